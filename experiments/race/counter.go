@@ -1,0 +1,62 @@
+package race
+
+import (
+	"sync"
+	"time"
+)
+
+// Counter is a shared count, shaped like the Python lesson's class.
+type Counter struct {
+	count int
+}
+
+// Increment adds one to the count. It is a read, an add and a write:
+// load c.count into a register, add one, store it back. Two goroutines can
+// both load 41, both add one and both store 42: one update is lost.
+//
+// It is a method, not inlined, like the Python lesson's Counter.increment:
+// inlined into a bare loop, counter++ becomes one add-to-memory instruction
+// whose window for a lost update is far smaller (still there: nothing makes
+// it atomic), so the lesson would show up only now and then.
+//
+//go:noinline
+func (c *Counter) Increment() {
+	c.count++
+}
+
+// countSequential is the baseline: one goroutine does every increment, so
+// nothing can interleave and the count is always right.
+func countSequential(total int) int {
+	c := &Counter{}
+	for range total {
+		c.Increment()
+	}
+	return c.count
+}
+
+// countUnsynchronized starts goroutines that each call Increment n times on
+// one shared Counter with no lock. They wait behind one channel close so
+// they start together, as Python's threads do after start(). Unlike
+// Python's threads under the GIL, these goroutines run in parallel, one per
+// core, so their reads and writes of c.count really interleave.
+// done is told when each goroutine finishes, for the timeline.
+func countUnsynchronized(goroutines, n int, done func(worker int, start time.Time)) int {
+	c := &Counter{}
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for worker := range goroutines {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			began := time.Now()
+			for range n {
+				c.Increment()
+			}
+			done(worker, began)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return c.count
+}

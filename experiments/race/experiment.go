@@ -1,0 +1,88 @@
+// Package race is the data race counter: goroutines increment one shared
+// counter with no synchronisation, and updates are lost.
+package race
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"concurrencylab/lab"
+)
+
+//go:embed counter.go
+var source string
+
+// MaxIncrements bounds goroutines × increments in one trial (about a second
+// of work on one core), so a trial ends soon after a cancel.
+const MaxIncrements = 500_000_000
+
+// Experiment is the data race counter.
+type Experiment struct{}
+
+var _ lab.Experiment = Experiment{}
+var _ lab.Verdicter = Experiment{}
+
+// Info implements lab.Experiment.
+func (Experiment) Info() lab.Info {
+	return lab.Info{
+		ID:      "race",
+		Title:   "A data race on a counter",
+		Summary: "Goroutines add to one shared counter with no lock, and updates vanish.",
+		Lesson:  lesson,
+		Params: []lab.Param{
+			{Name: "goroutines", Label: "Goroutines", Kind: lab.KindInt, Default: "5", Min: 1, Max: 256,
+				Help: "how many goroutines increment the shared counter at once"},
+			{Name: "increments", Label: "Increments per goroutine", Kind: lab.KindInt, Default: "100000", Min: 1, Max: 10_000_000,
+				Help: "how many times each goroutine calls Increment"},
+		},
+		Variants: []lab.Variant{
+			{Name: "sequential", Summary: "one goroutine does every increment", Baseline: true},
+			{Name: "unsynchronized", Summary: "goroutines share the counter with no lock"},
+		},
+		Source: []lab.SourceFile{{Name: "counter.go", Code: source}},
+		Check:  check,
+	}
+}
+
+func check(p lab.Params) error {
+	g, n := p.Int("goroutines"), p.Int("increments")
+	if g*n > MaxIncrements {
+		return &lab.ParamError{Name: "goroutines × increments",
+			Msg: fmt.Sprintf("must be at most %d, got %d", MaxIncrements, g*n)}
+	}
+	return nil
+}
+
+// Trial implements lab.Experiment.
+func (Experiment) Trial(ctx context.Context, variant string, p lab.Params, em lab.Emitter) (lab.Trial, error) {
+	g, n := p.Int("goroutines"), p.Int("increments")
+	expected := int64(g * n)
+	var got int
+	switch variant {
+	case "sequential":
+		began := time.Now()
+		got = countSequential(g * n)
+		em.Span(0, began, time.Now(), "increment")
+		em.Progress(1, 1, "goroutines")
+	case "unsynchronized":
+		if raceDetector {
+			return lab.Trial{}, errors.New("this server was built with -race, and the race detector stops a program at its first data race: run the lab without -race to watch updates get lost")
+		}
+		var finished atomic.Int64
+		got = countUnsynchronized(g, n, func(worker int, start time.Time) {
+			em.Span(worker, start, time.Now(), "increment")
+			em.Progress(finished.Add(1), int64(g), "goroutines")
+		})
+	default:
+		return lab.Trial{}, fmt.Errorf("race: unknown variant %q", variant)
+	}
+	return lab.Trial{
+		Expected: lab.Int64(expected),
+		Got:      lab.Int64(int64(got)),
+		Extra:    map[string]any{"lost": expected - int64(got)},
+	}, ctx.Err()
+}

@@ -1,0 +1,131 @@
+package race
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"concurrencylab/lab"
+)
+
+// nopEmitter discards reports.
+type nopEmitter struct{}
+
+func (nopEmitter) Progress(done, total int64, unit string)             {}
+func (nopEmitter) Sample(series string, value float64)                 {}
+func (nopEmitter) Span(worker int, start, end time.Time, label string) {}
+func (nopEmitter) Log(text string)                                     {}
+
+func params(t *testing.T, q string) lab.Params {
+	t.Helper()
+	raw := map[string]string{}
+	for _, kv := range strings.Split(q, "&") {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			raw[k] = v
+		}
+	}
+	p, err := lab.ParseMap(Experiment{}.Info(), raw)
+	if err != nil {
+		t.Fatalf("params %q: %v", q, err)
+	}
+	return p
+}
+
+func TestSequentialIsExact(t *testing.T) {
+	for _, total := range []int{0, 1, 7, 100_000} {
+		if got := countSequential(total); got != total {
+			t.Errorf("countSequential(%d) = %d, want %d", total, got, total)
+		}
+	}
+}
+
+func TestParams(t *testing.T) {
+	info := Experiment{}.Info()
+	tests := []struct {
+		name    string
+		raw     map[string]string
+		wantErr string
+	}{
+		{"defaults", nil, ""},
+		{"goroutines zero", map[string]string{"goroutines": "0"}, "goroutines must be 1..256, got 0"},
+		{"goroutines over", map[string]string{"goroutines": "257"}, "goroutines must be 1..256, got 257"},
+		{"increments over", map[string]string{"increments": "10000001"}, "increments must be 1..10000000, got 10000001"},
+		{"too much work", map[string]string{"goroutines": "256", "increments": "10000000"}, "goroutines × increments must be at most 500000000, got 2560000000"},
+		{"repeat over", map[string]string{"repeat": "51"}, "repeat must be 1..50, got 51"},
+		{"unknown variant", map[string]string{"variants": "locked"}, `variants must name variants among sequential, unsynchronized, got "locked"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := lab.ParseMap(info, tt.raw)
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("got error %v, want none", err)
+				}
+				if p.Int("goroutines") != 5 || p.Int("increments") != 100_000 || p.Repeat() != 10 {
+					t.Errorf("got defaults %v, want goroutines 5, increments 100000, repeat 10", p)
+				}
+				return
+			}
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("got error %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestSourceIsTheCodeThatRuns(t *testing.T) {
+	src := Experiment{}.Info().Source
+	if len(src) != 1 || src[0].Name != "counter.go" {
+		t.Fatalf("got source files %v, want counter.go", src)
+	}
+	for _, want := range []string{"func countUnsynchronized(", "func (c *Counter) Increment()", "c.count++", "//go:noinline"} {
+		if !strings.Contains(src[0].Code, want) {
+			t.Errorf("embedded source lacks %q", want)
+		}
+	}
+}
+
+func TestSequentialTrial(t *testing.T) {
+	p := params(t, "goroutines=4&increments=1000")
+	tr, err := Experiment{}.Trial(context.Background(), "sequential", p, nopEmitter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *tr.Expected != 4000 || *tr.Got != 4000 {
+		t.Errorf("got %d of %d, want 4000 of 4000", *tr.Got, *tr.Expected)
+	}
+}
+
+func TestVerdict(t *testing.T) {
+	p := params(t, "goroutines=5&increments=100000")
+	env := lab.Env{NumCPU: 2, GOMAXPROCS: 2}
+	trials := func(gots ...int64) []lab.TrialResult {
+		var ts []lab.TrialResult
+		for _, g := range gots {
+			ts = append(ts, lab.TrialResult{Expected: lab.Int64(500000), Got: lab.Int64(g)})
+		}
+		return ts
+	}
+	tests := []struct {
+		name string
+		gots []int64
+		want []string
+	}{
+		{"lossy", []int64{300000, 310000, 500000}, []string{"lost in 2 of 3 trials", "5 goroutines on 2 cores (GOMAXPROCS 2)", "a median of 190,000 of 500,000", "at worst 200,000"}},
+		{"clean", []int64{500000, 500000}, []string{"No update was lost in 2 trials"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := &lab.Result{Variants: []lab.VariantResult{
+				{Name: "unsynchronized", Expected: lab.Int64(500000), Trials: trials(tt.gots...)},
+			}}
+			got := Experiment{}.Verdict(r, p, env)
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("verdict %q lacks %q", got, w)
+				}
+			}
+		})
+	}
+}

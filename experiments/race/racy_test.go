@@ -1,0 +1,67 @@
+//go:build !race
+
+package race
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+)
+
+// These tests run the deliberately racy counter, so they are built only
+// without the race detector (make test runs them in a second pass).
+
+// recorder counts spans and keeps the last progress.
+type recorder struct {
+	nopEmitter
+	mu      sync.Mutex
+	workers map[int]bool
+}
+
+func (r *recorder) Span(worker int, start, end time.Time, label string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.workers[worker] = true
+}
+
+func TestUnsynchronizedLosesUpdates(t *testing.T) {
+	// With 8 goroutines of 1,000,000 increments the race bites in essentially
+	// every trial on any multi-core machine; the test asks for it in at
+	// least one of five, and for never gaining.
+	p := params(t, "goroutines=8&increments=1000000")
+	lossy := 0
+	for range 5 {
+		rec := &recorder{workers: map[int]bool{}}
+		tr, err := Experiment{}.Trial(context.Background(), "unsynchronized", p, rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if *tr.Got > *tr.Expected || *tr.Got <= 0 {
+			t.Fatalf("got %d, want 1..%d", *tr.Got, *tr.Expected)
+		}
+		if *tr.Got < *tr.Expected {
+			lossy++
+		}
+		if tr.Extra["lost"] != *tr.Expected-*tr.Got {
+			t.Errorf("got extra lost %v, want %d", tr.Extra["lost"], *tr.Expected-*tr.Got)
+		}
+		if len(rec.workers) != 8 {
+			t.Errorf("got spans from %d workers, want 8", len(rec.workers))
+		}
+	}
+	if lossy == 0 {
+		t.Errorf("no update lost in 5 trials of 8 x 1,000,000: the counter is not racing")
+	}
+}
+
+func TestOneGoroutineIsExact(t *testing.T) {
+	p := params(t, "goroutines=1&increments=200000")
+	tr, err := Experiment{}.Trial(context.Background(), "unsynchronized", p, nopEmitter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if *tr.Got != 200000 {
+		t.Errorf("got %d, want 200000", *tr.Got)
+	}
+}

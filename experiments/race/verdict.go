@@ -1,0 +1,65 @@
+package race
+
+import (
+	"fmt"
+	"strings"
+
+	"concurrencylab/lab"
+)
+
+// Verdict implements lab.Verdicter: it says how many updates were lost in
+// how many trials, on this machine, from the run's own figures.
+func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
+	g := p.Int("goroutines")
+	machine := fmt.Sprintf("%s on %s (GOMAXPROCS %d)", plural(g, "goroutine"), plural(env.NumCPU, "core"), env.GOMAXPROCS)
+	var parts []string
+	if v := r.Variant("unsynchronized"); v != nil {
+		lossy, worst := 0, int64(0)
+		var lost []float64
+		for _, t := range v.Trials {
+			l := *t.Expected - *t.Got
+			if l > 0 {
+				lossy++
+			}
+			worst = max(worst, l)
+			lost = append(lost, float64(l))
+		}
+		n := len(v.Trials)
+		switch {
+		case lossy == 0:
+			parts = append(parts, fmt.Sprintf("No update was lost in %s with %s: the race is still there, it just did not bite this time; try more goroutines or increments.",
+				plural(n, "trial"), machine))
+		default:
+			med := lab.Median(lost)
+			parts = append(parts, fmt.Sprintf("Updates were lost in %d of %s with %s: a median of %s of %s increments (%.0f%%) vanished, at worst %s.",
+				lossy, plural(n, "trial"), machine, group(int64(med)), group(*v.Expected), 100*med/float64(*v.Expected), group(worst)))
+		}
+	}
+	if v := r.Variant("sequential"); v != nil && v.Correct != nil {
+		if *v.Correct {
+			parts = append(parts, "One goroutine alone counted exactly, every time.")
+		} else {
+			parts = append(parts, "Even the single goroutine miscounted, which should never happen: please report this run.")
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// group writes n with thousands separators: 500,000.
+func group(n int64) string {
+	s := fmt.Sprint(n)
+	if n < 0 {
+		return "-" + group(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

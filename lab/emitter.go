@@ -1,0 +1,199 @@
+package lab
+
+import (
+	"fmt"
+	"runtime"
+	"runtime/metrics"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// An Emitter is how a trial reports while it runs. Every method is safe for
+// concurrent use, never blocks on a reader and costs about one uncontended
+// lock: progress and samples are coalesced (only the latest value is sent,
+// every FlushEvery) and spans are batched.
+type Emitter interface {
+	// Progress reports done out of total units of the current trial.
+	Progress(done, total int64, unit string)
+	// Sample records the current value of a time series.
+	Sample(series string, value float64)
+	// Span records that worker did label from start to end, for the timeline.
+	Span(worker int, start, end time.Time, label string)
+	// Log adds a line to the run's log.
+	Log(text string)
+}
+
+// FlushEvery is how often coalesced progress, samples and batched spans
+// reach the event log.
+const FlushEvery = 50 * time.Millisecond
+
+// sampleEvery is how often lab samples goroutines and heap during a run.
+const sampleEvery = 20 * time.Millisecond
+
+// MaxSpans bounds the spans one run keeps; later ones are counted, not sent.
+const MaxSpans = 20000
+
+// runEmitter collects a run's reports and flushes them to its event log.
+type runEmitter struct {
+	log *EventLog
+
+	// The current trial, set by the runner between trials.
+	variant atomic.Pointer[string]
+	trial   atomic.Int64 // index within the variant
+	repeat  int64
+
+	mu       sync.Mutex         // guards the fields below
+	progress map[string][3]any  // variant -> {done, total, unit}, unsent
+	samples  map[string]float64 // series -> latest value, unsent
+	spans    []map[string]any   // unsent spans
+	nspans   int                // spans recorded in all
+	peaks    map[string]float64 // variant -> peak goroutines seen at span ends
+
+	truncated bool // the truncation was logged; used by the flusher only
+
+	stop chan struct{}
+	done chan struct{}
+}
+
+func newEmitter(log *EventLog, repeat int) *runEmitter {
+	return &runEmitter{
+		log:      log,
+		repeat:   int64(repeat),
+		progress: make(map[string][3]any),
+		samples:  make(map[string]float64),
+		peaks:    make(map[string]float64),
+		stop:     make(chan struct{}),
+		done:     make(chan struct{}),
+	}
+}
+
+func (e *runEmitter) setTrial(variant string, trial int) {
+	e.variant.Store(&variant)
+	e.trial.Store(int64(trial))
+}
+
+func (e *runEmitter) currentVariant() string {
+	if v := e.variant.Load(); v != nil {
+		return *v
+	}
+	return ""
+}
+
+func (e *runEmitter) Progress(done, total int64, unit string) {
+	v, trial := e.currentVariant(), e.trial.Load()
+	// Progress within a trial becomes progress within the variant's trials.
+	all := []any{trial*total + done, e.repeat * total, unit}
+	e.mu.Lock()
+	e.progress[v] = [3]any(all)
+	e.mu.Unlock()
+}
+
+func (e *runEmitter) Sample(series string, value float64) {
+	e.mu.Lock()
+	e.samples[series] = value
+	e.mu.Unlock()
+}
+
+func (e *runEmitter) Span(worker int, start, end time.Time, label string) {
+	g := float64(runtime.NumGoroutine())
+	v := e.currentVariant()
+	s := map[string]any{
+		"variant": v, "worker": worker, "trial": e.trial.Load(),
+		"start": roundMs(start.Sub(e.log.Start())), "end": roundMs(end.Sub(e.log.Start())),
+		"label": label,
+	}
+	e.mu.Lock()
+	e.nspans++
+	if e.nspans <= MaxSpans {
+		e.spans = append(e.spans, s)
+	}
+	if g > e.peaks[v] {
+		e.peaks[v] = g
+	}
+	e.mu.Unlock()
+}
+
+func (e *runEmitter) Log(text string) {
+	e.log.Append(TypeLog, map[string]any{"text": text})
+}
+
+// peakGoroutines returns the most goroutines seen while variant ran.
+func (e *runEmitter) peakGoroutines(variant string) float64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.peaks[variant]
+}
+
+// run flushes and samples until stop is closed, then flushes once more.
+func (e *runEmitter) run() {
+	defer close(e.done)
+	flush := time.NewTicker(FlushEvery)
+	defer flush.Stop()
+	sample := time.NewTicker(sampleEvery)
+	defer sample.Stop()
+	m := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	for {
+		select {
+		case <-e.stop:
+			e.flush()
+			return
+		case <-flush.C:
+			e.flush()
+		case <-sample.C:
+			metrics.Read(m) // unlike ReadMemStats, this does not stop the world
+			g := float64(runtime.NumGoroutine())
+			v := e.currentVariant()
+			e.mu.Lock()
+			e.samples["goroutines"] = g
+			if m[0].Value.Kind() == metrics.KindUint64 {
+				e.samples["heap_bytes"] = float64(m[0].Value.Uint64())
+			}
+			if v != "" && g > e.peaks[v] {
+				e.peaks[v] = g
+			}
+			if h := e.samples["heap_bytes"]; v != "" && h > e.peaks[v+"\x00heap"] {
+				e.peaks[v+"\x00heap"] = h
+			}
+			e.mu.Unlock()
+		}
+	}
+}
+
+// peakHeap returns the largest live heap seen while variant ran.
+func (e *runEmitter) peakHeap(variant string) float64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.peaks[variant+"\x00heap"]
+}
+
+func (e *runEmitter) start() { go e.run() }
+
+// close stops the flusher after a last flush.
+func (e *runEmitter) close() {
+	close(e.stop)
+	<-e.done
+}
+
+// flush moves pending reports to the log. It runs on the flusher goroutine,
+// never on the experiment's.
+func (e *runEmitter) flush() {
+	e.mu.Lock()
+	progress, samples, spans := e.progress, e.samples, e.spans
+	e.progress, e.samples, e.spans = make(map[string][3]any), make(map[string]float64), nil
+	dropped := e.nspans - MaxSpans
+	e.mu.Unlock()
+	for v, p := range progress {
+		e.log.Append(TypeProgress, map[string]any{"variant": v, "done": p[0], "total": p[1], "unit": p[2]})
+	}
+	for s, x := range samples {
+		e.log.Append(TypeSample, map[string]any{"series": s, "value": x})
+	}
+	for _, s := range spans {
+		e.log.Append(TypeSpan, s)
+	}
+	if dropped > 0 && !e.truncated {
+		e.truncated = true
+		e.log.Append(TypeLog, map[string]any{"text": fmt.Sprintf("timeline truncated: a run keeps its first %d spans", MaxSpans)})
+	}
+}

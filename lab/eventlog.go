@@ -1,0 +1,129 @@
+package lab
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// An EventLog is the ordered stream of one run's events. Appending never
+// blocks; readers follow it at their own pace with Next, from any position,
+// so a late client replays everything before it goes live.
+type EventLog struct {
+	start time.Time
+
+	mu      sync.Mutex    // guards the fields below
+	events  []Event       // every event so far; events[i].Seq == i
+	changed chan struct{} // closed and replaced on every append and on Close
+	closed  bool          // no more events will come
+}
+
+// NewEventLog returns an empty log whose clock starts now.
+func NewEventLog() *EventLog {
+	return &EventLog{start: time.Now(), changed: make(chan struct{})}
+}
+
+// restoredLog returns a closed log holding stored events.
+func restoredLog(events []Event) *EventLog {
+	l := &EventLog{events: events, changed: make(chan struct{}), closed: true}
+	close(l.changed)
+	return l
+}
+
+// Start returns the time the log's clock started.
+func (l *EventLog) Start() time.Time { return l.start }
+
+// Append adds an event of type typ with the given body, stamping seq and t.
+// It returns false if the log is closed.
+func (l *EventLog) Append(typ string, body map[string]any) bool {
+	t := time.Since(l.start)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return false
+	}
+	l.events = append(l.events, encodeEvent(int64(len(l.events)), t, typ, body))
+	close(l.changed)
+	l.changed = make(chan struct{})
+	return true
+}
+
+// Close marks the end of the stream; readers get io.EOF-like false from Next
+// once they have read everything.
+func (l *EventLog) Close() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.closed {
+		l.closed = true
+		close(l.changed)
+	}
+}
+
+// Len returns the number of events so far.
+func (l *EventLog) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.events)
+}
+
+// Events returns a copy of the events from index from on.
+func (l *EventLog) Events(from int) []Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if from >= len(l.events) {
+		return nil
+	}
+	return append([]Event(nil), l.events[from:]...)
+}
+
+// Next waits until there are events at index from or later and returns them.
+// It returns ok=false when the log is closed and fully read, or when ctx is
+// done.
+func (l *EventLog) Next(ctx context.Context, from int) (events []Event, ok bool) {
+	for {
+		l.mu.Lock()
+		if from < len(l.events) {
+			events = append([]Event(nil), l.events[from:]...)
+			l.mu.Unlock()
+			return events, true
+		}
+		closed, changed := l.closed, l.changed
+		l.mu.Unlock()
+		if closed {
+			return nil, false
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return nil, false
+		}
+	}
+}
+
+// Skip drops coalescable events that a later event of the same kind
+// supersedes, for a reader that has fallen behind: the last progress per
+// variant and the last sample per series survive, and everything else
+// (status, spans, logs, results, errors) is kept in order.
+func Skip(events []Event) []Event {
+	seen := make(map[string]bool)
+	keep := make([]bool, len(events))
+	for i := len(events) - 1; i >= 0; i-- {
+		e := events[i]
+		if !e.Coalescable() {
+			keep[i] = true
+			continue
+		}
+		k := e.Type + "\x00" + e.Key
+		if !seen[k] {
+			seen[k] = true
+			keep[i] = true
+		}
+	}
+	out := events[:0:0]
+	for i, e := range events {
+		if keep[i] {
+			out = append(out, e)
+		}
+	}
+	return out
+}

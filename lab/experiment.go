@@ -1,0 +1,77 @@
+// Package lab is the runtime of the Concurrency Lab: the contract every
+// experiment implements, parameter checking, runs and their scheduler, the
+// event stream a run emits, and the storage interface that keeps runs.
+//
+// lab imports no experiment and no web code.
+package lab
+
+import (
+	"context"
+	"time"
+)
+
+// An Experiment is one lesson the lab can run: it describes itself and runs
+// one trial of one of its variants at a time.
+type Experiment interface {
+	// Info describes the experiment: id, texts, parameters, variants, source.
+	Info() Info
+	// Trial runs one trial of variant with checked parameters p. It reports
+	// through em and returns what it measured. It must return promptly once
+	// ctx is done, with everything it started stopped and released.
+	Trial(ctx context.Context, variant string, p Params, em Emitter) (Trial, error)
+}
+
+// A Verdicter writes the verdict of a finished run from its measurements.
+// Experiments that do not implement it get a generic verdict.
+type Verdicter interface {
+	Verdict(r *Result, p Params, env Env) string
+}
+
+// Info describes an experiment to the catalog, the page and the parameter
+// parser.
+type Info struct {
+	ID       string    `json:"id"`
+	Title    string    `json:"title"`
+	Summary  string    `json:"summary"`
+	Lesson   string    `json:"lesson"` // paragraphs separated by blank lines
+	Params   []Param   `json:"params"` // without variants and repeat: lab adds them
+	Variants []Variant `json:"variants"`
+	// Source is the Go source a learner reads: the file the variants live in,
+	// embedded by the experiment itself so it is the code that runs.
+	Source []SourceFile `json:"source"`
+	// Repeat is the default number of trials per variant (10 if zero).
+	Repeat int `json:"-"`
+	// MaxRepeat bounds repeat (50 if zero).
+	MaxRepeat int `json:"-"`
+	// Check, if set, checks limits that span parameters (say, goroutines
+	// times increments), after each parameter passed its own bounds.
+	Check func(Params) error `json:"-"`
+}
+
+// A SourceFile is one file of an experiment's code, shown on its page.
+type SourceFile struct {
+	Name string `json:"name"`
+	Code string `json:"code"`
+}
+
+// A Variant is one approach an experiment compares.
+type Variant struct {
+	Name     string `json:"name"`
+	Summary  string `json:"summary"`
+	Baseline bool   `json:"baseline,omitempty"` // speedups are against this one
+}
+
+// A Trial is what one trial measured.
+type Trial struct {
+	// Elapsed is the time the measured work took; zero means lab's own
+	// wall-clock time around the Trial call.
+	Elapsed time.Duration
+	// Expected and Got are the correct answer and the one obtained; nil
+	// where they have no meaning.
+	Expected, Got *int64
+	// Extra holds experiment-specific figures (numbers or strings).
+	Extra map[string]any
+}
+
+// Int64 returns a pointer to n, for Trial.Expected and Trial.Got.
+func Int64(n int64) *int64 { return &n }

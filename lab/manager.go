@@ -1,0 +1,408 @@
+package lab
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Config sets the manager's limits.
+type Config struct {
+	// Parallel is the most runs executing at once; the rest queue in order.
+	Parallel int
+	// Timeout is the longest a run may execute before it is stopped.
+	Timeout time.Duration
+	// MaxQueue is the most runs waiting at once; more are refused.
+	MaxQueue int
+}
+
+// Errors the manager returns; the web layer maps them to status codes.
+var (
+	ErrQueueFull    = errors.New("the run queue is full: try again when a run has finished")
+	ErrShuttingDown = errors.New("the server is shutting down")
+	ErrFinished     = errors.New("the run has already finished")
+)
+
+// A Manager creates runs, schedules them (at most Config.Parallel at once,
+// the rest in order), streams their events and keeps them in a Store.
+type Manager struct {
+	log     *slog.Logger
+	store   Store
+	cfg     Config
+	exps    []Experiment
+	byID    map[string]Experiment
+	ctx     context.Context    // parent of every run's context
+	stopAll context.CancelFunc // cancels ctx, at shutdown
+	wg      sync.WaitGroup     // running runs
+
+	mu      sync.Mutex          // guards the fields below and every liveRun's run, cancel and cancelled
+	live    map[string]*liveRun // queued and running runs, until stored
+	queue   []*liveRun          // waiting, in order
+	running []*liveRun
+	closed  bool
+}
+
+// liveRun is a run the manager holds in memory while it is queued or running.
+type liveRun struct {
+	exp       Experiment
+	params    Params
+	log       *EventLog
+	run       Run
+	cancel    context.CancelFunc // set when it starts
+	cancelled bool               // a cancel was requested
+}
+
+// NewManager returns a manager for the given experiments. It marks runs that
+// a previous process left queued or running as interrupted.
+func NewManager(ctx context.Context, log *slog.Logger, store Store, cfg Config, exps []Experiment) (*Manager, error) {
+	if cfg.Parallel < 1 {
+		cfg.Parallel = 1
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 2 * time.Minute
+	}
+	if cfg.MaxQueue <= 0 {
+		cfg.MaxQueue = 100
+	}
+	n, err := store.Interrupt(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("lab: mark interrupted runs: %w", err)
+	}
+	if n > 0 {
+		log.Info("runs cut off by the last stop are marked interrupted", "runs", n)
+	}
+	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	m := &Manager{
+		log: log, store: store, cfg: cfg, exps: exps,
+		byID: make(map[string]Experiment, len(exps)),
+		ctx:  runCtx, stopAll: stop,
+		live: make(map[string]*liveRun),
+	}
+	for _, e := range exps {
+		m.byID[e.Info().ID] = e
+	}
+	return m, nil
+}
+
+// Config returns the manager's limits.
+func (m *Manager) Config() Config { return m.cfg }
+
+// Experiments returns every experiment, in catalog order.
+func (m *Manager) Experiments() []Experiment { return m.exps }
+
+// Experiment returns the experiment with the given id, or ErrNotFound.
+func (m *Manager) Experiment(id string) (Experiment, error) {
+	e, ok := m.byID[id]
+	if !ok {
+		return nil, ErrNotFound
+	}
+	return e, nil
+}
+
+// Submit queues a run of experiment id with checked parameters p.
+func (m *Manager) Submit(ctx context.Context, id string, p Params) (Run, error) {
+	exp, err := m.Experiment(id)
+	if err != nil {
+		return Run{}, err
+	}
+	lr := &liveRun{
+		exp: exp, params: p, log: NewEventLog(),
+		run: Run{
+			ID: NewID(10), Experiment: id, Params: p.JSON(exp.Info()),
+			Status: StatusQueued, Created: time.Now().UTC(), Env: CurrentEnv(),
+		},
+	}
+	m.mu.Lock()
+	switch {
+	case m.closed:
+		m.mu.Unlock()
+		return Run{}, ErrShuttingDown
+	case len(m.queue) >= m.cfg.MaxQueue:
+		m.mu.Unlock()
+		return Run{}, ErrQueueFull
+	}
+	if err := m.store.SaveRun(ctx, lr.run); err != nil {
+		m.mu.Unlock()
+		return Run{}, fmt.Errorf("lab: save run %s: %w", lr.run.ID, err)
+	}
+	m.live[lr.run.ID] = lr
+	m.queue = append(m.queue, lr)
+	m.announceQueueLocked()
+	m.dispatchLocked()
+	r := lr.run
+	m.mu.Unlock()
+	m.log.Info("run queued", "run", r.ID, "experiment", id)
+	return r, nil
+}
+
+// announceQueueLocked tells every queued run its position (1 is next).
+func (m *Manager) announceQueueLocked() {
+	for i, lr := range m.queue {
+		lr.log.Append(TypeStatus, map[string]any{"state": StatusQueued, "position": i + 1})
+	}
+}
+
+// dispatchLocked starts queued runs while there is room.
+func (m *Manager) dispatchLocked() {
+	for len(m.running) < m.cfg.Parallel && len(m.queue) > 0 && !m.closed {
+		lr := m.queue[0]
+		m.queue = m.queue[1:]
+		ctx, cancel := context.WithTimeout(m.ctx, m.cfg.Timeout)
+		lr.cancel = cancel
+		now := time.Now().UTC()
+		lr.run.Started = &now
+		lr.run.Status = StatusRunning
+		m.running = append(m.running, lr)
+		for _, r := range m.running {
+			r.run.Env.InFlight = max(r.run.Env.InFlight, len(m.running))
+		}
+		lr.log.Append(TypeStatus, map[string]any{"state": StatusRunning})
+		m.wg.Add(1)
+		go m.execute(ctx, lr)
+	}
+	if len(m.queue) > 0 {
+		m.announceQueueLocked()
+	}
+}
+
+// execute runs lr to its end and stores it.
+func (m *Manager) execute(ctx context.Context, lr *liveRun) {
+	defer m.wg.Done()
+	m.mu.Lock()
+	snapshot := lr.run
+	m.mu.Unlock()
+	if err := m.store.SaveRun(ctx, snapshot); err != nil {
+		m.log.Error("save started run", "run", snapshot.ID, "err", err)
+	}
+
+	res, err := m.trials(ctx, lr)
+
+	m.mu.Lock()
+	cancelled := lr.cancelled
+	env := lr.run.Env
+	m.mu.Unlock()
+	var status Status
+	var msg string
+	switch {
+	case err == nil:
+		status = StatusDone
+		res.Verdict = verdict(lr.exp, res, lr.params, env)
+	case cancelled:
+		status, msg = StatusCancelled, "cancelled on request"
+	case m.ctx.Err() != nil:
+		status, msg = StatusInterrupted, "the server stopped during the run"
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		status, msg = StatusFailed, fmt.Sprintf("the run was stopped at the %s time limit: ask for fewer trials or smaller sizes", m.cfg.Timeout)
+	default:
+		status, msg = StatusFailed, err.Error()
+	}
+	lr.cancel()
+	if res != nil && err == nil {
+		lr.log.Append(TypeResult, resultBody(res))
+	}
+	if msg != "" {
+		lr.log.Append(TypeError, map[string]any{"message": msg})
+	}
+	m.finish(lr, status, res, msg)
+}
+
+// finish records lr's final state, closes its stream, stores it and lets
+// the next queued run start.
+func (m *Manager) finish(lr *liveRun, status Status, res *Result, msg string) {
+	lr.log.Append(TypeStatus, map[string]any{"state": status})
+	lr.log.Close()
+	m.mu.Lock()
+	now := time.Now().UTC()
+	lr.run.Status, lr.run.Finished, lr.run.Result, lr.run.Error = status, &now, res, msg
+	r := lr.run
+	m.running = slices.DeleteFunc(m.running, func(x *liveRun) bool { return x == lr })
+	m.dispatchLocked()
+	m.mu.Unlock()
+
+	// Storing uses its own deadline: a cancelled run is still kept.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	err := m.store.SaveEvents(ctx, r.ID, lr.log.Events(0))
+	if err == nil {
+		err = m.store.SaveRun(ctx, r)
+	}
+	if err != nil {
+		m.log.Error("store finished run", "run", r.ID, "err", err)
+		return // keep it in memory, so its page still works
+	}
+	m.mu.Lock()
+	delete(m.live, r.ID)
+	m.mu.Unlock()
+	m.log.Info("run finished", "run", r.ID, "experiment", r.Experiment, "status", status)
+}
+
+// trials runs every chosen variant's trials, one after another.
+func (m *Manager) trials(ctx context.Context, lr *liveRun) (*Result, error) {
+	p := lr.params
+	em := newEmitter(lr.log, p.Repeat())
+	em.start()
+	defer em.close()
+	res := &Result{}
+	for _, v := range p.Variants() {
+		var trials []TrialResult
+		for i := range p.Repeat() {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			em.setTrial(v, i)
+			runtime.GC() // start each trial with a clean heap, outside the timing
+			start := time.Now()
+			t, err := lr.exp.Trial(ctx, v, p, em)
+			elapsed := time.Since(start)
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s, trial %d: %w", v, i+1, err)
+			}
+			if t.Elapsed > 0 {
+				elapsed = t.Elapsed
+			}
+			tr := TrialResult{Ms: durationMs(elapsed), Expected: t.Expected, Got: t.Got, Extra: t.Extra}
+			trials = append(trials, tr)
+			em.Log(trialLine(v, i, p.Repeat(), tr))
+		}
+		vr := summarize(v, trials)
+		vr.Peaks["goroutines"] = em.peakGoroutines(v)
+		vr.Peaks["heap_bytes"] = em.peakHeap(v)
+		res.Variants = append(res.Variants, vr)
+	}
+	setSpeedups(res.Variants, baselineOf(lr.exp.Info()))
+	return res, nil
+}
+
+func trialLine(v string, i, n int, t TrialResult) string {
+	s := fmt.Sprintf("%s: trial %d of %d took %.3f ms", v, i+1, n, t.Ms)
+	if t.Got != nil && t.Expected != nil {
+		s += fmt.Sprintf(", got %d of %d", *t.Got, *t.Expected)
+	}
+	return s
+}
+
+func baselineOf(info Info) string {
+	for _, v := range info.Variants {
+		if v.Baseline {
+			return v.Name
+		}
+	}
+	return ""
+}
+
+func verdict(exp Experiment, r *Result, p Params, env Env) string {
+	if v, ok := exp.(Verdicter); ok {
+		return v.Verdict(r, p, env)
+	}
+	return genericVerdict(r)
+}
+
+func resultBody(r *Result) map[string]any {
+	return map[string]any{"verdict": r.Verdict, "variants": r.Variants}
+}
+
+// Get returns the run with the given id, live or stored.
+func (m *Manager) Get(ctx context.Context, id string) (Run, error) {
+	m.mu.Lock()
+	lr, ok := m.live[id]
+	var r Run
+	if ok {
+		r = lr.run
+	}
+	m.mu.Unlock()
+	if ok {
+		return r, nil
+	}
+	return m.store.LoadRun(ctx, id)
+}
+
+// Events returns the run's event log: the live one while the run is live,
+// else a closed log of its stored events.
+func (m *Manager) Events(ctx context.Context, id string) (*EventLog, error) {
+	m.mu.Lock()
+	lr, ok := m.live[id]
+	m.mu.Unlock()
+	if ok {
+		return lr.log, nil
+	}
+	if _, err := m.store.LoadRun(ctx, id); err != nil {
+		return nil, err
+	}
+	events, err := m.store.LoadEvents(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return restoredLog(events), nil
+}
+
+// Cancel stops a queued or running run. It returns ErrNotFound for an
+// unknown run and ErrFinished for one that has ended.
+func (m *Manager) Cancel(ctx context.Context, id string) error {
+	m.mu.Lock()
+	lr, ok := m.live[id]
+	if !ok || lr.run.Status.Final() {
+		m.mu.Unlock()
+		if _, err := m.store.LoadRun(ctx, id); err != nil {
+			return err
+		}
+		return ErrFinished
+	}
+	if lr.run.Status == StatusRunning {
+		lr.cancelled = true
+		lr.cancel()
+		m.mu.Unlock()
+		return nil
+	}
+	// Still queued: it never starts.
+	m.queue = slices.DeleteFunc(m.queue, func(x *liveRun) bool { return x == lr })
+	m.announceQueueLocked()
+	m.mu.Unlock()
+	lr.log.Append(TypeError, map[string]any{"message": "cancelled on request"})
+	m.finishQueued(lr, StatusCancelled, "cancelled on request")
+	return nil
+}
+
+// finishQueued ends a run that never started.
+func (m *Manager) finishQueued(lr *liveRun, status Status, msg string) {
+	m.mu.Lock()
+	m.running = append(m.running, lr) // finish removes it again
+	m.mu.Unlock()
+	m.finish(lr, status, nil, msg)
+}
+
+// Shutdown refuses new runs, interrupts queued and running ones, stores
+// them and waits for running ones to return, or for ctx.
+func (m *Manager) Shutdown(ctx context.Context) error {
+	m.mu.Lock()
+	m.closed = true
+	queued := m.queue
+	m.queue = nil
+	m.mu.Unlock()
+	for _, lr := range queued {
+		m.finishQueued(lr, StatusInterrupted, "the server stopped before the run started")
+	}
+	m.stopAll()
+	done := make(chan struct{})
+	go func() { m.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("lab: runs still stopping: %w", ctx.Err())
+	}
+}
+
+// Queue returns the number of runs running and waiting, for metrics.
+func (m *Manager) Queue() (running, waiting int) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.running), len(m.queue)
+}

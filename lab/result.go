@@ -1,0 +1,151 @@
+package lab
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"time"
+)
+
+// A Result is a finished run's outcome, as the result event and the API
+// carry it.
+type Result struct {
+	Verdict  string          `json:"verdict"`
+	Variants []VariantResult `json:"variants"`
+}
+
+// A VariantResult summarises one variant's trials.
+type VariantResult struct {
+	Name     string         `json:"name"`
+	Baseline bool           `json:"baseline"`
+	MedianMs float64        `json:"median_ms"`
+	MinMs    float64        `json:"min_ms"`
+	MaxMs    float64        `json:"max_ms"`
+	Speedup  float64        `json:"speedup"` // baseline median / this median
+	Correct  *bool          `json:"correct"` // nil where correctness has no meaning
+	Expected *int64         `json:"expected"`
+	Got      *int64         `json:"got"` // the median of the trials' answers
+	Trials   []TrialResult  `json:"trials"`
+	Peaks    map[string]any `json:"peaks"`
+	Extra    map[string]any `json:"extra,omitempty"`
+}
+
+// A TrialResult is one trial of a variant.
+type TrialResult struct {
+	Ms       float64        `json:"ms"`
+	Expected *int64         `json:"expected,omitempty"`
+	Got      *int64         `json:"got"`
+	Extra    map[string]any `json:"extra,omitempty"`
+}
+
+// Correct reports whether the trial got the expected answer; nil where
+// there is none to check.
+func (t TrialResult) Correct() *bool {
+	if t.Expected == nil || t.Got == nil {
+		return nil
+	}
+	ok := *t.Expected == *t.Got
+	return &ok
+}
+
+// Variant returns the result of the named variant, or nil.
+func (r *Result) Variant(name string) *VariantResult {
+	for i := range r.Variants {
+		if r.Variants[i].Name == name {
+			return &r.Variants[i]
+		}
+	}
+	return nil
+}
+
+// summarize fills a VariantResult from its trials.
+func summarize(name string, trials []TrialResult) VariantResult {
+	v := VariantResult{Name: name, Trials: trials, Peaks: map[string]any{}}
+	if len(trials) == 0 {
+		return v
+	}
+	ms := make([]float64, len(trials))
+	var gots []int64
+	correct := true
+	checked := false
+	for i, t := range trials {
+		ms[i] = t.Ms
+		if t.Got != nil {
+			gots = append(gots, *t.Got)
+		}
+		if c := t.Correct(); c != nil {
+			checked = true
+			correct = correct && *c
+		}
+		if t.Expected != nil {
+			v.Expected = t.Expected
+		}
+	}
+	v.MedianMs, v.MinMs, v.MaxMs = Median(ms), slices.Min(ms), slices.Max(ms)
+	if len(gots) > 0 {
+		g := medianInt(gots)
+		v.Got = &g
+	}
+	if checked {
+		v.Correct = &correct
+	}
+	return v
+}
+
+// setSpeedups marks the baseline and sets every variant's speedup against
+// it: the named baseline if it ran, else the first variant.
+func setSpeedups(vs []VariantResult, baseline string) {
+	if len(vs) == 0 {
+		return
+	}
+	b := slices.IndexFunc(vs, func(v VariantResult) bool { return v.Name == baseline })
+	if b < 0 {
+		b = 0
+	}
+	vs[b].Baseline = true
+	for i := range vs {
+		if vs[i].MedianMs > 0 {
+			vs[i].Speedup = round3(vs[b].MedianMs / vs[i].MedianMs)
+		}
+	}
+}
+
+// Median returns the median of xs (the mean of the middle two for an even
+// count); 0 for none.
+func Median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+func medianInt(xs []int64) int64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	return s[(len(s)-1)/2] // the lower middle: an answer some trial really got
+}
+
+func durationMs(d time.Duration) float64 { return round3(float64(d) / float64(time.Millisecond)) }
+
+func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
+
+// genericVerdict describes a run for experiments without a Verdicter.
+func genericVerdict(r *Result) string {
+	if len(r.Variants) == 1 {
+		v := r.Variants[0]
+		return fmt.Sprintf("%s took %.3g ms (median of %d).", v.Name, v.MedianMs, len(v.Trials))
+	}
+	best := r.Variants[0]
+	for _, v := range r.Variants[1:] {
+		if v.MedianMs < best.MedianMs {
+			best = v
+		}
+	}
+	return fmt.Sprintf("%s was fastest: %.3g ms, %.2fx the baseline.", best.Name, best.MedianMs, best.Speedup)
+}

@@ -1,0 +1,136 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"concurrencylab/lab"
+)
+
+// MaxBodyBytes bounds a request body; larger ones get 413.
+const MaxBodyBytes = 64 << 10
+
+// createRunRequest is the body of POST /api/runs.
+type createRunRequest struct {
+	Experiment string          `json:"experiment"`
+	Params     json.RawMessage `json:"params"`
+}
+
+// createRun answers POST /api/runs: it checks the parameters and queues the run.
+func (s *Server) createRun(w http.ResponseWriter, r *http.Request) {
+	var req createRunRequest
+	if status, err := decodeJSON(w, r, &req); err != nil {
+		apiError(w, status, err.Error())
+		return
+	}
+	if req.Experiment == "" {
+		apiError(w, http.StatusBadRequest, `experiment is missing: send {"experiment": "race", "params": {...}}`)
+		return
+	}
+	exp, err := s.runs.Experiment(req.Experiment)
+	if err != nil {
+		apiError(w, http.StatusNotFound, fmt.Sprintf("no experiment %q; known: %s", clip(req.Experiment), s.experimentIDs()))
+		return
+	}
+	p, err := lab.ParseJSON(exp.Info(), req.Params)
+	if err != nil {
+		apiError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	run, err := s.runs.Submit(r.Context(), req.Experiment, p)
+	if err != nil {
+		status := statusOf(err)
+		if status == http.StatusInternalServerError {
+			s.log.Error("submit run", "experiment", req.Experiment, "err", err)
+			apiError(w, status, "the run could not be stored; try again")
+			return
+		}
+		apiError(w, status, err.Error())
+		return
+	}
+	url := "/runs/" + run.ID
+	w.Header().Set("Location", url)
+	writeJSON(w, http.StatusCreated, map[string]string{"id": run.ID, "url": url, "events": url + "/events"})
+}
+
+// decodeJSON reads one JSON object from a bounded body into v. It returns
+// the status and a message naming what was wrong.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) (int, error) {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return http.StatusUnsupportedMediaType, fmt.Errorf("the body must be JSON (Content-Type application/json), got %s", clip(ct))
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return http.StatusRequestEntityTooLarge, fmt.Errorf("the body is over the limit of %d bytes", MaxBodyBytes)
+		}
+		return http.StatusBadRequest, fmt.Errorf("reading the body: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return http.StatusBadRequest, fmt.Errorf("the body is not the JSON expected: %v", err)
+	}
+	if dec.More() {
+		return http.StatusBadRequest, errors.New("the body has more than one JSON value")
+	}
+	return 0, nil
+}
+
+func (s *Server) experimentIDs() string {
+	var ids []string
+	for _, e := range s.runs.Experiments() {
+		ids = append(ids, e.Info().ID)
+	}
+	return strings.Join(ids, ", ")
+}
+
+// getRun answers GET /api/runs/{id}.
+func (s *Server) getRun(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	run, err := s.lookupRun(r, id)
+	if err != nil {
+		s.runError(w, id, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, run)
+}
+
+// cancelRun answers POST /api/runs/{id}/cancel.
+func (s *Server) cancelRun(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if !lab.ValidID(id) {
+		s.runError(w, id, lab.ErrNotFound)
+		return
+	}
+	if err := s.runs.Cancel(r.Context(), id); err != nil {
+		s.runError(w, id, err)
+		return
+	}
+	writeJSON(w, http.StatusAccepted, map[string]string{"id": id, "status": "cancelling"})
+}
+
+func (s *Server) runError(w http.ResponseWriter, id string, err error) {
+	status := statusOf(err)
+	switch status {
+	case http.StatusNotFound:
+		apiError(w, status, fmt.Sprintf("no run %q", clip(id)))
+	case http.StatusInternalServerError:
+		s.log.Error("run lookup", "run", id, "err", err)
+		apiError(w, status, "the run could not be read; try again")
+	default:
+		apiError(w, status, fmt.Sprintf("run %s: %v", id, err))
+	}
+}
+
+// health answers GET /healthz.
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	running, waiting := s.runs.Queue()
+	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "running": running, "queued": waiting})
+}

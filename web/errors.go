@@ -1,0 +1,49 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"concurrencylab/web/templates"
+)
+
+// writeJSON writes v as JSON with the given status.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	enc.Encode(v)
+}
+
+// apiError writes {"error": msg} with the given status.
+func apiError(w http.ResponseWriter, status int, msg string) {
+	writeJSON(w, status, map[string]string{"error": msg})
+}
+
+// pageError renders the error page with the given status.
+func (s *Server) pageError(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	s.render(w, r, status, templates.ErrorView(templates.ErrorPage{
+		Page:    templates.Page{Title: http.StatusText(status), Nonce: nonce(r)},
+		Status:  status,
+		Message: msg,
+	}))
+}
+
+func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) {
+	apiError(w, http.StatusNotFound, "no API endpoint "+r.Method+" "+clip(r.URL.Path))
+}
+
+func (s *Server) pageNotFound(w http.ResponseWriter, r *http.Request) {
+	s.pageError(w, r, http.StatusNotFound, "There is no page at "+clip(r.URL.Path)+".")
+}
+
+// clip shortens user input quoted in a message.
+func clip(s string) string {
+	const max = 80
+	if len(s) > max {
+		return s[:max] + "…"
+	}
+	return s
+}

@@ -1,0 +1,61 @@
+package web
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"concurrencylab/lab"
+	"concurrencylab/web/templates"
+)
+
+// runPage shows a run, live or finished, in the experiment's own view: it is
+// the run's permalink.
+func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	run, err := s.lookupRun(r, id)
+	if err != nil {
+		s.pageError(w, r, statusOf(err), "There is no run "+clip(id)+": the link may be mistyped.")
+		return
+	}
+	exp, err := s.runs.Experiment(run.Experiment)
+	if err != nil {
+		s.pageError(w, r, http.StatusNotFound, "Run "+id+" is of an experiment this server no longer has.")
+		return
+	}
+	m := s.experimentView(exp.Info(), paramStrings(run.Params), nonce(r))
+	m.Title = exp.Info().Title
+	m.Page.Title = "Run " + run.ID + " · " + exp.Info().Title
+	m.Run = &templates.RunInfo{
+		ID:        run.ID,
+		Status:    string(run.Status),
+		EventsURL: "/runs/" + run.ID + "/events",
+		APIURL:    "/api/runs/" + run.ID,
+		Created:   run.Created.Format(time.RFC3339),
+		Error:     run.Error,
+	}
+	s.render(w, r, http.StatusOK, templates.ExperimentView(m))
+}
+
+// lookupRun finds a run, refusing malformed ids before any lookup.
+func (s *Server) lookupRun(r *http.Request, id string) (lab.Run, error) {
+	if !lab.ValidID(id) {
+		return lab.Run{}, lab.ErrNotFound
+	}
+	return s.runs.Get(r.Context(), id)
+}
+
+// statusOf maps lab's errors to HTTP status codes.
+func statusOf(err error) int {
+	switch {
+	case errors.Is(err, lab.ErrNotFound):
+		return http.StatusNotFound
+	case errors.Is(err, lab.ErrFinished):
+		return http.StatusConflict
+	case errors.Is(err, lab.ErrQueueFull):
+		return http.StatusTooManyRequests
+	case errors.Is(err, lab.ErrShuttingDown):
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}

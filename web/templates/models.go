@@ -1,0 +1,88 @@
+// Package templates holds the lab's pages as templ components and the view
+// models they take. Handlers in package web fill the view models; the
+// components only lay them out.
+package templates
+
+// Page is what every page's layout needs.
+type Page struct {
+	Title string // the page's own title; the layout adds the site name
+	// Nonce is the CSP nonce for this response; the layout's scripts carry it.
+	Nonce string
+}
+
+// Catalog is the view model of the catalog page, /.
+type Catalog struct {
+	Page
+	Experiments []ExperimentCard
+}
+
+// ExperimentCard is one experiment in the catalog.
+type ExperimentCard struct {
+	ID, Title, Summary string
+	URL                string   // /experiments/{id}
+	Variants           []string // variant names, in order
+}
+
+// ExperimentPage is the view model of /experiments/{id} and /runs/{id}:
+// the same view, with Run set on the run page.
+type ExperimentPage struct {
+	Page
+	ID, Title, Summary string
+	Lesson             []string // paragraphs of plain text
+	Fields             []Field  // every parameter but variants, in order
+	Variants           []VariantChoice
+	Repeat             Field // the repeat parameter
+	Source             []SourceFile
+	// ShareURL is the path and query string that reopens this page with
+	// the form as it is filled now.
+	ShareURL string
+	// FormError names what was wrong with the query string, if anything;
+	// the form then shows the defaults.
+	FormError string
+	// Run is the run this page shows, nil before the first run.
+	Run *RunInfo
+	// Limits describes the server's run limits, for a line under the form.
+	Limits string
+}
+
+// Field is one parameter in the form.
+type Field struct {
+	Name, Label string
+	Kind        string // int, float, bool, choice, duration, text
+	Value       string // the current value, as a query string holds it
+	Default     string
+	Min, Max    string // bounds of int and float fields; empty if none
+	Choices     []string
+	Help        string
+}
+
+// VariantChoice is one variant's checkbox.
+type VariantChoice struct {
+	Name, Summary string
+	Baseline      bool
+	Checked       bool
+}
+
+// SourceFile is one file of the experiment's Go code.
+type SourceFile struct {
+	Name, Code string
+}
+
+// RunInfo is what the run page knows of its run when it is rendered; the
+// page's script takes the rest from the run's event stream and
+// GET /api/runs/{id}.
+type RunInfo struct {
+	ID        string
+	Status    string // queued, running, done, failed, cancelled, interrupted
+	EventsURL string // the websocket path, /runs/{id}/events
+	APIURL    string // /api/runs/{id}
+	Created   string // RFC 3339
+	Error     string
+}
+
+// ErrorPage is the view model of the 404 page and other error pages.
+type ErrorPage struct {
+	Page
+	Status  int
+	Message string
+}
