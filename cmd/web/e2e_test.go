@@ -4,6 +4,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -16,7 +17,7 @@ import (
 // These tests run the real catalog, racy counter included, so they are
 // built without the race detector.
 
-func postJSON(t *testing.T, url, body string) (int, map[string]any) {
+func postJSON(t testing.TB, url, body string) (int, map[string]any) {
 	t.Helper()
 	res, err := http.Post(url, "application/json", strings.NewReader(body))
 	if err != nil {
@@ -28,7 +29,7 @@ func postJSON(t *testing.T, url, body string) (int, map[string]any) {
 	return res.StatusCode, out
 }
 
-func getRun(t *testing.T, url string) map[string]any {
+func getRun(t testing.TB, url string) map[string]any {
 	t.Helper()
 	res, err := http.Get(url)
 	if err != nil {
@@ -45,7 +46,7 @@ func getRun(t *testing.T, url string) map[string]any {
 }
 
 // watch reads a run's events over the websocket until the server closes it.
-func watch(t *testing.T, base, path string) []map[string]any {
+func watch(t testing.TB, base, path string) []map[string]any {
 	t.Helper()
 	conn, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(base, "http")+path, nil)
 	if err != nil {
@@ -166,4 +167,26 @@ func TestStopInterruptsRuns(t *testing.T) {
 			t.Errorf("run %v: got status %v, want interrupted", r["id"], got["status"])
 		}
 	}
+}
+
+// runThroughLab posts a race run, watches its events over a websocket to
+// the end and returns the unsynchronized variant's median trial time.
+func runThroughLab(t testing.TB, base, query string) (float64, error) {
+	params := map[string]string{}
+	for _, kv := range strings.Split(query, "&") {
+		k, v, _ := strings.Cut(kv, "=")
+		params[k] = v
+	}
+	body, _ := json.Marshal(map[string]any{"experiment": "race", "params": params})
+	status, out := postJSON(t, base+"/api/runs", string(body))
+	if status != http.StatusCreated {
+		return 0, fmt.Errorf("POST /api/runs: %d %v", status, out)
+	}
+	watch(t, base, out["events"].(string))
+	run := getRun(t, base+"/api/runs/"+out["id"].(string))
+	if run["status"] != "done" {
+		return 0, fmt.Errorf("run %v: %v %v", out["id"], run["status"], run["error"])
+	}
+	v := run["result"].(map[string]any)["variants"].([]any)[0].(map[string]any)
+	return v["median_ms"].(float64), nil
 }

@@ -51,7 +51,7 @@ func TestParseFlags(t *testing.T) {
 
 // startServer runs the real server on a free loopback port with its data in
 // dir, and returns its base URL and a func that stops it.
-func startServer(t *testing.T, dir string, args ...string) (string, func()) {
+func startServer(t testing.TB, dir string, args ...string) (string, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)

@@ -1,0 +1,249 @@
+package lab
+
+import (
+	"reflect"
+	"testing"
+	"time"
+)
+
+func boolPtr(b bool) *bool { return &b }
+
+// ptrString shows a pointer's value in failure messages.
+func ptrString[T any](p *T) any {
+	if p == nil {
+		return "nil"
+	}
+	return *p
+}
+
+func TestMedian(t *testing.T) {
+	tests := []struct {
+		name string
+		xs   []float64
+		want float64
+	}{
+		{name: "none", xs: nil, want: 0},
+		{name: "empty", xs: []float64{}, want: 0},
+		{name: "one", xs: []float64{7}, want: 7},
+		{name: "two", xs: []float64{1, 4}, want: 2.5},
+		{name: "odd unsorted", xs: []float64{9, 1, 5}, want: 5},
+		{name: "even unsorted", xs: []float64{8, 2, 6, 4}, want: 5},
+		{name: "duplicates", xs: []float64{3, 3, 1, 3}, want: 3},
+		{name: "negative", xs: []float64{-1, -3, -2}, want: -2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			in := append([]float64(nil), tc.xs...)
+			if got := Median(in); got != tc.want {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+			if !reflect.DeepEqual(in, tc.xs) && !(len(in) == 0 && len(tc.xs) == 0) {
+				t.Errorf("got input reordered to %v, want it left as %v", in, tc.xs)
+			}
+		})
+	}
+}
+
+func TestMedianInt(t *testing.T) {
+	tests := []struct {
+		name string
+		xs   []int64
+		want int64
+	}{
+		{name: "one", xs: []int64{4}, want: 4},
+		{name: "odd", xs: []int64{9, 1, 5}, want: 5},
+		{name: "even takes the lower middle", xs: []int64{10, 40, 20, 30}, want: 20},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := medianInt(tc.xs); got != tc.want {
+				t.Errorf("got %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestTrialResultCorrect(t *testing.T) {
+	tests := []struct {
+		name          string
+		expected, got *int64
+		want          *bool
+	}{
+		{name: "both nil", want: nil},
+		{name: "no expected", got: Int64(3), want: nil},
+		{name: "no got", expected: Int64(3), want: nil},
+		{name: "equal", expected: Int64(3), got: Int64(3), want: boolPtr(true)},
+		{name: "different", expected: Int64(3), got: Int64(2), want: boolPtr(false)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := TrialResult{Expected: tc.expected, Got: tc.got}.Correct()
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %v, want %v", ptrString(got), ptrString(tc.want))
+			}
+		})
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	tests := []struct {
+		name         string
+		trials       []TrialResult
+		wantMedian   float64
+		wantMin      float64
+		wantMax      float64
+		wantCorrect  *bool
+		wantExpected *int64
+		wantGot      *int64
+	}{
+		{name: "no trials"},
+		{name: "no answers", trials: []TrialResult{{Ms: 3}, {Ms: 1}, {Ms: 2}},
+			wantMedian: 2, wantMin: 1, wantMax: 3},
+		{name: "all correct", trials: []TrialResult{
+			{Ms: 10, Expected: Int64(100), Got: Int64(100)},
+			{Ms: 30, Expected: Int64(100), Got: Int64(100)},
+		}, wantMedian: 20, wantMin: 10, wantMax: 30, wantCorrect: boolPtr(true), wantExpected: Int64(100), wantGot: Int64(100)},
+		{name: "one wrong makes it wrong", trials: []TrialResult{
+			{Ms: 1, Expected: Int64(100), Got: Int64(100)},
+			{Ms: 2, Expected: Int64(100), Got: Int64(60)},
+			{Ms: 3, Expected: Int64(100), Got: Int64(100)},
+		}, wantMedian: 2, wantMin: 1, wantMax: 3, wantCorrect: boolPtr(false), wantExpected: Int64(100), wantGot: Int64(100)},
+		{name: "got is the median answer", trials: []TrialResult{
+			{Ms: 1, Expected: Int64(100), Got: Int64(90)},
+			{Ms: 1, Expected: Int64(100), Got: Int64(40)},
+			{Ms: 1, Expected: Int64(100), Got: Int64(70)},
+			{Ms: 1, Expected: Int64(100), Got: Int64(80)},
+		}, wantMedian: 1, wantMin: 1, wantMax: 1, wantCorrect: boolPtr(false), wantExpected: Int64(100), wantGot: Int64(70)},
+		{name: "got without expected", trials: []TrialResult{{Ms: 5, Got: Int64(7)}},
+			wantMedian: 5, wantMin: 5, wantMax: 5, wantGot: Int64(7)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v := summarize("mutex", tc.trials)
+			if v.Name != "mutex" {
+				t.Errorf("got Name %q, want mutex", v.Name)
+			}
+			if len(v.Trials) != len(tc.trials) {
+				t.Errorf("got %d trials, want %d", len(v.Trials), len(tc.trials))
+			}
+			if v.Peaks == nil {
+				t.Errorf("got nil Peaks, want an empty map")
+			}
+			if v.MedianMs != tc.wantMedian || v.MinMs != tc.wantMin || v.MaxMs != tc.wantMax {
+				t.Errorf("got median/min/max %v/%v/%v, want %v/%v/%v", v.MedianMs, v.MinMs, v.MaxMs, tc.wantMedian, tc.wantMin, tc.wantMax)
+			}
+			if !reflect.DeepEqual(v.Correct, tc.wantCorrect) {
+				t.Errorf("got Correct %v, want %v", ptrString(v.Correct), ptrString(tc.wantCorrect))
+			}
+			if !reflect.DeepEqual(v.Expected, tc.wantExpected) {
+				t.Errorf("got Expected %v, want %v", ptrString(v.Expected), ptrString(tc.wantExpected))
+			}
+			if !reflect.DeepEqual(v.Got, tc.wantGot) {
+				t.Errorf("got Got %v, want %v", ptrString(v.Got), ptrString(tc.wantGot))
+			}
+		})
+	}
+}
+
+func TestSetSpeedups(t *testing.T) {
+	three := func() []VariantResult {
+		return []VariantResult{{Name: "serial", MedianMs: 40}, {Name: "mutex", MedianMs: 20}, {Name: "atomic", MedianMs: 30}}
+	}
+	tests := []struct {
+		name         string
+		vs           []VariantResult
+		baseline     string
+		wantBaseline string
+		wantSpeedups []float64
+	}{
+		{name: "none", vs: nil},
+		{name: "named baseline", vs: three(), baseline: "mutex", wantBaseline: "mutex", wantSpeedups: []float64{0.5, 1, 0.667}},
+		{name: "first is baseline", vs: three(), baseline: "serial", wantBaseline: "serial", wantSpeedups: []float64{1, 2, 1.333}},
+		{name: "missing baseline falls back to first", vs: three(), baseline: "gone", wantBaseline: "serial", wantSpeedups: []float64{1, 2, 1.333}},
+		{name: "no baseline falls back to first", vs: three(), baseline: "", wantBaseline: "serial", wantSpeedups: []float64{1, 2, 1.333}},
+		{name: "zero median gets no speedup", vs: []VariantResult{{Name: "a", MedianMs: 10}, {Name: "b", MedianMs: 0}},
+			baseline: "a", wantBaseline: "a", wantSpeedups: []float64{1, 0}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			setSpeedups(tc.vs, tc.baseline)
+			var speedups []float64
+			for _, v := range tc.vs {
+				speedups = append(speedups, v.Speedup)
+				if want := v.Name == tc.wantBaseline; v.Baseline != want {
+					t.Errorf("%s: got Baseline %v, want %v", v.Name, v.Baseline, want)
+				}
+			}
+			if !reflect.DeepEqual(speedups, tc.wantSpeedups) {
+				t.Errorf("got speedups %v, want %v", speedups, tc.wantSpeedups)
+			}
+		})
+	}
+}
+
+func TestResultVariant(t *testing.T) {
+	r := &Result{Variants: []VariantResult{{Name: "a"}, {Name: "b"}}}
+	tests := []struct {
+		name string
+		want bool
+	}{
+		{name: "a", want: true},
+		{name: "b", want: true},
+		{name: "c", want: false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v := r.Variant(tc.name)
+			if got := v != nil; got != tc.want {
+				t.Fatalf("got found %v, want %v", got, tc.want)
+			}
+			if v != nil && v.Name != tc.name {
+				t.Errorf("got %q, want %q", v.Name, tc.name)
+			}
+		})
+	}
+	r.Variant("b").Speedup = 2 // it points into the result
+	if got := r.Variants[1].Speedup; got != 2 {
+		t.Errorf("got speedup %v through the result, want 2", got)
+	}
+}
+
+func TestDurationMs(t *testing.T) {
+	tests := []struct {
+		name string
+		d    time.Duration
+		want float64
+	}{
+		{name: "ms", d: 12 * time.Millisecond, want: 12},
+		{name: "µs", d: 1500 * time.Microsecond, want: 1.5},
+		{name: "rounded", d: 1234567 * time.Nanosecond, want: 1.235},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := durationMs(tc.d); got != tc.want {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestGenericVerdict(t *testing.T) {
+	tests := []struct {
+		name string
+		r    Result
+		want string
+	}{
+		{name: "one variant", r: Result{Variants: []VariantResult{{Name: "serial", MedianMs: 12.34, Trials: make([]TrialResult, 5)}}},
+			want: "serial took 12.3 ms (median of 5)."},
+		{name: "fastest named", r: Result{Variants: []VariantResult{
+			{Name: "serial", MedianMs: 40, Speedup: 1}, {Name: "mutex", MedianMs: 20, Speedup: 2}, {Name: "atomic", MedianMs: 30, Speedup: 1.333},
+		}}, want: "mutex was fastest: 20 ms, 2.00x the baseline."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := genericVerdict(&tc.r); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
