@@ -36,12 +36,12 @@ func (l *EventLog) Start() time.Time { return l.start }
 // Append adds an event of type typ with the given body, stamping seq and t.
 // It returns false if the log is closed.
 func (l *EventLog) Append(typ string, body map[string]any) bool {
-	t := time.Since(l.start)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed {
 		return false
 	}
+	t := time.Since(l.start) // under the lock, so t follows seq
 	l.events = append(l.events, encodeEvent(int64(len(l.events)), t, typ, body))
 	close(l.changed)
 	l.changed = make(chan struct{})

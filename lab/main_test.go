@@ -46,27 +46,6 @@ func readAll(t *testing.T, log *EventLog) []Event {
 	}
 }
 
-// waitEvent follows log from the start until an event satisfies pred and
-// returns it. It fails the test if none comes in time or the log closes.
-func waitEvent(t *testing.T, log *EventLog, what string, pred func(map[string]any) bool) map[string]any {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
-	defer cancel()
-	from := 0
-	for {
-		evs, ok := log.Next(ctx, from)
-		if !ok {
-			t.Fatalf("waiting for %s: log ended (ctx err %v) after %d events", what, ctx.Err(), from)
-		}
-		for _, e := range evs {
-			if f := fields(t, e); pred(f) {
-				return f
-			}
-		}
-		from += len(evs)
-	}
-}
-
 // within runs f and fails the test if it does not return in time.
 func within(t *testing.T, what string, f func()) {
 	t.Helper()

@@ -132,7 +132,7 @@ func (m *Manager) Submit(ctx context.Context, id string, p Params) (Run, error) 
 	}
 	m.live[lr.run.ID] = lr
 	m.queue = append(m.queue, lr)
-	m.announceQueueLocked()
+	lr.log.Append(TypeStatus, map[string]any{"state": StatusQueued, "position": len(m.queue)})
 	m.dispatchLocked()
 	r := lr.run
 	m.mu.Unlock()
@@ -149,6 +149,7 @@ func (m *Manager) announceQueueLocked() {
 
 // dispatchLocked starts queued runs while there is room.
 func (m *Manager) dispatchLocked() {
+	started := false
 	for len(m.running) < m.cfg.Parallel && len(m.queue) > 0 && !m.closed {
 		lr := m.queue[0]
 		m.queue = m.queue[1:]
@@ -164,9 +165,10 @@ func (m *Manager) dispatchLocked() {
 		lr.log.Append(TypeStatus, map[string]any{"state": StatusRunning})
 		m.wg.Add(1)
 		go m.execute(ctx, lr)
+		started = true
 	}
-	if len(m.queue) > 0 {
-		m.announceQueueLocked()
+	if started && len(m.queue) > 0 {
+		m.announceQueueLocked() // the line moved
 	}
 }
 
@@ -214,11 +216,12 @@ func (m *Manager) execute(ctx context.Context, lr *liveRun) {
 // finish records lr's final state, closes its stream, stores it and lets
 // the next queued run start.
 func (m *Manager) finish(lr *liveRun, status Status, res *Result, msg string) {
-	lr.log.Append(TypeStatus, map[string]any{"state": status})
-	lr.log.Close()
 	m.mu.Lock()
 	now := time.Now().UTC()
 	lr.run.Status, lr.run.Finished, lr.run.Result, lr.run.Error = status, &now, res, msg
+	// Under m.mu, so Get never says running once the stream has ended.
+	lr.log.Append(TypeStatus, map[string]any{"state": status})
+	lr.log.Close()
 	r := lr.run
 	m.running = slices.DeleteFunc(m.running, func(x *liveRun) bool { return x == lr })
 	m.dispatchLocked()
@@ -362,7 +365,12 @@ func (m *Manager) Cancel(ctx context.Context, id string) error {
 		return nil
 	}
 	// Still queued: it never starts.
-	m.queue = slices.DeleteFunc(m.queue, func(x *liveRun) bool { return x == lr })
+	i := slices.Index(m.queue, lr)
+	if i < 0 { // a concurrent Cancel or Shutdown is already finishing it
+		m.mu.Unlock()
+		return ErrFinished
+	}
+	m.queue = slices.Delete(m.queue, i, i+1)
 	m.announceQueueLocked()
 	m.mu.Unlock()
 	lr.log.Append(TypeError, map[string]any{"message": "cancelled on request"})

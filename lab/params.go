@@ -149,8 +149,11 @@ func (e *ParamError) Error() string { return e.Name + " " + e.Msg }
 func ParseQuery(info Info, q url.Values) (Params, error) {
 	raw := make(map[string]string, len(q))
 	for name, vs := range q {
+		if len(vs) == 0 {
+			continue
+		}
 		if len(vs) > 1 {
-			return nil, &ParamError{name, "is given more than once"}
+			return nil, &ParamError{clip(name), "is given more than once"}
 		}
 		raw[name] = vs[0]
 	}
@@ -169,6 +172,9 @@ func ParseJSON(info Info, data []byte) (Params, error) {
 	}
 	raw := make(map[string]string, len(obj))
 	for name, v := range obj {
+		if string(v) == "null" {
+			continue // null asks for the default
+		}
 		var s string
 		switch {
 		case json.Unmarshal(v, &s) == nil:
@@ -177,7 +183,7 @@ func ParseJSON(info Info, data []byte) (Params, error) {
 		case string(v) == "true" || string(v) == "false":
 			s = string(v)
 		default:
-			return nil, &ParamError{name, "must be a number, boolean or string, got " + clip(string(v))}
+			return nil, &ParamError{clip(name), "must be a number, boolean or string, got " + clip(string(v))}
 		}
 		raw[name] = s
 	}

@@ -232,6 +232,8 @@ func TestParseJSON(t *testing.T) {
 		{name: "repeat", json: `{"repeat": 20}`, want: Params{"repeat": 20}},
 		{name: "repeat max+1", json: `{"repeat": 21}`, wantErr: "repeat must be 1..20, got 21"},
 		{name: "unknown name", json: `{"bogus": 1}`, wantErr: "bogus is not a parameter of fake"},
+		{name: "bad value under an overlong name clipped", json: `{"` + strings.Repeat("n", 100) + `": [1]}`,
+			wantErr: strings.Repeat("n", 40) + "… must be a number, boolean or string, got [1]"},
 		{name: "top-level array", json: `[1, 2]`, wantErrPrefix: "params must be a JSON object: "},
 		{name: "top-level string", json: `"goroutines=1"`, wantErrPrefix: "params must be a JSON object: "},
 		{name: "broken JSON", json: `{"goroutines": `, wantErrPrefix: "params must be a JSON object: "},
@@ -473,4 +475,51 @@ func FuzzParseQuery(f *testing.F) {
 		}
 		roundTrip(t, info, p)
 	})
+}
+
+func TestParseCheck(t *testing.T) {
+	// Check sees every parsed value, defaults included, and only after each
+	// passed its own bounds.
+	check := func(p Params) error {
+		if p.Int("goroutines")*p.Repeat() > 100 {
+			return &ParamError{Name: "goroutines × repeat", Msg: "must be at most 100"}
+		}
+		if p.String("mode") == "auto" && !p.Bool("locked") {
+			return errors.New("auto needs locked")
+		}
+		return nil
+	}
+	tests := []struct {
+		name    string
+		query   string
+		want    Params
+		wantErr string
+		wantPE  bool
+	}{
+		{name: "defaults pass", query: ""},
+		{name: "at the joint limit", query: "goroutines=50&repeat=2", want: Params{"goroutines": 50, "repeat": 2}},
+		{name: "over the joint limit", query: "goroutines=51&repeat=2", wantErr: "goroutines × repeat must be at most 100", wantPE: true},
+		{name: "own bound first", query: "goroutines=500&repeat=2", wantErr: "goroutines must be 1..256, got 500", wantPE: true},
+		{name: "plain error", query: "mode=auto", wantErr: "auto needs locked"},
+		{name: "plain error satisfied", query: "mode=auto&locked=true", want: Params{"mode": "auto", "locked": true}},
+	}
+	info := paramInfo()
+	info.Check = check
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v, err := url.ParseQuery(tc.query)
+			if err != nil {
+				t.Fatalf("bad test query %q: %v", tc.query, err)
+			}
+			got, err := ParseQuery(info, v)
+			checkParse(t, got, err, withDefaults(tc.want), tc.wantErr, tc.wantPE)
+		})
+	}
+	const wantErr = "goroutines × repeat must be at most 100"
+	if _, err := ParseMap(info, map[string]string{"goroutines": "51", "repeat": "2"}); err == nil || err.Error() != wantErr {
+		t.Errorf("ParseMap over the joint limit: got error %v, want %q", err, wantErr)
+	}
+	if _, err := ParseJSON(info, []byte(`{"goroutines": 51, "repeat": 2}`)); err == nil || err.Error() != wantErr {
+		t.Errorf("ParseJSON over the joint limit: got error %v, want %q", err, wantErr)
+	}
 }

@@ -1,0 +1,1019 @@
+package lab
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// fakeExp is an experiment whose Trial the test supplies.
+type fakeExp struct {
+	info  Info
+	trial func(ctx context.Context, variant string, p Params, em Emitter) (Trial, error)
+}
+
+func (f *fakeExp) Info() Info { return f.info }
+
+func (f *fakeExp) Trial(ctx context.Context, variant string, p Params, em Emitter) (Trial, error) {
+	return f.trial(ctx, variant, p, em)
+}
+
+// verdictExp is a fakeExp that writes its own verdict.
+type verdictExp struct{ *fakeExp }
+
+func (verdictExp) Verdict(r *Result, p Params, env Env) string {
+	return fmt.Sprintf("%d variants, repeat %d, in flight %d", len(r.Variants), p.Repeat(), env.InFlight)
+}
+
+func fakeInfo() Info {
+	return Info{
+		ID:     "fake",
+		Params: []Param{{Name: "tag", Label: "Tag", Kind: KindText}},
+		Variants: []Variant{
+			{Name: "v1"},
+			{Name: "v2", Baseline: true},
+		},
+		Repeat: 1,
+	}
+}
+
+// A call is one Trial waiting for the test to answer it.
+type call struct {
+	tag, variant string
+	reply        chan reply // buffered: answering never blocks the test
+}
+
+type reply struct {
+	trial Trial
+	err   error
+}
+
+// gate makes Trials wait for the test: each announces itself on calls and
+// returns what the test replies, or ctx.Err() once ctx is done.
+type gate struct {
+	calls chan call
+
+	mu   sync.Mutex
+	tags []string // every Trial call, in order
+}
+
+func newGate() *gate { return &gate{calls: make(chan call)} }
+
+func (g *gate) trial(ctx context.Context, variant string, p Params, _ Emitter) (Trial, error) {
+	c := call{tag: p.String("tag"), variant: variant, reply: make(chan reply, 1)}
+	g.mu.Lock()
+	g.tags = append(g.tags, c.tag)
+	g.mu.Unlock()
+	select {
+	case g.calls <- c:
+	case <-ctx.Done():
+		return Trial{}, ctx.Err()
+	}
+	select {
+	case r := <-c.reply:
+		return r.trial, r.err
+	case <-ctx.Done():
+		return Trial{}, ctx.Err()
+	}
+}
+
+// next returns the next Trial call.
+func (g *gate) next(t *testing.T) call {
+	t.Helper()
+	select {
+	case c := <-g.calls:
+		return c
+	case <-time.After(waitTimeout):
+		t.Fatalf("no trial started within %s", waitTimeout)
+		return call{}
+	}
+}
+
+// expect returns the next Trial call and checks it is of run tag.
+func (g *gate) expect(t *testing.T, tag string) call {
+	t.Helper()
+	c := g.next(t)
+	if c.tag != tag {
+		t.Fatalf("got a trial of run %q, want run %q", c.tag, tag)
+	}
+	return c
+}
+
+func (g *gate) called() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return slices.Clone(g.tags)
+}
+
+// newTestManager returns a manager over a fresh MemStore that is shut down
+// when the test ends.
+func newTestManager(t *testing.T, cfg Config, exps ...Experiment) (*Manager, *MemStore) {
+	t.Helper()
+	store := NewMemStore()
+	m, err := NewManager(context.Background(), slog.New(slog.DiscardHandler), store, cfg, exps)
+	if err != nil {
+		t.Fatalf("NewManager: got error %v, want none", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+		defer cancel()
+		if err := m.Shutdown(ctx); err != nil {
+			t.Errorf("Shutdown: got error %v, want none", err)
+		}
+	})
+	return m, store
+}
+
+// gated returns a manager whose one experiment, "fake", waits on a gate.
+func gated(t *testing.T, cfg Config) (*Manager, *MemStore, *gate) {
+	g := newGate()
+	m, store := newTestManager(t, cfg, &fakeExp{info: fakeInfo(), trial: g.trial})
+	return m, store, g
+}
+
+// submit submits a run of "fake" tagged tag, with extra parameters.
+func submit(t *testing.T, m *Manager, tag string, extra ...string) Run {
+	t.Helper()
+	raw := map[string]string{"tag": tag, "variants": "v1"}
+	for i := 0; i+1 < len(extra); i += 2 {
+		raw[extra[i]] = extra[i+1]
+	}
+	exp, err := m.Experiment("fake")
+	if err != nil {
+		t.Fatalf("Experiment(fake): got error %v, want none", err)
+	}
+	p, err := ParseMap(exp.Info(), raw)
+	if err != nil {
+		t.Fatalf("ParseMap(%v): got error %v, want none", raw, err)
+	}
+	r, err := m.Submit(context.Background(), "fake", p)
+	if err != nil {
+		t.Fatalf("Submit(%s): got error %v, want none", tag, err)
+	}
+	return r
+}
+
+func events(t *testing.T, m *Manager, id string) *EventLog {
+	t.Helper()
+	l, err := m.Events(context.Background(), id)
+	if err != nil {
+		t.Fatalf("Events(%s): got error %v, want none", id, err)
+	}
+	return l
+}
+
+func get(t *testing.T, m *Manager, id string) Run {
+	t.Helper()
+	r, err := m.Get(context.Background(), id)
+	if err != nil {
+		t.Fatalf("Get(%s): got error %v, want none", id, err)
+	}
+	return r
+}
+
+// finished waits for run id's stream to end and returns its events.
+func finished(t *testing.T, m *Manager, id string) []Event {
+	t.Helper()
+	return readAll(t, events(t, m, id))
+}
+
+// stored waits until run id has left memory for the store.
+func stored(t *testing.T, m *Manager, id string) {
+	t.Helper()
+	deadline := time.Now().Add(waitTimeout)
+	for {
+		m.mu.Lock()
+		_, live := m.live[id]
+		m.mu.Unlock()
+		if !live {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("run %s still live after %s, want it stored", id, waitTimeout)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// statuses returns the status events of a log: the state, with the queue
+// position for queued ones ("queued 2").
+func statuses(t *testing.T, evs []Event) []string {
+	t.Helper()
+	var out []string
+	for _, e := range evs {
+		if e.Type != TypeStatus {
+			continue
+		}
+		f := fields(t, e)
+		s := fmt.Sprint(f["state"])
+		if pos, ok := f["position"]; ok {
+			s += fmt.Sprint(" ", pos)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// compact drops repeats in a row: a queue position may be announced again.
+func compact(ss []string) []string { return slices.Compact(slices.Clone(ss)) }
+
+func errorMessages(t *testing.T, evs []Event) []string {
+	t.Helper()
+	var out []string
+	for _, f := range eventsOf(t, evs, TypeError, "") {
+		out = append(out, fmt.Sprint(f["message"]))
+	}
+	return out
+}
+
+func TestManagerRunsInOrderWithPositions(t *testing.T) {
+	m, _, g := gated(t, Config{Parallel: 1})
+	a := submit(t, m, "A")
+	b := submit(t, m, "B")
+	c := submit(t, m, "C")
+	// Submit starts a run at once when there is room.
+	for _, x := range []struct {
+		r    Run
+		want Status
+	}{{a, StatusRunning}, {b, StatusQueued}, {c, StatusQueued}} {
+		if x.r.Status != x.want {
+			t.Errorf("run %s: got Submit status %q, want %q", x.r.Params["tag"], x.r.Status, x.want)
+		}
+	}
+
+	ca := g.expect(t, "A")
+	if running, waiting := m.Queue(); running != 1 || waiting != 2 {
+		t.Errorf("got Queue %d running, %d waiting, want 1, 2", running, waiting)
+	}
+	tests := []struct {
+		name string
+		id   string
+		want []string
+	}{
+		{name: "A started", id: a.ID, want: []string{"queued 1", "running"}},
+		{name: "B is next", id: b.ID, want: []string{"queued 1"}},
+		{name: "C waits behind B", id: c.ID, want: []string{"queued 2"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := compact(statuses(t, events(t, m, tc.id).Events(0))); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got statuses %v, want %v", got, tc.want)
+			}
+		})
+	}
+
+	ca.reply <- reply{}
+	cb := g.expect(t, "B")
+	if got, want := compact(statuses(t, events(t, m, c.ID).Events(0))), []string{"queued 2", "queued 1"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("C after A finished: got statuses %v, want %v", got, want)
+	}
+	cb.reply <- reply{}
+	g.expect(t, "C").reply <- reply{}
+
+	for _, r := range []Run{a, b, c} {
+		evs := finished(t, m, r.ID)
+		if got := statuses(t, evs); got[len(got)-1] != "done" {
+			t.Errorf("run %s: got statuses %v, want done last", r.ID, got)
+		}
+	}
+	if got, want := g.called(), []string{"A", "B", "C"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got trials of %v, want %v", got, want)
+	}
+}
+
+func TestManagerCancelQueued(t *testing.T) {
+	m, store, g := gated(t, Config{Parallel: 1})
+	a := submit(t, m, "A")
+	b := submit(t, m, "B")
+	c := submit(t, m, "C")
+	ca := g.expect(t, "A")
+
+	if err := m.Cancel(context.Background(), b.ID); err != nil {
+		t.Fatalf("Cancel(B): got error %v, want none", err)
+	}
+	// C moves up while A still runs.
+	if got, want := compact(statuses(t, events(t, m, c.ID).Events(0))), []string{"queued 2", "queued 1"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("C: got statuses %v, want %v", got, want)
+	}
+	bEvents := finished(t, m, b.ID)
+	if got, want := compact(statuses(t, bEvents)), []string{"queued 1", "cancelled"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("B: got statuses %v, want %v", got, want)
+	}
+	if got, want := errorMessages(t, bEvents), []string{"cancelled on request"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("B: got errors %v, want %v", got, want)
+	}
+	rb, err := store.LoadRun(context.Background(), b.ID)
+	if err != nil {
+		t.Fatalf("LoadRun(B): got error %v, want none", err)
+	}
+	if rb.Status != StatusCancelled || rb.Started != nil || rb.Finished == nil || rb.Error != "cancelled on request" {
+		t.Errorf("B stored: got status %q, started %v, finished %v, error %q; want cancelled, nil, set, %q",
+			rb.Status, rb.Started, rb.Finished, rb.Error, "cancelled on request")
+	}
+	if err := m.Cancel(context.Background(), b.ID); !errors.Is(err, ErrFinished) {
+		t.Errorf("Cancel(B) again: got %v, want ErrFinished", err)
+	}
+
+	ca.reply <- reply{}
+	g.expect(t, "C").reply <- reply{} // B never starts: C comes next
+	finished(t, m, a.ID)
+	finished(t, m, c.ID)
+	if got, want := g.called(), []string{"A", "C"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got trials of %v, want %v", got, want)
+	}
+	if got := get(t, m, c.ID).Status; got != StatusDone {
+		t.Errorf("C: got status %q, want done", got)
+	}
+}
+
+func TestManagerCancelQueuedConcurrently(t *testing.T) {
+	m, _, g := gated(t, Config{Parallel: 1})
+	submit(t, m, "A")
+	b := submit(t, m, "B")
+	ca := g.expect(t, "A")
+
+	const cancels = 8
+	errs := make(chan error, cancels)
+	start := make(chan struct{})
+	for range cancels {
+		go func() {
+			<-start
+			errs <- m.Cancel(context.Background(), b.ID)
+		}()
+	}
+	close(start)
+	var ok, fin int
+	for range cancels {
+		select {
+		case err := <-errs:
+			switch {
+			case err == nil:
+				ok++
+			case errors.Is(err, ErrFinished):
+				fin++
+			default:
+				t.Errorf("Cancel: got error %v, want nil or ErrFinished", err)
+			}
+		case <-time.After(waitTimeout):
+			t.Fatal("Cancel still blocked")
+		}
+	}
+	if ok != 1 || fin != cancels-1 {
+		t.Errorf("got %d cancels accepted and %d ErrFinished, want 1 and %d", ok, fin, cancels-1)
+	}
+	evs := finished(t, m, b.ID)
+	if got, want := compact(statuses(t, evs)), []string{"queued 1", "cancelled"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("B: got statuses %v, want %v", got, want)
+	}
+	if got := errorMessages(t, evs); len(got) != 1 {
+		t.Errorf("B: got error events %v, want exactly one", got)
+	}
+	ca.reply <- reply{}
+}
+
+func TestManagerCancelDuringShutdown(t *testing.T) {
+	m, store, g := gated(t, Config{Parallel: 1})
+	submit(t, m, "A")
+	b := submit(t, m, "B")
+	g.expect(t, "A") // left unanswered: Shutdown ends it
+
+	start := make(chan struct{})
+	cancelErr, shutdownErr := make(chan error, 1), make(chan error, 1)
+	go func() {
+		<-start
+		cancelErr <- m.Cancel(context.Background(), b.ID)
+	}()
+	go func() {
+		<-start
+		ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+		defer cancel()
+		shutdownErr <- m.Shutdown(ctx)
+	}()
+	close(start)
+	for _, ch := range []chan error{cancelErr, shutdownErr} {
+		select {
+		case err := <-ch:
+			if err != nil && !errors.Is(err, ErrFinished) {
+				t.Errorf("got error %v, want nil or ErrFinished", err)
+			}
+		case <-time.After(waitTimeout):
+			t.Fatal("Cancel or Shutdown still blocked")
+		}
+	}
+	evs := finished(t, m, b.ID)
+	var finals []string
+	for _, s := range statuses(t, evs) {
+		if Status(s).Final() && !strings.HasPrefix(s, "queued") {
+			finals = append(finals, s)
+		}
+	}
+	if len(finals) != 1 {
+		t.Fatalf("B: got final statuses %v, want exactly one", finals)
+	}
+	r, err := store.LoadRun(context.Background(), b.ID)
+	if err != nil {
+		t.Fatalf("LoadRun(B): got error %v, want none", err)
+	}
+	if string(r.Status) != finals[0] {
+		t.Errorf("B stored: got status %q, want %q as its stream says", r.Status, finals[0])
+	}
+	if got := g.called(); !reflect.DeepEqual(got, []string{"A"}) {
+		t.Errorf("got trials of %v, want [A]", got)
+	}
+}
+
+func TestManagerCancelRunning(t *testing.T) {
+	m, store, g := gated(t, Config{Parallel: 1})
+	a := submit(t, m, "A")
+	b := submit(t, m, "B")
+	g.expect(t, "A") // left unanswered: only the cancel can end it
+
+	if got := get(t, m, a.ID); got.Status != StatusRunning || got.Started == nil {
+		t.Errorf("A: got status %q, started %v, want running, set", got.Status, got.Started)
+	}
+	if err := m.Cancel(context.Background(), a.ID); err != nil {
+		t.Fatalf("Cancel(A): got error %v, want none", err)
+	}
+	aEvents := finished(t, m, a.ID)
+	if got, want := compact(statuses(t, aEvents)), []string{"queued 1", "running", "cancelled"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("A: got statuses %v, want %v", got, want)
+	}
+	if got, want := errorMessages(t, aEvents), []string{"cancelled on request"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("A: got errors %v, want %v", got, want)
+	}
+	if got := eventsOf(t, aEvents, TypeResult, ""); len(got) != 0 {
+		t.Errorf("A: got %d result events, want none", len(got))
+	}
+	g.expect(t, "B").reply <- reply{} // the next run starts
+	finished(t, m, b.ID)
+
+	stored(t, m, a.ID)
+	ra, err := store.LoadRun(context.Background(), a.ID)
+	if err != nil {
+		t.Fatalf("LoadRun(A): got error %v, want none", err)
+	}
+	if ra.Status != StatusCancelled || ra.Error != "cancelled on request" || ra.Result != nil {
+		t.Errorf("A stored: got status %q, error %q, result %v; want cancelled, %q, nil", ra.Status, ra.Error, ra.Result, "cancelled on request")
+	}
+}
+
+func TestManagerCancelErrors(t *testing.T) {
+	m, _, g := gated(t, Config{Parallel: 1})
+	a := submit(t, m, "A")
+	g.expect(t, "A").reply <- reply{}
+	finished(t, m, a.ID)
+	stored(t, m, a.ID)
+
+	tests := []struct {
+		name string
+		id   string
+		want error
+	}{
+		{name: "finished run", id: a.ID, want: ErrFinished},
+		{name: "unknown run", id: "nosuchrun", want: ErrNotFound},
+		{name: "empty id", id: "", want: ErrNotFound},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := m.Cancel(context.Background(), tc.id); !errors.Is(err, tc.want) {
+				t.Errorf("got %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestManagerNotFound(t *testing.T) {
+	m, _, _ := gated(t, Config{})
+	tests := []struct {
+		name string
+		call func() error
+	}{
+		{name: "Get", call: func() error { _, err := m.Get(context.Background(), "nosuchrun"); return err }},
+		{name: "Events", call: func() error { _, err := m.Events(context.Background(), "nosuchrun"); return err }},
+		{name: "Experiment", call: func() error { _, err := m.Experiment("nope"); return err }},
+		{name: "Submit", call: func() error { _, err := m.Submit(context.Background(), "nope", Params{}); return err }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := tc.call(); !errors.Is(err, ErrNotFound) {
+				t.Errorf("got %v, want ErrNotFound", err)
+			}
+		})
+	}
+}
+
+func TestManagerConfigDefaults(t *testing.T) {
+	tests := []struct {
+		name string
+		cfg  Config
+		want Config
+	}{
+		{name: "zero", cfg: Config{}, want: Config{Parallel: 1, Timeout: 2 * time.Minute, MaxQueue: 100}},
+		{name: "negative", cfg: Config{Parallel: -1, Timeout: -1, MaxQueue: -1}, want: Config{Parallel: 1, Timeout: 2 * time.Minute, MaxQueue: 100}},
+		{name: "set", cfg: Config{Parallel: 3, Timeout: time.Second, MaxQueue: 7}, want: Config{Parallel: 3, Timeout: time.Second, MaxQueue: 7}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			m, _, _ := gated(t, tc.cfg)
+			if got := m.Config(); got != tc.want {
+				t.Errorf("got %+v, want %+v", got, tc.want)
+			}
+			if got := len(m.Experiments()); got != 1 {
+				t.Errorf("got %d experiments, want 1", got)
+			}
+		})
+	}
+}
+
+func TestManagerDeadline(t *testing.T) {
+	exp := &fakeExp{info: fakeInfo(), trial: func(ctx context.Context, _ string, _ Params, _ Emitter) (Trial, error) {
+		<-ctx.Done()
+		return Trial{}, ctx.Err()
+	}}
+	m, store := newTestManager(t, Config{Timeout: 50 * time.Millisecond}, exp)
+	r := submit(t, m, "A")
+	evs := finished(t, m, r.ID)
+	if got := statuses(t, evs); got[len(got)-1] != "failed" {
+		t.Errorf("got statuses %v, want failed last", got)
+	}
+	msgs := errorMessages(t, evs)
+	if len(msgs) != 1 || !strings.Contains(msgs[0], "50ms time limit") {
+		t.Errorf("got error events %v, want one mentioning the 50ms time limit", msgs)
+	}
+	stored(t, m, r.ID)
+	sr, err := store.LoadRun(context.Background(), r.ID)
+	if err != nil {
+		t.Fatalf("LoadRun: got error %v, want none", err)
+	}
+	if sr.Status != StatusFailed || !strings.Contains(sr.Error, "time limit") {
+		t.Errorf("stored: got status %q, error %q, want failed and the time limit", sr.Status, sr.Error)
+	}
+}
+
+func TestManagerParallel(t *testing.T) {
+	m, _, g := gated(t, Config{Parallel: 2})
+	a := submit(t, m, "A")
+	b := submit(t, m, "B")
+	// Both run at once: each Trial is waiting before either is answered.
+	first, second := g.next(t), g.next(t)
+	if got := []string{first.tag, second.tag}; !slices.Contains(got, "A") || !slices.Contains(got, "B") {
+		t.Fatalf("got trials of %v running at once, want A and B", got)
+	}
+	if running, waiting := m.Queue(); running != 2 || waiting != 0 {
+		t.Errorf("got Queue %d running, %d waiting, want 2, 0", running, waiting)
+	}
+	c := submit(t, m, "C")
+	if running, waiting := m.Queue(); running != 2 || waiting != 1 {
+		t.Errorf("got Queue %d running, %d waiting, want 2, 1", running, waiting)
+	}
+	for _, id := range []string{a.ID, b.ID} {
+		if got := get(t, m, id).Env.InFlight; got != 2 {
+			t.Errorf("run %s: got InFlight %d, want 2", id, got)
+		}
+	}
+	first.reply <- reply{}
+	third := g.next(t)
+	if third.tag != "C" {
+		t.Fatalf("got a trial of run %q, want C", third.tag)
+	}
+	second.reply <- reply{}
+	third.reply <- reply{}
+	for _, id := range []string{a.ID, b.ID, c.ID} {
+		finished(t, m, id)
+		stored(t, m, id)
+		if got := get(t, m, id); got.Status != StatusDone || got.Env.InFlight != 2 {
+			t.Errorf("run %s: got status %q, InFlight %d, want done, 2", id, got.Status, got.Env.InFlight)
+		}
+	}
+}
+
+func TestManagerInFlightAlone(t *testing.T) {
+	m, _, g := gated(t, Config{Parallel: 2})
+	a := submit(t, m, "A")
+	g.expect(t, "A").reply <- reply{}
+	finished(t, m, a.ID)
+	if got := get(t, m, a.ID).Env.InFlight; got != 1 {
+		t.Errorf("got InFlight %d, want 1", got)
+	}
+}
+
+func TestManagerTrialError(t *testing.T) {
+	m, _, g := gated(t, Config{})
+	r := submit(t, m, "A", "repeat", "3")
+	g.expect(t, "A").reply <- reply{}
+	g.expect(t, "A").reply <- reply{err: errors.New("boom")}
+	evs := finished(t, m, r.ID)
+	const want = "v1, trial 2: boom"
+	if got := errorMessages(t, evs); !reflect.DeepEqual(got, []string{want}) {
+		t.Errorf("got error events %v, want [%s]", got, want)
+	}
+	if got := statuses(t, evs); got[len(got)-1] != "failed" {
+		t.Errorf("got statuses %v, want failed last", got)
+	}
+	if got := eventsOf(t, evs, TypeResult, ""); len(got) != 0 {
+		t.Errorf("got %d result events, want none", len(got))
+	}
+	got := get(t, m, r.ID)
+	if got.Status != StatusFailed || got.Error != want || got.Result != nil {
+		t.Errorf("got status %q, error %q, result %v, want failed, %q, nil", got.Status, got.Error, got.Result, want)
+	}
+	if n := len(g.called()); n != 2 {
+		t.Errorf("got %d trials, want 2 (none after the error)", n)
+	}
+}
+
+// scripted returns an experiment whose trials take the given times, in
+// order per variant, and answer expected/got.
+func scripted(ms map[string][]float64, got map[string]int64) *fakeExp {
+	var mu sync.Mutex
+	next := make(map[string]int)
+	return &fakeExp{info: fakeInfo(), trial: func(ctx context.Context, v string, p Params, em Emitter) (Trial, error) {
+		mu.Lock()
+		i := next[v]
+		next[v]++
+		mu.Unlock()
+		now := time.Now()
+		em.Progress(1, 2, "steps")
+		em.Sample("depth", float64(i))
+		em.Span(0, now, now.Add(time.Millisecond), "work")
+		em.Progress(2, 2, "steps")
+		return Trial{
+			Elapsed:  time.Duration(ms[v][i] * float64(time.Millisecond)),
+			Expected: Int64(100), Got: Int64(got[v]),
+			Extra: map[string]any{"i": i},
+		}, nil
+	}}
+}
+
+func TestManagerResult(t *testing.T) {
+	exp := scripted(
+		map[string][]float64{"v1": {30, 10, 20}, "v2": {40, 80, 40}},
+		map[string]int64{"v1": 100, "v2": 99},
+	)
+	m, _ := newTestManager(t, Config{}, exp)
+	r := submit(t, m, "A", "variants", "v2,v1", "repeat", "3")
+	live := finished(t, m, r.ID)
+	checkSequence(t, live)
+
+	// The last events: the result, then status done.
+	n := len(live)
+	if n < 2 || live[n-2].Type != TypeResult || live[n-1].Type != TypeStatus || fields(t, live[n-1])["state"] != "done" {
+		t.Fatalf("got last events\n%s\nwant a result then status done", dump(live[max(0, n-2):]))
+	}
+	if got := errorMessages(t, live); len(got) != 0 {
+		t.Errorf("got error events %v, want none", got)
+	}
+	if got, want := compact(statuses(t, live)), []string{"queued 1", "running", "done"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got statuses %v, want %v", got, want)
+	}
+	if got := eventsOf(t, live, TypeSpan, ""); len(got) != 6 {
+		t.Errorf("got %d span events, want 6", len(got))
+	}
+	if p := eventsOf(t, live, TypeProgress, ""); len(p) == 0 {
+		t.Errorf("got no progress events, want some")
+	}
+	wantLine := "v1: trial 2 of 3 took 10.000 ms, got 100 of 100"
+	if got := countLogs(t, live, wantLine); got != 1 {
+		t.Errorf("got %d log lines %q, want 1", got, wantLine)
+	}
+
+	got := get(t, m, r.ID)
+	if got.Status != StatusDone || got.Result == nil || got.Started == nil || got.Finished == nil || got.Error != "" {
+		t.Fatalf("got run %+v, want done with a result, started, finished, no error", got)
+	}
+	res := got.Result
+	if want := "v1 was fastest: 20 ms, 2.00x the baseline."; res.Verdict != want {
+		t.Errorf("got verdict %q, want %q", res.Verdict, want)
+	}
+	tests := []struct {
+		name           string
+		baseline       bool
+		median, lo, hi float64
+		speedup        float64
+		correct        bool
+		gotAnswer      int64
+		trialMs        []float64
+	}{
+		{name: "v1", median: 20, lo: 10, hi: 30, speedup: 2, correct: true, gotAnswer: 100, trialMs: []float64{30, 10, 20}},
+		{name: "v2", baseline: true, median: 40, lo: 40, hi: 80, speedup: 1, correct: false, gotAnswer: 99, trialMs: []float64{40, 80, 40}},
+	}
+	if len(res.Variants) != len(tests) {
+		t.Fatalf("got %d variants, want %d", len(res.Variants), len(tests))
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			v := res.Variants[i] // in the experiment's order, not the query's
+			if v.Name != tc.name {
+				t.Fatalf("got variant %q at %d, want %q", v.Name, i, tc.name)
+			}
+			if v.Baseline != tc.baseline {
+				t.Errorf("got Baseline %v, want %v", v.Baseline, tc.baseline)
+			}
+			if v.MedianMs != tc.median || v.MinMs != tc.lo || v.MaxMs != tc.hi {
+				t.Errorf("got median/min/max %v/%v/%v, want %v/%v/%v", v.MedianMs, v.MinMs, v.MaxMs, tc.median, tc.lo, tc.hi)
+			}
+			if v.Speedup != tc.speedup {
+				t.Errorf("got speedup %v, want %v", v.Speedup, tc.speedup)
+			}
+			if v.Correct == nil || *v.Correct != tc.correct {
+				t.Errorf("got correct %v, want %v", ptrString(v.Correct), tc.correct)
+			}
+			if v.Expected == nil || *v.Expected != 100 || v.Got == nil || *v.Got != tc.gotAnswer {
+				t.Errorf("got expected/got %v/%v, want 100/%d", ptrString(v.Expected), ptrString(v.Got), tc.gotAnswer)
+			}
+			if len(v.Trials) != 3 {
+				t.Fatalf("got %d trials, want 3 (repeat)", len(v.Trials))
+			}
+			var ms []float64
+			for j, tr := range v.Trials {
+				ms = append(ms, tr.Ms)
+				if tr.Extra["i"] != j {
+					t.Errorf("trial %d: got extra i %v, want %d", j, tr.Extra["i"], j)
+				}
+			}
+			if !reflect.DeepEqual(ms, tc.trialMs) {
+				t.Errorf("got trial ms %v, want %v", ms, tc.trialMs)
+			}
+			for _, k := range []string{"goroutines", "heap_bytes"} {
+				if _, ok := v.Peaks[k]; !ok {
+					t.Errorf("got peaks %v, want %s", v.Peaks, k)
+				}
+			}
+		})
+	}
+
+	// The result event carries the same result as the run.
+	var body Result
+	if err := json.Unmarshal(live[n-2].Data, &body); err != nil {
+		t.Fatalf("decode result event: %v", err)
+	}
+	want, _ := json.Marshal(res)
+	gotBody, _ := json.Marshal(body)
+	if string(gotBody) != string(want) {
+		t.Errorf("got result event %s, want %s", gotBody, want)
+	}
+}
+
+func TestManagerVerdicter(t *testing.T) {
+	exp := scripted(map[string][]float64{"v1": {1, 2}, "v2": {3, 4}}, map[string]int64{"v1": 100, "v2": 100})
+	m, _ := newTestManager(t, Config{}, verdictExp{exp})
+	r := submit(t, m, "A", "variants", "v1,v2", "repeat", "2")
+	finished(t, m, r.ID)
+	got := get(t, m, r.ID)
+	if got.Result == nil {
+		t.Fatalf("got no result, status %q, error %q, want one", got.Status, got.Error)
+	}
+	if want := "2 variants, repeat 2, in flight 1"; got.Result.Verdict != want {
+		t.Errorf("got verdict %q, want %q", got.Result.Verdict, want)
+	}
+}
+
+func TestManagerGetAndReplay(t *testing.T) {
+	m, store, g := gated(t, Config{})
+	r := submit(t, m, "A")
+	if r.Params["tag"] != "A" || r.Params["variants"] != "v1" || r.Params["repeat"] != 1 {
+		t.Errorf("got params %v, want tag A, variants v1, repeat 1", r.Params)
+	}
+	if r.Experiment != "fake" || !ValidID(r.ID) || r.Created.IsZero() {
+		t.Errorf("got run %+v, want experiment fake, a valid id, a creation time", r)
+	}
+	c := g.expect(t, "A")
+
+	live := get(t, m, r.ID)
+	if live.Status != StatusRunning || live.Started == nil || live.Finished != nil {
+		t.Errorf("live: got status %q, started %v, finished %v, want running, set, nil", live.Status, live.Started, live.Finished)
+	}
+	// A reader attached while it runs sees the same stream as one after.
+	liveLog := events(t, m, r.ID)
+	c.reply <- reply{}
+	liveEvents := readAll(t, liveLog)
+	stored(t, m, r.ID)
+
+	after := get(t, m, r.ID)
+	fromStore, err := store.LoadRun(context.Background(), r.ID)
+	if err != nil {
+		t.Fatalf("LoadRun: got error %v, want none", err)
+	}
+	if !reflect.DeepEqual(after, fromStore) {
+		t.Errorf("got Get %+v, want the stored run %+v", after, fromStore)
+	}
+	if after.Status != StatusDone || after.Finished == nil || after.Result == nil || after.Created != r.Created || after.ID != r.ID {
+		t.Errorf("after: got %+v, want done, finished, with a result and the same id and creation time", after)
+	}
+
+	replayed := readAll(t, events(t, m, r.ID))
+	if !reflect.DeepEqual(replayed, liveEvents) {
+		t.Errorf("got replayed events\n%s\nwant the live ones\n%s", dump(replayed), dump(liveEvents))
+	}
+	// A late reader of a finished run can start anywhere.
+	l := events(t, m, r.ID)
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	if evs, ok := l.Next(ctx, len(liveEvents)-1); !ok || len(evs) != 1 || evs[0].Seq != int64(len(liveEvents)-1) {
+		t.Errorf("got %v, ok %v from the last index, want the last event", evs, ok)
+	}
+	if evs, ok := l.Next(ctx, len(liveEvents)); ok || evs != nil {
+		t.Errorf("got %v, ok %v past the end, want none, ok false", evs, ok)
+	}
+}
+
+func dump(evs []Event) string {
+	var b strings.Builder
+	for _, e := range evs {
+		fmt.Fprintf(&b, "%s\n", e.Data)
+	}
+	return b.String()
+}
+
+func TestManagerShutdown(t *testing.T) {
+	m, store, g := gated(t, Config{Parallel: 1})
+	a := submit(t, m, "A")
+	b := submit(t, m, "B")
+	g.expect(t, "A") // left unanswered
+
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	if err := m.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: got error %v, want none", err)
+	}
+	tests := []struct {
+		name      string
+		id        string
+		wantError string
+	}{
+		{name: "running", id: a.ID, wantError: "the server stopped during the run"},
+		{name: "queued", id: b.ID, wantError: "the server stopped before the run started"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := store.LoadRun(context.Background(), tc.id)
+			if err != nil {
+				t.Fatalf("LoadRun: got error %v, want none", err)
+			}
+			if r.Status != StatusInterrupted || r.Error != tc.wantError || r.Finished == nil {
+				t.Errorf("got status %q, error %q, finished %v, want interrupted, %q, set", r.Status, r.Error, r.Finished, tc.wantError)
+			}
+			evs := readAll(t, events(t, m, tc.id))
+			if got := statuses(t, evs); got[len(got)-1] != "interrupted" {
+				t.Errorf("got statuses %v, want interrupted last", got)
+			}
+		})
+	}
+	if got, want := g.called(), []string{"A"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("got trials of %v, want %v", got, want)
+	}
+	p, err := ParseMap(fakeInfo(), nil)
+	if err != nil {
+		t.Fatalf("ParseMap: got error %v, want none", err)
+	}
+	if _, err := m.Submit(context.Background(), "fake", p); !errors.Is(err, ErrShuttingDown) {
+		t.Errorf("Submit after Shutdown: got %v, want ErrShuttingDown", err)
+	}
+	if running, waiting := m.Queue(); running != 0 || waiting != 0 {
+		t.Errorf("got Queue %d running, %d waiting after Shutdown, want 0, 0", running, waiting)
+	}
+}
+
+func TestManagerShutdownTimeout(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	exp := &fakeExp{info: fakeInfo(), trial: func(ctx context.Context, _ string, _ Params, _ Emitter) (Trial, error) {
+		close(entered)
+		<-release // ignores ctx, as a broken experiment would
+		return Trial{}, nil
+	}}
+	m, _ := newTestManager(t, Config{}, exp)
+	r := submit(t, m, "A")
+	select {
+	case <-entered:
+	case <-time.After(waitTimeout):
+		t.Fatalf("no trial started within %s", waitTimeout)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := m.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("got %v, want context.DeadlineExceeded", err)
+	}
+	close(release) // the cleanup's Shutdown then waits for the run to end
+	evs := finished(t, m, r.ID)
+	if got := statuses(t, evs); got[len(got)-1] != "interrupted" {
+		t.Errorf("got statuses %v, want interrupted last", got)
+	}
+}
+
+func TestNewManagerInterrupts(t *testing.T) {
+	store := NewMemStore()
+	seed := []Run{
+		{ID: "queued1", Status: StatusQueued},
+		{ID: "running1", Status: StatusRunning},
+		{ID: "done1", Status: StatusDone},
+		{ID: "failed1", Status: StatusFailed},
+	}
+	for _, r := range seed {
+		if err := store.SaveRun(context.Background(), r); err != nil {
+			t.Fatalf("SaveRun: got error %v, want none", err)
+		}
+	}
+	m, err := NewManager(context.Background(), slog.New(slog.DiscardHandler), store, Config{}, nil)
+	if err != nil {
+		t.Fatalf("NewManager: got error %v, want none", err)
+	}
+	defer m.Shutdown(context.Background())
+	tests := []struct {
+		name string
+		id   string
+		want Status
+	}{
+		{name: "queued", id: "queued1", want: StatusInterrupted},
+		{name: "running", id: "running1", want: StatusInterrupted},
+		{name: "done stays", id: "done1", want: StatusDone},
+		{name: "failed stays", id: "failed1", want: StatusFailed},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := get(t, m, tc.id)
+			if r.Status != tc.want {
+				t.Errorf("got %q, want %q", r.Status, tc.want)
+			}
+		})
+	}
+}
+
+// failingStore fails Interrupt, as a broken database would.
+type failingStore struct{ *MemStore }
+
+func (failingStore) Interrupt(context.Context) (int, error) { return 0, errors.New("disk on fire") }
+
+func TestNewManagerStoreError(t *testing.T) {
+	_, err := NewManager(context.Background(), slog.New(slog.DiscardHandler), failingStore{NewMemStore()}, Config{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "disk on fire") {
+		t.Errorf("got %v, want an error wrapping the store's", err)
+	}
+}
+
+func TestManagerQueueFull(t *testing.T) {
+	m, _, g := gated(t, Config{Parallel: 1, MaxQueue: 2})
+	a := submit(t, m, "A") // runs
+	b := submit(t, m, "B") // waits
+	c := submit(t, m, "C") // waits
+	ca := g.expect(t, "A")
+	p, err := ParseMap(fakeInfo(), map[string]string{"tag": "D"})
+	if err != nil {
+		t.Fatalf("ParseMap: got error %v, want none", err)
+	}
+	if _, err := m.Submit(context.Background(), "fake", p); !errors.Is(err, ErrQueueFull) {
+		t.Fatalf("Submit beyond MaxQueue: got %v, want ErrQueueFull", err)
+	}
+	ca.reply <- reply{}
+	cb := g.expect(t, "B")
+	d := submit(t, m, "D") // room again
+	cb.reply <- reply{}
+	g.expect(t, "C").reply <- reply{}
+	g.expect(t, "D").reply <- reply{}
+	for _, r := range []Run{a, b, c, d} {
+		finished(t, m, r.ID)
+	}
+}
+
+func TestMemStoreSaveEvents(t *testing.T) {
+	l := NewEventLog()
+	for i := range 4 {
+		l.Append(TypeLog, map[string]any{"text": fmt.Sprint(i)})
+	}
+	all := l.Events(0)
+	tests := []struct {
+		name    string
+		batches [][]Event
+		want    []Event
+	}{
+		{name: "in one go", batches: [][]Event{all}, want: all},
+		{name: "in parts", batches: [][]Event{all[:2], all[2:]}, want: all},
+		{name: "overlapping", batches: [][]Event{all[:3], all[1:]}, want: all},
+		{name: "with a gap the rest waits", batches: [][]Event{all[:1], all[2:]}, want: all[:1]},
+		{name: "none", batches: nil, want: nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := NewMemStore()
+			for _, b := range tc.batches {
+				if err := s.SaveEvents(context.Background(), "r", b); err != nil {
+					t.Fatalf("SaveEvents: got error %v, want none", err)
+				}
+			}
+			got, err := s.LoadEvents(context.Background(), "r")
+			if err != nil {
+				t.Fatalf("LoadEvents: got error %v, want none", err)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %d events, want %d", len(got), len(tc.want))
+			}
+		})
+	}
+}
