@@ -10,14 +10,14 @@ type Counter struct {
 	count int
 }
 
-// Increment adds one to the count. It is a read, an add and a write:
-// load c.count into a register, add one, store it back. Two goroutines can
-// both load 41, both add one and both store 42: one update is lost.
+// Increment adds one to the count: read it, add one, write it back. On
+// amd64 that is a single INCQ instruction, but not an atomic one: two cores
+// running it at the same instant can both read 41 and both write 42, and
+// one update is lost. (One core never splits an instruction, so goroutines
+// that take turns on a single core lose nothing.)
 //
-// It is a method, not inlined, like the Python lesson's Counter.increment:
-// inlined into a bare loop, counter++ becomes one add-to-memory instruction
-// whose window for a lost update is far smaller (still there: nothing makes
-// it atomic), so the lesson would show up only now and then.
+// It is a method the compiler does not inline, like the Python lesson's
+// Counter.increment, so every trial runs the same instructions.
 //
 //go:noinline
 func (c *Counter) Increment() {

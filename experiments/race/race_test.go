@@ -112,7 +112,8 @@ func TestVerdict(t *testing.T) {
 		gots []int64
 		want []string
 	}{
-		{"lossy", []int64{300000, 310000, 500000}, []string{"lost in 2 of 3 trials", "5 goroutines on 2 cores (GOMAXPROCS 2)", "a median of 190,000 of 500,000", "at worst 200,000"}},
+		{"some lossy", []int64{300000, 310000, 500000}, []string{"lost in 2 of 3 trials", "5 goroutines on 2 cores (GOMAXPROCS 2)", "at worst 200,000 of 500,000 increments (40%)", "happened not to overlap"}},
+		{"all lossy", []int64{300000, 310000, 400000}, []string{"lost in every one of 3 trials", "a median of 190,000 of 500,000 increments (38%)", "at worst 200,000"}},
 		{"clean", []int64{500000, 500000}, []string{"No update was lost in 2 trials"}},
 	}
 	for _, tt := range tests {

@@ -27,12 +27,15 @@ func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 		n := len(v.Trials)
 		switch {
 		case lossy == 0:
-			parts = append(parts, fmt.Sprintf("No update was lost in %s with %s: the race is still there, it just did not bite this time; try more goroutines or increments.",
+			parts = append(parts, fmt.Sprintf("No update was lost in %s with %s: the race is still there, but updates are lost only while two goroutines run at the same instant on different cores, and this time they took turns. Run it again, or with more goroutines.",
 				plural(n, "trial"), machine))
-		default:
+		case lossy == n:
 			med := lab.Median(lost)
-			parts = append(parts, fmt.Sprintf("Updates were lost in %d of %s with %s: a median of %s of %s increments (%.0f%%) vanished, at worst %s.",
-				lossy, plural(n, "trial"), machine, group(int64(med)), group(*v.Expected), 100*med/float64(*v.Expected), group(worst)))
+			parts = append(parts, fmt.Sprintf("Updates were lost in every one of %s with %s: a median of %s of %s increments (%.0f%%) vanished, at worst %s.",
+				plural(n, "trial"), machine, group(int64(med)), group(*v.Expected), 100*med/float64(*v.Expected), group(worst)))
+		default:
+			parts = append(parts, fmt.Sprintf("Updates were lost in %d of %s with %s: at worst %s of %s increments (%.0f%%) vanished; in the other trials the goroutines happened not to overlap.",
+				lossy, plural(n, "trial"), machine, group(worst), group(*v.Expected), 100*float64(worst)/float64(*v.Expected)))
 		}
 	}
 	if v := r.Variant("sequential"); v != nil && v.Correct != nil {
