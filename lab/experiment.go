@@ -27,6 +27,15 @@ type Verdicter interface {
 	Verdict(r *Result, p Params, env Env) string
 }
 
+// A Planner chooses the variants a run executes, for experiments whose
+// variants depend on the parameters: a sweep of worker counts runs
+// "worker-pool/1", "worker-pool/2", ... as variants of one run. Without a
+// Planner a run executes the variants parameter's choice. The baseline is
+// the Info's baseline variant if planned, else the first planned variant.
+type Planner interface {
+	Plan(p Params) []string
+}
+
 // Info describes an experiment to the catalog, the page and the parameter
 // parser.
 type Info struct {

@@ -251,7 +251,11 @@ func (m *Manager) trials(ctx context.Context, lr *liveRun) (*Result, error) {
 	em.start()
 	defer em.close()
 	res := &Result{}
-	for _, v := range p.Variants() {
+	variants := p.Variants()
+	if pl, ok := lr.exp.(Planner); ok {
+		variants = pl.Plan(p)
+	}
+	for _, v := range variants {
 		var trials []TrialResult
 		for i := range p.Repeat() {
 			if err := ctx.Err(); err != nil {

@@ -82,6 +82,7 @@ func summarize(name string, trials []TrialResult) VariantResult {
 		}
 	}
 	v.MedianMs, v.MinMs, v.MaxMs = Median(ms), slices.Min(ms), slices.Max(ms)
+	v.Extra = medianExtras(trials)
 	if len(gots) > 0 {
 		g := medianInt(gots)
 		v.Got = &g
@@ -123,6 +124,39 @@ func Median(xs []float64) float64 {
 		return s[n/2]
 	}
 	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// medianExtras returns, for every numeric figure in the trials' Extra, its
+// median over the trials that have it: a variant's typical figure.
+func medianExtras(trials []TrialResult) map[string]any {
+	values := map[string][]float64{}
+	for _, t := range trials {
+		for k, x := range t.Extra {
+			if f, ok := number(x); ok {
+				values[k] = append(values[k], f)
+			}
+		}
+	}
+	if len(values) == 0 {
+		return nil
+	}
+	out := make(map[string]any, len(values))
+	for k, xs := range values {
+		out[k] = Median(xs)
+	}
+	return out
+}
+
+func number(x any) (float64, bool) {
+	switch n := x.(type) {
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case float64:
+		return n, true
+	}
+	return 0, false
 }
 
 func medianInt(xs []int64) int64 {
