@@ -257,6 +257,9 @@ func (m *Manager) trials(ctx context.Context, lr *liveRun) (*Result, error) {
 	}
 	for _, v := range variants {
 		var trials []TrialResult
+		// Goroutines the server runs anyway; the variant's peak is counted
+		// above them, plus the goroutine that calls Trial.
+		base := float64(runtime.NumGoroutine()) - 1
 		for i := range p.Repeat() {
 			if err := ctx.Err(); err != nil {
 				return nil, err
@@ -280,7 +283,7 @@ func (m *Manager) trials(ctx context.Context, lr *liveRun) (*Result, error) {
 			em.Log(trialLine(v, i, p.Repeat(), tr))
 		}
 		vr := summarize(v, trials)
-		vr.Peaks["goroutines"] = em.peakGoroutines(v)
+		vr.Peaks["goroutines"] = max(1, em.peakGoroutines(v)-base)
 		vr.Peaks["heap_bytes"] = em.peakHeap(v)
 		res.Variants = append(res.Variants, vr)
 	}

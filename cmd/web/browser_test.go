@@ -56,7 +56,7 @@ func newBrowser(t *testing.T, width, height int) context.Context {
 
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100 gives a PNG
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}
@@ -68,68 +68,122 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 }
 
 // TestBrowserRaceRun opens the race page from a share link, presses Run,
-// waits for the verdict and checks the table shows the lost updates.
+// waits for the verdict and checks the table shows what the server measured.
+// Updates are lost only while two goroutines run at once on different
+// cores, which a busy machine can deny one run, so it presses Re-run (up to
+// three runs in all) until a run's median trial lost updates.
 func TestBrowserRaceRun(t *testing.T) {
 	base, stop := startServer(t, t.TempDir())
 	defer stop()
 	ctx := newBrowser(t, 1280, 1000)
 
 	err := chromedp.Do(ctx,
-		chromedp.Navigate(base+"/experiments/race?goroutines=8&increments=500000&repeat=4"),
-		chromedp.WaitVisible("#run-btn", chromedp.ByQuery),
+		chromedp.Navigate(base+"/experiments/race?goroutines=8&increments=1000000&repeat=5"),
+		chromedp.WaitVisible(chromedp.CSS("#run-btn")),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The share link filled the form.
-	if v, err := chromedp.Run(ctx, chromedp.Value(`input[name="goroutines"]`, chromedp.ByQuery)); err != nil || v != "8" {
+	if v, err := chromedp.Run(ctx, chromedp.Value(chromedp.CSS(`input[name="goroutines"]`))); err != nil || v != "8" {
 		t.Fatalf("goroutines field: got %q %v, want 8 from the link", v, err)
 	}
-	if err := chromedp.Do(ctx,
-		chromedp.Click("#run-btn", chromedp.ByQuery),
-		chromedp.WaitVisible("#run-verdict", chromedp.ByQuery),
-		chromedp.WaitVisible("#run-table tbody tr", chromedp.ByQuery),
-	); err != nil {
+	button, last := "#run-btn", ""
+	for attempt := 1; attempt <= 3; attempt++ {
+		id := pressAndWait(t, ctx, button, last)
+		run := getRun(t, base+"/api/runs/"+id)
+		result := run["result"].(map[string]any)
+		var api map[string]any
+		for _, v := range result["variants"].([]any) {
+			if v.(map[string]any)["name"] == "unsynchronized" {
+				api = v.(map[string]any)
+			}
+		}
+		verdict, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#run-verdict")))
+		if verdict != result["verdict"] {
+			t.Errorf("run %s: page verdict %q, want the server's %q", id, verdict, result["verdict"])
+		}
+		row := tableRow(t, ctx, "unsynchronized")
+		expected, got := number(row[5]), number(row[6])
+		if float64(expected) != api["expected"] || float64(got) != api["got"] {
+			t.Errorf("run %s: table shows got %q of %q, want the server's %v of %v", id, row[6], row[5], api["got"], api["expected"])
+		}
+		if expected != 8_000_000 {
+			t.Errorf("table expected: got %q, want 8,000,000", row[5])
+		}
+		screenshot(t, ctx, "race-run.png")
+		if got < expected {
+			if !strings.Contains(verdict, "Updates were lost") {
+				t.Errorf("verdict %q does not report the lost updates the table shows", verdict)
+			}
+			checkTimeline(t, ctx)
+			checkPermalink(t, ctx, verdict)
+			return
+		}
+		t.Logf("run %d of 3 lost no update in its median trial (the cores were busy); pressing Re-run", attempt)
+		button, last = "#run-rerun", id
+	}
+	t.Errorf("no run of three lost updates in its median trial: the table never showed the race")
+}
+
+// pressAndWait clicks button and waits for a run other than last to show
+// its verdict; it returns the run's id.
+func pressAndWait(t *testing.T, ctx context.Context, button, last string) string {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(button))); err != nil {
+		t.Fatalf("click %s: %v", button, err)
+	}
+	js := strings.ReplaceAll(`(() => {
+		const m = location.pathname.match(/^\/runs\/(\w+)$/);
+		const v = document.querySelector('#run-verdict');
+		return m && m[1] !== LAST && v && !v.hidden && v.textContent ? m[1] : '';
+	})()`, "LAST", strconv.Quote(last))
+	id, err := chromedp.Run(ctx, chromedp.Poll[string](js, chromedp.WithPollingTimeout(60*time.Second)))
+	if err != nil {
 		t.Fatalf("waiting for the verdict: %v", err)
 	}
-	loc, _ := chromedp.Run(ctx, chromedp.Location())
-	if !strings.Contains(loc, "/runs/") {
-		t.Errorf("got location %s, want the run's permalink /runs/{id}", loc)
-	}
-	verdict, err := chromedp.Run(ctx, chromedp.Text("#run-verdict", chromedp.ByQuery))
-	if err != nil || verdict == "" {
-		t.Fatalf("verdict: got %q %v", verdict, err)
-	}
-	// The unsynchronized row: "got" below "expected", in the page as shown.
+	return id
+}
+
+// tableRow returns the cells of the results row naming variant.
+func tableRow(t *testing.T, ctx context.Context, variant string) []string {
+	t.Helper()
 	row, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => {
-		const tr = [...document.querySelectorAll('#run-table tbody tr')].find(r => r.textContent.includes('unsynchronized'));
+		const tr = [...document.querySelectorAll('#run-table tbody tr')].find(r => r.cells[0] && r.cells[0].textContent.includes('`+variant+`'));
 		return tr ? [...tr.cells].map(c => c.textContent.trim()) : [];
 	})()`))
 	if err != nil || len(row) < 7 {
-		t.Fatalf("unsynchronized row: got %v %v", row, err)
+		t.Fatalf("%s row: got %v %v, want the result cells", variant, row, err)
 	}
-	expected, got := number(row[5]), number(row[6])
-	if expected != 4_000_000 {
-		t.Errorf("table expected: got %q, want 4,000,000", row[5])
-	}
-	if got >= expected || !strings.Contains(verdict, "lost") {
-		t.Errorf("table got %q of %q, verdict %q: want lost updates shown", row[6], row[5], verdict)
-	}
-	// The timeline drew a lane per goroutine.
-	lanes, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('#tl-canvas').height > 0`))
-	if err != nil || !lanes {
-		t.Errorf("timeline canvas: got drawn %v %v, want drawn", lanes, err)
-	}
-	screenshot(t, ctx, "race-run.png")
+	return row
+}
 
-	// The permalink shows the same finished run after a reload.
+// checkTimeline checks the timeline canvas was drawn, not left blank.
+func checkTimeline(t *testing.T, ctx context.Context) {
+	t.Helper()
+	painted, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => {
+		const c = document.querySelector('#tl-canvas');
+		if (!c || !c.width || !c.height) return false;
+		const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+		const first = d.slice(0, 4).join();
+		for (let i = 0; i < d.length; i += 4 * 97) if (d.slice(i, i + 4).join() !== first) return true;
+		return false;
+	})()`))
+	if err != nil || !painted {
+		t.Errorf("timeline canvas: got painted %v %v, want spans drawn", painted, err)
+	}
+}
+
+// checkPermalink reloads the run's page and expects the same verdict.
+func checkPermalink(t *testing.T, ctx context.Context, verdict string) {
+	t.Helper()
 	if err := chromedp.Do(ctx,
 		chromedp.Reload(),
-		chromedp.WaitVisible("#run-verdict", chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS("#run-verdict")),
 	); err != nil {
 		t.Fatalf("reload permalink: %v", err)
 	}
-	again, _ := chromedp.Run(ctx, chromedp.Text("#run-verdict", chromedp.ByQuery))
+	again, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#run-verdict")))
 	if again != verdict {
 		t.Errorf("permalink verdict: got %q, want %q", again, verdict)
 	}
@@ -140,19 +194,20 @@ func TestBrowserRaceRun(t *testing.T) {
 func TestBrowserPhone(t *testing.T) {
 	base, stop := startServer(t, t.TempDir())
 	defer stop()
-	ctx := newBrowser(t, 390, 844)
+	ctx := newBrowser(t, 1280, 1000)
 	if err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(390, 844), // headless windows do not go below ~500px
 		chromedp.Navigate(base+"/experiments/race"),
-		chromedp.WaitVisible("#run-btn", chromedp.ByQuery),
+		chromedp.WaitVisible(chromedp.CSS("#run-btn")),
 	); err != nil {
 		t.Fatal(err)
 	}
-	width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	width, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[innerWidth, document.documentElement.scrollWidth]`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if width > 390 {
-		t.Errorf("page is %dpx wide at a 390px window: want no sideways scrolling", width)
+	if width[0] != 390 || width[1] > width[0] {
+		t.Errorf("page is %dpx wide in a %dpx viewport: want 390 and no sideways scrolling", width[1], width[0])
 	}
 	screenshot(t, ctx, "race-phone.png")
 }

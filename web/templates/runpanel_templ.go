@@ -8,6 +8,8 @@ package templates
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
+import "time"
+
 // runPanel is the right-hand column: the run's state, its actions and every
 // view of its events. The page's script fills it from the websocket; the
 // server renders only what it knows at the start (status, error, created).
@@ -39,7 +41,7 @@ func runPanel(m ExperimentPage) templ.Component {
 		var templ_7745c5c3_Var2 string
 		templ_7745c5c3_Var2, templ_7745c5c3_Err = templ.JoinStringErrs(m.ID)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 11, Col: 24}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 13, Col: 24}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var2))
 		if templ_7745c5c3_Err != nil {
@@ -57,7 +59,7 @@ func runPanel(m ExperimentPage) templ.Component {
 			var templ_7745c5c3_Var3 string
 			templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinStringErrs(m.Run.ID)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 13, Col: 25}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 15, Col: 25}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 			if templ_7745c5c3_Err != nil {
@@ -70,7 +72,7 @@ func runPanel(m ExperimentPage) templ.Component {
 			var templ_7745c5c3_Var4 string
 			templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(m.Run.EventsURL)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 14, Col: 36}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 16, Col: 36}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 			if templ_7745c5c3_Err != nil {
@@ -83,7 +85,7 @@ func runPanel(m ExperimentPage) templ.Component {
 			var templ_7745c5c3_Var5 string
 			templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(m.Run.APIURL)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 15, Col: 30}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 17, Col: 30}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 			if templ_7745c5c3_Err != nil {
@@ -96,7 +98,7 @@ func runPanel(m ExperimentPage) templ.Component {
 			var templ_7745c5c3_Var6 string
 			templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(m.Run.Status)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 16, Col: 29}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 18, Col: 29}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 			if templ_7745c5c3_Err != nil {
@@ -109,7 +111,7 @@ func runPanel(m ExperimentPage) templ.Component {
 			var templ_7745c5c3_Var7 string
 			templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(m.Run.Created)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 17, Col: 31}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 19, Col: 31}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
 			if templ_7745c5c3_Err != nil {
@@ -132,23 +134,33 @@ func runPanel(m ExperimentPage) templ.Component {
 		var templ_7745c5c3_Var8 string
 		templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(runStatusText(m.Run))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 26, Col: 53}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 28, Col: 53}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "</span></div><div class=\"run-actions\"><button type=\"button\" class=\"btn small\" id=\"run-cancel\" hidden>Cancel</button> <button type=\"button\" class=\"btn small\" id=\"run-rerun\" hidden>Re-run</button></div></div><div id=\"run-error\" class=\"alert error\" role=\"alert\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "</span></div><div class=\"run-actions\"><button type=\"button\" class=\"btn small\" id=\"run-cancel\" hidden>Cancel</button> <button type=\"button\" class=\"btn small\" id=\"run-rerun\" hidden>Re-run</button></div></div><p id=\"run-note\" class=\"run-note\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if m.Run == nil || m.Run.Error == "" {
+		if m.Run == nil || m.Run.Status != "queued" {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, " hidden")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, ">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, ">Runs take turns so their timings are fair. This one starts by itself when the runs ahead of it finish; you can leave and come back to its permalink.</p><div id=\"run-error\" class=\"alert error\" role=\"alert\"")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		if m.Run == nil || m.Run.Error == "" {
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, " hidden")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, ">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -156,106 +168,106 @@ func runPanel(m ExperimentPage) templ.Component {
 			var templ_7745c5c3_Var9 string
 			templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(m.Run.Error)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 35, Col: 17}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 40, Col: 17}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if m.Run == nil {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "<div id=\"run-empty\" class=\"run-empty\"><p><strong>Nothing has run yet.</strong></p><p>Press <em>Run</em> and the server runs each chosen variant in turn. Progress, a timeline of every goroutine, live charts and the results arrive here as they happen.</p></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "<div id=\"run-empty\" class=\"run-empty\"><p><strong>Nothing has run yet.</strong></p><p>Press <em>Run</em> and the server runs each chosen variant in turn. Progress, a timeline of every goroutine, live charts and the results arrive here as they happen.</p></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "<div id=\"run-body\" class=\"run-body\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "<div id=\"run-body\" class=\"run-body\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if m.Run == nil {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, " hidden")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, " hidden")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "><div id=\"run-progress\" class=\"progress-list\" aria-label=\"Progress\"></div><p id=\"run-verdict\" class=\"verdict\" hidden></p><div id=\"run-results\" class=\"block\" hidden><h3 class=\"block-h\">Results</h3><div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Results table\"><table id=\"run-table\" class=\"results\"><thead><tr><th scope=\"col\" class=\"l\">Variant</th><th scope=\"col\">Median</th><th scope=\"col\">Min</th><th scope=\"col\">Max</th><th scope=\"col\">Speedup</th><th scope=\"col\">Expected</th><th scope=\"col\">Got</th><th scope=\"col\" class=\"c\">Correct</th><th scope=\"col\">Peak goroutines</th></tr></thead> <tbody></tbody></table></div></div><div id=\"tl\" class=\"block\" hidden><div class=\"block-head\"><h3 class=\"block-h\" id=\"tl-h\">Timeline</h3><div class=\"tl-controls\"><label>Trial <select id=\"tl-trial\"><option value=\"all\">All</option></select></label> <label>Colour <select id=\"tl-colour\"><option value=\"variant\">by variant</option><option value=\"label\">by label</option></select></label></div></div><p class=\"block-sub\" id=\"tl-sub\">One lane per goroutine; each bar is a span of work.</p><div class=\"tl-frame\"><div class=\"tl-scroll\" id=\"tl-scroll\"><canvas id=\"tl-canvas\" role=\"img\" aria-labelledby=\"tl-h\" aria-describedby=\"tl-sub\"></canvas></div><canvas id=\"tl-axis\" class=\"tl-axis\" aria-hidden=\"true\"></canvas><div id=\"tl-tip\" class=\"tip\" role=\"tooltip\" hidden></div></div><div id=\"tl-legend\" class=\"legend\"></div></div><div id=\"charts\" class=\"block\" hidden><h3 class=\"block-h\">Samples</h3><div id=\"chart-grid\" class=\"chart-grid\"></div></div><details id=\"log\" class=\"log block\" hidden><summary>Log <span class=\"count\" id=\"log-count\">0 lines</span></summary><pre id=\"log-lines\" tabindex=\"0\"></pre></details><div id=\"run-meta\" class=\"block meta\"><dl id=\"run-env\" class=\"env\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "><div id=\"run-progress\" class=\"progress-list\" aria-label=\"Progress\"></div><p id=\"run-verdict\" class=\"verdict\" hidden></p><div id=\"run-results\" class=\"block\" hidden><h3 class=\"block-h\">Results</h3><div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Results table\"><table id=\"run-table\" class=\"results\"><thead><tr><th scope=\"col\" class=\"l\">Variant</th><th scope=\"col\">Median <span class=\"unit\">ms</span></th><th scope=\"col\">Min <span class=\"unit\">ms</span></th><th scope=\"col\">Max <span class=\"unit\">ms</span></th><th scope=\"col\">Speedup</th><th scope=\"col\">Expected</th><th scope=\"col\">Got</th><th scope=\"col\" class=\"c\">Correct</th><th scope=\"col\">Peak goroutines</th></tr></thead> <tbody></tbody></table></div></div><div id=\"tl\" class=\"block\" hidden><div class=\"block-head\"><h3 class=\"block-h\" id=\"tl-h\">Timeline</h3><div class=\"tl-controls\"><label>Trial <select id=\"tl-trial\"><option value=\"all\">All</option></select></label> <label hidden>Rows <select id=\"tl-rows\"><option value=\"fit\">fit the box</option><option value=\"all\">one per goroutine</option></select></label> <label>Colour <select id=\"tl-colour\"><option value=\"variant\">by variant</option><option value=\"label\">by label</option></select></label></div></div><p class=\"block-sub\" id=\"tl-sub\">One lane per goroutine, in time since the run started; each bar is a span of work.</p><div class=\"tl-frame\"><div class=\"tl-scroll\" id=\"tl-scroll\"><canvas id=\"tl-canvas\" role=\"img\" aria-label=\"Timeline\" aria-describedby=\"tl-sub\"></canvas></div><canvas id=\"tl-axis\" class=\"tl-axis\" aria-hidden=\"true\"></canvas><div id=\"tl-tip\" class=\"tip\" role=\"tooltip\" hidden></div></div><div id=\"tl-legend\" class=\"legend\"></div></div><div id=\"charts\" class=\"block\" hidden><h3 class=\"block-h\">Samples</h3><div id=\"chart-grid\" class=\"chart-grid\"></div></div><details id=\"log\" class=\"log block\" hidden><summary>Log <span class=\"count\" id=\"log-count\">0 lines</span></summary><pre id=\"log-lines\" tabindex=\"0\"></pre></details><div id=\"run-meta\" class=\"block meta\"><dl id=\"run-env\" class=\"env\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if m.Run != nil && m.Run.Created != "" {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "<div><dt>Created</dt><dd><time datetime=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<div><dt>Created</dt><dd><time datetime=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var10 string
 			templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(m.Run.Created)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 97, Col: 61}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 103, Col: 61}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var11 string
-			templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(m.Run.Created)
+			templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(fmtCreated(m.Run.Created))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 97, Col: 79}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 103, Col: 91}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "</time></dd></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "</time></dd></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "</dl><div class=\"permalink\" id=\"permalink\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "</dl><div class=\"permalink\" id=\"permalink\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if m.Run == nil {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, " hidden")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, " hidden")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "><span class=\"muted\">Permalink</span> <a id=\"permalink-a\" href=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "><span class=\"muted\">Permalink</span> <a id=\"permalink-a\" href=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var12 templ.SafeURL
 		templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinURLErrs(templ.URL(runURL(m.Run)))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 102, Col: 56}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 108, Col: 56}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var13 string
 		templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(runURL(m.Run))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 102, Col: 74}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 108, Col: 74}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "</a> <button type=\"button\" class=\"btn small\" id=\"permalink-copy\">Copy</button></div></div></div></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "</a> <button type=\"button\" class=\"btn small\" id=\"permalink-copy\">Copy</button></div></div></div></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -290,6 +302,16 @@ func runStatusText(r *RunInfo) string {
 		return "Interrupted: the server stopped while this run was live"
 	}
 	return r.Status
+}
+
+// fmtCreated shows an RFC 3339 time readably until the script puts it in
+// the reader's own zone.
+func fmtCreated(s string) string {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return s
+	}
+	return t.UTC().Format("2 Jan 2006, 15:04:05 UTC")
 }
 
 var _ = templruntime.GeneratedTemplate

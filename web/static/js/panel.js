@@ -1,0 +1,234 @@
+// RunPanel renders one run from its events alone, so a replay of a
+// finished run rebuilds the same view a live watcher saw. Rendering is
+// batched: events update state, one animation frame paints the DOM.
+
+import { RunStream, isFinal } from './events.js';
+import { Timeline } from './timeline.js';
+import { Charts } from './charts.js';
+import { renderResults } from './table.js';
+import { h, fmtNum, fmtElapsed, fmtDate, ordinal, copyText } from './util.js';
+
+const STATUS = {
+  idle: 'Ready',
+  queued: 'Queued',
+  running: 'Running…',
+  done: 'Done',
+  failed: 'Failed',
+  cancelled: 'Cancelled',
+  interrupted: 'Interrupted: the server stopped while this run was live',
+};
+
+export class RunPanel {
+  /** @param {(name: string) => number} colourIndex a variant's palette slot */
+  constructor(root, colourIndex) {
+    this.root = root;
+    this.colourIndex = colourIndex;
+    const $ = (id) => root.querySelector('#' + id);
+    this.el = {
+      status: $('run-status-text'), cancel: $('run-cancel'), rerun: $('run-rerun'), error: $('run-error'),
+      empty: $('run-empty'), body: $('run-body'), progress: $('run-progress'), verdict: $('run-verdict'),
+      results: $('run-results'), tbody: $('run-table').tBodies[0], log: $('log'), logLines: $('log-lines'),
+      logCount: $('log-count'), env: $('run-env'), permalink: $('permalink'), permalinkA: $('permalink-a'),
+      copy: $('permalink-copy'), note: $('run-note'),
+    };
+    this.timeline = new Timeline($('tl'), colourIndex);
+    this.charts = new Charts($('charts'));
+    this.el.copy.addEventListener('click', async () => {
+      try {
+        await copyText(this.el.permalinkA.href);
+        this.el.copy.textContent = 'Copied';
+        setTimeout(() => { this.el.copy.textContent = 'Copy'; }, 1500);
+      } catch { window.prompt('Copy this link:', this.el.permalinkA.href); }
+    });
+  }
+
+  /** follow shows the run and streams its events; run is {id, events, api}. */
+  follow(run) {
+    this.stream?.close();
+    this.run = run;
+    this.state = 'queued';
+    this.position = 0;
+    this.started = null;
+    this.lastT = 0;
+    this.progress = new Map();
+    this.logBuf = [];
+    this.logN = 0;
+    this.result = null;
+    this.errors = [];
+    this.root.dataset.runId = run.id;
+    this.root.dataset.eventsUrl = run.events;
+    this.root.dataset.apiUrl = run.api;
+    const e = this.el;
+    e.empty?.remove();
+    e.body.hidden = false;
+    e.progress.replaceChildren();
+    e.verdict.hidden = true;
+    e.results.hidden = true;
+    e.tbody.replaceChildren();
+    e.log.hidden = true;
+    e.log.open = false;
+    e.logLines.textContent = '';
+    e.env.replaceChildren();
+    e.permalinkA.href = '/runs/' + run.id;
+    e.permalinkA.textContent = '/runs/' + run.id;
+    e.permalink.hidden = false;
+    this.setError('');
+    this.timeline.reset();
+    this.charts.reset();
+    this.setState(run.status || 'queued');
+    this.fetchRun();
+    this.stream = new RunStream(run.events, (ev) => this.handle(ev), (why) => this.ended(why));
+    this.stream.connect();
+  }
+
+  handle(ev) {
+    if (typeof ev.t === 'number' && ev.t > this.lastT) this.lastT = ev.t;
+    switch (ev.type) {
+      case 'status':
+        if (ev.state === 'running' && this.started === null) {
+          this.started = ev.t;
+          this.timeline.setStart(ev.t);
+          this.charts.t0 = ev.t;
+        }
+        this.position = ev.position || 0;
+        this.setState(ev.state);
+        if (isFinal(ev.state)) {
+          this.finishedT = ev.t;
+          this.fetchRun();
+        }
+        break;
+      case 'progress':
+        this.progress.set(String(ev.variant), ev);
+        break;
+      case 'sample':
+        this.charts.add(ev);
+        break;
+      case 'span':
+        this.timeline.add(ev);
+        break;
+      case 'log':
+        this.logBuf.push(String(ev.text ?? ''));
+        break;
+      case 'result':
+        this.result = ev;
+        break;
+      case 'error':
+        this.errors.push(String(ev.message ?? 'The run reported an error.'));
+        break;
+    }
+    this.schedule();
+  }
+
+  ended(why) {
+    if (why.reason) this.setError(why.reason);
+    else if (why.lost) this.setError('Lost the connection to the server; reload the page to see the rest of this run.');
+    if (!why.done) this.fetchRun(true);
+  }
+
+  schedule() {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.paint();
+    });
+  }
+
+  paint() {
+    const e = this.el;
+    this.paintStatus();
+    this.paintProgress();
+    if (this.logBuf.length) {
+      e.logLines.append((this.logN ? '\n' : '') + this.logBuf.join('\n'));
+      this.logN += this.logBuf.length;
+      this.logBuf = [];
+      e.log.hidden = false;
+      e.logCount.textContent = fmtNum(this.logN) + (this.logN === 1 ? ' line' : ' lines');
+    }
+    if (this.errors.length) this.setError(this.errors.join('\n'));
+    if (this.result && this.result !== this.shownResult) {
+      this.shownResult = this.result;
+      e.verdict.textContent = this.result.verdict || '';
+      e.verdict.hidden = !this.result.verdict;
+      renderResults(e.tbody, this.result, this.colourIndex);
+      e.results.hidden = false;
+    }
+  }
+
+  setState(state) {
+    this.state = state;
+    this.root.dataset.status = state;
+    const final = isFinal(state);
+    this.el.cancel.hidden = final || state === 'idle';
+    this.el.rerun.hidden = !final;
+    this.el.note.hidden = state !== 'queued';
+    this.schedule();
+  }
+
+  paintStatus() {
+    let text = STATUS[this.state] || this.state;
+    if (this.state === 'queued' && this.position > 0) text = `Queued: ${ordinal(this.position)} in line`;
+    else if (this.state === 'running' && this.started !== null) text = `Running · ${fmtElapsed(this.lastT - this.started)}`;
+    else if (this.state === 'done' && this.started !== null) text = `Done in ${fmtElapsed(this.finishedT - this.started)}`;
+    if (this.el.status.textContent !== text) this.el.status.textContent = text;
+  }
+
+  paintProgress() {
+    const e = this.el;
+    e.progress.hidden = this.result !== null && isFinal(this.state);
+    for (const [name, p] of this.progress) {
+      let row = e.progress.querySelector(`[data-variant="${CSS.escape(name)}"]`);
+      if (!row) {
+        const vc = 'vc' + (this.colourIndex(name) % 8);
+        row = h('div', { class: 'prog', 'data-variant': name },
+          h('span', { class: 'prog-name' }, h('span', { class: 'swatch ' + vc, 'aria-hidden': 'true' }), name),
+          h('div', { class: 'prog-bar', role: 'progressbar', 'aria-label': name, 'aria-valuemin': '0' }, h('div', { class: 'prog-fill ' + vc })),
+          h('span', { class: 'prog-num' }));
+        e.progress.append(row);
+      }
+      const total = Number(p.total) || 0, done = Math.min(Number(p.done) || 0, total || Infinity);
+      const bar = row.querySelector('.prog-bar');
+      bar.setAttribute('aria-valuemax', String(total));
+      bar.setAttribute('aria-valuenow', String(done));
+      row.querySelector('.prog-fill').style.width = (total ? (100 * done) / total : 0) + '%';
+      row.querySelector('.prog-num').textContent = `${fmtNum(done)} / ${fmtNum(total)}${p.unit ? ' ' + p.unit : ''}`;
+    }
+  }
+
+  setError(text) {
+    this.el.error.textContent = text;
+    this.el.error.hidden = !text;
+  }
+
+  /** fetchRun reads GET /api/runs/{id} for the environment (and, if the stream failed, the outcome). */
+  async fetchRun(fallback = false) {
+    const id = this.run.id;
+    try {
+      const res = await fetch(this.run.api, { headers: { Accept: 'application/json' } });
+      if (!res.ok || this.run.id !== id) return;
+      const run = await res.json();
+      this.params = run.params;
+      this.paintEnv(run);
+      if (fallback) {
+        if (run.status) this.setState(run.status);
+        if (run.result && !this.result) this.result = run.result;
+        if (run.error) this.setError(run.error);
+        this.schedule();
+      }
+    } catch { /* the stream is the source of truth; the env can wait */ }
+  }
+
+  paintEnv(run) {
+    const env = run.env || {};
+    const rows = [];
+    if (env.go_version) rows.push(['Go', env.go_version]);
+    if (env.os) rows.push(['OS / arch', env.arch ? `${env.os}/${env.arch}` : env.os]);
+    if (env.num_cpu) rows.push(['CPU cores', fmtNum(env.num_cpu)]);
+    if (env.gomaxprocs) rows.push(['GOMAXPROCS', fmtNum(env.gomaxprocs)]);
+    if (env.in_flight) rows.push(['Runs in flight', env.in_flight === 1 ? '1 (it ran alone)' : fmtNum(env.in_flight)]);
+    const created = run.created || this.root.dataset.created;
+    this.el.env.replaceChildren(...rows.map(([k, v]) => h('div', {}, h('dt', { text: k }), h('dd', { text: v }))));
+    if (created) {
+      this.el.env.append(h('div', { class: 'wide' }, h('dt', { text: 'Created' }), h('dd', {}, h('time', { datetime: created, text: fmtDate(created) }))));
+    }
+  }
+}

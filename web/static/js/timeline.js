@@ -1,0 +1,338 @@
+// Timeline draws every span of a run on a canvas: one lane per (variant,
+// worker), grouped by variant, x = run time. Spans are kept in arrays and
+// drawn once per animation frame, so thousands of spans stay smooth; no DOM
+// node is made per span.
+
+import { cssVar, palette, onTheme, fmtMs, fmtSig } from './util.js';
+import { niceTicks, axisUnit } from './ticks.js';
+import { layoutLanes, HEAD } from './lanes.js';
+
+const GUTTER = 44; // px left of the plot, for worker numbers
+const PAD_R = 12;
+
+export class Timeline {
+  /** @param {(variant: string) => number} colourIndex the variant's palette slot */
+  constructor(root, colourIndex) {
+    this.root = root;
+    this.colourIndex = colourIndex;
+    this.scroll = root.querySelector('#tl-scroll');
+    this.canvas = root.querySelector('#tl-canvas');
+    this.axis = root.querySelector('#tl-axis');
+    this.tip = root.querySelector('#tl-tip');
+    this.trialSel = root.querySelector('#tl-trial');
+    this.colourSel = root.querySelector('#tl-colour');
+    this.rowsSel = root.querySelector('#tl-rows');
+    this.legend = root.querySelector('#tl-legend');
+    this.sub = root.querySelector('#tl-sub');
+    this.trialSel.addEventListener('change', () => { this.unhover(); this.schedule(); });
+    this.rowsSel.addEventListener('change', () => this.schedule());
+    this.colourSel.addEventListener('change', () => { this.legendKey = ''; this.schedule(); });
+    // pointermove covers the mouse; pointerdown lets a tap on a phone show the tip.
+    this.canvas.addEventListener('pointermove', (e) => this.hover(e));
+    this.canvas.addEventListener('pointerdown', (e) => this.hover(e));
+    this.canvas.addEventListener('pointerleave', (e) => { if (e.pointerType === 'mouse') this.unhover(); });
+    document.addEventListener('pointerdown', (e) => { if (e.target !== this.canvas) this.unhover(); });
+    new ResizeObserver(() => this.schedule()).observe(this.scroll);
+    onTheme(() => this.schedule());
+    this.reset();
+  }
+
+  reset() {
+    this.groups = new Map(); // variant -> {name, lanes: Map(worker -> lane)}
+    this.labels = new Map(); // label -> index, in order of appearance
+    this.trials = 0; // highest trial index seen + 1
+    this.count = 0;
+    this.end = 0;
+    this.t0 = 0; // run time when the run began running: queueing is not drawn
+    this.rows = []; // layout: {lanes, y, h} for hit testing
+    this.hot = null;
+    this.legendKey = '';
+    this.trialSel.length = 1;
+    this.trialSel.value = 'all';
+    this.tip.hidden = true;
+    this.root.hidden = true;
+    this.schedule();
+  }
+
+  /** setStart sets the run time (ms) at which the run started running. */
+  setStart(t) {
+    this.t0 = Number(t) || 0;
+    this.schedule();
+  }
+
+  /** add takes one span event. */
+  add(s) {
+    const v = String(s.variant ?? '');
+    let g = this.groups.get(v);
+    if (!g) {
+      g = { name: v, lanes: new Map() };
+      this.groups.set(v, g);
+    }
+    const w = Number(s.worker) || 0;
+    let lane = g.lanes.get(w);
+    if (!lane) {
+      lane = { variant: v, worker: w, spans: [] };
+      g.lanes.set(w, lane);
+    }
+    const label = String(s.label ?? '');
+    if (!this.labels.has(label)) this.labels.set(label, this.labels.size);
+    const trial = Number(s.trial) || 0;
+    lane.spans.push({ start: +s.start, end: +s.end, trial, label });
+    if (trial + 1 > this.trials) this.addTrials(trial + 1);
+    if (+s.end > this.end) this.end = +s.end;
+    this.count++;
+    this.root.hidden = false;
+    this.schedule();
+  }
+
+  addTrials(n) {
+    for (let i = this.trials; i < n; i++) {
+      this.trialSel.add(new Option('Trial ' + (i + 1), String(i)));
+    }
+    this.trials = n;
+  }
+
+  schedule() {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.draw();
+    });
+  }
+
+  sortedGroups() {
+    return [...this.groups.values()].sort((a, b) => this.colourIndex(a.name) - this.colourIndex(b.name));
+  }
+
+  // domain returns, per variant, the time that maps to the left edge, and
+  // the span of time the plot shows. "All" is run time; a single trial is
+  // each variant's own trial from its first span, so variants line up.
+  domain(groups, trial) {
+    const origin = new Map();
+    if (trial < 0) {
+      for (const g of groups) origin.set(g.name, this.t0);
+      return { origin, width: Math.max(this.end - this.t0, 1e-3) };
+    }
+    let width = 1e-3;
+    for (const g of groups) {
+      let lo = Infinity, hi = -Infinity;
+      for (const lane of g.lanes.values()) {
+        for (const s of lane.spans) {
+          if (s.trial !== trial) continue;
+          if (s.start < lo) lo = s.start;
+          if (s.end > hi) hi = s.end;
+        }
+      }
+      if (lo === Infinity) { lo = 0; hi = 0; }
+      origin.set(g.name, lo);
+      width = Math.max(width, hi - lo);
+    }
+    return { origin, width };
+  }
+
+  draw() {
+    if (this.root.hidden) return;
+    const dpr = window.devicePixelRatio || 1;
+    const W = this.scroll.clientWidth;
+    if (W === 0) return;
+    const groups = this.sortedGroups();
+    const maxH = parseFloat(getComputedStyle(this.scroll).maxHeight) || 420;
+    const lay = layoutLanes(groups, maxH, this.rowsSel.value === 'fit');
+    this.rowsSel.parentElement.hidden = !lay.folds;
+    const trial = this.trialSel.value === 'all' ? -1 : Number(this.trialSel.value);
+    const { origin, width } = this.domain(groups, trial);
+    const plotW = W - GUTTER - PAD_R;
+    const ticks = niceTicks(width, Math.max(2, Math.floor(plotW / 75)));
+    this.geom = { origin, width, plotW, trial };
+
+    const ctx = this.size(this.canvas, W, lay.H, dpr);
+    const pal = palette();
+    const byLabel = this.labels.size > 1 && this.colourSel.value === 'label';
+    const fontUI = cssVar('--font'), fontMono = cssVar('--mono');
+    const text = cssVar('--text'), muted = cssVar('--muted'), grid = cssVar('--grid'), stripe = cssVar('--surface-2');
+    const x = (t) => GUTTER + (t / width) * plotW;
+
+    ctx.strokeStyle = grid;
+    ctx.lineWidth = 1;
+    for (const t of ticks) {
+      const px = Math.round(x(t)) + 0.5;
+      ctx.beginPath(); ctx.moveTo(px, 0); ctx.lineTo(px, lay.H); ctx.stroke();
+    }
+
+    this.rows = [];
+    ctx.textBaseline = 'middle';
+    for (const { group: g, y: gy, rows } of lay.blocks) {
+      const ci = this.colourIndex(g.name) % 8;
+      ctx.font = '600 12px ' + fontMono;
+      ctx.fillStyle = pal[ci];
+      ctx.fillRect(4, gy + 6, 8, 8);
+      ctx.fillStyle = text;
+      ctx.fillText(g.name, 18, gy + HEAD / 2 + 1);
+      const nameW = ctx.measureText(g.name).width;
+      ctx.font = '11px ' + fontUI;
+      ctx.fillStyle = muted;
+      const n = g.lanes.size;
+      const per = lay.k > 1 && n > 1 ? ` · ${lay.k} per row` : '';
+      ctx.fillText('· ' + n + (n === 1 ? ' goroutine' : ' goroutines') + per, 24 + nameW, gy + HEAD / 2 + 1);
+      const o = origin.get(g.name);
+      const lh = rows.length ? rows[0].h : 0;
+      const labelEvery = lh >= 11 ? 1 : [2, 5, 10, 20, 50, 100].find((m) => m * lh >= 12) || 100;
+      const gap = lh >= 5 ? 1 : 0;
+      rows.forEach((row, i) => {
+        if (lh >= 6 && i % 2 === 1) {
+          ctx.fillStyle = stripe;
+          ctx.fillRect(GUTTER, row.y, plotW, lh);
+        }
+        if (i % labelEvery === 0) {
+          ctx.fillStyle = muted;
+          ctx.font = Math.min(11, Math.max(9, lh)) + 'px ' + fontUI;
+          ctx.textAlign = 'right';
+          ctx.fillText(String(row.lanes[0].worker), GUTTER - 6, row.y + lh / 2);
+          ctx.textAlign = 'left';
+        }
+        ctx.fillStyle = pal[ci];
+        for (const lane of row.lanes) {
+          for (const s of lane.spans) {
+            if (trial >= 0 && s.trial !== trial) continue;
+            if (byLabel) ctx.fillStyle = pal[this.labels.get(s.label) % 8];
+            const x0 = x(s.start - o);
+            ctx.fillRect(x0, row.y + gap, Math.max(x(s.end - o) - x0, 1), lh - gap * 2);
+          }
+        }
+        this.rows.push(row);
+      });
+    }
+    if (this.hot) this.outline(ctx, this.hot, text);
+    this.drawAxis(ticks, width, dpr, W);
+    this.drawLegend(groups, byLabel);
+    this.colourSel.parentElement.hidden = this.labels.size < 2;
+    this.canvas.setAttribute('aria-label', 'Timeline: ' + this.summary());
+    this.sub.textContent = trial < 0
+      ? 'One lane per goroutine, in time since the run started; each bar is a span of work.'
+      : `Trial ${trial + 1} of each variant, each from its own start, on one time scale.`;
+  }
+
+  size(canvas, W, H, dpr) {
+    canvas.style.height = H + 'px';
+    canvas.width = Math.round(W * dpr);
+    canvas.height = Math.round(H * dpr);
+    const ctx = canvas.getContext('2d');
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, W, H);
+    return ctx;
+  }
+
+  drawAxis(ticks, width, dpr, W) {
+    const ctx = this.size(this.axis, W, 26, dpr);
+    const { div, unit } = axisUnit(width);
+    ctx.font = '11px ' + cssVar('--font');
+    ctx.fillStyle = cssVar('--muted');
+    ctx.textBaseline = 'middle';
+    ctx.fillText(unit, 6, 13);
+    ctx.textAlign = 'center';
+    const plotW = W - GUTTER - PAD_R;
+    for (const t of ticks) {
+      const px = GUTTER + (t / width) * plotW;
+      const label = fmtSig(t / div);
+      const w = ctx.measureText(label).width;
+      ctx.fillText(label, Math.min(Math.max(px, GUTTER + w / 2), W - w / 2 - 2), 13);
+    }
+  }
+
+  drawLegend(groups, byLabel) {
+    const labels = [...this.labels.keys()].filter((l) => l !== '');
+    const key = (byLabel ? 'L' : 'V') + groups.map((g) => g.name).join() + '|' + labels.join();
+    if (key === this.legendKey) return;
+    this.legendKey = key;
+    this.legend.replaceChildren();
+    const items = byLabel ? labels.map((l) => [l, this.labels.get(l)]) : groups.map((g) => [g.name, this.colourIndex(g.name)]);
+    if (items.length < 2) return;
+    for (const [name, i] of items) {
+      const sw = document.createElement('i');
+      sw.className = 'swatch vc' + (i % 8);
+      const s = document.createElement('span');
+      s.append(sw, name);
+      this.legend.append(s);
+    }
+  }
+
+  outline(ctx, hot, colour) {
+    const { origin, width, plotW } = this.geom;
+    const o = origin.get(hot.lane.variant);
+    const x0 = GUTTER + ((hot.span.start - o) / width) * plotW;
+    const x1 = GUTTER + ((hot.span.end - o) / width) * plotW;
+    ctx.strokeStyle = colour;
+    ctx.lineWidth = 1.5;
+    ctx.strokeRect(x0 - 1, hot.row.y - 1, Math.max(x1 - x0, 1) + 2, hot.row.h + 2);
+  }
+
+  // hover finds the span under the pointer: the lane from y, then the
+  // nearest span within a few pixels in x.
+  hover(e) {
+    if (!this.geom) return;
+    const r = this.canvas.getBoundingClientRect();
+    const px = e.clientX - r.left, py = e.clientY - r.top;
+    const row = this.rows.find((w) => py >= w.y && py < w.y + w.h);
+    let best = null, bestLane = null;
+    if (row && px >= GUTTER) {
+      const { origin, width, plotW, trial } = this.geom;
+      const t = ((px - GUTTER) / plotW) * width + origin.get(row.lanes[0].variant);
+      const slack = (4 / plotW) * width;
+      let bestD = Infinity;
+      for (const lane of row.lanes) {
+        for (const s of lane.spans) {
+          if (trial >= 0 && s.trial !== trial) continue;
+          const d = t < s.start ? s.start - t : t > s.end ? t - s.end : 0;
+          if (d <= slack && d < bestD) { bestD = d; best = s; bestLane = lane; }
+        }
+      }
+    }
+    if (!best) return this.unhover();
+    if (!this.hot || this.hot.span !== best) {
+      this.hot = { lane: bestLane, span: best, row };
+      this.showTip(bestLane, best);
+      this.schedule();
+    }
+    this.placeTip(e);
+  }
+
+  unhover() {
+    this.tip.hidden = true;
+    if (this.hot) {
+      this.hot = null;
+      this.schedule();
+    }
+  }
+
+  showTip(lane, s) {
+    const o = this.geom.origin.get(lane.variant) || 0;
+    const row = (k, v) => `<div class="row"><span>${k}</span><span>${v}</span></div>`;
+    const esc = (t) => String(t).replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';');
+    this.tip.innerHTML =
+      `<div><b>${esc(lane.variant)}</b></div>` +
+      row('worker', lane.worker) +
+      row('trial', s.trial + 1) +
+      (s.label ? row('label', esc(s.label)) : '') +
+      row('start–end', `${fmtMs(s.start - o)}–${fmtMs(s.end - o)} ms`) +
+      row('duration', `${fmtMs(s.end - s.start)} ms`);
+    this.tip.hidden = false;
+  }
+
+  placeTip(e) {
+    const frame = this.tip.parentElement.getBoundingClientRect();
+    let left = e.clientX - frame.left + 14;
+    let top = e.clientY - frame.top + 14;
+    const tw = this.tip.offsetWidth, th = this.tip.offsetHeight;
+    if (left + tw > frame.width) left = e.clientX - frame.left - tw - 14;
+    if (top + th > frame.height) top = Math.max(0, e.clientY - frame.top - th - 14);
+    this.tip.style.left = Math.max(0, left) + 'px';
+    this.tip.style.top = top + 'px';
+  }
+
+  /** summary describes the timeline for screen readers. */
+  summary() {
+    let lanes = 0;
+    for (const g of this.groups.values()) lanes += g.lanes.size;
+    return `${this.count} spans on ${lanes} goroutine lanes`;
+  }
+}

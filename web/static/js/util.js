@@ -1,0 +1,93 @@
+// Small helpers shared by the page's modules: number formats, DOM
+// building, the palette from app.css, the clipboard.
+
+const nf = (o) => new Intl.NumberFormat(undefined, o);
+const sig3 = nf({ maximumSignificantDigits: 3 });
+const whole = nf({ maximumFractionDigits: 0 });
+const two = nf({ minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+const missing = (v) => v === null || v === undefined || !Number.isFinite(Number(v));
+
+/** fmtMs formats milliseconds with three significant digits: 12.3, 1,230. */
+export const fmtMs = (v) => (missing(v) ? '—' : sig3.format(v));
+
+/** fmtNum formats a count with thousands separators. */
+export const fmtNum = (v) => (missing(v) ? '—' : whole.format(v));
+
+/** fmtSig formats any figure with three significant digits. */
+export const fmtSig = (v) => (missing(v) ? '—' : sig3.format(v));
+
+/** fmtSpeedup formats a ratio against the baseline: 3.10×. */
+export const fmtSpeedup = (v) => (missing(v) || v === 0 ? '—' : two.format(v) + '×');
+
+/** fmtMB formats bytes as megabytes (MiB), three significant digits. */
+export const fmtMB = (b) => (missing(b) ? '—' : sig3.format(b / 1048576) + ' MB');
+
+/** fmtElapsed formats a duration in ms for prose: 850 ms, 2.31 s, 1 min 5 s. */
+export function fmtElapsed(ms) {
+  if (missing(ms)) return '';
+  if (ms < 1000) return whole.format(ms) + ' ms';
+  if (ms < 60000) return sig3.format(ms / 1000) + ' s';
+  const m = Math.floor(ms / 60000);
+  return m + ' min ' + Math.round((ms % 60000) / 1000) + ' s';
+}
+
+const ordinalRules = new Intl.PluralRules('en', { type: 'ordinal' });
+const suffix = { one: 'st', two: 'nd', few: 'rd', other: 'th' };
+/** ordinal returns 1st, 2nd, 3rd, 4th, 11th... */
+export const ordinal = (n) => n + suffix[ordinalRules.select(n)];
+
+const dateFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+/** fmtDate formats an RFC 3339 time in the reader's zone. */
+export function fmtDate(s) {
+  const d = new Date(s);
+  return Number.isNaN(d.getTime()) ? String(s) : dateFmt.format(d);
+}
+
+/** h builds an element: h('td', {class: 'x'}, 'text', child). */
+export function h(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === false || v === null || v === undefined) continue;
+    if (k === 'class') e.className = v;
+    else if (k === 'text') e.textContent = v;
+    else e.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children) {
+    if (c !== null && c !== undefined && c !== false) e.append(c);
+  }
+  return e;
+}
+
+/** cssVar reads a custom property of the root, as the current theme sets it. */
+export const cssVar = (name) => getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+
+/** palette returns the eight variant colours of the current theme. */
+export const palette = () => [0, 1, 2, 3, 4, 5, 6, 7].map((i) => cssVar('--v' + i));
+
+/** onTheme calls f when the colour scheme changes. */
+export function onTheme(f) {
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', f);
+}
+
+/** copyText puts text on the clipboard, with a fallback for plain http. */
+export async function copyText(text) {
+  if (navigator.clipboard && window.isSecureContext) {
+    await navigator.clipboard.writeText(text);
+    return;
+  }
+  const ta = h('textarea', { readonly: true, 'aria-hidden': 'true', class: 'offscreen' });
+  ta.value = text;
+  document.body.append(ta);
+  ta.select();
+  const ok = document.execCommand('copy');
+  ta.remove();
+  if (!ok) throw new Error('copy refused');
+}
+
+/** flash shows a short message in a status region, then clears it. */
+export function flash(el, text, ms = 2000) {
+  el.textContent = text;
+  clearTimeout(el._flash);
+  el._flash = setTimeout(() => { el.textContent = ''; }, ms);
+}
