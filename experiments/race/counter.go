@@ -37,8 +37,8 @@ func countSequential(total int) int {
 // countUnsynchronized starts goroutines that each call Increment n times on
 // one shared Counter with no lock. They wait behind one channel close so
 // they start together, as Python's threads do after start(). Unlike
-// Python's threads under the GIL, these goroutines run in parallel, one per
-// core, so their reads and writes of c.count really interleave.
+// Python's threads under the GIL, these goroutines can run in parallel, one
+// per core, and whenever two do, their increments can collide.
 // done is told when each goroutine finishes, for the timeline.
 func countUnsynchronized(goroutines, n int, done func(worker int, start time.Time)) int {
 	c := &Counter{}

@@ -16,6 +16,13 @@ import (
 //go:embed counter.go
 var source string
 
+//go:embed trace.go
+var traceSource string
+
+// MaxRecorded bounds goroutines × increments when every step is recorded,
+// so a trace stays small enough to step through.
+const MaxRecorded = 2000
+
 // MaxIncrements bounds goroutines × increments in one trial (about a second
 // of work on one core), so a trial ends soon after a cancel.
 const MaxIncrements = 500_000_000
@@ -38,12 +45,14 @@ func (Experiment) Info() lab.Info {
 				Help: "how many goroutines increment the shared counter at once"},
 			{Name: "increments", Label: "Increments per goroutine", Kind: lab.KindInt, Default: "100000", Min: 1, Max: 10_000_000,
 				Help: "how many times each goroutine calls Increment"},
+			{Name: "record", Label: "Record every step", Kind: lab.KindBool, Default: "false",
+				Help: "log every read and write of the unsynchronized counter, to step through the interleaving (at most 2,000 increments in all)"},
 		},
 		Variants: []lab.Variant{
 			{Name: "sequential", Summary: "one goroutine does every increment", Baseline: true},
 			{Name: "unsynchronized", Summary: "goroutines share the counter with no lock"},
 		},
-		Source: []lab.SourceFile{{Name: "counter.go", Code: source}},
+		Source: []lab.SourceFile{{Name: "counter.go", Code: source}, {Name: "trace.go", Code: traceSource}},
 		Check:  check,
 	}
 }
@@ -53,6 +62,10 @@ func check(p lab.Params) error {
 	if g*n > MaxIncrements {
 		return &lab.ParamError{Name: "goroutines × increments",
 			Msg: fmt.Sprintf("must be at most %d, got %d", MaxIncrements, g*n)}
+	}
+	if p.Bool("record") && g*n > MaxRecorded {
+		return &lab.ParamError{Name: "goroutines × increments",
+			Msg: fmt.Sprintf("must be at most %d to record every step, got %d", MaxRecorded, g*n)}
 	}
 	return nil
 }
@@ -69,6 +82,9 @@ func (Experiment) Trial(ctx context.Context, variant string, p lab.Params, em la
 		em.Span(0, began, time.Now(), "increment")
 		em.Progress(1, 1, "goroutines")
 	case "unsynchronized":
+		if p.Bool("record") {
+			return traced(g, n, em)
+		}
 		if raceDetector {
 			return lab.Trial{}, errors.New("this server was built with -race, and the race detector stops a program at its first data race: run the lab without -race to watch updates get lost")
 		}
@@ -85,4 +101,27 @@ func (Experiment) Trial(ctx context.Context, variant string, p lab.Params, em la
 		Got:      lab.Int64(int64(got)),
 		Extra:    map[string]any{"lost": expected - int64(got)},
 	}, ctx.Err()
+}
+
+// traced runs the recorded counter and returns its trace as compact
+// [goroutine, write (0/1), value] triples, for the page's step-through.
+func traced(g, n int, em lab.Emitter) (lab.Trial, error) {
+	began := time.Now()
+	got, steps := countTraced(g, n)
+	em.Span(0, began, time.Now(), "recorded")
+	em.Progress(int64(g), int64(g), "goroutines")
+	trace := make([][3]int, len(steps))
+	for i, s := range steps {
+		w := 0
+		if s.Write {
+			w = 1
+		}
+		trace[i] = [3]int{s.Goroutine, w, s.Value}
+	}
+	expected := int64(g * n)
+	return lab.Trial{
+		Expected: lab.Int64(expected),
+		Got:      lab.Int64(int64(got)),
+		Extra:    map[string]any{"lost": expected - int64(got), "trace": trace},
+	}, nil
 }

@@ -76,8 +76,11 @@ func TestParams(t *testing.T) {
 
 func TestSourceIsTheCodeThatRuns(t *testing.T) {
 	src := Experiment{}.Info().Source
-	if len(src) != 1 || src[0].Name != "counter.go" {
-		t.Fatalf("got source files %v, want counter.go", src)
+	if len(src) != 2 || src[0].Name != "counter.go" || src[1].Name != "trace.go" {
+		t.Fatalf("got %d source files, want counter.go and trace.go", len(src))
+	}
+	if !strings.Contains(src[1].Code, "func countTraced(") {
+		t.Errorf("trace.go lacks countTraced")
 	}
 	for _, want := range []string{"func countUnsynchronized(", "func (c *Counter) Increment()", "c.count++", "//go:noinline"} {
 		if !strings.Contains(src[0].Code, want) {
@@ -128,5 +131,63 @@ func TestVerdict(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestTrace checks a recorded run against itself: the last write is the
+// final count, every write stores one more than its goroutine's read, and
+// replaying the steps finds exactly the lost updates.
+func TestTrace(t *testing.T) {
+	for _, tt := range []struct {
+		name          string
+		goroutines, n int
+	}{{"one goroutine", 1, 500}, {"two", 2, 1000}, {"four", 4, 500}, {"eight", 8, 250}} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, steps := countTraced(tt.goroutines, tt.n)
+			if len(steps) != 2*tt.goroutines*tt.n {
+				t.Fatalf("got %d steps, want %d", len(steps), 2*tt.goroutines*tt.n)
+			}
+			read := map[int]int{}
+			count, lost := 0, 0
+			for i, s := range steps {
+				if !s.Write {
+					if s.Value != count {
+						t.Fatalf("step %d: read %d, want the count %d", i, s.Value, count)
+					}
+					read[s.Goroutine] = s.Value
+					continue
+				}
+				if s.Value != read[s.Goroutine]+1 {
+					t.Fatalf("step %d: wrote %d after reading %d", i, s.Value, read[s.Goroutine])
+				}
+				lost += count - read[s.Goroutine] // updates this write erased
+				count = s.Value
+			}
+			if count != got {
+				t.Errorf("last write %d, want the final count %d", count, got)
+			}
+			if want := tt.goroutines*tt.n - got; lost != want {
+				t.Errorf("replay found %d lost updates, want %d", lost, want)
+			}
+			if tt.goroutines == 1 && got != tt.n {
+				t.Errorf("one goroutine: got %d, want %d", got, tt.n)
+			}
+		})
+	}
+}
+
+func TestRecordLimit(t *testing.T) {
+	info := Experiment{}.Info()
+	_, err := lab.ParseMap(info, map[string]string{"record": "true", "goroutines": "5", "increments": "1000"})
+	if err == nil || err.Error() != "goroutines × increments must be at most 2000 to record every step, got 5000" {
+		t.Errorf("got %v, want the recording limit named", err)
+	}
+	p := params(t, "record=true&goroutines=4&increments=100")
+	tr, err := Experiment{}.Trial(context.Background(), "unsynchronized", p, nopEmitter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if trace := tr.Extra["trace"].([][3]int); len(trace) != 800 {
+		t.Errorf("got %d steps, want 800", len(trace))
 	}
 }
