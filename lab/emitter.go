@@ -197,3 +197,14 @@ func (e *runEmitter) flush() {
 		e.log.Append(TypeLog, map[string]any{"text": fmt.Sprintf("timeline truncated: a run keeps its first %d spans", MaxSpans)})
 	}
 }
+
+// Discard is an Emitter that drops every report: for tests and benchmarks
+// that call an experiment's trial as a plain function.
+var Discard Emitter = discard{}
+
+type discard struct{}
+
+func (discard) Progress(done, total int64, unit string)             {}
+func (discard) Sample(series string, value float64)                 {}
+func (discard) Span(worker int, start, end time.Time, label string) {}
+func (discard) Log(text string)                                     {}

@@ -11,15 +11,6 @@ import (
 	"concurrencylab/lab"
 )
 
-// discard is an emitter that drops every report: the race trial as a plain
-// function call.
-type discard struct{}
-
-func (discard) Progress(done, total int64, unit string)             {}
-func (discard) Sample(series string, value float64)                 {}
-func (discard) Span(worker int, start, end time.Time, label string) {}
-func (discard) Log(text string)                                     {}
-
 // BenchmarkLabOverhead measures what the lab costs the race experiment. Each
 // iteration times 10 direct calls of the unsynchronized trial, then one run
 // of the same 10 trials through the real server (scheduler, emitter, SQLite,
@@ -43,7 +34,7 @@ func BenchmarkLabOverhead(b *testing.B) {
 		var ms []float64
 		for range 10 {
 			t0 := time.Now()
-			if _, err := (race.Experiment{}).Trial(context.Background(), "unsynchronized", p, discard{}); err != nil {
+			if _, err := (race.Experiment{}).Trial(context.Background(), "unsynchronized", p, lab.Discard); err != nil {
 				b.Fatal(err)
 			}
 			ms = append(ms, float64(time.Since(t0).Microseconds())/1000)

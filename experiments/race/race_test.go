@@ -4,18 +4,9 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"concurrencylab/lab"
 )
-
-// nopEmitter discards reports.
-type nopEmitter struct{}
-
-func (nopEmitter) Progress(done, total int64, unit string)             {}
-func (nopEmitter) Sample(series string, value float64)                 {}
-func (nopEmitter) Span(worker int, start, end time.Time, label string) {}
-func (nopEmitter) Log(text string)                                     {}
 
 func params(t *testing.T, q string) lab.Params {
 	t.Helper()
@@ -91,7 +82,7 @@ func TestSourceIsTheCodeThatRuns(t *testing.T) {
 
 func TestSequentialTrial(t *testing.T) {
 	p := params(t, "goroutines=4&increments=1000")
-	tr, err := Experiment{}.Trial(context.Background(), "sequential", p, nopEmitter{})
+	tr, err := Experiment{}.Trial(context.Background(), "sequential", p, lab.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +174,7 @@ func TestRecordLimit(t *testing.T) {
 		t.Errorf("got %v, want the recording limit named", err)
 	}
 	p := params(t, "record=true&goroutines=4&increments=100")
-	tr, err := Experiment{}.Trial(context.Background(), "unsynchronized", p, nopEmitter{})
+	tr, err := Experiment{}.Trial(context.Background(), "unsynchronized", p, lab.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}

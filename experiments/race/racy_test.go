@@ -3,6 +3,7 @@
 package race
 
 import (
+	"concurrencylab/lab"
 	"context"
 	"runtime"
 	"sync"
@@ -15,7 +16,7 @@ import (
 
 // recorder counts spans and keeps the last progress.
 type recorder struct {
-	nopEmitter
+	lab.Emitter
 	mu      sync.Mutex
 	workers map[int]bool
 }
@@ -37,7 +38,7 @@ func TestUnsynchronizedLosesUpdates(t *testing.T) {
 	p := params(t, "goroutines=8&increments=1000000")
 	lossy := 0
 	for i := 0; i < 200 && lossy == 0; i++ {
-		rec := &recorder{workers: map[int]bool{}}
+		rec := &recorder{Emitter: lab.Discard, workers: map[int]bool{}}
 		tr, err := Experiment{}.Trial(context.Background(), "unsynchronized", p, rec)
 		if err != nil {
 			t.Fatal(err)
@@ -62,7 +63,7 @@ func TestUnsynchronizedLosesUpdates(t *testing.T) {
 
 func TestOneGoroutineIsExact(t *testing.T) {
 	p := params(t, "goroutines=1&increments=200000")
-	tr, err := Experiment{}.Trial(context.Background(), "unsynchronized", p, nopEmitter{})
+	tr, err := Experiment{}.Trial(context.Background(), "unsynchronized", p, lab.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
