@@ -19,6 +19,7 @@ setup:
 
 build:
 	$(GO) build -o bin/web ./cmd/web
+	$(GO) build -race -trimpath -o bin/racecounter ./cmd/racecounter
 
 generate:
 	$(GO) tool templ generate
@@ -49,7 +50,7 @@ test-race:
 # the racy counter in a real server, without the race detector; one package
 # at a time (-p 1), since lost updates need two cores free at once.
 test-norace:
-	$(GO) test -p 1 -count=1 ./experiments/race/... ./cmd/web/...
+	$(GO) test -p 1 -count=1 ./experiments/race/... ./experiments/locked/... ./cmd/web/...
 
 clean:
 	rm -rf bin

@@ -109,6 +109,9 @@ func (s *Server) cancelRun(w http.ResponseWriter, r *http.Request) {
 		s.runError(w, id, lab.ErrNotFound)
 		return
 	}
+	if !s.mayCancel(w, r, id) { // a session's room run: its key only
+		return
+	}
 	if err := s.runs.Cancel(r.Context(), id); err != nil {
 		s.runError(w, id, err)
 		return

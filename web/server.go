@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/session"
 )
 
 // Server holds what the handlers share. Make one with New.
@@ -24,6 +25,13 @@ type Server struct {
 	sockets     context.Context
 	closeAll    context.CancelFunc
 	socketsWait sync.WaitGroup // open websockets
+
+	// sessions runs workshops, if UseSessions turned them on; hubs fan
+	// each session's events out to its sockets.
+	sessions *session.Service
+	hubs     *sessionHubs
+
+	clips ClipLibrary // video clips (clips.go), if SetClips gave some
 }
 
 // New returns a server for the runs of m, serving static assets from static.
@@ -70,6 +78,32 @@ func (s *Server) routes() []route {
 		{"GET /api/runs/{id}", http.HandlerFunc(s.getRun)},
 		{"POST /api/runs/{id}/cancel", http.HandlerFunc(s.cancelRun)},
 		{"GET /healthz", http.HandlerFunc(s.health)},
+		// Video clips of the pixels experiment (clips_*.go).
+		{"GET /api/clips", http.HandlerFunc(s.listClips)},
+		{"POST /api/clips", http.HandlerFunc(s.uploadClip)},
+		{"GET /api/clips/{name}/poster.png", http.HandlerFunc(s.clipPoster)},
+		{"GET /api/clips/{name}/frame.png", http.HandlerFunc(s.clipFrame)},
+		{"GET /api/clips/{name}/mask.png", http.HandlerFunc(s.clipMask)},
+		// Workshop sessions (session_*.go).
+		{"POST /sessions", http.HandlerFunc(s.newSessionForm)},
+		{"GET /sessions", http.HandlerFunc(s.joinByCode)},
+		{"GET /sessions/{code}", http.HandlerFunc(s.joinPage)},
+		{"GET /sessions/{code}/console", http.HandlerFunc(s.consolePage)},
+		{"GET /sessions/{code}/board", http.HandlerFunc(s.boardPage)},
+		{"GET /sessions/{code}/stage", http.HandlerFunc(s.stageFragment)},
+		{"GET /sessions/{code}/qr.svg", http.HandlerFunc(s.sessionQR)},
+		{"GET /sessions/{code}/events", http.HandlerFunc(s.sessionEvents)},
+		{"POST /api/sessions", http.HandlerFunc(s.createSession)},
+		{"GET /api/sessions/{code}", http.HandlerFunc(s.getSession)},
+		{"POST /api/sessions/{code}/push", http.HandlerFunc(s.pushSession)},
+		{"POST /api/sessions/{code}/run", http.HandlerFunc(s.roomRun)},
+		{"POST /api/sessions/{code}/ask", http.HandlerFunc(s.askSession)},
+		{"POST /api/sessions/{code}/predict", http.HandlerFunc(s.predictSession)},
+		{"POST /api/sessions/{code}/reveal", http.HandlerFunc(s.revealSession)},
+		{"POST /api/sessions/{code}/spotlight", http.HandlerFunc(s.spotlightSession)},
+		{"POST /api/sessions/{code}/join", http.HandlerFunc(s.joinSession)},
+		{"POST /api/sessions/{code}/runs", http.HandlerFunc(s.learnerRun)},
+		{"POST /api/sessions/{code}/guess", http.HandlerFunc(s.guessSession)},
 		{"GET /static/", s.staticFiles()},
 		// The fallbacks answer GET only, so a known path with the wrong
 		// method still gets the mux's 405.

@@ -18,7 +18,10 @@ import (
 	"time"
 
 	"concurrencylab/experiments"
+	"concurrencylab/experiments/pixels"
+	"concurrencylab/experiments/pixels/clips"
 	"concurrencylab/lab"
+	"concurrencylab/lab/session"
 	"concurrencylab/lab/sqlite"
 	"concurrencylab/web"
 	"concurrencylab/web/static"
@@ -120,9 +123,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	defer store.Close()
+	clipLib, err := clips.Open(cfg.Clips)
+	if err != nil {
+		return err
+	}
+	if n, err := clipLib.Seed(clips.SampleDir, clips.Samples()...); err != nil {
+		log.Warn("seed the clip library", "err", err)
+	} else if n > 0 {
+		log.Info("linked opencv-doc's sample videos into the clip library", "clips", cfg.Clips, "linked", n)
+	}
 	runs, err := lab.NewManager(ctx, log, store, lab.Config{
 		Parallel: cfg.ParallelRuns, Timeout: cfg.RunTimeout, MaxQueue: cfg.MaxQueue,
-	}, experiments.All())
+	}, experiments.All(experiments.Options{Clips: clipLib}))
 	if err != nil {
 		return err
 	}
@@ -133,6 +145,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	srv := web.New(log, runs, static.FS)
+	srv.SetClips(pixels.NewLibrary(clipLib))
+	sessions := session.NewService(log, store, runs)
+	defer sessions.Close() // after the server and the runs have stopped
+	srv.UseSessions(sessions)
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,

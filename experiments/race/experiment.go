@@ -47,6 +47,7 @@ func (Experiment) Info() lab.Info {
 				Help: "how many times each goroutine calls Increment"},
 			{Name: "record", Label: "Record every step", Kind: lab.KindBool, Default: "false",
 				Help: "log every read and write of the unsynchronized counter, to step through the interleaving (at most 2,000 increments in all)"},
+			detectorParam,
 		},
 		Variants: []lab.Variant{
 			{Name: "sequential", Summary: "one goroutine does every increment", Baseline: true},
@@ -75,6 +76,7 @@ func (Experiment) Trial(ctx context.Context, variant string, p lab.Params, em la
 	g, n := p.Int("goroutines"), p.Int("increments")
 	expected := int64(g * n)
 	var got int
+	work := time.Now()
 	switch variant {
 	case "sequential":
 		began := time.Now()
@@ -96,11 +98,18 @@ func (Experiment) Trial(ctx context.Context, variant string, p lab.Params, em la
 	default:
 		return lab.Trial{}, fmt.Errorf("race: unknown variant %q", variant)
 	}
-	return lab.Trial{
+	t := lab.Trial{
+		Elapsed:  time.Since(work), // the detector's child process is not timed
 		Expected: lab.Int64(expected),
 		Got:      lab.Int64(int64(got)),
 		Extra:    map[string]any{"lost": expected - int64(got)},
-	}, ctx.Err()
+	}
+	if variant == "unsynchronized" && p.Bool("detector") && ctx.Err() == nil {
+		if err := detect(ctx, variant, t.Extra, em); err != nil {
+			return lab.Trial{}, err
+		}
+	}
+	return t, ctx.Err()
 }
 
 // traced runs the recorded counter and returns its trace as compact

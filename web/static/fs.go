@@ -5,7 +5,8 @@ package static
 
 import "embed"
 
-// FS holds app.css, favicon.svg, js/*.js and vendor/**, at those paths.
+// FS holds the stylesheets (*.css), favicon.svg, js/*.js and vendor/**, at
+// those paths.
 //
-//go:embed app.css favicon.svg js vendor
+//go:embed *.css favicon.svg js vendor
 var FS embed.FS

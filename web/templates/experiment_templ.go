@@ -15,7 +15,7 @@ import (
 
 // experimentAssets are the files the experiment and run pages need.
 var experimentAssets = Assets{
-	Styles:  []string{"/static/vendor/uplot/uPlot.min.css"},
+	Styles:  []string{"/static/vendor/uplot/uPlot.min.css", "/static/results.css"},
 	Scripts: []string{"/static/js/run.js"},
 }
 

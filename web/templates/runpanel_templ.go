@@ -195,79 +195,95 @@ func runPanel(m ExperimentPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "><div id=\"run-progress\" class=\"progress-list\" aria-label=\"Progress\"></div><p id=\"run-verdict\" class=\"verdict\" hidden></p><div id=\"run-results\" class=\"block\" hidden><h3 class=\"block-h\">Results</h3><div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Results table\"><table id=\"run-table\" class=\"results\"><thead><tr><th scope=\"col\" class=\"l\">Variant</th><th scope=\"col\">Median <span class=\"unit\">ms</span></th><th scope=\"col\">Min <span class=\"unit\">ms</span></th><th scope=\"col\">Max <span class=\"unit\">ms</span></th><th scope=\"col\">Speedup</th><th scope=\"col\">Expected</th><th scope=\"col\">Got</th><th scope=\"col\" class=\"c\">Correct</th><th scope=\"col\">Peak goroutines</th></tr></thead> <tbody></tbody></table></div></div><div id=\"tl\" class=\"block\" hidden><div class=\"block-head\"><h3 class=\"block-h\" id=\"tl-h\">Timeline</h3><div class=\"tl-controls\"><label>Trial <select id=\"tl-trial\"><option value=\"all\">All</option></select></label> <label hidden>Rows <select id=\"tl-rows\"><option value=\"fit\">fit the box</option><option value=\"all\">one per goroutine</option></select></label> <label>Colour <select id=\"tl-colour\"><option value=\"variant\">by variant</option><option value=\"label\">by label</option></select></label></div></div><p class=\"block-sub\" id=\"tl-sub\">One lane per goroutine, in time since the run started; each bar is a span of work.</p><div class=\"tl-frame\"><div class=\"tl-scroll\" id=\"tl-scroll\"><canvas id=\"tl-canvas\" role=\"img\" aria-label=\"Timeline\" aria-describedby=\"tl-sub\"></canvas></div><canvas id=\"tl-axis\" class=\"tl-axis\" aria-hidden=\"true\"></canvas><div id=\"tl-tip\" class=\"tip\" role=\"tooltip\" hidden></div></div><div id=\"tl-legend\" class=\"legend\"></div></div><div id=\"charts\" class=\"block\" hidden><h3 class=\"block-h\">Samples</h3><div id=\"chart-grid\" class=\"chart-grid\"></div></div><details id=\"log\" class=\"log block\" hidden><summary>Log <span class=\"count\" id=\"log-count\">0 lines</span></summary><pre id=\"log-lines\" tabindex=\"0\"></pre></details><div id=\"run-meta\" class=\"block meta\"><dl id=\"run-env\" class=\"env\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "><div id=\"run-progress\" class=\"progress-list\" aria-label=\"Progress\"></div><p id=\"run-verdict\" class=\"verdict\" hidden></p><div id=\"run-results\" class=\"block\" hidden><h3 class=\"block-h\">Results</h3><div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"Results table\"><table id=\"run-table\" class=\"results\"><thead><tr><th scope=\"col\" class=\"l\">Variant</th><th scope=\"col\">Median <span class=\"unit\">ms</span></th><th scope=\"col\">Min <span class=\"unit\">ms</span></th><th scope=\"col\">Max <span class=\"unit\">ms</span></th><th scope=\"col\">Speedup</th><th scope=\"col\">Expected</th><th scope=\"col\">Got</th><th scope=\"col\" class=\"c\">Correct</th><th scope=\"col\">Peak goroutines</th></tr></thead> <tbody></tbody></table></div></div>")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = reportsBlock().Render(ctx, templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = sweepBlock().Render(ctx, templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = stepperBlock().Render(ctx, templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<div id=\"tl\" class=\"block\" hidden><div class=\"block-head\"><h3 class=\"block-h\" id=\"tl-h\">Timeline</h3><div class=\"tl-controls\"><label>Trial <select id=\"tl-trial\"><option value=\"all\">All</option></select></label> <label hidden>Rows <select id=\"tl-rows\"><option value=\"fit\">fit the box</option><option value=\"all\">one per goroutine</option></select></label> <label>Colour <select id=\"tl-colour\"><option value=\"variant\">by variant</option><option value=\"label\">by label</option></select></label></div></div><p class=\"block-sub\" id=\"tl-sub\">One lane per goroutine, in time since the run started; each bar is a span of work.</p><div class=\"tl-frame\"><div class=\"tl-scroll\" id=\"tl-scroll\"><canvas id=\"tl-canvas\" role=\"img\" aria-label=\"Timeline\" aria-describedby=\"tl-sub\"></canvas></div><canvas id=\"tl-axis\" class=\"tl-axis\" aria-hidden=\"true\"></canvas><div id=\"tl-tip\" class=\"tip\" role=\"tooltip\" hidden></div></div><div id=\"tl-legend\" class=\"legend\"></div></div><div id=\"charts\" class=\"block\" hidden><h3 class=\"block-h\">Samples</h3><div id=\"chart-grid\" class=\"chart-grid\"></div></div><details id=\"log\" class=\"log block\" hidden><summary>Log <span class=\"count\" id=\"log-count\">0 lines</span></summary><pre id=\"log-lines\" tabindex=\"0\"></pre></details><div id=\"run-meta\" class=\"block meta\"><dl id=\"run-env\" class=\"env\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if m.Run != nil && m.Run.Created != "" {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<div><dt>Created</dt><dd><time datetime=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "<div><dt>Created</dt><dd><time datetime=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var10 string
 			templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(m.Run.Created)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 103, Col: 61}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 106, Col: 61}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var11 string
 			templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(fmtCreated(m.Run.Created))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 103, Col: 91}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 106, Col: 91}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "</time></dd></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "</time></dd></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "</dl><div class=\"permalink\" id=\"permalink\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "</dl><div class=\"permalink\" id=\"permalink\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if m.Run == nil {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, " hidden")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, " hidden")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "><span class=\"muted\">Permalink</span> <a id=\"permalink-a\" href=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "><span class=\"muted\">Permalink</span> <a id=\"permalink-a\" href=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var12 templ.SafeURL
 		templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinURLErrs(templ.URL(runURL(m.Run)))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 108, Col: 56}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 111, Col: 56}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var13 string
 		templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(runURL(m.Run))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 108, Col: 74}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 111, Col: 74}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "</a> <button type=\"button\" class=\"btn small\" id=\"permalink-copy\">Copy</button></div></div></div></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "</a> <button type=\"button\" class=\"btn small\" id=\"permalink-copy\">Copy</button></div></div></div></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -1,21 +1,34 @@
-// Charts draws each sample series (goroutines, heap_bytes, and any series
-// an experiment adds later, such as queue depth) as a small live uPlot
-// chart, one per series, sharing the cursor. Updates are batched per frame.
+// Charts draws the run's sample series (goroutines, heap_bytes, and any
+// series an experiment adds, such as queue depth) as small live uPlot
+// charts sharing the cursor. Series named "<chart>:<line>" share one chart
+// with a line each: every "queue:<stage>" is a line of "Queue depth".
+// Updates are batched per frame.
 
 import uPlot from '../vendor/uplot/uPlot.esm.js';
 import { cssVar, palette, onTheme, fmtSig, fmtNum, h } from './util.js';
 
-// How each known series is titled and shown; others get a title from
-// their name and three significant digits.
+// How each known chart is titled and shown; others get a title from their
+// name and three significant digits.
 const KNOWN = {
   goroutines: { title: 'Goroutines', scale: 1, unit: '', fmt: fmtNum, colour: 0, rank: 0 },
   heap_bytes: { title: 'Heap', scale: 1 / 1048576, unit: 'MB', fmt: fmtSig, colour: 1, rank: 1 },
+  queue: { title: 'Queue depth', scale: 1, unit: 'items', fmt: fmtNum, colour: 2, rank: 2 },
+  blue_pixels: { title: 'Blue pixels per frame', scale: 1, unit: '', fmt: fmtNum, colour: 0, rank: 3 },
+  items_per_s: { title: 'Items / s', scale: 1, unit: '', fmt: fmtNum, colour: 3, rank: 4 },
+  fps: { title: 'Frames / s', scale: 1, unit: '', fmt: fmtSig, colour: 3, rank: 5 },
 };
 
-function describe(name, n) {
-  if (KNOWN[name]) return KNOWN[name];
-  const title = name.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
-  return { title, scale: 1, unit: '', fmt: fmtSig, colour: 2 + n, rank: 2 + n };
+// split names a series' chart and its line in it: "queue:parse" is the
+// line "parse" of the chart "queue"; "goroutines" is a chart of one line.
+function split(name) {
+  const i = name.indexOf(':');
+  return i > 0 ? { chart: name.slice(0, i), line: name.slice(i + 1) } : { chart: name, line: '' };
+}
+
+function describe(chart, n) {
+  if (KNOWN[chart]) return KNOWN[chart];
+  const title = chart.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
+  return { title, scale: 1, unit: '', fmt: fmtSig, colour: 2 + n, rank: 10 + n };
 }
 
 const HEIGHT = 130;
@@ -31,8 +44,9 @@ export class Charts {
   }
 
   reset() {
-    for (const s of this.series?.values() || []) s.plot?.destroy();
-    this.series = new Map();
+    for (const c of this.charts?.values() || []) c.plot?.destroy();
+    this.charts = new Map(); // chart key -> chart
+    this.series = new Map(); // series name -> line
     this.t0 = 0; // run time when the run began running
     this.grid.replaceChildren();
     this.root.hidden = true;
@@ -41,87 +55,135 @@ export class Charts {
   /** add takes one sample event. */
   add(ev) {
     const name = String(ev.series ?? '');
-    let s = this.series.get(name);
-    if (!s) s = this.create(name);
-    const v = Number(ev.value) * s.d.scale;
+    const s = this.series.get(name) || this.line(name);
+    const v = Number(ev.value) * s.chart.d.scale;
     s.xs.push((Number(ev.t) - this.t0) / 1000);
     s.ys.push(v);
     if (v > s.peak) s.peak = v;
-    s.dirty = true;
+    s.chart.dirty = true;
     this.root.hidden = false;
     this.schedule();
   }
 
-  create(name) {
-    const d = describe(name, this.series.size);
+  line(name) {
+    const { chart: key, line } = split(name);
+    let c = this.charts.get(key);
+    if (!c) c = this.create(key);
+    const s = { name, label: line || c.d.title, xs: [], ys: [], peak: -Infinity, chart: c, key: null };
+    c.lines.push(s);
+    c.el.classList.toggle('multi', c.lines.length > 1);
+    this.series.set(name, s);
+    // A new line needs a new plot.
+    c.plot?.destroy();
+    c.plot = null;
+    return s;
+  }
+
+  create(key) {
+    const d = describe(key, this.charts.size);
     const now = h('span');
     const box = h('div', { class: 'chart-box' });
-    const el = h('figure', { class: 'chart' }, h('figcaption', { class: 'chart-h' }, h('b', { text: d.unit ? `${d.title} (${d.unit})` : d.title }), now), box);
-    // Known series keep their place (goroutines, then heap) whatever arrives first.
-    const after = [...this.series.values()].find((o) => o.d.rank > d.rank);
+    const keyEl = h('div', { class: 'chart-key', hidden: true });
+    const el = h('figure', { class: 'chart' }, h('figcaption', { class: 'chart-h' }, h('b', { text: d.unit ? `${d.title} (${d.unit})` : d.title }), now), box, keyEl);
+    // Known charts keep their place (goroutines, then heap, ...) whatever arrives first.
+    const after = [...this.charts.values()].find((o) => o.d.rank > d.rank);
     this.grid.insertBefore(el, after ? after.el : null);
-    const s = { name, d, el, box, now, xs: [], ys: [], peak: -Infinity, plot: null, dirty: true };
-    this.series.set(name, s);
-    return s;
+    const c = { key, d, el, box, now, keyEl, lines: [], plot: null, dirty: true };
+    this.charts.set(key, c);
+    return c;
   }
 
   schedule() {
     if (this.frame) return;
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
-      for (const s of this.series.values()) if (s.dirty) this.update(s);
+      for (const c of this.charts.values()) if (c.dirty) this.update(c);
     });
   }
 
-  update(s) {
-    s.dirty = false;
-    const last = s.ys[s.ys.length - 1];
-    s.now.textContent = `now ${s.d.fmt(last)} · peak ${s.d.fmt(s.peak)}`;
-    if (!s.plot) {
-      if (this.root.hidden || s.box.clientWidth === 0) return;
-      s.plot = new uPlot(this.options(s), [s.xs, s.ys], s.box);
+  // data is the chart's lines on one x axis: one line as it came, several
+  // joined on their times (a line without a sample at a time gets a gap
+  // there, which the plot spans).
+  data(c) {
+    if (c.lines.length === 1) return [c.lines[0].xs, c.lines[0].ys];
+    return uPlot.join(c.lines.map((s) => [s.xs, s.ys]));
+  }
+
+  update(c) {
+    c.dirty = false;
+    const f = c.d.fmt;
+    if (c.lines.length === 1) {
+      const s = c.lines[0];
+      c.now.textContent = `now ${f(s.ys[s.ys.length - 1])} · peak ${f(s.peak)}`;
     } else {
-      s.plot.setData([s.xs, s.ys]);
+      const top = c.lines.reduce((a, b) => (b.peak > a.peak ? b : a));
+      c.now.textContent = `peak ${f(top.peak)} (${top.label})`;
+      this.paintKey(c);
+    }
+    if (!c.plot) {
+      if (this.root.hidden || c.box.clientWidth === 0) return;
+      c.plot = new uPlot(this.options(c), this.data(c), c.box);
+    } else {
+      c.plot.setData(this.data(c));
     }
   }
 
-  options(s) {
+  // paintKey lists a chart's lines with their colours and latest values.
+  paintKey(c) {
     const pal = palette();
-    const colour = pal[s.d.colour % 8];
+    c.keyEl.hidden = false;
+    if (c.keyEl.childElementCount !== c.lines.length) {
+      c.keyEl.replaceChildren(...c.lines.map((s, i) => {
+        const sw = h('i', { class: 'sw-line', 'aria-hidden': 'true' });
+        sw.style.background = pal[(c.d.colour + i) % 8];
+        s.key = h('b');
+        return h('span', {}, sw, s.label + ' ', s.key);
+      }));
+    }
+    for (const s of c.lines) s.key.textContent = c.d.fmt(s.ys[s.ys.length - 1]);
+  }
+
+  options(c) {
+    const pal = palette();
     const muted = cssVar('--muted'), grid = cssVar('--grid');
     const font = '11px ' + cssVar('--font');
     const axis = { stroke: muted, font, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1, size: 4 } };
+    const one = c.lines.length === 1;
     return {
-      width: s.box.clientWidth,
+      width: c.box.clientWidth,
       height: HEIGHT,
       legend: { show: false },
       cursor: { sync: { key: this.sync.key }, points: { size: 6 } },
       scales: { x: { time: false }, y: { range: (u, lo, hi) => [0, hi > 0 ? hi * 1.1 : 1] } },
       axes: [
         { ...axis, size: 28, values: (u, vals) => vals.map((v) => fmtSig(v) + ' s') },
-        { ...axis, size: 46, values: (u, vals) => vals.map((v) => s.d.fmt(v)) },
+        { ...axis, size: 46, values: (u, vals) => vals.map((v) => c.d.fmt(v)) },
       ],
       series: [
         {},
-        { label: s.d.title, stroke: colour, width: 1.5, fill: colour + '22', points: { show: false }, spanGaps: true },
+        ...c.lines.map((s, i) => {
+          const colour = pal[(c.d.colour + i) % 8];
+          return { label: s.label, stroke: colour, width: 1.5, fill: one ? colour + '22' : undefined, points: { show: false }, spanGaps: true };
+        }),
       ],
     };
   }
 
   resize() {
-    for (const s of this.series.values()) {
-      if (s.plot) s.plot.setSize({ width: s.box.clientWidth, height: HEIGHT });
-      else s.dirty = true;
+    for (const c of this.charts.values()) {
+      if (c.plot) c.plot.setSize({ width: c.box.clientWidth, height: HEIGHT });
+      else c.dirty = true;
     }
     this.schedule();
   }
 
   // rebuild redraws with the current theme's colours.
   rebuild() {
-    for (const s of this.series.values()) {
-      s.plot?.destroy();
-      s.plot = null;
-      s.dirty = true;
+    for (const c of this.charts.values()) {
+      c.plot?.destroy();
+      c.plot = null;
+      c.dirty = true;
+      c.keyEl.replaceChildren();
     }
     this.schedule();
   }

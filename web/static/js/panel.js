@@ -6,6 +6,9 @@ import { RunStream, isFinal } from './events.js';
 import { Timeline } from './timeline.js';
 import { Charts } from './charts.js';
 import { renderResults } from './table.js';
+import { Reports } from './reports.js';
+import { Sweep } from './sweep.js';
+import { Stepper } from './stepper.js';
 import { h, fmtNum, fmtElapsed, fmtDate, ordinal, copyText } from './util.js';
 
 const STATUS = {
@@ -33,6 +36,9 @@ export class RunPanel {
     };
     this.timeline = new Timeline($('tl'), colourIndex);
     this.charts = new Charts($('charts'));
+    this.reports = new Reports($('run-reports'), colourIndex);
+    this.sweep = new Sweep($('sweep'), colourIndex);
+    this.stepper = new Stepper($('stepper'));
     this.el.copy.addEventListener('click', async () => {
       try {
         await copyText(this.el.permalinkA.href);
@@ -75,6 +81,9 @@ export class RunPanel {
     this.setError('');
     this.timeline.reset();
     this.charts.reset();
+    this.reports.reset();
+    this.sweep.reset();
+    this.stepper.reset();
     this.setState(run.status || 'queued');
     this.fetchRun();
     this.stream = new RunStream(run.events, (ev) => this.handle(ev), (why) => this.ended(why));
@@ -151,6 +160,9 @@ export class RunPanel {
       e.verdict.hidden = !this.result.verdict;
       renderResults(e.tbody, this.result, this.colourIndex);
       e.results.hidden = false;
+      this.reports.show(this.result);
+      this.sweep.show(this.result);
+      this.stepper.show(this.result);
     }
   }
 
@@ -219,6 +231,7 @@ export class RunPanel {
 
   paintEnv(run) {
     const env = run.env || {};
+    this.sweep.setEnv(env);
     const rows = [];
     if (env.go_version) rows.push(['Go', env.go_version]);
     if (env.os) rows.push(['OS / arch', env.arch ? `${env.os}/${env.arch}` : env.os]);

@@ -11,9 +11,12 @@ const root = document.getElementById('run');
 for (const code of document.querySelectorAll('pre code.go')) highlightGo(code);
 
 if (form && root) {
-  // Variants keep the colour of their place in the form, on every view.
+  // Variants keep the colour of their place in the form, on every view;
+  // the variants of a sweep ("worker-pool/1", "worker-pool/2", ...) share
+  // their family's colour.
   const order = [...form.querySelectorAll('input[name=variants]')].map((i) => i.value);
-  const colourIndex = (name) => {
+  const colourIndex = (variant) => {
+    const name = order.includes(variant) ? variant : variant.replace(/\/\d+$/, '');
     let i = order.indexOf(name);
     if (i < 0) {
       order.push(name);

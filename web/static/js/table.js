@@ -1,7 +1,11 @@
 // renderResults fills the results table from a result event: one row per
 // variant, each with a disclosure that lists its trials and extra figures.
+// Numeric figures the experiment reports (a variant's "extra": the median
+// over its trials) get columns of their own, between Correct and Peak
+// goroutines, so the columns the server always sends keep their places.
 
 import { h, fmtMs, fmtNum, fmtSpeedup, fmtMB, fmtSig } from './util.js';
+import { figureKeys, figureLabel, fmtFigure, isNum, textKeys } from './figures.js';
 
 const dash = () => h('span', { class: 'na', text: '—', 'aria-label': 'none' });
 
@@ -12,6 +16,23 @@ function correctCell(c) {
 }
 
 const countCell = (v) => (v === null || v === undefined ? dash() : fmtNum(v));
+const figureCell = (v, k) => (isNum(v) ? fmtFigure(v, k) : dash());
+
+// heading is a figure's column heading: its label, then its unit.
+function heading(key, attrs) {
+  const { label, unit } = figureLabel(key);
+  return h('th', attrs, unit ? label + ' ' : label, unit ? h('span', { class: 'unit', text: unit }) : null);
+}
+
+// setFigureHeads puts one heading per figure before the last heading
+// (Peak goroutines) and returns the table's column count.
+function setFigureHeads(table, keys) {
+  const row = table.tHead.rows[0];
+  for (const th of row.querySelectorAll('th[data-figure]')) th.remove();
+  const last = row.cells[row.cells.length - 1];
+  for (const k of keys) row.insertBefore(heading(k, { scope: 'col', class: 'fig', 'data-figure': k }), last);
+  return row.cells.length;
+}
 
 /**
  * @param {HTMLTableSectionElement} tbody
@@ -20,6 +41,8 @@ const countCell = (v) => (v === null || v === undefined ? dash() : fmtNum(v));
  */
 export function renderResults(tbody, result, colourIndex) {
   const variants = Array.isArray(result.variants) ? result.variants : [];
+  const keys = figureKeys(variants);
+  const cols = setFigureHeads(tbody.closest('table'), keys);
   const medians = variants.map((v) => Number(v.median_ms) || 0);
   const slowest = Math.max(...medians, 0);
   const fastest = Math.min(...medians.filter((m) => m > 0));
@@ -41,8 +64,9 @@ export function renderResults(tbody, result, colourIndex) {
       h('td', {}, countCell(v.expected)),
       h('td', { class: v.got !== null && v.expected !== null && v.got !== undefined && v.got !== v.expected ? 'bad' : '' }, countCell(v.got)),
       h('td', { class: 'c' }, correctCell(v.correct)),
+      ...keys.map((k) => h('td', { class: 'fig' + (k === 'lost' && v.extra?.[k] > 0 ? ' bad' : '') }, figureCell(v.extra?.[k], k))),
       h('td', {}, countCell(v.peaks?.goroutines)));
-    const detail = h('tr', { class: 'trials', id, hidden: true }, h('td', { colspan: '9' }, trialsBlock(v)));
+    const detail = h('tr', { class: 'trials', id, hidden: true }, h('td', { colspan: String(cols) }, trialsBlock(v, keys)));
     toggle.addEventListener('click', () => {
       const on = toggle.getAttribute('aria-expanded') !== 'true';
       toggle.setAttribute('aria-expanded', String(on));
@@ -54,25 +78,35 @@ export function renderResults(tbody, result, colourIndex) {
   });
 }
 
-function trialsBlock(v) {
+function trialsBlock(v, tableKeys) {
   const trials = Array.isArray(v.trials) ? v.trials : [];
   const hasGot = trials.some((t) => t.got !== null && t.got !== undefined);
+  const keys = figureKeys(trials.map((t) => ({ name: v.name, extra: t.extra })))
+    .filter((k) => k !== 'workers' || tableKeys.includes('workers'));
+  const texts = textKeys(trials);
   const head = h('tr', {}, h('th', { class: 'l', text: 'Trial' }), h('th', {}, 'Time ', h('span', { class: 'unit', text: 'ms' })),
-    hasGot ? h('th', { text: 'Got' }) : null, hasGot ? h('th', { text: 'Expected' }) : null);
+    hasGot ? h('th', { text: 'Got' }) : null, hasGot ? h('th', { text: 'Expected' }) : null,
+    ...keys.map((k) => heading(k, {})),
+    ...texts.map((k) => heading(k, { class: 'l' })));
   const body = h('tbody');
   trials.forEach((t, i) => {
     const exp = t.expected ?? v.expected;
     const wrong = hasGot && exp !== null && exp !== undefined && t.got !== exp;
     body.append(h('tr', {}, h('td', { class: 'l', text: String(i + 1) }), h('td', {}, fmtMs(t.ms)),
       hasGot ? h('td', { class: wrong ? 'bad' : '' }, countCell(t.got)) : null,
-      hasGot ? h('td', {}, countCell(exp)) : null));
+      hasGot ? h('td', {}, countCell(exp)) : null,
+      ...keys.map((k) => h('td', { class: k === 'lost' && t.extra?.[k] > 0 ? 'bad' : '' }, figureCell(t.extra?.[k], k))),
+      ...texts.map((k) => h('td', { class: 'l txt' }, typeof t.extra?.[k] === 'string' && t.extra[k] !== '' ? t.extra[k] : dash()))));
   });
   const table = h('table', { class: 'sub' }, h('caption', { class: 'offscreen', text: v.name + ' trials' }), h('thead', {}, head), body);
   const extras = h('dl', { class: 'extras' });
   const add = (k, val) => extras.append(h('dt', { text: k }), h('dd', { text: val }));
   if (v.peaks && v.peaks.heap_bytes !== undefined) add('peak heap', fmtMB(v.peaks.heap_bytes));
+  // The table's columns show the numeric figures; anything else an
+  // experiment put in the variant's extra is listed here.
   for (const [k, val] of Object.entries(v.extra || {})) {
-    add(k.replace(/_/g, ' '), typeof val === 'number' ? fmtSig(val) : typeof val === 'object' ? JSON.stringify(val) : String(val));
+    if (isNum(val) || val === null || typeof val === 'object') continue;
+    add(k.replace(/_/g, ' '), typeof val === 'number' ? fmtSig(val) : String(val));
   }
   return h('div', { class: 'trials-in' }, table, extras.childElementCount ? extras : null);
 }

@@ -1,0 +1,229 @@
+package locked
+
+import (
+	"fmt"
+	"strings"
+
+	"concurrencylab/lab"
+)
+
+// Verdict implements lab.Verdicter. Every claim comes from the run's own
+// figures: which variants counted exactly, the cheapest and dearest
+// synchronised variant per increment, what unsynchronized lost, and what
+// the race detector reported if it ran.
+func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
+	machine := fmt.Sprintf("%s on %s", plural(p.Int("goroutines"), "goroutine"), plural(env.NumCPU, "core"))
+	var parts []string
+	if s := correctness(r); s != "" {
+		parts = append(parts, s)
+	}
+	if s := cost(r, machine); s != "" {
+		parts = append(parts, s)
+	}
+	if v := r.Variant("unsynchronized"); v != nil && len(v.Trials) > 0 {
+		parts = append(parts, losses(v))
+	}
+	if s := detected(r); s != "" {
+		parts = append(parts, s)
+	}
+	return strings.Join(parts, " ")
+}
+
+// correctness says which synchronised variants counted exactly every time.
+func correctness(r *lab.Result) string {
+	var right, wrong []string
+	var parts []string
+	for _, v := range r.Variants {
+		if !synchronized(v.Name) || v.Correct == nil {
+			continue
+		}
+		if *v.Correct {
+			right = append(right, v.Name)
+			continue
+		}
+		bad := 0
+		for _, t := range v.Trials {
+			if c := t.Correct(); c != nil && !*c {
+				bad++
+			}
+		}
+		wrong = append(wrong, v.Name)
+		parts = append(parts, fmt.Sprintf("The %s variant miscounted in %d of %s, which a synchronised counter must never do: please report this run.",
+			v.Name, bad, plural(len(v.Trials), "trial")))
+	}
+	switch {
+	case len(right) == 1:
+		parts = append([]string{fmt.Sprintf("The %s variant counted every increment in every trial.", right[0])}, parts...)
+	case len(right) > 1 && len(wrong) == 0:
+		parts = append([]string{fmt.Sprintf("Every synchronised variant (%s) counted every increment in every trial.", list(right))}, parts...)
+	case len(right) > 1:
+		parts = append([]string{fmt.Sprintf("%s counted every increment in every trial.", capital(list(right)))}, parts...)
+	}
+	return strings.Join(parts, " ")
+}
+
+// cost compares what the correct synchronised variants cost per increment.
+func cost(r *lab.Result, machine string) string {
+	type priced struct {
+		name string
+		ns   float64
+	}
+	var ps []priced
+	for _, v := range r.Variants {
+		ns, ok := nsPerIncrement(v)
+		if synchronized(v.Name) && ok && v.Correct != nil && *v.Correct {
+			ps = append(ps, priced{v.Name, ns})
+		}
+	}
+	switch len(ps) {
+	case 0:
+		return ""
+	case 1:
+		return fmt.Sprintf("With %s, %s cost %s per increment (median).", machine, ps[0].name, ns(ps[0].ns))
+	}
+	cheap, dear := ps[0], ps[0]
+	for _, x := range ps[1:] {
+		if x.ns < cheap.ns {
+			cheap = x
+		}
+		if x.ns > dear.ns {
+			dear = x
+		}
+	}
+	if cheap.ns == dear.ns {
+		return fmt.Sprintf("With %s, every synchronised variant cost %s per increment (median).", machine, ns(cheap.ns))
+	}
+	return fmt.Sprintf("With %s, the cheapest correct count was %s at %s per increment and the dearest %s at %s (medians): %s as much.",
+		machine, cheap.name, ns(cheap.ns), dear.name, ns(dear.ns), times(dear.ns/cheap.ns))
+}
+
+// losses says how many updates the unsynchronized counter lost.
+func losses(v *lab.VariantResult) string {
+	lossy, worst, n := 0, int64(0), len(v.Trials)
+	var expected int64
+	for _, t := range v.Trials {
+		if t.Expected == nil || t.Got == nil {
+			continue
+		}
+		expected = *t.Expected
+		if l := *t.Expected - *t.Got; l > 0 {
+			lossy++
+			worst = max(worst, l)
+		}
+	}
+	price := ""
+	if x, ok := nsPerIncrement(*v); ok {
+		price = fmt.Sprintf(" (unsynchronized, %s per increment)", ns(x))
+	}
+	if lossy == 0 {
+		return fmt.Sprintf("Without synchronisation%s, no update was lost in %s: the race is still there, but updates are lost only while two goroutines run at the same instant on different cores.",
+			price, plural(n, "trial"))
+	}
+	return fmt.Sprintf("Without synchronisation%s, updates were lost in %d of %s, at worst %s of %s increments (%.0f%%).",
+		price, lossy, plural(n, "trial"), group(worst), group(expected), 100*float64(worst)/float64(expected))
+}
+
+// detected says what the race detector reported, if it ran.
+func detected(r *lab.Result) string {
+	var raced, clean []string
+	for _, v := range r.Variants {
+		ran, reported := 0, 0
+		for _, t := range v.Trials {
+			if n, ok := number(t.Extra["race_reports"]); ok {
+				ran++
+				if n > 0 {
+					reported++
+				}
+			}
+		}
+		switch {
+		case ran == 0:
+		case reported == 0:
+			clean = append(clean, v.Name)
+		case reported == ran:
+			raced = append(raced, v.Name)
+		default:
+			raced = append(raced, fmt.Sprintf("%s (in %d of %d runs)", v.Name, reported, ran))
+		}
+	}
+	switch {
+	case len(raced) == 0 && len(clean) == 0:
+		return ""
+	case len(raced) == 0:
+		return fmt.Sprintf("The race detector reported no data race in %s.", list(clean))
+	case len(clean) == 0:
+		return fmt.Sprintf("The race detector reported a data race in %s.", list(raced))
+	}
+	return fmt.Sprintf("The race detector reported a data race in %s and none in %s.", list(raced), list(clean))
+}
+
+func nsPerIncrement(v lab.VariantResult) (float64, bool) {
+	x, ok := number(v.Extra["ns_per_increment"])
+	return x, ok && x > 0
+}
+
+// number reads a figure of Extra: an int when fresh, a float64 once it has
+// been through JSON.
+func number(x any) (float64, bool) {
+	switch n := x.(type) {
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case float64:
+		return n, true
+	}
+	return 0, false
+}
+
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// ns writes a cost in nanoseconds with about three significant figures.
+func ns(x float64) string {
+	switch {
+	case x >= 100:
+		return fmt.Sprintf("%.0f ns", x)
+	case x >= 10:
+		return fmt.Sprintf("%.1f ns", x)
+	}
+	return fmt.Sprintf("%.2f ns", x)
+}
+
+func times(x float64) string {
+	if x >= 10 {
+		return fmt.Sprintf("%.0f times", x)
+	}
+	return fmt.Sprintf("%.1f times", x)
+}
+
+// list joins names as prose: "a", "a and b", "a, b and c".
+func list(names []string) string {
+	if len(names) <= 1 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// group writes n with thousands separators: 500,000.
+func group(n int64) string {
+	if n < 0 {
+		return "-" + group(-n)
+	}
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

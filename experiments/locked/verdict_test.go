@@ -1,0 +1,117 @@
+package locked
+
+import (
+	"strings"
+	"testing"
+
+	"concurrencylab/lab"
+)
+
+// variantResult builds a summarised variant from its trials' answers, the
+// way lab would, with ns as the median ns_per_increment.
+func variantResult(name string, ns float64, gots ...int64) lab.VariantResult {
+	v := lab.VariantResult{Name: name, Expected: lab.Int64(500000), Extra: map[string]any{"ns_per_increment": ns}}
+	correct := true
+	for _, g := range gots {
+		v.Trials = append(v.Trials, lab.TrialResult{Expected: lab.Int64(500000), Got: lab.Int64(g)})
+		correct = correct && g == 500000
+	}
+	v.Correct = &correct
+	return v
+}
+
+// withReports adds the race detector's report counts to v's trials.
+func withReports(v lab.VariantResult, races ...int) lab.VariantResult {
+	for i := range v.Trials {
+		v.Trials[i].Extra = map[string]any{"race_reports": races[i]}
+	}
+	return v
+}
+
+func TestVerdict(t *testing.T) {
+	p := params(t, "goroutines=5&increments=100000")
+	env := lab.Env{NumCPU: 2, GOMAXPROCS: 2}
+	exact := []int64{500000, 500000, 500000}
+	tests := []struct {
+		name     string
+		variants []lab.VariantResult
+		want     []string
+		wantNot  []string
+	}{
+		{
+			name: "all correct, unsynchronized lossy",
+			variants: []lab.VariantResult{
+				variantResult("mutex", 21.4, exact...),
+				variantResult("atomic", 6.2, exact...),
+				variantResult("channel", 120, exact...),
+				variantResult("sharded", 0.5, exact...),
+				variantResult("unsynchronized", 0.9, 300000, 310000, 500000),
+			},
+			want: []string{
+				"Every synchronised variant (mutex, atomic, channel and sharded) counted every increment in every trial.",
+				"With 5 goroutines on 2 cores, the cheapest correct count was sharded at 0.50 ns per increment and the dearest channel at 120 ns (medians): 240 times as much.",
+				"Without synchronisation (unsynchronized, 0.90 ns per increment), updates were lost in 2 of 3 trials, at worst 200,000 of 500,000 increments (40%).",
+			},
+			wantNot: []string{"race detector", "miscounted"},
+		},
+		{
+			name: "a synchronised variant miscounts, unsynchronized lossless",
+			variants: []lab.VariantResult{
+				variantResult("mutex", 21.4, exact...),
+				variantResult("atomic", 6.2, exact...),
+				variantResult("channel", 120, 500000, 499999, 500000),
+				variantResult("unsynchronized", 0.9, exact...),
+			},
+			want: []string{
+				"Mutex and atomic counted every increment in every trial.",
+				"The channel variant miscounted in 1 of 3 trials, which a synchronised counter must never do: please report this run.",
+				"the cheapest correct count was atomic at 6.20 ns per increment and the dearest mutex at 21.4 ns (medians): 3.5 times as much.",
+				"no update was lost in 3 trials: the race is still there",
+			},
+			wantNot: []string{"channel at"},
+		},
+		{
+			name:     "mutex alone",
+			variants: []lab.VariantResult{variantResult("mutex", 21.4, exact...)},
+			want: []string{
+				"The mutex variant counted every increment in every trial.",
+				"With 5 goroutines on 2 cores, mutex cost 21.4 ns per increment (median).",
+			},
+			wantNot: []string{"unsynchronized", "cheapest"},
+		},
+		{
+			name: "race detector",
+			variants: []lab.VariantResult{
+				withReports(variantResult("mutex", 21.4, exact...), 0, 0, 0),
+				withReports(variantResult("atomic", 6.2, exact...), 0, 0, 0),
+				withReports(variantResult("unsynchronized", 0.9, 300000, 300000, 300000), 2, 2, 1),
+			},
+			want: []string{
+				"The race detector reported a data race in unsynchronized and none in mutex and atomic.",
+				"updates were lost in 3 of 3 trials",
+			},
+		},
+		{
+			name: "race detector, no race anywhere",
+			variants: []lab.VariantResult{
+				withReports(variantResult("mutex", 21.4, exact...), 0, 0, 0),
+			},
+			want: []string{"The race detector reported no data race in mutex."},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Experiment{}.Verdict(&lab.Result{Variants: tt.variants}, p, env)
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("verdict %q lacks %q", got, w)
+				}
+			}
+			for _, w := range tt.wantNot {
+				if strings.Contains(got, w) {
+					t.Errorf("verdict %q has %q", got, w)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,321 @@
+package pipeline
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"concurrencylab/lab"
+)
+
+// Verdict implements lab.Verdicter: which variant was fastest and by how
+// much, what polling wasted, whether order was kept and where items piled
+// up, all from the run's own figures.
+func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
+	if len(r.Variants) == 0 {
+		return "No variant ran."
+	}
+	s := settingsOf(p)
+	var parts []string
+	for _, v := range r.Variants {
+		if v.Correct != nil && !*v.Correct {
+			parts = append(parts, fmt.Sprintf("%s lost or garbled items: %s of %s came out right in its median trial, which should never happen: please report this run.",
+				v.Name, group(deref(v.Got)), group(deref(v.Expected))))
+		}
+	}
+	parts = append(parts, speed(r))
+	if v := r.Variant("polling"); v != nil {
+		if p := polls(v, s); p != "" {
+			parts = append(parts, p)
+		}
+	}
+	if o := order(r, s); o != "" {
+		parts = append(parts, o)
+	}
+	parts = append(parts, bottleneck(r, s, env))
+	return strings.Join(parts, " ")
+}
+
+// speed names the fastest variant and compares it with the baseline and
+// with the next fastest, saying when their trials' ranges overlap.
+func speed(r *lab.Result) string {
+	vs := slices.Clone(r.Variants)
+	slices.SortStableFunc(vs, func(a, b lab.VariantResult) int { return cmp.Compare(a.MedianMs, b.MedianMs) })
+	best := vs[0]
+	rate := ""
+	if x, ok := figure(best, "items_per_s"); ok {
+		rate = fmt.Sprintf(", %s items/s", group(int64(x)))
+	}
+	if len(vs) == 1 {
+		return fmt.Sprintf("%s took %s a trial (median of %d)%s.", best.Name, ms(best.MedianMs), len(best.Trials), rate)
+	}
+	next := vs[1]
+	var than []string
+	if i := slices.IndexFunc(vs, func(v lab.VariantResult) bool { return v.Baseline }); i > 1 {
+		than = append(than, fmt.Sprintf("%s as fast as the %s baseline", times(vs[i].MedianMs, best.MedianMs), vs[i].Name))
+	}
+	than = append(than, fmt.Sprintf("%s as fast as %s, the next fastest", times(next.MedianMs, best.MedianMs), next.Name))
+	s := fmt.Sprintf("%s was fastest: %s a trial (median)%s, %s", best.Name, ms(best.MedianMs), rate, strings.Join(than, " and "))
+	if best.MaxMs >= next.MinMs {
+		s += fmt.Sprintf("; their trials overlap (%s to %s against %s to %s), so that lead is within this machine's noise",
+			ms(best.MinMs), ms(best.MaxMs), ms(next.MinMs), ms(next.MaxMs))
+	}
+	return s + "."
+}
+
+// polls says how often polling looked at its queues and how many looks
+// found nothing.
+func polls(v *lab.VariantResult, s settings) string {
+	all, ok1 := figure(*v, "polls")
+	wasted, ok2 := figure(*v, "polls_wasted")
+	if !ok1 || !ok2 {
+		return ""
+	}
+	return fmt.Sprintf("Polling looked at its queues %s times to pass %s items along (median trial): %s looks found an item, %s found the queue empty and slept (%s asked each time).",
+		group(int64(all)), group(deref(v.Expected)), group(int64(all-wasted)), group(int64(wasted)), s.poll)
+}
+
+// order says which variants let items overtake each other.
+func order(r *lab.Result, s settings) string {
+	var mixed, kept []string
+	for _, v := range r.Variants {
+		n, worst := 0, 0.0
+		for _, t := range v.Trials {
+			if x, ok := numberOf(t.Extra["reordered"]); ok && x > 0 {
+				n++
+				worst = max(worst, x)
+			}
+		}
+		if n > 0 {
+			mixed = append(mixed, fmt.Sprintf("%s delivered items out of order in %d of %s (at worst %s of %s items came out after a later one)",
+				v.Name, n, plural(len(v.Trials), "trial"), group(int64(worst)), group(deref(v.Expected))))
+		} else {
+			kept = append(kept, v.Name)
+		}
+	}
+	fan := r.Variant("fan-out")
+	switch {
+	case len(mixed) > 0:
+		out := strings.Join(mixed, "; ") + ": several workers per stage let items overtake each other."
+		if len(kept) > 0 {
+			out += fmt.Sprintf(" %s kept order.", and(kept))
+		}
+		return out + " That matters only if the consumer needs the input's order: then number the items and put them back in order at the end."
+	case fan != nil && s.workers == 1:
+		return "With one worker per stage, fan-out keeps the input's order like the others."
+	case fan != nil:
+		return fmt.Sprintf("%s kept the input's order this time, fan-out included; nothing guarantees that with %d workers per stage.", and(kept), s.workers)
+	}
+	return ""
+}
+
+// bottleneck says where items piled up, from each trial's backed-up queue
+// and the peak depths, and whether that is the stage made slow.
+func bottleneck(r *lab.Result, s settings, env lab.Env) string {
+	piles := map[string][]string{}
+	var order []string // stages with a pile, in the order first seen
+	var flat []string  // variants where no queue piled up
+	fanOutPile := ""
+	for _, v := range r.Variants {
+		if v.Name == "channels" {
+			continue // an unbuffered channel holds nothing: its depth is always 0
+		}
+		counts := map[string]int{}
+		sampled := 0
+		for _, t := range v.Trials {
+			if f, ok := t.Extra["backed_up"].(string); ok && f != "" {
+				counts[f]++
+				sampled++
+			}
+		}
+		if sampled == 0 || 2*sampled < len(v.Trials) {
+			continue // most trials were too short to sample
+		}
+		most := ""
+		for _, st := range append([]string{"none"}, stageNames[double:]...) {
+			if counts[st] > 0 && counts[st] >= counts[most] {
+				most = st
+			}
+		}
+		if most == "none" {
+			flat = append(flat, v.Name)
+			continue
+		}
+		if _, ok := piles[most]; !ok {
+			order = append(order, most)
+		}
+		if v.Name == "fan-out" {
+			fanOutPile = most
+		}
+		capacity := s.buffer
+		if v.Name == "polling" {
+			capacity = s.items
+		}
+		peak, _ := figure(v, "peak_depth:"+most)
+		piles[most] = append(piles[most], fmt.Sprintf("%d of %d %s trials (peak %s of %s)",
+			counts[most], len(v.Trials), v.Name, group(int64(peak)), group(int64(capacity))))
+	}
+	var out string
+	switch {
+	case len(order) == 0 && len(flat) == 0 && len(r.Variants) == 1 && r.Variants[0].Name == "channels":
+		return "Unbuffered channels hold no items, so their depth is always 0: a slow stage shows there as senders waiting, not as a queue."
+	case len(order) == 0 && len(flat) == 0:
+		return fmt.Sprintf("The trials were too short for the depth sampler (every %s) to see where items piled up: give it more items or a higher cost.", sampleEvery)
+	case len(order) == 0:
+		out = fmt.Sprintf("No queue stayed full in %s: every stage kept up with the one before it, so the producer set the pace.", and(flat))
+		order = []string{produce.String()}
+	default:
+		var where []string
+		for _, st := range order {
+			where = append(where, fmt.Sprintf("in front of %s in %s", st, and(piles[st])))
+		}
+		out = "Items piled up " + strings.Join(where, "; ")
+		if len(order) == 1 {
+			out += fmt.Sprintf(": %s was the bottleneck.", order[0])
+		} else {
+			out += ": the variants disagree on the bottleneck."
+		}
+		if len(flat) > 0 {
+			out += fmt.Sprintf(" No queue stayed full in %s.", and(flat))
+		}
+	}
+	switch {
+	case s.slow < 0:
+		return out + " No stage was made slow, so the pace is the cost of handing items on."
+	case len(order) == 1 && order[0] == s.slow.String():
+		out += fmt.Sprintf(" That is the stage made slow (%s).", costNote(r, s))
+	default:
+		out += fmt.Sprintf(" The stage made slow was %s (%s).", s.slow, costNote(r, s))
+		if fanOutPile != "" && fanOutPile != s.slow.String() && !s.io && s.workers >= env.GOMAXPROCS {
+			out += fmt.Sprintf(" In fan-out, %d CPU-bound %s workers on GOMAXPROCS %d kept every core busy, so the other stages had to wait for one.",
+				s.workers, s.slow, env.GOMAXPROCS)
+		}
+	}
+	return out + costWhy(r, s)
+}
+
+// costRange returns the least and most wall-clock time the slow stage
+// spent on an item's cost, over the variants' medians.
+func costRange(r *lab.Result) (lo, hi float64, ok bool) {
+	lo = math.Inf(1)
+	for _, v := range r.Variants {
+		if x, found := figure(v, "cost_us"); found {
+			lo, hi, ok = min(lo, x), max(hi, x), true
+		}
+	}
+	return lo, hi, ok
+}
+
+// costNote says what the slow stage was asked to spend on an item, and
+// what that took on the wall clock.
+func costNote(r *lab.Result, s settings) string {
+	note := fmt.Sprintf("%s of %s an item", s.cost, kind(s))
+	lo, hi, ok := costRange(r)
+	switch {
+	case !ok:
+		return note
+	case hi-lo < 0.1*lo:
+		return note + fmt.Sprintf(", %s µs on the wall clock", us(lo))
+	}
+	return note + fmt.Sprintf(", %s to %s µs on the wall clock", us(lo), us(hi))
+}
+
+// costWhy explains a wall-clock cost well above the one asked for.
+func costWhy(r *lab.Result, s settings) string {
+	lo, hi, ok := costRange(r)
+	asked := float64(s.cost) / float64(time.Microsecond)
+	switch {
+	case !ok || s.slow < 0:
+		return ""
+	case s.io && lo > 1.5*asked:
+		return " The sleeps overshot: a short time.Sleep on Linux usually lasts about a millisecond, because the Go runtime waits for timers in whole milliseconds when it has nothing else to run."
+	case !s.io && hi > 1.5*lo:
+		return " The same CPU work took longer on the wall clock where its workers had to wait for a core."
+	}
+	return ""
+}
+
+func kind(s settings) string {
+	if s.io {
+		return "sleep"
+	}
+	return "CPU"
+}
+
+// figure returns a variant's median figure from its trials' Extra.
+func figure(v lab.VariantResult, key string) (float64, bool) {
+	return numberOf(v.Extra[key])
+}
+
+func numberOf(x any) (float64, bool) {
+	switch n := x.(type) {
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case float64:
+		return n, true
+	}
+	return 0, false
+}
+
+func deref(p *int64) int64 {
+	if p == nil {
+		return 0
+	}
+	return *p
+}
+
+// sig3 writes x to three significant figures, or whole with thousands
+// separators from 1,000 up: 0.433, 35.7, 1,136.
+func sig3(x float64) string {
+	if x >= 1000 {
+		return group(int64(math.Round(x)))
+	}
+	return strconv.FormatFloat(x, 'g', 3, 64)
+}
+
+// us writes microseconds, without the unit.
+func us(x float64) string { return sig3(x) }
+
+// ms writes milliseconds, with the unit.
+func ms(x float64) string { return sig3(x) + " ms" }
+
+// times writes how many times faster b was than a: 2.13×.
+func times(a, b float64) string {
+	if b <= 0 {
+		return "?×"
+	}
+	return fmt.Sprintf("%.2f×", a/b)
+}
+
+// and joins words as a list: "a", "a and b", "a, b and c".
+func and(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// group writes n with thousands separators: 500,000.
+func group(n int64) string {
+	if n < 0 {
+		return "-" + group(-n)
+	}
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

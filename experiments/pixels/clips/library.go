@@ -1,0 +1,186 @@
+// Package clips is the video clip library of the blue-pixels experiment: a
+// directory of clips, each named by a plain file name, probed with OpenCV
+// (frames that really decode, size, duration, keyframes), grown by uploads
+// and seeded with the sample videos Debian's opencv-doc ships.
+//
+// Names are never paths: a name must match NamePattern and is looked up by
+// listing the directory, so nothing outside it can be read through a name.
+// (Seeded samples are symbolic links the library made itself.)
+package clips
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"concurrencylab/lab"
+)
+
+// NamePattern is what a clip name looks like. Names starting with a dot are
+// never clips (uploads in progress use them).
+var NamePattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+
+// Limits on what the library accepts, so one clip cannot take the server's
+// memory or a run's whole time limit.
+const (
+	// MaxFrames bounds the frames of a clip.
+	MaxFrames = 20_000
+	// MaxFramePixels bounds a frame's width × height (1920 × 1200).
+	MaxFramePixels = 1920 * 1200
+)
+
+// Info describes a clip. It is an alias of an unnamed struct type, the same
+// type as web.ClipInfo: the web layer serves a Library without importing it
+// and this package never imports web. Change both together.
+type Info = struct {
+	Name     string
+	Frames   int // frames that really decode, not the container's claim
+	Size     int64
+	Duration time.Duration
+	Width    int
+	Height   int
+	FPS      float64
+}
+
+// A Library is a directory of clips. Its methods are safe for concurrent use.
+type Library struct {
+	dir string
+
+	mu     sync.Mutex       // guards probes
+	probes map[string]Probe // by name; an entry is valid while its file's stamp holds
+}
+
+// Open returns the library in dir, making the directory if needed and
+// removing uploads a previous process left unfinished.
+func Open(dir string) (*Library, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("clips: %w", err)
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("clips: %w", err)
+	}
+	stale, _ := filepath.Glob(filepath.Join(abs, uploadPrefix+"*"))
+	for _, f := range stale {
+		os.Remove(f)
+	}
+	return &Library{dir: abs, probes: make(map[string]Probe)}, nil
+}
+
+// Dir returns the library's directory.
+func (l *Library) Dir() string { return l.dir }
+
+// A Problem is a request the library refuses, with a message the user can
+// act on. A Problem about a clip that does not exist matches lab.ErrNotFound.
+type Problem struct {
+	Msg      string
+	notFound bool
+}
+
+func (p *Problem) Error() string { return p.Msg }
+
+// Invalid reports that the request, not the server, is at fault.
+func (p *Problem) Invalid() bool { return true }
+
+// Is makes a not-found Problem match lab.ErrNotFound.
+func (p *Problem) Is(target error) bool { return p.notFound && target == lab.ErrNotFound }
+
+func notFound(format string, args ...any) error {
+	return &Problem{Msg: fmt.Sprintf(format, args...), notFound: true}
+}
+
+func invalid(format string, args ...any) error {
+	return &Problem{Msg: fmt.Sprintf(format, args...)}
+}
+
+// Names returns the clips' names, sorted. Entries that are not regular
+// files (after following a link) or whose names are not clip names are
+// left out.
+func (l *Library) Names() ([]string, error) {
+	if l == nil {
+		return nil, errNoLibrary
+	}
+	entries, err := os.ReadDir(l.dir)
+	if err != nil {
+		return nil, fmt.Errorf("clips: %w", err)
+	}
+	var names []string
+	for _, e := range entries {
+		name := e.Name()
+		if !validName(name) {
+			continue
+		}
+		if fi, err := os.Stat(filepath.Join(l.dir, name)); err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
+func validName(name string) bool {
+	return NamePattern.MatchString(name) && !strings.HasPrefix(name, ".")
+}
+
+// Path returns the file of the named clip. The name is checked against
+// NamePattern and then looked up in the directory's listing, never joined
+// to a path first.
+func (l *Library) Path(name string) (string, error) {
+	if !validName(name) {
+		return "", notFound("no clip %q: a clip name is a plain file name like vtest.avi", clip(name))
+	}
+	names, err := l.Names()
+	if err != nil {
+		return "", err
+	}
+	i := slices.Index(names, name)
+	if i < 0 {
+		return "", notFound("no clip %q in the library", clip(name))
+	}
+	return filepath.Join(l.dir, names[i]), nil
+}
+
+// List describes every clip, probing those not probed yet (each is decoded
+// once, to count the frames that really decode). Clips that fail to probe
+// are left out.
+func (l *Library) List(ctx context.Context) ([]Info, error) {
+	names, err := l.Names()
+	if err != nil {
+		return nil, err
+	}
+	infos := make([]Info, 0, len(names))
+	for _, name := range names {
+		p, err := l.Probe(ctx, name)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			continue
+		}
+		infos = append(infos, p.Info)
+	}
+	return infos, nil
+}
+
+// clip shortens user input quoted in a message.
+func clip(s string) string {
+	const max = 60
+	if len(s) > max {
+		return s[:max] + "…"
+	}
+	return s
+}
+
+// errNoLibrary is the error of a nil Library's methods.
+var errNoLibrary = &Problem{Msg: "this server has no clip library", notFound: true}
+
+// errStale is returned when a clip changed while it was probed.
+var errStale = errors.New("clips: the clip changed while it was read")

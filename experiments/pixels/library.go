@@ -1,0 +1,32 @@
+package pixels
+
+import (
+	"context"
+
+	"gocv.io/x/gocv"
+
+	"concurrencylab/experiments/pixels/clips"
+)
+
+// Library is the clip library as the web layer serves it: the clips
+// package's library, plus each frame's blue mask drawn with the very rule
+// the variants count with.
+type Library struct {
+	*clips.Library
+}
+
+// NewLibrary returns lib with masks.
+func NewLibrary(lib *clips.Library) Library { return Library{lib} }
+
+// Mask returns frame i's blue mask as a PNG: white where a pixel is blue.
+func (l Library) Mask(ctx context.Context, name string, i int) ([]byte, error) {
+	var png []byte
+	err := l.ReadFrame(ctx, name, i, func(frame gocv.Mat) (err error) {
+		mask := gocv.NewMat()
+		defer mask.Close()
+		gocv.InRangeWithScalar(frame, blueLow, blueHigh, &mask)
+		png, err = clips.EncodePNG(mask)
+		return err
+	})
+	return png, err
+}

@@ -1,0 +1,5 @@
+//go:build !matprofile
+
+package pixels
+
+func matCount() int { return -1 }

@@ -1,0 +1,288 @@
+package primes
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"concurrencylab/lab"
+)
+
+// Verdict implements lab.Verdicter: it relates the speedups the run measured
+// to this machine's cores, and says why the GIL model gains nothing on CPU
+// work and loses nothing on I/O, from the run's own figures.
+func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
+	procs := env.GOMAXPROCS
+	if procs <= 0 || (env.NumCPU > 0 && env.NumCPU < procs) {
+		procs = env.NumCPU
+	}
+	procs = max(procs, 1)
+	machine := fmt.Sprintf("%s (GOMAXPROCS %d)", plural(env.NumCPU, "core"), env.GOMAXPROCS)
+	io := p.String("workload") == "io"
+
+	var parts []string
+	parts = append(parts, miscounts(r, io)...)
+	switch {
+	case io && p.Bool("sweep"):
+		parts = append(parts, ioSweepVerdict(r, p, procs)...)
+	case io:
+		parts = append(parts, ioVerdict(r, p, machine)...)
+	case p.Bool("sweep"):
+		parts = append(parts, cpuSweepVerdict(r, procs, machine)...)
+	default:
+		parts = append(parts, cpuVerdict(r, p, procs, machine)...)
+	}
+	if len(parts) == 0 {
+		if v := r.Variant("sequential"); v != nil {
+			parts = append(parts, fmt.Sprintf("sequential took %s (median of %s).", ms(v.MedianMs), plural(len(v.Trials), "trial")))
+		}
+	}
+	if env.InFlight > 1 {
+		parts = append(parts, "Another run shared the machine meanwhile, so these figures are noisier than usual.")
+	}
+	return strings.Join(parts, " ")
+}
+
+// miscounts names every variant that got a wrong count.
+func miscounts(r *lab.Result, io bool) []string {
+	var out []string
+	for _, v := range r.Variants {
+		if v.Correct == nil || *v.Correct || v.Expected == nil {
+			continue
+		}
+		for _, t := range v.Trials {
+			if c := t.Correct(); c != nil && !*c {
+				what := "primes where there are"
+				if io {
+					what = "tasks done out of"
+				}
+				out = append(out, fmt.Sprintf("%s counted %d %s %d, which should never happen: please report this run.",
+					v.Name, *t.Got, what, *t.Expected))
+				break
+			}
+		}
+	}
+	return out
+}
+
+func cpuVerdict(r *lab.Result, p lab.Params, procs int, machine string) []string {
+	var parts []string
+	var goVariants []lab.VariantResult
+	for _, name := range []string{"goroutine-per-task", "worker-pool", "errgroup"} {
+		if v := r.Variant(name); v != nil {
+			goVariants = append(goVariants, *v)
+		}
+	}
+	if len(goVariants) > 0 {
+		best := slices.MaxFunc(goVariants, func(a, b lab.VariantResult) int { return cmpFloat(a.Speedup, b.Speedup) })
+		var others []string
+		for _, v := range goVariants {
+			if v.Name != best.Name {
+				others = append(others, fmt.Sprintf("%s %s", v.Name, times(v.Speedup)))
+			}
+		}
+		also := ""
+		if len(others) > 0 {
+			also = " (" + strings.Join(others, ", ") + ")"
+		}
+		switch {
+		case procs == 1:
+			parts = append(parts, fmt.Sprintf("On %s only one goroutine runs at a time, so %s ran %s as fast as sequential%s: more goroutines cannot beat one core on one core.",
+				machine, best.Name, times(best.Speedup), also))
+		case best.Speedup >= 0.75*float64(procs):
+			parts = append(parts, fmt.Sprintf("On %s, %s ran %s as fast as sequential, close to the %d× the cores allow%s: Go runs goroutines on every core at once.",
+				machine, best.Name, times(best.Speedup), procs, also))
+		default:
+			parts = append(parts, fmt.Sprintf("On %s, %s ran %s as fast as sequential, short of the %d× the cores allow%s: other work kept the cores busy, or a trial is too short to spread well.",
+				machine, best.Name, times(best.Speedup), procs, also))
+		}
+	}
+	if g := r.Variant("gil"); g != nil {
+		parts = append(parts, gilCPUSentence(g.Speedup, workersOf(*g, p), procs, r.Variant("worker-pool")))
+	}
+	return parts
+}
+
+// gilCPUSentence explains the GIL model's speedup on CPU work.
+func gilCPUSentence(speedup float64, workers, procs int, pool *lab.VariantResult) string {
+	if speedup > 1.25 {
+		return fmt.Sprintf("gil ran %s as fast as sequential, more than one core's worth, which its lock should not allow: the sequential trials were probably slowed by other work.", times(speedup))
+	}
+	against := ""
+	if pool != nil {
+		against = fmt.Sprintf(", against worker-pool's %s", times(pool.Speedup))
+	}
+	idle := ""
+	if procs > 1 {
+		idle = fmt.Sprintf(", and %s sat idle", plural(procs-1, "other core"))
+	}
+	return fmt.Sprintf("gil, the same pool of %s made to hold one lock to compute, ran %s as fast as sequential%s: only the holder computes while the rest wait their turn, so one core did all the work%s.",
+		plural(workers, "goroutine"), times(speedup), against, idle)
+}
+
+func cpuSweepVerdict(r *lab.Result, procs int, machine string) []string {
+	var parts []string
+	if pool := series(r, "worker-pool"); len(pool) > 0 {
+		first, last := pool[0], pool[len(pool)-1]
+		peak := slices.MaxFunc(pool, func(a, b point) int { return cmpFloat(a.speedup, b.speedup) })
+		s := fmt.Sprintf("On %s, worker-pool went from %s with %s", machine, times(first.speedup), plural(first.workers, "worker"))
+		if at, ok := at(pool, procs); ok && procs != first.workers && procs != last.workers {
+			s += fmt.Sprintf(" to %s with %d", times(at.speedup), procs)
+		}
+		s += fmt.Sprintf(" and %s with %d, at best %s", times(last.speedup), last.workers, times(peak.speedup))
+		switch {
+		case procs == 1:
+			s += ": with GOMAXPROCS 1, more workers only take turns on one core."
+		case peak.speedup < 0.75*float64(procs):
+			s += fmt.Sprintf(", short of the %d× the cores allow: other work kept the cores busy, or a trial is too short to spread well.", procs)
+		case procs < last.workers:
+			s += fmt.Sprintf(": past %s, more workers only take turns on them.", plural(procs, "core"))
+		default:
+			s += "."
+		}
+		parts = append(parts, s)
+	}
+	if gil := series(r, "gil"); len(gil) > 0 {
+		lo := slices.MinFunc(gil, func(a, b point) int { return cmpFloat(a.speedup, b.speedup) })
+		hi := slices.MaxFunc(gil, func(a, b point) int { return cmpFloat(a.speedup, b.speedup) })
+		if hi.speedup > 1.25 {
+			parts = append(parts, fmt.Sprintf("gil ranged from %s to %s; above 1× is more than one lock holder can do, so the sequential trials were probably slowed by other work.",
+				times(lo.speedup), times(hi.speedup)))
+		} else {
+			parts = append(parts, fmt.Sprintf("gil stayed between %s and %s at every count from %d to %d: one lock, so one core computes at a time however many goroutines wait.",
+				times(lo.speedup), times(hi.speedup), gil[0].workers, gil[len(gil)-1].workers))
+		}
+	}
+	return parts
+}
+
+func ioVerdict(r *lab.Result, p lab.Params, machine string) []string {
+	tasks, latency := p.Int("tasks"), p.Duration("latency")
+	var parts []string
+	seq := ""
+	if v := r.Variant("sequential"); v != nil {
+		seq = fmt.Sprintf(" (%s, about %d × %s)", ms(v.MedianMs), tasks, latency)
+	}
+	if v := r.Variant("goroutine-per-task"); v != nil {
+		parts = append(parts, fmt.Sprintf("goroutine-per-task overlapped all %s: %s as fast as sequential%s, on %s, since a waiting goroutine needs no core.",
+			plural(tasks, "wait"), times(v.Speedup), seq, machine))
+		seq = ""
+	}
+	var pools []string
+	workers := 0
+	for _, name := range []string{"worker-pool", "errgroup"} {
+		if v := r.Variant(name); v != nil {
+			pools = append(pools, fmt.Sprintf("%s %s", name, times(v.Speedup)))
+			workers = workersOf(*v, p)
+		}
+	}
+	if len(pools) > 0 {
+		parts = append(parts, fmt.Sprintf("With %s, the pools wait on at most %d requests at once (%s%s): for I/O, size a pool by the waits you want in flight, not by the cores.",
+			plural(workers, "worker"), min(workers, tasks), strings.Join(pools, ", "), seq))
+		seq = ""
+	}
+	if g := r.Variant("gil"); g != nil {
+		ideal := min(workersOf(*g, p), tasks)
+		against := ""
+		if v := r.Variant("worker-pool"); v != nil {
+			against = fmt.Sprintf(" against worker-pool's %s", times(v.Speedup))
+		}
+		if g.Speedup >= 0.75*float64(ideal) {
+			parts = append(parts, fmt.Sprintf("gil ran %s as fast%s%s: a goroutine lets go of the lock while it waits, as CPython releases the GIL around sleep and I/O, so the waits overlapped all the same. The GIL slows computing, not waiting.",
+				times(g.Speedup), against, seq))
+		} else {
+			parts = append(parts, fmt.Sprintf("gil ran %s as fast%s%s, short of the %d× its workers allow: a goroutine lets go of the lock while it waits, so only the short stretches between waits take turns, and here those were slow.",
+				times(g.Speedup), against, seq, ideal))
+		}
+	}
+	return parts
+}
+
+func ioSweepVerdict(r *lab.Result, p lab.Params, procs int) []string {
+	tasks := p.Int("tasks")
+	pool, gil := series(r, "worker-pool"), series(r, "gil")
+	if len(pool) == 0 || len(gil) == 0 {
+		return nil
+	}
+	lp, lg := pool[len(pool)-1], gil[len(gil)-1]
+	beyond := ""
+	if min(lp.speedup, lg.speedup) > 1.1*float64(procs) {
+		beyond = fmt.Sprintf(", far beyond the %s", plural(procs, "core"))
+	}
+	return []string{fmt.Sprintf("worker-pool and gil reached %s and %s with %d workers%s, where %d tasks allow at most %d×. A waiting goroutine needs no core, and the GIL is let go while waiting, so it slows computing, not waiting.",
+		times(lp.speedup), times(lg.speedup), lp.workers, beyond, tasks, min(lp.workers, tasks))}
+}
+
+// A point is one variant of a sweep: its worker count and speedup.
+type point struct {
+	workers int
+	speedup float64
+}
+
+// series returns the sweep variants of approach ("gil/1", "gil/2", ...) in
+// order of worker count.
+func series(r *lab.Result, approach string) []point {
+	var ps []point
+	for _, v := range r.Variants {
+		a, count, ok := strings.Cut(v.Name, "/")
+		if !ok || a != approach {
+			continue
+		}
+		if n, err := strconv.Atoi(count); err == nil {
+			ps = append(ps, point{n, v.Speedup})
+		}
+	}
+	slices.SortFunc(ps, func(a, b point) int { return a.workers - b.workers })
+	return ps
+}
+
+// at returns the point with the given worker count.
+func at(ps []point, workers int) (point, bool) {
+	for _, pt := range ps {
+		if pt.workers == workers {
+			return pt, true
+		}
+	}
+	return point{}, false
+}
+
+// workersOf returns the workers a variant ran with: from its figures, its
+// name, or else the workers parameter.
+func workersOf(v lab.VariantResult, p lab.Params) int {
+	if w, ok := v.Extra["workers"].(float64); ok {
+		return int(w)
+	}
+	if _, count, ok := strings.Cut(v.Name, "/"); ok {
+		if n, err := strconv.Atoi(count); err == nil {
+			return n
+		}
+	}
+	return p.Int("workers")
+}
+
+func cmpFloat(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func times(x float64) string { return strconv.FormatFloat(x, 'f', 2, 64) + "×" }
+
+func ms(x float64) string {
+	if x >= 1000 {
+		return strconv.FormatFloat(x/1000, 'f', 2, 64) + " s"
+	}
+	return strconv.FormatFloat(x, 'f', 1, 64) + " ms"
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}

@@ -1,0 +1,162 @@
+package primes
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"concurrencylab/lab"
+)
+
+// variant makes a variant result with speedup against a baseline of base ms,
+// counting want and getting got in each of three trials.
+func variant(name string, workers int, speedup, base float64, want, got int64) lab.VariantResult {
+	ok := want == got
+	v := lab.VariantResult{
+		Name: name, Baseline: name == "sequential", MedianMs: base / speedup, Speedup: speedup,
+		Correct: &ok, Expected: lab.Int64(want), Got: lab.Int64(got),
+		Extra: map[string]any{"workers": float64(workers)},
+	}
+	for range 3 {
+		v.Trials = append(v.Trials, lab.TrialResult{Ms: v.MedianMs, Expected: lab.Int64(want), Got: lab.Int64(got)})
+	}
+	return v
+}
+
+func TestVerdict(t *testing.T) {
+	twoCores := lab.Env{NumCPU: 2, GOMAXPROCS: 2, InFlight: 1}
+	cpu := func(vs ...lab.VariantResult) *lab.Result { return &lab.Result{Variants: vs} }
+	seq := variant("sequential", 1, 1, 60, 16, 16)
+	sweep := func(approach string, speedups ...float64) []lab.VariantResult {
+		var vs []lab.VariantResult
+		for i, s := range speedups {
+			n := []int{1, 2, 4, 8, 16}[i]
+			vs = append(vs, variant(approach+"/"+strconv.Itoa(n), n, s, 60, 16, 16))
+		}
+		return vs
+	}
+	tests := []struct {
+		name   string
+		raw    map[string]string
+		env    lab.Env
+		result *lab.Result
+		want   []string
+		not    []string
+	}{
+		{
+			name: "cpu: near the core count, gil near 1x",
+			env:  twoCores,
+			result: cpu(seq,
+				variant("goroutine-per-task", 250, 1.95, 60, 16, 16),
+				variant("worker-pool", 2, 1.91, 60, 16, 16),
+				variant("errgroup", 2, 1.88, 60, 16, 16),
+				variant("gil", 2, 0.98, 60, 16, 16)),
+			want: []string{"On 2 cores (GOMAXPROCS 2), goroutine-per-task ran 1.95× as fast as sequential, close to the 2× the cores allow (worker-pool 1.91×, errgroup 1.88×)",
+				"gil, the same pool of 2 goroutines made to hold one lock to compute, ran 0.98× as fast as sequential, against worker-pool's 1.91×",
+				"1 other core sat idle"},
+			not: []string{"please report", "shared the machine"},
+		},
+		{
+			name:   "cpu: short of the cores on a busy machine",
+			env:    lab.Env{NumCPU: 4, GOMAXPROCS: 4, InFlight: 2},
+			result: cpu(seq, variant("worker-pool", 4, 1.6, 60, 16, 16)),
+			want:   []string{"worker-pool ran 1.60× as fast", "short of the 4× the cores allow", "Another run shared the machine"},
+		},
+		{
+			name:   "cpu: one core",
+			env:    lab.Env{NumCPU: 2, GOMAXPROCS: 1, InFlight: 1},
+			result: cpu(seq, variant("worker-pool", 2, 0.99, 60, 16, 16), variant("gil", 2, 0.97, 60, 16, 16)),
+			want:   []string{"only one goroutine runs at a time", "0.99×", "gil", "0.97×"},
+			not:    []string{"sat idle"},
+		},
+		{
+			name:   "cpu: a miscount",
+			env:    twoCores,
+			result: cpu(seq, variant("worker-pool", 2, 1.9, 60, 16, 15)),
+			want:   []string{"worker-pool counted 15 primes where there are 16", "please report this run"},
+		},
+		{
+			name: "cpu sweep: levels off at the cores, gil flat",
+			raw:  map[string]string{"sweep": "true"},
+			env:  twoCores,
+			result: cpu(append(append([]lab.VariantResult{seq},
+				sweep("worker-pool", 0.99, 1.93, 1.95, 1.94, 1.92)...),
+				sweep("gil", 0.98, 0.97, 0.99, 0.96, 0.95)...)...),
+			want: []string{"worker-pool went from 0.99× with 1 worker", "1.92× with 16", "at best 1.95×",
+				"past 2 cores, more workers only take turns",
+				"gil stayed between 0.95× and 0.99× at every count from 1 to 16"},
+		},
+		{
+			name: "cpu sweep: short of the cores",
+			raw:  map[string]string{"sweep": "true"},
+			env:  twoCores,
+			result: cpu(append(append([]lab.VariantResult{seq},
+				sweep("worker-pool", 0.5, 0.76, 0.8, 0.9, 0.91)...),
+				sweep("gil", 0.5, 0.6, 0.7, 0.8, 0.81)...)...),
+			want: []string{"at best 0.91×, short of the 2× the cores allow", "gil stayed between 0.50× and 0.81×"},
+			not:  []string{"take turns on them"},
+		},
+		{
+			name: "io sweep: fewer tasks than cores",
+			raw:  map[string]string{"workload": "io", "sweep": "true", "tasks": "2"},
+			env:  lab.Env{NumCPU: 4, GOMAXPROCS: 4},
+			result: cpu(append(append([]lab.VariantResult{variant("sequential", 1, 1, 200, 2, 2)},
+				sweep("worker-pool", 1, 2, 2, 2, 1.99)...),
+				sweep("gil", 1, 1.98, 1.99, 2, 1.98)...)...),
+			want: []string{"worker-pool and gil reached 1.99× and 1.98× with 16 workers, where 2 tasks allow at most 2×"},
+			not:  []string{"beyond"},
+		},
+		{
+			name: "io: goroutines overlap every wait, gil as good as the pool",
+			raw:  map[string]string{"workload": "io"},
+			env:  twoCores,
+			result: cpu(variant("sequential", 1, 1, 1003, 10, 10),
+				variant("goroutine-per-task", 10, 9.97, 1003, 10, 10),
+				variant("worker-pool", 2, 2.0, 1003, 10, 10),
+				variant("errgroup", 2, 1.99, 1003, 10, 10),
+				variant("gil", 2, 2.0, 1003, 10, 10)),
+			want: []string{"goroutine-per-task overlapped all 10 waits: 9.97× as fast as sequential (1.00 s, about 10 × 100ms)",
+				"With 2 workers, the pools wait on at most 2 requests at once (worker-pool 2.00×, errgroup 1.99×)",
+				"gil ran 2.00× as fast against worker-pool's 2.00×: a goroutine lets go of the lock while it waits", "the waits overlapped all the same",
+				"slows computing, not waiting"},
+		},
+		{
+			name:   "io: gil alone falls short",
+			raw:    map[string]string{"workload": "io", "workers": "10"},
+			env:    twoCores,
+			result: cpu(variant("sequential", 1, 1, 1003, 10, 10), variant("gil", 10, 3.1, 1003, 10, 10)),
+			want:   []string{"gil ran 3.10× as fast (1.00 s, about 10 × 100ms), short of the 10× its workers allow"},
+		},
+		{
+			name: "io sweep: both climb past the cores",
+			raw:  map[string]string{"workload": "io", "sweep": "true"},
+			env:  twoCores,
+			result: cpu(append(append([]lab.VariantResult{variant("sequential", 1, 1, 1003, 10, 10)},
+				sweep("worker-pool", 1, 2, 3.9, 7.8, 9.9)...),
+				sweep("gil", 1, 2, 3.9, 7.7, 9.8)...)...),
+			want: []string{"worker-pool and gil reached 9.90× and 9.80× with 16 workers, far beyond the 2 cores, where 10 tasks allow at most 10×"},
+		},
+		{
+			name:   "sequential alone",
+			env:    twoCores,
+			result: cpu(seq),
+			want:   []string{"sequential took 60.0 ms (median of 3 trials)."},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Experiment{}.Verdict(tt.result, params(t, tt.raw), tt.env)
+			t.Log(got)
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("verdict %q lacks %q", got, w)
+				}
+			}
+			for _, w := range tt.not {
+				if strings.Contains(got, w) {
+					t.Errorf("verdict %q has %q", got, w)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,361 @@
+package session
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"concurrencylab/lab"
+)
+
+// Limits of a session.
+const (
+	// MaxLearners is the most learners one session admits.
+	MaxLearners = 1000
+	// LearnerRunLimit is how many runs one learner may have queued or
+	// running at once, so one learner cannot flood the shared queue.
+	LearnerRunLimit = 1
+	// MaxPromptLen bounds a prediction's prompt, in bytes.
+	MaxPromptLen = 200
+)
+
+// Errors the service returns; the web layer maps them to status codes.
+var (
+	ErrForbidden = errors.New("this needs the session's instructor key: a wrong or missing key changes nothing")
+	ErrNoPush    = errors.New("the instructor has not pushed an experiment yet")
+	ErrFull      = fmt.Errorf("the session is full: it admits %d learners", MaxLearners)
+	ErrLearner   = errors.New("unknown learner or wrong token: join the session again")
+	ErrLocked    = errors.New("the instructor has locked the parameters: run with the values pushed")
+	ErrBusy      = errors.New("you already have a run waiting or running")
+	ErrClosed    = errors.New("no prediction is open")
+	ErrBadInput  = errors.New("bad input")
+	ErrNoEntry   = errors.New("that run is not on this session's board")
+)
+
+// A Runner queues and reports runs: *lab.Manager is one.
+type Runner interface {
+	Experiment(id string) (lab.Experiment, error)
+	Submit(ctx context.Context, id string, p lab.Params) (lab.Run, error)
+	Get(ctx context.Context, id string) (lab.Run, error)
+	Events(ctx context.Context, id string) (*lab.EventLog, error)
+}
+
+var _ Runner = (*lab.Manager)(nil)
+
+// A Service holds the sessions in play. Make one with NewService and Close
+// it after the server has stopped taking requests.
+type Service struct {
+	log   *slog.Logger
+	store Store
+	runs  Runner
+	ctx   context.Context    // watchers of learners' runs stop when it is done
+	stop  context.CancelFunc // cancels ctx, at Close
+	wg    sync.WaitGroup     // the watchers
+
+	mu    sync.Mutex       // guards rooms
+	rooms map[string]*room // by code: every session used since start
+}
+
+// room is one session in memory.
+type room struct {
+	id, code, keyHash string
+	created           time.Time
+
+	mu        sync.Mutex // guards every field below
+	state     State
+	learners  []*Learner          // in the order they joined
+	byID      map[string]*Learner // learners by id
+	names     map[string]int      // learners per folded name, for labels
+	conns     map[string]int      // open pages per learner id
+	entries   []*Entry            // the board, in the order runs were made
+	byRun     map[string]*Entry
+	live      map[string]int   // queued or running runs per learner id
+	guesses   map[string]Guess // the current prediction's, by learner id
+	subs      map[*Subscription]struct{}
+	watchDone map[string]chan struct{} // runs being watched, closed when stored
+}
+
+// NewService returns a service keeping sessions in store and running their
+// runs through runs.
+func NewService(log *slog.Logger, store Store, runs Runner) *Service {
+	ctx, stop := context.WithCancel(context.Background())
+	return &Service{log: log, store: store, runs: runs, ctx: ctx, stop: stop, rooms: make(map[string]*room)}
+}
+
+// Close stops watching learners' runs and ends every subscription. Runs
+// themselves belong to the Runner and carry on.
+func (s *Service) Close() {
+	s.stop()
+	s.wg.Wait()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.rooms {
+		r.mu.Lock()
+		for sub := range r.subs {
+			sub.endLocked(nil)
+		}
+		r.mu.Unlock()
+	}
+}
+
+// Created is what Create returns: the session and, this once, its key.
+type Created struct {
+	ID, Code string
+	Key      string
+}
+
+// Create starts a new session with a fresh room code and key.
+func (s *Service) Create(ctx context.Context) (Created, error) {
+	for range 10 {
+		key := NewKey()
+		rec := Record{
+			ID: lab.NewID(10), Code: NewCode(), KeyHash: hashSecret(key),
+			Created: time.Now().UTC(),
+		}
+		err := s.store.CreateSession(ctx, rec)
+		if errors.Is(err, ErrCodeTaken) {
+			continue
+		}
+		if err != nil {
+			return Created{}, fmt.Errorf("session: create: %w", err)
+		}
+		s.log.Info("session created", "session", rec.ID, "code", rec.Code)
+		return Created{ID: rec.ID, Code: rec.Code, Key: key}, nil
+	}
+	return Created{}, errors.New("session: create: no free room code after 10 tries")
+}
+
+// room returns the session with the code, loading it from the store the
+// first time. The error wraps lab.ErrNotFound for an unknown code.
+func (s *Service) room(ctx context.Context, code string) (*room, error) {
+	code, ok := NormalizeCode(code)
+	if !ok {
+		return nil, lab.ErrNotFound
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r, ok := s.rooms[code]; ok {
+		return r, nil
+	}
+	rec, err := s.store.LoadSession(ctx, code)
+	if err != nil {
+		return nil, fmt.Errorf("session %s: %w", code, err)
+	}
+	r := &room{
+		id: rec.ID, code: rec.Code, keyHash: rec.KeyHash, created: rec.Created, state: rec.State,
+		byID: make(map[string]*Learner), names: make(map[string]int), conns: make(map[string]int),
+		byRun: make(map[string]*Entry), live: make(map[string]int), guesses: make(map[string]Guess),
+		subs: make(map[*Subscription]struct{}), watchDone: make(map[string]chan struct{}),
+	}
+	for _, l := range rec.Learners {
+		l.Connected = false
+		r.addLearner(&l)
+	}
+	for _, e := range rec.Entries {
+		r.entries = append(r.entries, &e)
+		r.byRun[e.Run] = &e
+	}
+	for _, g := range rec.Guesses {
+		r.guesses[g.Learner] = g
+	}
+	s.rooms[code] = r
+	// Runs that were live when the session was last stored: a restart has
+	// made them interrupted; a session only evicted from memory would find
+	// them still going.
+	r.mu.Lock()
+	for _, e := range r.entries {
+		if !e.Status.Final() {
+			r.live[e.Learner]++
+			s.watch(r, e.Run)
+		}
+	}
+	r.mu.Unlock()
+	return r, nil
+}
+
+func (r *room) addLearner(l *Learner) {
+	r.learners = append(r.learners, l)
+	r.byID[l.ID] = l
+	r.names[foldName(l.Name)]++
+}
+
+// authorize checks an instructor key.
+func (r *room) authorize(key string) error {
+	if !secretMatches(key, r.keyHash) {
+		return ErrForbidden
+	}
+	return nil
+}
+
+// viewLocked returns the room's public state. r.mu must be held.
+func (r *room) viewLocked() View {
+	v := View{
+		ID: r.id, Code: r.code, Created: r.created,
+		Push: r.state.Push, Run: r.state.Run, Ask: r.state.Ask, Spotlight: r.state.Spotlight,
+		Prediction: r.predictionLocked(),
+		Learners:   make([]Learner, 0, len(r.learners)),
+		Board:      make([]Entry, 0, len(r.entries)),
+	}
+	for _, l := range r.learners {
+		v.Learners = append(v.Learners, r.learnerLocked(l))
+		if r.conns[l.ID] > 0 {
+			v.Connected++
+		}
+	}
+	for _, e := range r.entries {
+		v.Board = append(v.Board, *e)
+	}
+	return v
+}
+
+// learnerLocked returns a copy of l as the public sees it.
+func (r *room) learnerLocked(l *Learner) Learner {
+	out := *l
+	out.Connected = r.conns[l.ID] > 0
+	return out
+}
+
+// predictionLocked returns the current prediction as the public sees it:
+// its guesses only once revealed.
+func (r *room) predictionLocked() *Prediction {
+	p := r.state.Prediction
+	if p == nil {
+		return nil
+	}
+	out := *p
+	out.Count = len(r.guesses)
+	out.Guesses = []Guess{}
+	if p.Revealed {
+		for _, l := range r.learners {
+			if g, ok := r.guesses[l.ID]; ok {
+				g.Label = l.Label
+				out.Guesses = append(out.Guesses, g)
+			}
+		}
+	}
+	return &out
+}
+
+// View returns the public state of the session with the code.
+func (s *Service) View(ctx context.Context, code string) (View, error) {
+	r, err := s.room(ctx, code)
+	if err != nil {
+		return View{}, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.viewLocked(), nil
+}
+
+// Authorize reports whether key drives the session: nil, ErrForbidden, or
+// an error wrapping lab.ErrNotFound.
+func (s *Service) Authorize(ctx context.Context, code, key string) error {
+	r, err := s.room(ctx, code)
+	if err != nil {
+		return err
+	}
+	return r.authorize(key)
+}
+
+// Subscribe returns the session's public state and a subscription to every
+// change after it, taken together so that no change falls between them.
+func (s *Service) Subscribe(ctx context.Context, code string) (*Subscription, View, error) {
+	r, err := s.room(ctx, code)
+	if err != nil {
+		return nil, View{}, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	sub := &Subscription{r: r, c: make(chan Event, subscriptionBuffer)}
+	if s.ctx.Err() != nil {
+		sub.endLocked(nil)
+	} else {
+		r.subs[sub] = struct{}{}
+	}
+	return sub, r.viewLocked(), nil
+}
+
+// RoomRunOf returns the code of the session whose room run id is, if any,
+// so that only that session's key may cancel it.
+func (s *Service) RoomRunOf(id string) (code string, ok bool) {
+	s.mu.Lock()
+	rooms := make([]*room, 0, len(s.rooms))
+	for _, r := range s.rooms {
+		rooms = append(rooms, r)
+	}
+	s.mu.Unlock()
+	for _, r := range rooms {
+		r.mu.Lock()
+		hit := r.state.Run != nil && r.state.Run.ID == id
+		r.mu.Unlock()
+		if hit {
+			return r.code, true
+		}
+	}
+	return "", false
+}
+
+// saveStateLocked stores st as the room's state and, if that worked, makes
+// it current. r.mu must be held: the store and memory change together.
+func (s *Service) saveStateLocked(ctx context.Context, r *room, st State) error {
+	if err := s.store.SaveState(ctx, r.id, st); err != nil {
+		return fmt.Errorf("session %s: save state: %w", r.code, err)
+	}
+	r.state = st
+	return nil
+}
+
+// publishStateLocked publishes the parts of the state that differ from old.
+func (r *room) publishStateLocked(old State) {
+	st := r.state
+	if st.Push != old.Push {
+		r.publishLocked(Event{Type: EventPush, Push: st.Push})
+	}
+	if st.Run != old.Run {
+		r.publishLocked(Event{Type: EventRun, Run: st.Run})
+	}
+	if st.Ask != old.Ask {
+		r.publishLocked(Event{Type: EventAsk, Ask: st.Ask})
+	}
+	if st.Prediction != old.Prediction {
+		r.publishLocked(Event{Type: EventPrediction, Prediction: r.predictionLocked()})
+	}
+	if st.Spotlight != old.Spotlight {
+		r.publishLocked(Event{Type: EventSpotlight, Spotlight: st.Spotlight})
+	}
+}
+
+// change runs f on a copy of the state of session code, if key drives it,
+// then stores the copy and publishes what changed. Nothing changes if the
+// key is wrong or f or the store fails.
+func (s *Service) change(ctx context.Context, code, key string, f func(r *room, st *State) error) error {
+	r, err := s.room(ctx, code)
+	if err != nil {
+		return err
+	}
+	if err := r.authorize(key); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old := r.state
+	st := old
+	if err := f(r, &st); err != nil {
+		return err
+	}
+	if err := s.saveStateLocked(ctx, r, st); err != nil {
+		return err
+	}
+	if st.Prediction == nil || old.Prediction == nil || st.Prediction.ID != old.Prediction.ID {
+		r.guesses = make(map[string]Guess) // a new prediction, or none: the old guesses are stored
+	}
+	r.publishStateLocked(old)
+	return nil
+}
+
+// foldName is the form in which two names count as the same.
+func foldName(name string) string { return strings.ToLower(name) }

@@ -1,0 +1,241 @@
+// Package session runs workshops: an instructor's session with a room
+// code, learners who join it with a display name, the experiment the
+// instructor pushes to every learner, one run the whole room watches, and
+// the class board of every learner's results.
+//
+// The package holds the rules (only the key drives a session, locked
+// parameters stay locked, one learner cannot flood the run queue) and
+// publishes every change to subscribers; it speaks no HTTP and no
+// websocket. Package web fans the changes out to browsers. Sessions are
+// kept through a Store, which lab/sqlite implements, so a board outlives
+// the process.
+package session
+
+import (
+	"time"
+
+	"concurrencylab/lab"
+)
+
+// A Push is the experiment the instructor sent to every learner's page.
+// Each push starts a new round of the board.
+type Push struct {
+	// Round numbers the pushes of a session from 1.
+	Round      int               `json:"round"`
+	Experiment string            `json:"experiment"`
+	Title      string            `json:"title"`
+	Params     map[string]string `json:"params"` // checked, in their share-link form
+	Lock       bool              `json:"lock"`   // learners run with Params as they are
+	URL        string            `json:"url"`    // the experiment's share link with Params
+	At         time.Time         `json:"at"`
+}
+
+// A RoomRun is the one run the instructor started for the whole room.
+type RoomRun struct {
+	ID         string    `json:"id"` // the run's id
+	Round      int       `json:"round"`
+	Experiment string    `json:"experiment"`
+	URL        string    `json:"url"`    // /runs/{id}
+	Events     string    `json:"events"` // /runs/{id}/events
+	At         time.Time `json:"at"`
+}
+
+// An Ask is the instructor asking every learner to run the pushed
+// experiment themselves, so the board fills in.
+type Ask struct {
+	ID    int       `json:"id"`
+	Round int       `json:"round"`
+	At    time.Time `json:"at"`
+}
+
+// The questions a prediction can ask.
+const (
+	QuestionCount   = "count"   // the final count of the counter
+	QuestionSpeedup = "speedup" // the speedup of the fastest variant
+)
+
+// A Prediction asks the room to guess a figure before it runs. Guesses stay
+// hidden (only their count is public) until the instructor reveals them.
+type Prediction struct {
+	ID       int       `json:"id"`
+	Round    int       `json:"round"`
+	Question string    `json:"question"` // count or speedup
+	Prompt   string    `json:"prompt"`
+	Open     bool      `json:"open"`     // learners may still guess
+	Revealed bool      `json:"revealed"` // Guesses are public
+	Count    int       `json:"count"`    // guesses so far
+	Guesses  []Guess   `json:"guesses"`  // empty until revealed
+	At       time.Time `json:"at"`
+}
+
+// A Guess is one learner's answer to a prediction.
+type Guess struct {
+	Prediction int     `json:"-"`
+	Learner    string  `json:"learner"`
+	Label      string  `json:"label"`
+	Value      float64 `json:"value"`
+}
+
+// A Spotlight puts one learner's run on every screen.
+type Spotlight struct {
+	Run     string    `json:"run"`
+	Learner string    `json:"learner"`
+	Label   string    `json:"label"`
+	At      time.Time `json:"at"`
+}
+
+// A Learner is someone who joined with a display name.
+type Learner struct {
+	ID   string `json:"id"`
+	Name string `json:"name"` // as typed (trimmed); pages escape it
+	// Label tells learners with the same name apart: "Sam", "Sam (2)".
+	Label     string    `json:"label"`
+	Connected bool      `json:"connected"` // has a page open now
+	Joined    time.Time `json:"joined"`
+	// TokenHash is the hash of the secret that lets the learner's page
+	// reconnect as this learner.
+	TokenHash string `json:"-"`
+}
+
+// An Entry is one learner's run on the class board.
+type Entry struct {
+	Run        string         `json:"run"`
+	Learner    string         `json:"learner"`
+	Label      string         `json:"label"`
+	Round      int            `json:"round"`
+	Experiment string         `json:"experiment"`
+	Params     map[string]any `json:"params"`
+	Status     lab.Status     `json:"status"`
+	Created    time.Time      `json:"created"`
+	Figures    *Figures       `json:"figures"` // nil until the run is done
+	Error      string         `json:"error,omitempty"`
+}
+
+// Figures are what the board shows of a finished run.
+type Figures struct {
+	Verdict  string           `json:"verdict"`
+	Variants []VariantFigures `json:"variants"`
+}
+
+// VariantFigures are one variant's medians.
+type VariantFigures struct {
+	Name     string  `json:"name"`
+	Baseline bool    `json:"baseline"`
+	MedianMs float64 `json:"median_ms"`
+	Speedup  float64 `json:"speedup"`
+	Correct  *bool   `json:"correct"`
+	Expected *int64  `json:"expected"`
+	Got      *int64  `json:"got"`
+	Lost     *int64  `json:"lost"` // expected - got, where both are known
+}
+
+// figuresOf summarises a run's result for the board.
+func figuresOf(r *lab.Result) *Figures {
+	if r == nil {
+		return nil
+	}
+	f := &Figures{Verdict: r.Verdict, Variants: []VariantFigures{}}
+	for _, v := range r.Variants {
+		vf := VariantFigures{
+			Name: v.Name, Baseline: v.Baseline, MedianMs: v.MedianMs, Speedup: v.Speedup,
+			Correct: v.Correct, Expected: v.Expected, Got: v.Got,
+		}
+		if v.Expected != nil && v.Got != nil {
+			vf.Lost = lab.Int64(*v.Expected - *v.Got)
+		}
+		f.Variants = append(f.Variants, vf)
+	}
+	return f
+}
+
+// A View is the public state of a session: what learners, the board and
+// GET /api/sessions/{code} see. It never holds the key or a token.
+type View struct {
+	ID         string      `json:"id"`
+	Code       string      `json:"code"`
+	Created    time.Time   `json:"created"`
+	Push       *Push       `json:"push"`
+	Run        *RoomRun    `json:"run"`
+	Ask        *Ask        `json:"ask"`
+	Prediction *Prediction `json:"prediction"`
+	Spotlight  *Spotlight  `json:"spotlight"`
+	Learners   []Learner   `json:"learners"` // in the order they joined
+	Connected  int         `json:"connected"`
+	Board      []Entry     `json:"board"` // in the order the runs were made
+}
+
+// Event types: what changed in a session.
+const (
+	EventPush       = "push"
+	EventRun        = "run"
+	EventAsk        = "ask"
+	EventPrediction = "prediction"
+	EventSpotlight  = "spotlight"
+	EventLearner    = "learner" // a learner joined, connected or left
+	EventEntry      = "entry"   // a board entry was made or changed
+)
+
+// An Event is one change to a session, as subscribers receive it. The
+// field its Type names holds the new value; nil clears it.
+type Event struct {
+	Type       string
+	Push       *Push
+	Run        *RoomRun
+	Ask        *Ask
+	Prediction *Prediction
+	Spotlight  *Spotlight
+	Learner    *Learner
+	Entry      *Entry
+}
+
+// Apply brings v up to date with e, so a subscriber that holds a View
+// (from Subscribe) can keep it current from the events alone.
+func (v *View) Apply(e Event) {
+	switch e.Type {
+	case EventPush:
+		v.Push = e.Push
+	case EventRun:
+		v.Run = e.Run
+	case EventAsk:
+		v.Ask = e.Ask
+	case EventPrediction:
+		v.Prediction = e.Prediction
+	case EventSpotlight:
+		v.Spotlight = e.Spotlight
+	case EventLearner:
+		if e.Learner == nil {
+			return
+		}
+		i := indexOf(v.Learners, func(l Learner) bool { return l.ID == e.Learner.ID })
+		if i < 0 {
+			v.Learners = append(v.Learners, *e.Learner)
+		} else {
+			v.Learners[i] = *e.Learner
+		}
+		v.Connected = 0
+		for _, l := range v.Learners {
+			if l.Connected {
+				v.Connected++
+			}
+		}
+	case EventEntry:
+		if e.Entry == nil {
+			return
+		}
+		i := indexOf(v.Board, func(x Entry) bool { return x.Run == e.Entry.Run })
+		if i < 0 {
+			v.Board = append(v.Board, *e.Entry)
+		} else {
+			v.Board[i] = *e.Entry
+		}
+	}
+}
+
+func indexOf[T any](s []T, f func(T) bool) int {
+	for i := range s {
+		if f(s[i]) {
+			return i
+		}
+	}
+	return -1
+}

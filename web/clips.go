@@ -1,0 +1,89 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"time"
+
+	"concurrencylab/lab"
+)
+
+// MaxClipBytes is the largest clip POST /api/clips accepts: 50 MiB of
+// video. Larger uploads get 413 and leave nothing behind.
+const MaxClipBytes = 50 << 20
+
+// maxClipForm is the most a clip upload's request may carry: the clip and
+// the multipart headers around it.
+const maxClipForm = MaxClipBytes + 64<<10
+
+// clipName is what a clip name looks like; the library also looks names up
+// only by listing its directory. Anything else is refused before it
+// reaches the library.
+var clipName = regexp.MustCompile(`^[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}$`)
+
+// ClipInfo describes a clip. It is an alias of an unnamed struct type, so
+// that the clip library (in the pixels experiment, which must not import
+// web) returns this very type without naming it: keep the two identical.
+type ClipInfo = struct {
+	Name     string
+	Frames   int // frames that really decode, not the container's claim
+	Size     int64
+	Duration time.Duration
+	Width    int
+	Height   int
+	FPS      float64
+}
+
+// A ClipLibrary is the video clips the pixels experiment counts in.
+// Errors that match lab.ErrNotFound are answered 404, errors with an
+// Invalid() bool method that returns true are the client's fault (4xx),
+// both with their message; errors from the reader given to Add come back
+// wrapped.
+type ClipLibrary interface {
+	// List describes every clip.
+	List(ctx context.Context) ([]ClipInfo, error)
+	// Add stores a clip read from r, uploaded as filename; created is false
+	// if the library held the same clip already.
+	Add(ctx context.Context, r io.Reader, filename string) (info ClipInfo, created bool, err error)
+	// Poster returns a small PNG of the clip's first frame.
+	Poster(ctx context.Context, name string) ([]byte, error)
+	// Frame returns frame i as a PNG.
+	Frame(ctx context.Context, name string, i int) ([]byte, error)
+	// Mask returns frame i's blue mask as a PNG: white where a pixel is blue.
+	Mask(ctx context.Context, name string, i int) ([]byte, error)
+}
+
+// SetClips serves lib's clips under /api/clips. Without it those endpoints
+// answer 404. Call it before Handler.
+func (s *Server) SetClips(lib ClipLibrary) { s.clips = lib }
+
+// invalidInput is how a ClipLibrary marks an error as the client's.
+type invalidInput interface{ Invalid() bool }
+
+// errClipTooLarge is what the upload's reader returns past MaxClipBytes.
+var errClipTooLarge = fmt.Errorf("over the %d MiB limit", MaxClipBytes>>20)
+
+// clipError answers an error from the clip library.
+func (s *Server) clipError(w http.ResponseWriter, op string, err error) {
+	var inv invalidInput
+	switch {
+	case errors.Is(err, lab.ErrNotFound):
+		apiError(w, http.StatusNotFound, err.Error())
+	case errors.As(err, &inv) && inv.Invalid():
+		apiError(w, http.StatusUnprocessableEntity, err.Error())
+	case errors.Is(err, context.Canceled):
+		// The client went away; nobody reads the answer.
+	default:
+		s.log.Error("clip library", "op", op, "err", err)
+		apiError(w, http.StatusInternalServerError, "the clip library failed; try again")
+	}
+}
+
+// noClips answers when the server has no clip library.
+func noClips(w http.ResponseWriter) {
+	apiError(w, http.StatusNotFound, "this server has no clip library")
+}

@@ -1,0 +1,161 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"strings"
+)
+
+// uploadClip answers POST /api/clips: a multipart/form-data body whose
+// field "clip" is the video file (at most MaxClipBytes). The clip is
+// stored under its content hash and answered 201 with its description
+// (200 if the library had it already). A bad upload gets a 4xx naming the
+// problem and leaves nothing behind.
+func (s *Server) uploadClip(w http.ResponseWriter, r *http.Request) {
+	if s.clips == nil {
+		noClips(w)
+		return
+	}
+	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "multipart/form-data" {
+		apiError(w, http.StatusUnsupportedMediaType, `send the clip as multipart/form-data, in a field named "clip"`)
+		return
+	}
+	boundary := params["boundary"]
+	if boundary == "" {
+		apiError(w, http.StatusBadRequest, "the Content-Type has no multipart boundary")
+		return
+	}
+	if r.ContentLength > maxClipForm {
+		apiError(w, http.StatusRequestEntityTooLarge, "the clip is "+errClipTooLarge.Error())
+		return
+	}
+	body := &tailReader{r: http.MaxBytesReader(w, r.Body, maxClipForm)}
+	mr := multipart.NewReader(body, boundary)
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			// The multipart reader says a bare EOF both at the form's end
+			// and when the body stops inside a part's header.
+			ended := body.saw("--" + boundary + "--")
+			status, msg := uploadProblem(err)
+			switch {
+			case err == io.EOF && ended:
+				status, msg = http.StatusBadRequest, `the form has no field named "clip" with a file`
+			case !ended && status != http.StatusRequestEntityTooLarge:
+				status, msg = uploadProblem(io.ErrUnexpectedEOF)
+			case status == 0:
+				status, msg = http.StatusBadRequest, fmt.Sprintf("the upload is not a well-formed form: %v", err)
+			}
+			apiError(w, status, msg)
+			return
+		}
+		if part.FormName() != "clip" {
+			part.Close()
+			continue
+		}
+		filename, err := uploadName(part)
+		if err != nil {
+			apiError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		info, created, err := s.clips.Add(r.Context(), &limitedReader{r: part, n: MaxClipBytes}, filename)
+		if err != nil {
+			var inv invalidInput
+			if errors.As(err, &inv) && inv.Invalid() {
+				s.clipError(w, "add", err)
+				return
+			}
+			if status, msg := uploadProblem(err); status != 0 {
+				apiError(w, status, msg)
+				return
+			}
+			s.clipError(w, "add", err)
+			return
+		}
+		status := http.StatusOK
+		if created {
+			status = http.StatusCreated
+		}
+		c := toClipJSON(info)
+		w.Header().Set("Location", c.Frame)
+		writeJSON(w, status, map[string]any{"clip": c})
+		return
+	}
+}
+
+// uploadName returns the file name the client gave the upload, refusing
+// one that looks like a path. (Part.FileName would quietly keep only its
+// last element.)
+func uploadName(part *multipart.Part) (string, error) {
+	_, params, err := mime.ParseMediaType(part.Header.Get("Content-Disposition"))
+	name := params["filename"]
+	switch {
+	case err != nil || name == "":
+		return "", errors.New(`the field "clip" must be a file`)
+	case strings.ContainsAny(name, `/\`+"\x00") || strings.HasPrefix(name, ".."):
+		return "", fmt.Errorf("the file name must be a plain name like clip.avi, got %q", clip(name))
+	}
+	return name, nil
+}
+
+// uploadProblem maps an error reading the upload to a status and message,
+// or 0 if the error is not the upload's.
+func uploadProblem(err error) (int, string) {
+	var tooBig *http.MaxBytesError
+	switch {
+	case errors.Is(err, errClipTooLarge), errors.As(err, &tooBig):
+		return http.StatusRequestEntityTooLarge, "the clip is " + errClipTooLarge.Error()
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return http.StatusBadRequest, "the upload is truncated: the body ended before the form did"
+	}
+	return 0, ""
+}
+
+// tailReader remembers the last bytes read through it, to tell a form
+// that ended from one that was cut off.
+type tailReader struct {
+	r    io.Reader
+	tail []byte
+}
+
+// tailSize covers the closing delimiter: a boundary is at most 70 bytes.
+const tailSize = 256
+
+func (t *tailReader) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	t.tail = append(t.tail, p[:n]...)
+	if len(t.tail) > 2*tailSize {
+		t.tail = append(t.tail[:0], t.tail[len(t.tail)-tailSize:]...)
+	}
+	return n, err
+}
+
+// saw reports whether the last bytes read hold s.
+func (t *tailReader) saw(s string) bool { return strings.Contains(string(t.tail), s) }
+
+// limitedReader reads at most n bytes from r and fails with
+// errClipTooLarge if there are more.
+type limitedReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *limitedReader) Read(p []byte) (int, error) {
+	if l.n < 0 {
+		return 0, errClipTooLarge
+	}
+	if int64(len(p)) > l.n+1 {
+		p = p[:l.n+1]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	if l.n < 0 {
+		return n, errClipTooLarge
+	}
+	return n, err
+}

@@ -1,0 +1,146 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"concurrencylab/lab/session"
+)
+
+// sessionEvents serves GET /sessions/{code}/events, the websocket a
+// session's pages hold. With ?name= it admits a new learner; with
+// ?learner=&token= it brings a learner back (a reload, a lost network);
+// with neither it is a watcher (the console, the board), who is not on the
+// roster. The first message is a welcome, then the room's state (push,
+// run, ask, prediction, spotlight, roster, board), then every change.
+func (s *Server) sessionEvents(w http.ResponseWriter, r *http.Request) {
+	if s.sessions == nil {
+		s.apiNotFound(w, r)
+		return
+	}
+	code, ok := session.NormalizeCode(r.PathValue("code"))
+	if !ok {
+		apiError(w, http.StatusNotFound, "no session "+clip(r.PathValue("code")))
+		return
+	}
+	if !sameOrigin(r) {
+		// Checked before anyone joins: the upgrader would refuse the
+		// socket too, but only after the join.
+		apiError(w, http.StatusForbidden, "this socket opens only from this site's pages")
+		return
+	}
+	q := r.URL.Query()
+	welcome := map[string]any{"type": "welcome", "role": "watcher", "code": code}
+	var learner string
+	if id := q.Get("learner"); id != "" {
+		l, err := s.sessions.Learner(r.Context(), code, id, q.Get("token"))
+		switch {
+		case err == nil:
+			learner, l.Connected = l.ID, true // as of this socket
+			welcome["role"], welcome["learner"] = "learner", l
+		case errors.Is(err, session.ErrLearner) && q.Has("name"):
+			// Not known here (another server's data?): join afresh below.
+		default:
+			s.sessionError(w, code, err)
+			return
+		}
+	}
+	if learner == "" && q.Has("name") {
+		l, token, err := s.sessions.Join(r.Context(), code, q.Get("name"))
+		if err != nil {
+			s.sessionError(w, code, err)
+			return
+		}
+		learner, l.Connected = l.ID, true
+		welcome["role"], welcome["learner"], welcome["token"] = "learner", l, token
+	}
+	h, err := s.joinHub(r.Context(), code)
+	if err != nil {
+		s.sessionError(w, code, err)
+		return
+	}
+	defer s.leaveHub(h)
+	conn, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered with a 4xx (a foreign origin gets 403)
+	}
+	s.socketsWait.Add(1)
+	defer s.socketsWait.Done()
+	c := &client{send: make(chan *websocket.PreparedMessage, sessionSendBuffer), welcome: mustJSON(welcome), learner: learner != ""}
+	h.register <- c
+	if learner != "" {
+		s.sessions.Connect(r.Context(), code, learner)
+		defer s.sessions.Disconnect(context.WithoutCancel(r.Context()), code, learner)
+	}
+	ctx, cancel := context.WithCancel(s.sockets)
+	defer cancel()
+	go readSession(conn, cancel)
+	s.writeSession(ctx, conn, c)
+	h.unregister <- c
+}
+
+// sameOrigin is gorilla's default origin check, which the upgrader applies
+// again: no Origin header (not a browser), or one naming this host.
+func sameOrigin(r *http.Request) bool {
+	origin := r.Header["Origin"]
+	if len(origin) == 0 {
+		return true
+	}
+	u, err := url.Parse(origin[0])
+	return err == nil && strings.EqualFold(u.Host, r.Host)
+}
+
+// readSession is the connection's one reader: it handles pongs and close
+// frames, and ends the socket on any message, since none is expected
+// (learners act through the JSON API).
+func readSession(conn *websocket.Conn, cancel context.CancelFunc) {
+	defer cancel()
+	conn.SetReadLimit(maxMessageSize)
+	conn.SetReadDeadline(time.Now().Add(pongWait))
+	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
+	for {
+		if _, _, err := conn.ReadMessage(); err != nil {
+			return
+		}
+		msg := websocket.FormatCloseMessage(websocket.CloseUnsupportedData,
+			"this socket only sends the session's events; act through the API")
+		conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(writeWait))
+		return
+	}
+}
+
+// writeSession is the connection's one writer.
+func (s *Server) writeSession(ctx context.Context, conn *websocket.Conn, c *client) {
+	defer conn.Close()
+	ping := time.NewTicker(pingPeriod)
+	defer ping.Stop()
+	for {
+		select {
+		case pm, ok := <-c.send:
+			if !ok {
+				goodbye(conn, websocket.CloseTryAgainLater, "this page fell behind the room: reconnect to catch up")
+				return
+			}
+			conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := conn.WritePreparedMessage(pm); err != nil {
+				return // a slow or dead client is dropped
+			}
+		case <-ping.C:
+			conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := conn.WriteMessage(websocket.PingMessage, nil); err != nil {
+				return
+			}
+		case <-ctx.Done():
+			if s.sockets.Err() != nil {
+				goodbye(conn, websocket.CloseGoingAway, "the server is restarting: reconnecting in a moment")
+			}
+			return
+		}
+	}
+}

@@ -1,0 +1,47 @@
+package templates
+
+// SessionPage is the view model of a session's pages: the learner's join
+// and follow page, the instructor's console and the class board.
+type SessionPage struct {
+	Page
+	Code     string
+	JoinURL  string // absolute, as the QR code holds it
+	JoinHost string // the host and path to type: "lab.example/sessions"
+	QRURL    string // /sessions/{code}/qr.svg
+	BoardURL string // /sessions/{code}/board
+	// Stage is what the room is on now, on the learner's page.
+	Stage SessionStage
+	// Panel carries what the run panel needs (its experiment); the panel
+	// follows the room run, a spotlight or the learner's own run.
+	Panel ExperimentPage
+	// Experiments are the console's push forms, one per experiment.
+	Experiments []SessionStage
+	// Board is the session's public view as JSON, for the board's script.
+	Board any
+	// Rounds and Rows are the board's table as first drawn: the latest
+	// round's entries.
+	Rounds []BoardRound
+	Rows   []BoardRow
+}
+
+// SessionStage is the pushed experiment as a learner sees it (or one of
+// the console's push forms).
+type SessionStage struct {
+	Pushed bool // false: nothing pushed yet
+	Round  int
+	Lock   bool
+	Exp    ExperimentPage // the form's fields hold the pushed values
+}
+
+// BoardRound is one round of the board, for its round picker.
+type BoardRound struct {
+	Round   int
+	Title   string
+	Entries int
+}
+
+// BoardRow is one learner's run on the board.
+type BoardRow struct {
+	Run, Label, Status string
+	Summary            string // the figure that matters: "lost 41,230 of 500,000", "3.1× faster"
+}
