@@ -258,8 +258,10 @@ func parseValue(d Param, s string) (any, error) {
 	case KindDuration:
 		dur, err := time.ParseDuration(s)
 		if err != nil {
-			if n, nerr := strconv.Atoi(s); nerr == nil {
-				dur, err = time.Duration(n)*time.Millisecond, nil // bare numbers are milliseconds
+			// Bare numbers are milliseconds; ones too big for a Duration
+			// stay an error rather than wrap around.
+			if n, nerr := strconv.Atoi(s); nerr == nil && n >= 0 && n <= math.MaxInt64/int(time.Millisecond) {
+				dur, err = time.Duration(n)*time.Millisecond, nil
 			}
 		}
 		if err != nil {

@@ -226,6 +226,8 @@ func TestParseJSON(t *testing.T) {
 		{name: "duration string", json: `{"delay": "250ms"}`, want: Params{"delay": 250 * time.Millisecond}},
 		{name: "duration number is ms", json: `{"delay": 250}`, want: Params{"delay": 250 * time.Millisecond}},
 		{name: "duration out of range", json: `{"delay": "3s"}`, wantErr: "delay must be 1ms..2s, got 3s"},
+		{name: "duration number overflowing", json: `{"delay": 18446744073710}`, wantErr: `delay must be a duration like 100ms, got "18446744073710"`},
+		{name: "duration negative number", json: `{"delay": -5}`, wantErr: `delay must be a duration like 100ms, got "-5"`},
 		{name: "text", json: `{"label": "  hi  "}`, want: Params{"label": "hi"}},
 		{name: "variants string", json: `{"variants": "mutex,serial"}`, want: Params{"variants": []string{"serial", "mutex"}}},
 		{name: "variants array", json: `{"variants": ["mutex"]}`, wantErr: `variants must be a number, boolean or string, got ["mutex"]`},

@@ -16,7 +16,8 @@ const (
 	writeWait = 10 * time.Second
 	// pongWait is the time allowed to read the next pong from the client.
 	pongWait = 60 * time.Second
-	// pingPeriod sends pings at this period; it must be less than pongWait.
+	// pingPeriod sends pings at this period, busy or idle; it must be less
+	// than pongWait.
 	pingPeriod = pongWait * 9 / 10
 	// maxMessageSize is the largest message read from a client: the events
 	// socket expects none, only control frames.
@@ -55,10 +56,19 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 	s.writeEvents(ctx, conn, events)
 }
 
+// keepalive returns the server's pong wait and ping period.
+func (s *Server) keepalive() (pong, ping time.Duration) {
+	if s.pongWait > 0 {
+		return s.pongWait, s.pongWait * 9 / 10
+	}
+	return pongWait, pingPeriod
+}
+
 // readEvents is the connection's one reader: it handles pongs and close
 // frames, and closes the socket on any message, since none is expected.
 func (s *Server) readEvents(conn *websocket.Conn, cancel context.CancelFunc) {
 	defer cancel()
+	pongWait, _ := s.keepalive()
 	conn.SetReadLimit(maxMessageSize)
 	conn.SetReadDeadline(time.Now().Add(pongWait))
 	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
@@ -81,10 +91,21 @@ func (s *Server) readEvents(conn *websocket.Conn, cancel context.CancelFunc) {
 // writeEvents is the connection's one writer.
 func (s *Server) writeEvents(ctx context.Context, conn *websocket.Conn, events *lab.EventLog) {
 	defer conn.Close()
+	_, pingPeriod := s.keepalive()
 	next := 0
 	replayed := false // the first batch is the replay: sent whole, for the charts
+	lastPing := time.Now()
 	for {
-		wait, stop := context.WithTimeout(ctx, pingPeriod)
+		// Ping on schedule whether events flow or not: browsers answer
+		// pings but never send their own, and the reader's deadline counts.
+		if time.Since(lastPing) >= pingPeriod {
+			conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := conn.WriteMessage(websocket.PingMessage, nil); err != nil {
+				return
+			}
+			lastPing = time.Now()
+		}
+		wait, stop := context.WithTimeout(ctx, pingPeriod-time.Since(lastPing))
 		batch, ok := events.Next(wait, next)
 		timedOut := wait.Err() != nil
 		stop()
@@ -96,11 +117,7 @@ func (s *Server) writeEvents(ctx context.Context, conn *websocket.Conn, events *
 			}
 			return
 		case timedOut:
-			conn.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := conn.WriteMessage(websocket.PingMessage, nil); err != nil {
-				return
-			}
-			continue
+			continue // time to ping
 		default:
 			goodbye(conn, websocket.CloseNormalClosure, "the run has ended")
 			return

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
 	"concurrencylab/lab"
 	"concurrencylab/lab/session"
@@ -25,6 +26,10 @@ type Server struct {
 	sockets     context.Context
 	closeAll    context.CancelFunc
 	socketsWait sync.WaitGroup // open websockets
+
+	// pongWait overrides the websockets' pong wait (and so the ping
+	// period), for tests; zero means the constants in run_events.go.
+	pongWait time.Duration
 
 	// sessions runs workshops, if UseSessions turned them on; hubs fan
 	// each session's events out to its sockets.

@@ -391,3 +391,52 @@ func TestHTMLInjection(t *testing.T) {
 		}
 	}
 }
+
+// busy emits a sample every 10 ms for `wait`, so its socket is never idle.
+type busy struct{ fake }
+
+func (busy) Trial(ctx context.Context, variant string, p lab.Params, em lab.Emitter) (lab.Trial, error) {
+	end := time.Now().Add(p.Duration("wait"))
+	for time.Now().Before(end) {
+		em.Sample("x", float64(time.Now().UnixNano()))
+		select {
+		case <-time.After(10 * time.Millisecond):
+		case <-ctx.Done():
+			return lab.Trial{}, ctx.Err()
+		}
+	}
+	return lab.Trial{}, nil
+}
+
+// TestBusySocketIsPinged keeps a socket streaming longer than the pong
+// wait: the server must ping on schedule even while events flow, or the
+// browser (which never pings) is cut off when the read deadline passes.
+func TestBusySocketIsPinged(t *testing.T) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	m, err := lab.NewManager(context.Background(), log, lab.NewMemStore(), lab.Config{}, []lab.Experiment{busy{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := New(log, m, fstest.MapFS{})
+	srv.pongWait = time.Second
+	ts := httptest.NewServer(srv.Handler())
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		m.Shutdown(ctx)
+		srv.CloseSockets(ctx)
+		ts.Close()
+	}()
+	s := &testServer{ts, m}
+	status, out := s.post(t, "/api/runs", "application/json", `{"experiment":"fake","params":{"wait":"2500ms","repeat":1,"variants":"a"}}`)
+	if status != http.StatusCreated {
+		t.Fatalf("got %d %v, want 201", status, out)
+	}
+	events, err := readAll(t, s.dial(t, out["events"].(string)))
+	if !websocket.IsCloseError(err, websocket.CloseNormalClosure) {
+		t.Fatalf("socket ended with %v after %d events, want a normal closure at the run's end", err, len(events))
+	}
+	if last := events[len(events)-1]; last["state"] != "done" {
+		t.Errorf("got last event %v, want status done", last)
+	}
+}

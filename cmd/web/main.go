@@ -65,9 +65,19 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (Confi
 	fs.StringVar(&c.Addr, "addr", addr, "address to listen on (LAB_ADDR, or PORT)")
 	fs.StringVar(&c.Data, "data", env("LAB_DATA", "./data"), "data directory: the database and clips (LAB_DATA)")
 	fs.StringVar(&c.Clips, "clips", env("LAB_CLIPS", ""), "video clip directory, default <data>/clips (LAB_CLIPS)")
-	fs.IntVar(&c.ParallelRuns, "parallel-runs", envInt(getenv, "LAB_PARALLEL_RUNS", 1), "runs executing at once; more wait in line (LAB_PARALLEL_RUNS)")
-	fs.DurationVar(&c.RunTimeout, "run-timeout", envDuration(getenv, "LAB_RUN_TIMEOUT", 2*time.Minute), "longest a run may execute (LAB_RUN_TIMEOUT)")
-	fs.IntVar(&c.MaxQueue, "max-queue", envInt(getenv, "LAB_MAX_QUEUE", 100), "most runs waiting at once (LAB_MAX_QUEUE)")
+	var envErrs []error
+	parallel, err := envInt(getenv, "LAB_PARALLEL_RUNS", 1)
+	envErrs = append(envErrs, err)
+	timeout, err := envDuration(getenv, "LAB_RUN_TIMEOUT", 2*time.Minute)
+	envErrs = append(envErrs, err)
+	maxQueue, err := envInt(getenv, "LAB_MAX_QUEUE", 100)
+	envErrs = append(envErrs, err)
+	if err := errors.Join(envErrs...); err != nil {
+		return c, err
+	}
+	fs.IntVar(&c.ParallelRuns, "parallel-runs", parallel, "runs executing at once; more wait in line (LAB_PARALLEL_RUNS)")
+	fs.DurationVar(&c.RunTimeout, "run-timeout", timeout, "longest a run may execute (LAB_RUN_TIMEOUT)")
+	fs.IntVar(&c.MaxQueue, "max-queue", maxQueue, "most runs waiting at once (LAB_MAX_QUEUE)")
 	fs.StringVar(&c.LogFormat, "log-format", env("LAB_LOG_FORMAT", "text"), "log format: text or json (LAB_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -88,18 +98,31 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (Confi
 	return c, nil
 }
 
-func envInt(getenv func(string) string, name string, def int) int {
-	if n, err := strconv.Atoi(getenv(name)); err == nil {
-		return n
+// envInt reads a whole number from the environment; unset gives def, and
+// a value that is not a number is an error naming the variable.
+func envInt(getenv func(string) string, name string, def int) (int, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
 	}
-	return def
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		return def, fmt.Errorf("%s must be a whole number, got %q", name, v)
+	}
+	return n, nil
 }
 
-func envDuration(getenv func(string) string, name string, def time.Duration) time.Duration {
-	if d, err := time.ParseDuration(getenv(name)); err == nil {
-		return d
+// envDuration reads a duration such as 90s from the environment.
+func envDuration(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
 	}
-	return def
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		return def, fmt.Errorf("%s must be a duration such as 90s or 2m, got %q", name, v)
+	}
+	return d, nil
 }
 
 // run starts the server and serves until ctx is done. If ready is not nil,
@@ -175,12 +198,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err = runs.Shutdown(shutCtx)
-	if herr := hs.Shutdown(shutCtx); herr != nil && !errors.Is(herr, http.ErrServerClosed) {
+	// Runs first (they end interrupted and are stored), then HTTP, then the
+	// websockets, which Shutdown leaves to its hook without waiting: each
+	// step gets its own deadline.
+	runsCtx, cancelRuns := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancelRuns()
+	err = runs.Shutdown(runsCtx)
+	httpCtx, cancelHTTP := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancelHTTP()
+	if herr := hs.Shutdown(httpCtx); herr != nil && !errors.Is(herr, http.ErrServerClosed) {
 		err = errors.Join(err, herr)
 	}
+	socketsCtx, cancelSockets := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancelSockets()
+	srv.CloseSockets(socketsCtx)
 	return err
 }
 

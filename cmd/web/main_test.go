@@ -26,6 +26,8 @@ func TestParseFlags(t *testing.T) {
 		{"flags beat env", []string{"-addr", ":1", "-clips", "/c", "-log-format", "json"}, map[string]string{"LAB_ADDR": ":2"},
 			Config{Addr: ":1", Data: "./data", Clips: "/c", ParallelRuns: 1, RunTimeout: 2 * time.Minute, MaxQueue: 100, LogFormat: "json"}, ""},
 		{"bad parallel", []string{"-parallel-runs", "0"}, nil, Config{}, "-parallel-runs must be 1..64, got 0"},
+		{"bad env number", nil, map[string]string{"LAB_PARALLEL_RUNS": "abc"}, Config{}, `LAB_PARALLEL_RUNS must be a whole number, got "abc"`},
+		{"bad env duration", nil, map[string]string{"LAB_RUN_TIMEOUT": "300"}, Config{}, `LAB_RUN_TIMEOUT must be a duration such as 90s or 2m, got "300"`},
 		{"bad timeout", []string{"-run-timeout", "1ms"}, nil, Config{}, "-run-timeout must be at least 1s"},
 		{"bad log format", []string{"-log-format", "xml"}, nil, Config{}, `-log-format must be text or json, got "xml"`},
 		{"unknown flag", []string{"-nope"}, nil, Config{}, "flag provided but not defined: -nope"},
