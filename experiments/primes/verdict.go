@@ -9,9 +9,17 @@ import (
 	"concurrencylab/lab"
 )
 
+// declaredBaseline is the variant Info declares as the baseline: one
+// goroutine, the reference every claim about cores and overlapped waits
+// needs.
+const declaredBaseline = "sequential"
+
 // Verdict implements lab.Verdicter: it relates the speedups the run measured
 // to this machine's cores, and says why the GIL model gains nothing on CPU
-// work and loses nothing on I/O, from the run's own figures.
+// work and loses nothing on I/O, from the run's own figures. Those claims
+// need speedups against sequential; when sequential did not run, the lab
+// measured against another variant, and the verdict only compares the
+// variants with that one, by name.
 func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 	procs := env.GOMAXPROCS
 	if procs <= 0 || (env.NumCPU > 0 && env.NumCPU < procs) {
@@ -21,9 +29,13 @@ func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 	machine := fmt.Sprintf("%s (GOMAXPROCS %d)", plural(env.NumCPU, "core"), env.GOMAXPROCS)
 	io := p.String("workload") == "io"
 
+	base := baselineOf(r)
 	var parts []string
 	parts = append(parts, miscounts(r, io)...)
 	switch {
+	case base == nil:
+	case base.Name != declaredBaseline:
+		parts = append(parts, againstVerdict(r, *base)...)
 	case io && p.Bool("sweep"):
 		parts = append(parts, ioSweepVerdict(r, p, procs)...)
 	case io:
@@ -33,15 +45,58 @@ func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 	default:
 		parts = append(parts, cpuVerdict(r, p, procs, machine)...)
 	}
-	if len(parts) == 0 {
-		if v := r.Variant("sequential"); v != nil {
-			parts = append(parts, fmt.Sprintf("sequential took %s (median of %s).", ms(v.MedianMs), plural(len(v.Trials), "trial")))
-		}
+	if len(parts) == 0 && base != nil {
+		parts = append(parts, fmt.Sprintf("%s took %s (median of %s).", base.Name, ms(base.MedianMs), plural(len(base.Trials), "trial")))
 	}
 	if env.InFlight > 1 {
 		parts = append(parts, "Another run shared the machine meanwhile, so these figures are noisier than usual.")
 	}
 	return strings.Join(parts, " ")
+}
+
+// baselineOf returns the variant the speedups are against: the one marked
+// Baseline, or else the first, as the lab chooses; nil for none.
+func baselineOf(r *lab.Result) *lab.VariantResult {
+	for i := range r.Variants {
+		if r.Variants[i].Baseline {
+			return &r.Variants[i]
+		}
+	}
+	if len(r.Variants) > 0 {
+		return &r.Variants[0]
+	}
+	return nil
+}
+
+// againstVerdict compares the variants with a baseline other than
+// sequential. Without one goroutine's time to measure against, it makes no
+// claim about cores, overlapped waits or the lock: only the figures.
+func againstVerdict(r *lab.Result, base lab.VariantResult) []string {
+	var others []lab.VariantResult
+	for _, v := range r.Variants {
+		if v.Name != base.Name && v.Speedup > 0 {
+			others = append(others, v)
+		}
+	}
+	if len(others) == 0 {
+		return nil
+	}
+	best := slices.MaxFunc(others, func(a, b lab.VariantResult) int { return cmpFloat(a.Speedup, b.Speedup) })
+	var rest []string
+	for _, v := range others {
+		if v.Name != best.Name {
+			rest = append(rest, fmt.Sprintf("%s %s", v.Name, times(v.Speedup)))
+		}
+	}
+	also := ""
+	if len(rest) > 0 {
+		also = " (" + strings.Join(rest, ", ") + ")"
+	}
+	return []string{
+		fmt.Sprintf("%s did not run, so every speedup here is against %s (%s): %s ran %s as fast as %s%s.",
+			declaredBaseline, base.Name, ms(base.MedianMs), best.Name, times(best.Speedup), base.Name, also),
+		fmt.Sprintf("Run %s too to see how they compare with one goroutine doing every task in turn.", declaredBaseline),
+	}
 }
 
 // miscounts names every variant that got a wrong count.
@@ -87,6 +142,9 @@ func cpuVerdict(r *lab.Result, p lab.Params, procs int, machine string) []string
 			also = " (" + strings.Join(others, ", ") + ")"
 		}
 		switch {
+		case procs == 1 && best.Speedup > 1.25:
+			parts = append(parts, fmt.Sprintf("On %s only one goroutine runs at a time, yet %s ran %s as fast as sequential%s, more than one core allows: the sequential trials were probably slowed by other work.",
+				machine, best.Name, times(best.Speedup), also))
 		case procs == 1:
 			parts = append(parts, fmt.Sprintf("On %s only one goroutine runs at a time, so %s ran %s as fast as sequential%s: more goroutines cannot beat one core on one core.",
 				machine, best.Name, times(best.Speedup), also))
@@ -126,7 +184,7 @@ func cpuSweepVerdict(r *lab.Result, procs int, machine string) []string {
 	if pool := series(r, "worker-pool"); len(pool) > 0 {
 		first, last := pool[0], pool[len(pool)-1]
 		peak := slices.MaxFunc(pool, func(a, b point) int { return cmpFloat(a.speedup, b.speedup) })
-		s := fmt.Sprintf("On %s, worker-pool went from %s with %s", machine, times(first.speedup), plural(first.workers, "worker"))
+		s := fmt.Sprintf("On %s, worker-pool went from %s sequential's speed with %s", machine, times(first.speedup), plural(first.workers, "worker"))
 		if at, ok := at(pool, procs); ok && procs != first.workers && procs != last.workers {
 			s += fmt.Sprintf(" to %s with %d", times(at.speedup), procs)
 		}
@@ -147,10 +205,10 @@ func cpuSweepVerdict(r *lab.Result, procs int, machine string) []string {
 		lo := slices.MinFunc(gil, func(a, b point) int { return cmpFloat(a.speedup, b.speedup) })
 		hi := slices.MaxFunc(gil, func(a, b point) int { return cmpFloat(a.speedup, b.speedup) })
 		if hi.speedup > 1.25 {
-			parts = append(parts, fmt.Sprintf("gil ranged from %s to %s; above 1× is more than one lock holder can do, so the sequential trials were probably slowed by other work.",
+			parts = append(parts, fmt.Sprintf("gil ranged from %s to %s sequential's speed; above 1× is more than one lock holder can do, so the sequential trials were probably slowed by other work.",
 				times(lo.speedup), times(hi.speedup)))
 		} else {
-			parts = append(parts, fmt.Sprintf("gil stayed between %s and %s at every count from %d to %d: one lock, so one core computes at a time however many goroutines wait.",
+			parts = append(parts, fmt.Sprintf("gil stayed between %s and %s sequential's speed at every count from %d to %d: one lock, so one core computes at a time however many goroutines wait.",
 				times(lo.speedup), times(hi.speedup), gil[0].workers, gil[len(gil)-1].workers))
 		}
 	}
@@ -160,13 +218,21 @@ func cpuSweepVerdict(r *lab.Result, procs int, machine string) []string {
 func ioVerdict(r *lab.Result, p lab.Params, machine string) []string {
 	tasks, latency := p.Int("tasks"), p.Duration("latency")
 	var parts []string
-	seq := ""
+	// seq is sequential's time, said once, in the first sentence that
+	// speaks of sequential.
+	seq, took := "", ""
 	if v := r.Variant("sequential"); v != nil {
-		seq = fmt.Sprintf(" (%s, about %d × %s)", ms(v.MedianMs), tasks, latency)
+		took = fmt.Sprintf("%s, about %d × %s", ms(v.MedianMs), tasks, latency)
+		seq = " (" + took + ")"
 	}
 	if v := r.Variant("goroutine-per-task"); v != nil {
-		parts = append(parts, fmt.Sprintf("goroutine-per-task overlapped all %s: %s as fast as sequential%s, on %s, since a waiting goroutine needs no core.",
-			plural(tasks, "wait"), times(v.Speedup), seq, machine))
+		if v.Speedup >= 0.75*float64(tasks) {
+			parts = append(parts, fmt.Sprintf("goroutine-per-task overlapped all %s: %s as fast as sequential%s, on %s, since a waiting goroutine needs no core.",
+				plural(tasks, "wait"), times(v.Speedup), seq, machine))
+		} else {
+			parts = append(parts, fmt.Sprintf("goroutine-per-task ran %s as fast as sequential%s on %s, short of the %d× overlapping all %s would give: other work slowed it, or each wait is short next to the work around it.",
+				times(v.Speedup), seq, machine, tasks, plural(tasks, "wait")))
+		}
 		seq = ""
 	}
 	var pools []string
@@ -178,22 +244,27 @@ func ioVerdict(r *lab.Result, p lab.Params, machine string) []string {
 		}
 	}
 	if len(pools) > 0 {
-		parts = append(parts, fmt.Sprintf("With %s, the pools wait on at most %d requests at once (%s%s): for I/O, size a pool by the waits you want in flight, not by the cores.",
-			plural(workers, "worker"), min(workers, tasks), strings.Join(pools, ", "), seq))
+		if seq != "" {
+			took = ", which took " + took
+		} else {
+			took = ""
+		}
+		parts = append(parts, fmt.Sprintf("With %s, the pools wait on at most %d requests at once (%s as fast as sequential%s): for I/O, size a pool by the waits you want in flight, not by the cores.",
+			plural(workers, "worker"), min(workers, tasks), strings.Join(pools, ", "), took))
 		seq = ""
 	}
 	if g := r.Variant("gil"); g != nil {
 		ideal := min(workersOf(*g, p), tasks)
 		against := ""
 		if v := r.Variant("worker-pool"); v != nil {
-			against = fmt.Sprintf(" against worker-pool's %s", times(v.Speedup))
+			against = fmt.Sprintf(", against worker-pool's %s", times(v.Speedup))
 		}
 		if g.Speedup >= 0.75*float64(ideal) {
-			parts = append(parts, fmt.Sprintf("gil ran %s as fast%s%s: a goroutine lets go of the lock while it waits, as CPython releases the GIL around sleep and I/O, so the waits overlapped all the same. The GIL slows computing, not waiting.",
-				times(g.Speedup), against, seq))
+			parts = append(parts, fmt.Sprintf("gil ran %s as fast as sequential%s%s: a goroutine lets go of the lock while it waits, as CPython releases the GIL around sleep and I/O, so the waits overlapped all the same. The GIL slows computing, not waiting.",
+				times(g.Speedup), seq, against))
 		} else {
-			parts = append(parts, fmt.Sprintf("gil ran %s as fast%s%s, short of the %d× its workers allow: a goroutine lets go of the lock while it waits, so only the short stretches between waits take turns, and here those were slow.",
-				times(g.Speedup), against, seq, ideal))
+			parts = append(parts, fmt.Sprintf("gil ran %s as fast as sequential%s%s, short of the %d× its workers allow: a goroutine lets go of the lock while it waits, so only the short stretches between waits take turns, and here those were slow.",
+				times(g.Speedup), seq, against, ideal))
 		}
 	}
 	return parts
@@ -210,7 +281,7 @@ func ioSweepVerdict(r *lab.Result, p lab.Params, procs int) []string {
 	if min(lp.speedup, lg.speedup) > 1.1*float64(procs) {
 		beyond = fmt.Sprintf(", far beyond the %s", plural(procs, "core"))
 	}
-	return []string{fmt.Sprintf("worker-pool and gil reached %s and %s with %d workers%s, where %d tasks allow at most %d×. A waiting goroutine needs no core, and the GIL is let go while waiting, so it slows computing, not waiting.",
+	return []string{fmt.Sprintf("worker-pool and gil reached %s and %s sequential's speed with %d workers%s, where %d tasks allow at most %d×. A waiting goroutine needs no core, and the GIL is let go while waiting, so it slows computing, not waiting.",
 		times(lp.speedup), times(lg.speedup), lp.workers, beyond, tasks, min(lp.workers, tasks))}
 }
 
