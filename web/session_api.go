@@ -24,7 +24,9 @@ type sessionJSON struct {
 
 // createSession answers POST /api/sessions with 201
 // {"id", "code", "join_url", "instructor_url", "key"}. The key appears in
-// this answer only; the server keeps just its hash.
+// this answer only; the server keeps just its hash. 429 past the limit of
+// new sessions per client, 503 while the server holds as many live
+// sessions as it can.
 func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 	if s.sessions == nil {
 		s.apiNotFound(w, r)
@@ -37,7 +39,14 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if !s.allowed(w, r, s.hubs.creates, false) {
+		return
+	}
 	c, err := s.sessions.Create(r.Context())
+	if errors.Is(err, session.ErrTooMany) {
+		s.sessionError(w, "", err)
+		return
+	}
 	if err != nil {
 		s.log.Error("create session", "err", err)
 		apiError(w, http.StatusInternalServerError, "the session could not be stored; try again")
@@ -268,12 +277,20 @@ func (s *Server) learnerRun(w http.ResponseWriter, r *http.Request) {
 
 // joinSession answers POST /api/sessions/{code}/join with {"name"}: 201
 // {"learner": {...}, "token"}. The page joins this way, so a bad name gets
-// a message, then holds the socket with ?learner=&token=.
+// a message, then holds the socket with ?learner=&token=. 429 past the
+// limit of joins per client.
 func (s *Server) joinSession(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Name string `json:"name"`
 	}
 	if !s.sessionRequest(w, r, &req) {
+		return
+	}
+	if _, err := session.CheckName(req.Name); err != nil {
+		s.sessionError(w, r.PathValue("code"), err) // a typo spends no join
+		return
+	}
+	if !s.allowed(w, r, s.hubs.joins, false) {
 		return
 	}
 	l, token, err := s.sessions.Join(r.Context(), r.PathValue("code"), req.Name)
@@ -354,6 +371,9 @@ func (s *Server) sessionError(w http.ResponseWriter, code string, err error) {
 		apiError(w, http.StatusConflict, err.Error())
 	case errors.Is(err, session.ErrBusy):
 		apiError(w, http.StatusTooManyRequests, err.Error())
+	case errors.Is(err, session.ErrTooMany):
+		w.Header().Set("Retry-After", "300")
+		apiError(w, http.StatusServiceUnavailable, err.Error())
 	default:
 		status := statusOf(err)
 		if status == http.StatusInternalServerError {
@@ -365,19 +385,24 @@ func (s *Server) sessionError(w http.ResponseWriter, code string, err error) {
 	}
 }
 
-// mayCancel refuses, with 403, to cancel a session's room run without that
-// session's key: a learner must not stop the run the whole room watches.
+// mayCancel refuses, with 403, to cancel a session's run without the
+// right secret, sent as Authorization: Bearer: a room run (the current one
+// or an earlier one) or the spotlit run needs the session's key; a
+// learner's own run on the board, the key or that learner's token. Runs
+// of no session are anyone's to cancel, as before.
 func (s *Server) mayCancel(w http.ResponseWriter, r *http.Request, id string) bool {
 	if s.sessions == nil {
 		return true
 	}
-	code, ok := s.sessions.RoomRunOf(id)
-	if !ok {
+	err := s.sessions.MayCancel(r.Context(), id, bearer(r))
+	if err == nil {
 		return true
 	}
-	if err := s.sessions.Authorize(r.Context(), code, bearer(r)); err != nil {
-		apiError(w, http.StatusForbidden, "this run plays for room "+code+": only its instructor (with the key) can cancel it")
+	var ce *session.CancelError
+	if errors.As(err, &ce) {
+		apiError(w, http.StatusForbidden, ce.Error())
 		return false
 	}
-	return true
+	s.sessionError(w, "", err)
+	return false
 }

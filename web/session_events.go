@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"concurrencylab/lab"
 	"concurrencylab/lab/session"
 )
 
@@ -19,6 +21,12 @@ import (
 // with neither it is a watcher (the console, the board), who is not on the
 // roster. The first message is a welcome, then the room's state (push,
 // run, ask, prediction, spotlight, roster, board), then every change.
+//
+// A learner joins only once the socket is open: a request that is no
+// websocket handshake, or that the upgrader refuses (a page on another
+// site), admits nobody. What can be checked before (the name, the token,
+// the join limit) is answered with a status; what can fail after (a full
+// session) closes the socket with a reason.
 func (s *Server) sessionEvents(w http.ResponseWriter, r *http.Request) {
 	if s.sessions == nil {
 		s.apiNotFound(w, r)
@@ -29,15 +37,19 @@ func (s *Server) sessionEvents(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusNotFound, "no session "+clip(r.PathValue("code")))
 		return
 	}
+	if !websocket.IsWebSocketUpgrade(r) {
+		w.Header().Set("Upgrade", "websocket")
+		apiError(w, http.StatusUpgradeRequired, "this is the session's websocket: open /sessions/"+code+" in a browser to join")
+		return
+	}
 	if !sameOrigin(r) {
-		// Checked before anyone joins: the upgrader would refuse the
-		// socket too, but only after the join.
 		apiError(w, http.StatusForbidden, "this socket opens only from this site's pages")
 		return
 	}
 	q := r.URL.Query()
 	welcome := map[string]any{"type": "welcome", "role": "watcher", "code": code}
 	var learner string
+	join := false
 	if id := q.Get("learner"); id != "" {
 		l, err := s.sessions.Learner(r.Context(), code, id, q.Get("token"))
 		switch {
@@ -45,22 +57,30 @@ func (s *Server) sessionEvents(w http.ResponseWriter, r *http.Request) {
 			learner, l.Connected = l.ID, true // as of this socket
 			welcome["role"], welcome["learner"] = "learner", l
 		case errors.Is(err, session.ErrLearner) && q.Has("name"):
-			// Not known here (another server's data?): join afresh below.
+			join = true // not known here (another server's data?): join afresh
 		default:
 			s.sessionError(w, code, err)
 			return
 		}
+	} else {
+		join = q.Has("name")
 	}
-	if learner == "" && q.Has("name") {
-		l, token, err := s.sessions.Join(r.Context(), code, q.Get("name"))
-		if err != nil {
+	var name string
+	if join {
+		var err error
+		if name, err = session.CheckName(q.Get("name")); err != nil {
 			s.sessionError(w, code, err)
 			return
 		}
-		learner, l.Connected = l.ID, true
-		welcome["role"], welcome["learner"], welcome["token"] = "learner", l, token
+		if !s.allowed(w, r, s.hubs.joins, false) {
+			return
+		}
 	}
-	h, err := s.joinHub(r.Context(), code)
+	h, full, err := s.joinHub(r.Context(), code)
+	if errors.Is(err, errClosing) {
+		apiError(w, http.StatusServiceUnavailable, err.Error())
+		return
+	}
 	if err != nil {
 		s.sessionError(w, code, err)
 		return
@@ -70,8 +90,20 @@ func (s *Server) sessionEvents(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader has answered with a 4xx (a foreign origin gets 403)
 	}
-	s.socketsWait.Add(1)
-	defer s.socketsWait.Done()
+	if full {
+		refuseSocket(conn, websocket.CloseTryAgainLater,
+			fmt.Sprintf("this session has %d pages open, the most it holds: try again later", s.hubs.maxSockets))
+		return
+	}
+	if join {
+		l, token, err := s.sessions.Join(r.Context(), code, name)
+		if err != nil {
+			refuseSocket(conn, s.joinCloseCode(code, err), joinCloseReason(err))
+			return
+		}
+		learner, l.Connected = l.ID, true
+		welcome["role"], welcome["learner"], welcome["token"] = "learner", l, token
+	}
 	c := &client{send: make(chan *websocket.PreparedMessage, sessionSendBuffer), welcome: mustJSON(welcome), learner: learner != ""}
 	h.register <- c
 	if learner != "" {
@@ -85,8 +117,43 @@ func (s *Server) sessionEvents(w http.ResponseWriter, r *http.Request) {
 	h.unregister <- c
 }
 
+// refuseSocket closes a socket just opened, with a code and a reason.
+func refuseSocket(conn *websocket.Conn, code int, reason string) {
+	goodbye(conn, code, reason)
+	conn.Close()
+}
+
+// joinCloseCode is the close code for a join that failed on an open
+// socket: 1008 (the page stops retrying) if the session will not admit the
+// learner, else 1011 (it retries).
+func (s *Server) joinCloseCode(code string, err error) int {
+	switch {
+	case errors.Is(err, session.ErrFull), errors.Is(err, session.ErrBadName), errors.Is(err, lab.ErrNotFound):
+		return websocket.ClosePolicyViolation
+	case errors.Is(err, session.ErrTooMany):
+		return websocket.CloseTryAgainLater
+	}
+	s.log.Error("join a session", "session", code, "err", err)
+	return websocket.CloseInternalServerErr
+}
+
+// joinCloseReason is the reason a failed join's close frame gives: the
+// error's message if it is one a person can act on, cut to what a close
+// frame holds (123 bytes).
+func joinCloseReason(err error) string {
+	msg := "the server could not add you to the session: try again"
+	if errors.Is(err, session.ErrFull) || errors.Is(err, session.ErrBadName) || errors.Is(err, session.ErrTooMany) {
+		msg = err.Error()
+	}
+	if len(msg) > 123 {
+		msg = strings.ToValidUTF8(msg[:120], "") + "…"
+	}
+	return msg
+}
+
 // sameOrigin is gorilla's default origin check, which the upgrader applies
-// again: no Origin header (not a browser), or one naming this host.
+// again: no Origin header (not a browser), or one naming this host. Checked
+// first, it answers a foreign page with a message rather than a bare 403.
 func sameOrigin(r *http.Request) bool {
 	origin := r.Header["Origin"]
 	if len(origin) == 0 {

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"sync"
 	"time"
 
@@ -22,16 +23,49 @@ const (
 	coalesceEvery = 100 * time.Millisecond
 )
 
-// UseSessions turns on workshop sessions, run by svc.
+// UseSessions turns on workshop sessions, run by svc. Call it before the
+// server takes requests.
 func (s *Server) UseSessions(svc *session.Service) {
 	s.sessions = svc
-	s.hubs = &sessionHubs{m: make(map[string]*hub)}
+	hs := &sessionHubs{
+		m:       make(map[string]*hub),
+		creates: newRateLimit("new sessions", createsPerMinute, createBurst),
+		joins:   newRateLimit("joins", joinsPerMinute, joinBurst),
+
+		maxSockets: maxSessionSockets,
+	}
+	s.hubs = hs
+	if s.sockets.Err() != nil {
+		hs.closing = true
+		return
+	}
+	// The session sockets and hubs count in hs.wg, not socketsWait: they
+	// Add to it under hs.mu unless closing, and closing is set under hs.mu
+	// before hs.wg.Wait, so no Add races the Wait. socketsWait holds one
+	// for them all until they are gone, so CloseSockets waits for them.
+	s.socketsWait.Add(1)
+	context.AfterFunc(s.sockets, func() {
+		defer s.socketsWait.Done()
+		hs.mu.Lock()
+		hs.closing = true
+		hs.mu.Unlock()
+		hs.wg.Wait()
+	})
 }
 
-// sessionHubs holds one hub per session with open sockets.
+// errClosing refuses a session socket once the server is shutting down.
+var errClosing = errors.New("the server is restarting: reconnect in a moment")
+
+// sessionHubs holds one hub per session with open sockets, and the limits
+// on sessions' clients.
 type sessionHubs struct {
-	mu sync.Mutex      // guards m and every hub's refs
-	m  map[string]*hub // by room code
+	mu      sync.Mutex      // guards m, closing and every hub's refs
+	m       map[string]*hub // by room code
+	closing bool            // the server is shutting down: no new socket or hub
+	wg      sync.WaitGroup  // the sockets and the hubs' goroutines; Add only under mu, while !closing
+
+	creates, joins *rateLimit // per client (session_limits.go)
+	maxSockets     int        // per session: maxSessionSockets; tests lower it
 }
 
 // A hub fans one session's events out to its open sockets, in the shape of
@@ -59,15 +93,22 @@ type client struct {
 	learner bool   // a learner's page: its roster carries counts, not names
 }
 
-// joinHub returns the session's hub, starting it for the first socket.
-func (s *Server) joinHub(ctx context.Context, code string) (*hub, error) {
+// joinHub counts one more socket in the session's hub, starting the hub
+// for the first, and returns it; full says the session already held
+// maxSockets before this one. Each joinHub that returns no error
+// must be matched by a leaveHub. Once the server is shutting down it is
+// errClosing.
+func (s *Server) joinHub(ctx context.Context, code string) (h *hub, full bool, err error) {
 	s.hubs.mu.Lock()
 	defer s.hubs.mu.Unlock()
-	h := s.hubs.m[code]
+	if s.hubs.closing {
+		return nil, false, errClosing
+	}
+	h = s.hubs.m[code]
 	if h == nil {
 		sub, view, err := s.sessions.Subscribe(ctx, code)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		h = &hub{
 			s: s, code: code, sub: sub, view: view,
@@ -75,15 +116,17 @@ func (s *Server) joinHub(ctx context.Context, code string) (*hub, error) {
 			clients: make(map[*client]struct{}),
 		}
 		s.hubs.m[code] = h
-		s.socketsWait.Add(1)
+		s.hubs.wg.Add(1) // the hub's goroutine
 		go h.run()
 	}
 	h.refs++
-	return h, nil
+	s.hubs.wg.Add(1) // this socket, until leaveHub
+	return h, h.refs > s.hubs.maxSockets, nil
 }
 
 // leaveHub lets go of h; the last socket to leave stops it.
 func (s *Server) leaveHub(h *hub) {
+	defer s.hubs.wg.Done()
 	s.hubs.mu.Lock()
 	defer s.hubs.mu.Unlock()
 	h.refs--
@@ -94,7 +137,7 @@ func (s *Server) leaveHub(h *hub) {
 }
 
 func (h *hub) run() {
-	defer h.s.socketsWait.Done()
+	defer h.s.hubs.wg.Done()
 	defer func() { h.sub.Close() }() // h.sub may be replaced on the way
 	events := h.sub.C()
 	var flush <-chan time.Time

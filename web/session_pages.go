@@ -20,7 +20,14 @@ func (s *Server) newSessionForm(w http.ResponseWriter, r *http.Request) {
 		s.pageNotFound(w, r)
 		return
 	}
+	if !s.allowed(w, r, s.hubs.creates, true) {
+		return
+	}
 	c, err := s.sessions.Create(r.Context())
+	if errors.Is(err, session.ErrTooMany) {
+		s.tooManySessions(w, r)
+		return
+	}
 	if err != nil {
 		s.log.Error("create session", "err", err)
 		s.pageError(w, r, http.StatusInternalServerError, "The session could not be stored; try again.")
@@ -44,13 +51,25 @@ func (s *Server) joinByCode(w http.ResponseWriter, r *http.Request) {
 	}
 	code, ok := session.NormalizeCode(typed)
 	if ok {
-		if _, err := s.sessions.View(r.Context(), code); err == nil {
+		_, err := s.sessions.View(r.Context(), code)
+		if err == nil {
 			http.Redirect(w, r, joinPath(code), http.StatusSeeOther)
+			return
+		}
+		if errors.Is(err, session.ErrTooMany) {
+			s.tooManySessions(w, r)
 			return
 		}
 	}
 	s.render(w, r, http.StatusNotFound, templates.SessionCodeView(m,
 		fmt.Sprintf("There is no session %q. Check the code on the projector: %d letters and digits.", clip(typed), session.CodeLen)))
+}
+
+// tooManySessions answers 503 while the server holds as many live
+// sessions as it can (session.MaxLiveSessions).
+func (s *Server) tooManySessions(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Retry-After", "300")
+	s.pageError(w, r, http.StatusServiceUnavailable, "Sorry: "+session.ErrTooMany.Error()+".")
 }
 
 // sessionView loads the session a page is for, answering 404 (or a
@@ -69,6 +88,10 @@ func (s *Server) sessionView(w http.ResponseWriter, r *http.Request, suffix stri
 	v, err := s.sessions.View(r.Context(), code)
 	if errors.Is(err, lab.ErrNotFound) || !ok {
 		s.pageError(w, r, http.StatusNotFound, "There is no session "+clip(typed)+": check the room code.")
+		return session.View{}, false
+	}
+	if errors.Is(err, session.ErrTooMany) {
+		s.tooManySessions(w, r)
 		return session.View{}, false
 	}
 	if err != nil {

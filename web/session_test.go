@@ -8,7 +8,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -23,6 +26,14 @@ import (
 // newSessionServer is newTestServer with sessions turned on.
 func newSessionServer(t *testing.T) (*testServer, *session.Service) {
 	t.Helper()
+	ts, svc, _ := newSessionServerWith(t, func(*Server) {})
+	return ts, svc
+}
+
+// newSessionServerWith is newSessionServer that lets configure change the
+// Server (its limits) before it serves, and returns it too.
+func newSessionServerWith(t *testing.T, configure func(*Server)) (*testServer, *session.Service, *Server) {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	m, err := lab.NewManager(context.Background(), log, lab.NewMemStore(), lab.Config{}, []lab.Experiment{fake{}})
 	if err != nil {
@@ -31,6 +42,7 @@ func newSessionServer(t *testing.T) (*testServer, *session.Service) {
 	svc := session.NewService(log, session.NewMemStore(), m)
 	srv := New(log, m, fstest.MapFS{"app.css": {Data: []byte("body{}")}})
 	srv.UseSessions(svc)
+	configure(srv)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -40,7 +52,7 @@ func newSessionServer(t *testing.T) (*testServer, *session.Service) {
 		ts.Close()
 		svc.Close()
 	})
-	return &testServer{ts, m}, svc
+	return &testServer{ts, m}, svc, srv
 }
 
 // do sends a request with an optional bearer key.
@@ -391,5 +403,357 @@ func TestHubDropsSlowClient(t *testing.T) {
 	}
 	if queued != sessionSendBuffer {
 		t.Errorf("slow client: %d messages queued before the drop, want %d", queued, sessionSendBuffer)
+	}
+}
+
+// learnerCount is how many learners the session has joined.
+func (ts *testServer) learnerCount(t *testing.T, code string) int {
+	t.Helper()
+	status, v := ts.do(t, "GET", "/api/sessions/"+code, "", "")
+	if status != http.StatusOK {
+		t.Fatalf("GET the session: got %d %v", status, v)
+	}
+	ls, _ := v["learners"].([]any)
+	return len(ls)
+}
+
+// wsDial opens a socket with a header and returns the HTTP status of its
+// answer as well.
+func (ts *testServer) wsDial(path string, header http.Header) (*websocket.Conn, int, error) {
+	conn, res, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(ts.URL, "http")+path, header)
+	status := 0
+	if res != nil {
+		status = res.StatusCode
+	}
+	return conn, status, err
+}
+
+// TestSessionSocketJoinsOnHandshakeOnly: GET /sessions/{code}/events?name=
+// admits a learner only once a real websocket is open. A plain GET (an
+// <img src> on another site sends one, with no Origin), a handshake the
+// upgrader refuses, or a page on another site, admits nobody.
+func TestSessionSocketJoinsOnHandshakeOnly(t *testing.T) {
+	ts, _ := newSessionServer(t)
+	code, _ := ts.newSession(t)
+	path := "/sessions/" + code + "/events?name=Eve"
+
+	res, err := http.Get(ts.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusUpgradeRequired || !strings.Contains(string(body), "websocket") {
+		t.Errorf("plain GET: got %d %s, want 426 saying it is a websocket", res.StatusCode, body)
+	}
+	// Upgrade headers, but no handshake: the upgrader refuses it.
+	req, _ := http.NewRequest("GET", ts.URL+path, nil)
+	req.Header.Set("Connection", "Upgrade")
+	req.Header.Set("Upgrade", "websocket")
+	res, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusBadRequest {
+		t.Errorf("upgrade headers without a handshake: got %d, want 400", res.StatusCode)
+	}
+	if _, status, _ := ts.wsDial(path, http.Header{"Origin": {"https://evil.example"}}); status != http.StatusForbidden {
+		t.Errorf("a socket from another site: got %d, want 403", status)
+	}
+	if _, status, _ := ts.wsDial("/sessions/"+code+"/events?name=%20", nil); status != http.StatusBadRequest {
+		t.Errorf("a socket with a blank name: got %d, want 400", status)
+	}
+	if n := ts.learnerCount(t, code); n != 0 {
+		t.Fatalf("after requests that opened no socket: got %d learners, want 0", n)
+	}
+	conn := ts.dial(t, path)
+	var w map[string]any
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if err := conn.ReadJSON(&w); err != nil || w["role"] != "learner" || w["token"] == nil {
+		t.Fatalf("a real socket: got %v %v, want a learner's welcome", w, err)
+	}
+	if n := ts.learnerCount(t, code); n != 1 {
+		t.Errorf("after a real socket: got %d learners, want 1", n)
+	}
+}
+
+// TestSessionCancel: a session's runs are cancelled only with the right
+// secret (403, and the run goes on, otherwise); runs of no session by
+// anyone, as before.
+func TestSessionCancel(t *testing.T) {
+	ts, _ := newSessionServer(t)
+	code, key := ts.newSession(t)
+	api := "/api/sessions/" + code
+	if status, out := ts.do(t, "POST", api+"/push", key, `{"experiment": "fake", "params": {"wait": "10s", "n": 1}}`); status != http.StatusOK {
+		t.Fatalf("push: got %d %v", status, out)
+	}
+	join := func(name string) (id, token string) {
+		t.Helper()
+		status, out := ts.do(t, "POST", api+"/join", "", `{"name": "`+name+`"}`)
+		if status != http.StatusCreated {
+			t.Fatalf("join: got %d %v", status, out)
+		}
+		return out["learner"].(map[string]any)["id"].(string), out["token"].(string)
+	}
+	ownRun := func(id, token string) string {
+		t.Helper()
+		status, out := ts.do(t, "POST", api+"/runs", "", `{"learner": "`+id+`", "token": "`+token+`"}`)
+		if status != http.StatusCreated {
+			t.Fatalf("learner's run: got %d %v", status, out)
+		}
+		return out["id"].(string)
+	}
+	ann, annToken := join("Ann")
+	bo, boToken := join("Bo")
+	annRun, boRun := ownRun(ann, annToken), ownRun(bo, boToken)
+	status, out := ts.do(t, "POST", api+"/run", key, "")
+	if status != http.StatusCreated {
+		t.Fatalf("room run: got %d %v", status, out)
+	}
+	roomRun := out["id"].(string)
+	other := ts.startRun(t, `{"wait": "10s"}`)
+
+	cancel := func(run, secret string) (int, string) {
+		t.Helper()
+		status, out := ts.do(t, "POST", "/api/runs/"+run+"/cancel", secret, "")
+		msg, _ := out["error"].(string)
+		return status, msg
+	}
+	refused := func(what, run, secret string) {
+		t.Helper()
+		if status, msg := cancel(run, secret); status != http.StatusForbidden || !strings.Contains(msg, "room "+code) {
+			t.Errorf("%s: got %d %q, want 403 naming the room", what, status, msg)
+		}
+		if _, r := ts.do(t, "GET", "/api/runs/"+run, "", ""); r["status"] != "queued" && r["status"] != "running" {
+			t.Errorf("%s: the run is %v after a refused cancel, want it going on", what, r["status"])
+		}
+	}
+	refused("the room run, no key", roomRun, "")
+	refused("the room run, a learner's token", roomRun, annToken)
+	refused("Ann's run, no key", annRun, "")
+	refused("Ann's run, Bo's token", annRun, boToken)
+	refused("Ann's run, a wrong key", annRun, key+"x")
+	// A new push leaves the room run going, off the state: still the key's.
+	if status, out := ts.do(t, "POST", api+"/push", key, `{"experiment": "fake", "params": {"wait": "10s", "n": 1}}`); status != http.StatusOK {
+		t.Fatalf("second push: got %d %v", status, out)
+	}
+	refused("the round before's room run, Bo's token", roomRun, boToken)
+	// In the spotlight, Bo's run plays for the room: the key's only.
+	if status, out := ts.do(t, "POST", api+"/spotlight", key, `{"run": "`+boRun+`"}`); status != http.StatusOK {
+		t.Fatalf("spotlight: got %d %v", status, out)
+	}
+	refused("Bo's spotlit run, Bo's token", boRun, boToken)
+
+	for _, c := range []struct{ what, run, secret string }{
+		{"Ann's run, Ann's token", annRun, annToken},
+		{"the round before's room run, the key", roomRun, key},
+		{"Bo's spotlit run, the key", boRun, key},
+		{"a run of no session, no key", other, ""},
+	} {
+		if status, msg := cancel(c.run, c.secret); status != http.StatusAccepted {
+			t.Errorf("%s: got %d %q, want 202", c.what, status, msg)
+		}
+	}
+}
+
+// TestSessionRateLimits: new sessions and joins are limited per client
+// address, with 429 naming the limit; rejoining as a known learner is no
+// join.
+func TestSessionRateLimits(t *testing.T) {
+	var now atomic.Int64
+	now.Store(time.Now().UnixNano())
+	clock := func() time.Time { return time.Unix(0, now.Load()) }
+	ts, _, _ := newSessionServerWith(t, func(srv *Server) {
+		srv.hubs.creates.now = clock
+		srv.hubs.joins = newRateLimit("joins", 60, 3)
+		srv.hubs.joins.now = clock
+	})
+
+	post := func(path, body string) (*http.Response, string) {
+		t.Helper()
+		res, err := http.Post(ts.URL+path, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		return res, string(b)
+	}
+	var code string
+	for range createBurst {
+		code, _ = ts.newSession(t)
+	}
+	res, body := post("/api/sessions", "")
+	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "at most 10 a minute") || res.Header.Get("Retry-After") != "6" {
+		t.Errorf("one session too many: got %d %s (Retry-After %q), want 429 naming the limit, retry in 6 s", res.StatusCode, body, res.Header.Get("Retry-After"))
+	}
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if res, err := noRedirect.Post(ts.URL+"/sessions", "", nil); err != nil || res.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("the New session button, one too many: got %v %v, want 429", res.Status, err)
+	} else {
+		res.Body.Close()
+	}
+	now.Add(int64(6 * time.Second))
+	ts.newSession(t) // a token is back
+
+	api := "/api/sessions/" + code
+	var id, token string
+	for i := range 3 {
+		status, out := ts.do(t, "POST", api+"/join", "", `{"name": "L`+strconv.Itoa(i)+`"}`)
+		if status != http.StatusCreated {
+			t.Fatalf("join %d: got %d %v", i, status, out)
+		}
+		id, token = out["learner"].(map[string]any)["id"].(string), out["token"].(string)
+	}
+	status, out := ts.do(t, "POST", api+"/join", "", `{"name": "L3"}`)
+	if msg, _ := out["error"].(string); status != http.StatusTooManyRequests || !strings.Contains(msg, "at most 3 at once, then 60 a minute") {
+		t.Errorf("one join too many: got %d %q, want 429 naming the limit", status, msg)
+	}
+	if _, status, _ := ts.wsDial("/sessions/"+code+"/events?name=L4", nil); status != http.StatusTooManyRequests {
+		t.Errorf("a socket join, one too many: got %d, want 429", status)
+	}
+	if n := ts.learnerCount(t, code); n != 3 {
+		t.Errorf("learners: got %d, want the 3 within the limit", n)
+	}
+	// Coming back as a learner is no join.
+	ts.dial(t, "/sessions/"+code+"/events?learner="+id+"&token="+url.QueryEscape(token))
+}
+
+func TestRateLimit(t *testing.T) {
+	l := newRateLimit("joins", 60, 2) // one a second
+	now := time.Now()
+	l.now = func() time.Time { return now }
+	for i, want := range []bool{true, true, false} {
+		if ok, _ := l.take("a"); ok != want {
+			t.Errorf("take %d: got %v, want %v", i, ok, want)
+		}
+	}
+	if ok, _ := l.take("b"); !ok {
+		t.Errorf("another client: refused, want its own bucket")
+	}
+	now = now.Add(500 * time.Millisecond)
+	if ok, wait := l.take("a"); ok || wait < 499*time.Millisecond || wait > 501*time.Millisecond {
+		t.Errorf("half a token back: got %v, wait %v, want refused, wait 500ms", ok, wait)
+	}
+	now = now.Add(500 * time.Millisecond)
+	if ok, _ := l.take("a"); !ok {
+		t.Errorf("a token back: refused")
+	}
+	now = now.Add(2 * time.Minute)
+	l.take("c")
+	if len(l.buckets) != 1 {
+		t.Errorf("after two minutes: %d buckets kept, want only c's (full ones are dropped)", len(l.buckets))
+	}
+}
+
+func TestClientOf(t *testing.T) {
+	for addr, want := range map[string]string{
+		"192.0.2.1:1234":             "192.0.2.1",
+		"[::ffff:192.0.2.1]:80":      "192.0.2.1",
+		"[2001:db8:1:2:3:4:5:6]:443": "2001:db8:1:2::/64",
+		"[2001:db8:1:2:ffff::1]:443": "2001:db8:1:2::/64",
+		"not an address":             "not an address",
+		"[2001:db8:1:3:3:4:5:6]:443": "2001:db8:1:3::/64",
+		"[fe80::1%eth0]:8080":        "fe80::/64",
+		"198.51.100.7:65535":         "198.51.100.7",
+	} {
+		r := &http.Request{RemoteAddr: addr}
+		if got := clientOf(r); got != want {
+			t.Errorf("clientOf(%q): got %q, want %q", addr, got, want)
+		}
+	}
+}
+
+// TestSessionSocketCap: a session holds at most maxSockets sockets; one
+// more is closed with 1013 and a reason, and joins nobody.
+func TestSessionSocketCap(t *testing.T) {
+	ts, _, _ := newSessionServerWith(t, func(srv *Server) { srv.hubs.maxSockets = 2 })
+	code, _ := ts.newSession(t)
+	events := "/sessions/" + code + "/events"
+	first := ts.dial(t, events)
+	ann := ts.dial(t, events+"?name=Ann")
+	ann.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, _, err := ann.ReadMessage(); err != nil { // the welcome: Ann has joined
+		t.Fatal(err)
+	}
+	for _, path := range []string{events, events + "?name=Bo"} {
+		conn := ts.dial(t, path)
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, _, err := conn.ReadMessage()
+		var ce *websocket.CloseError
+		if !asCloseError(err, &ce) || ce.Code != websocket.CloseTryAgainLater || !strings.Contains(ce.Text, "2 pages open") {
+			t.Errorf("%s, a socket too many: got %v, want close 1013 saying the session holds 2", path, err)
+		}
+	}
+	if n := ts.learnerCount(t, code); n != 1 {
+		t.Errorf("learners: got %d, want Ann only", n)
+	}
+	// A socket that leaves makes room.
+	first.Close()
+	waitFor := time.Now().Add(10 * time.Second)
+	for {
+		conn, _, err := ts.wsDial(events, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		var w map[string]any
+		err = conn.ReadJSON(&w)
+		conn.Close()
+		if err == nil && w["type"] == "welcome" {
+			break
+		}
+		if time.Now().After(waitFor) {
+			t.Fatalf("after a socket left: %v, want room for another", err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestSessionSocketsAtShutdown: sockets that open while CloseSockets runs
+// either get in (and are closed with it) or are refused with 503; none
+// is counted after CloseSockets began waiting (the race detector checks
+// the WaitGroup).
+func TestSessionSocketsAtShutdown(t *testing.T) {
+	ts, _, srv := newSessionServerWith(t, func(*Server) {})
+	code, _ := ts.newSession(t)
+	events := "/sessions/" + code + "/events"
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range 40 {
+		wg.Go(func() {
+			<-start
+			path := events
+			if i%2 == 0 {
+				path += "?name=L" + strconv.Itoa(i)
+			}
+			conn, status, err := ts.wsDial(path, nil)
+			if err != nil {
+				if status != http.StatusServiceUnavailable {
+					t.Errorf("a socket at shutdown: got %d %v, want it open or 503", status, err)
+				}
+				return
+			}
+			defer conn.Close()
+			conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+			for {
+				if _, _, err := conn.ReadMessage(); err != nil {
+					return // closed by the shutdown
+				}
+			}
+		})
+	}
+	close(start)
+	time.Sleep(5 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	srv.CloseSockets(ctx)
+	if ctx.Err() != nil {
+		t.Errorf("CloseSockets: the sockets did not all close within 10s")
+	}
+	wg.Wait()
+	if _, status, err := ts.wsDial(events, nil); status != http.StatusServiceUnavailable {
+		t.Errorf("a socket after shutdown: got %d %v, want 503", status, err)
 	}
 }

@@ -55,6 +55,14 @@ func TestSessionEndToEnd(t *testing.T) {
 		t.Errorf("socket from a foreign origin: got %v, want 403", err)
 	}
 
+	// A plain GET (an <img src> on another site sends one, with no
+	// Origin) opens no socket, so it admits nobody.
+	if res, err := http.Get(base + "/sessions/" + c.Code + "/events?name=Mallory"); err != nil || res.StatusCode != http.StatusUpgradeRequired {
+		t.Errorf("plain GET of the socket with a name: got %v %v, want 426", res, err)
+	} else {
+		res.Body.Close()
+	}
+
 	// Wrong or missing keys: 403 and nothing changes. A learner's token is
 	// no key either.
 	before, _ := call(t, "GET", api, "", "")
@@ -67,7 +75,7 @@ func TestSessionEndToEnd(t *testing.T) {
 		}
 	}
 	if _, v := call(t, "GET", api, "", ""); len(asList(v["learners"])) != 1 {
-		t.Errorf("after a refused socket: got learners %v, want only Ann", v["learners"])
+		t.Errorf("after a refused socket and a plain GET: got learners %v, want only Ann", v["learners"])
 	}
 	if status, _ := call(t, "GET", api, "wrong", ""); status != http.StatusForbidden {
 		t.Errorf("GET with a wrong key: got %d, want 403", status)

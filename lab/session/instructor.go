@@ -58,6 +58,7 @@ func (s *Service) pushedParams(p *Push) (lab.Params, error) {
 // RoomRun starts one run of the pushed experiment, with the pushed
 // parameters, for the whole room to watch.
 func (s *Service) RoomRun(ctx context.Context, code, key string) (lab.Run, error) {
+	defer s.sweepOwners() // after change lets go of the room
 	var run lab.Run
 	err := s.change(ctx, code, key, func(r *room, st *State) error {
 		if st.Push == nil {
@@ -71,6 +72,9 @@ func (s *Service) RoomRun(ctx context.Context, code, key string) (lab.Run, error
 		if err != nil {
 			return err
 		}
+		// Owned before anyone learns its id, and for as long as it may
+		// run: a later push drops it from the state, not from the room.
+		s.own(run.ID, runOwner{code: r.code})
 		st.Run = &RoomRun{
 			ID: run.ID, Round: st.Round, Experiment: run.Experiment,
 			URL: "/runs/" + run.ID, Events: "/runs/" + run.ID + "/events", At: time.Now().UTC(),
@@ -147,11 +151,10 @@ func (s *Service) Reveal(ctx context.Context, code, key string) (*Prediction, er
 }
 
 func (s *Service) prediction(ctx context.Context, code string) (*Prediction, error) {
-	r, err := s.room(ctx, code)
+	r, err := s.lockRoom(ctx, code)
 	if err != nil {
 		return nil, err
 	}
-	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.predictionLocked(), nil
 }

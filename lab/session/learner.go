@@ -20,11 +20,10 @@ func (s *Service) Join(ctx context.Context, code, name string) (Learner, string,
 	if err != nil {
 		return Learner{}, "", err
 	}
-	r, err := s.room(ctx, code)
+	r, err := s.lockRoom(ctx, code)
 	if err != nil {
 		return Learner{}, "", err
 	}
-	r.mu.Lock()
 	defer r.mu.Unlock()
 	if len(r.learners) >= MaxLearners {
 		return Learner{}, "", ErrFull
@@ -46,11 +45,10 @@ func (s *Service) Join(ctx context.Context, code, name string) (Learner, string,
 // Learner returns the learner with the id if token is theirs, else
 // ErrLearner.
 func (s *Service) Learner(ctx context.Context, code, id, token string) (Learner, error) {
-	r, err := s.room(ctx, code)
+	r, err := s.lockRoom(ctx, code)
 	if err != nil {
 		return Learner{}, err
 	}
-	r.mu.Lock()
 	defer r.mu.Unlock()
 	l, err := r.learnerByToken(id, token)
 	if err != nil {
@@ -77,11 +75,10 @@ func (s *Service) Connect(ctx context.Context, code, id string) { s.connect(ctx,
 func (s *Service) Disconnect(ctx context.Context, code, id string) { s.connect(ctx, code, id, -1) }
 
 func (s *Service) connect(ctx context.Context, code, id string, d int) {
-	r, err := s.room(ctx, code)
+	r, err := s.lockRoom(ctx, code)
 	if err != nil {
 		return
 	}
-	r.mu.Lock()
 	defer r.mu.Unlock()
 	l, ok := r.byID[id]
 	if !ok {
@@ -104,11 +101,10 @@ func (s *Service) Guess(ctx context.Context, code, id, token string, value float
 	if math.IsNaN(value) || math.IsInf(value, 0) || math.Abs(value) > 1e15 {
 		return fmt.Errorf("%w: a guess must be a number of at most 1e15", ErrBadInput)
 	}
-	r, err := s.room(ctx, code)
+	r, err := s.lockRoom(ctx, code)
 	if err != nil {
 		return err
 	}
-	r.mu.Lock()
 	defer r.mu.Unlock()
 	l, err := r.learnerByToken(id, token)
 	if err != nil {
@@ -135,11 +131,11 @@ func (s *Service) Guess(ctx context.Context, code, id, token string, value float
 // pushed values unless they are locked; missing ones keep the pushed
 // values. It returns the run and its place in the queue (0 if running).
 func (s *Service) SubmitRun(ctx context.Context, code, id, token string, params json.RawMessage) (lab.Run, error) {
-	r, err := s.room(ctx, code)
+	defer s.sweepOwners() // after r.mu is let go
+	r, err := s.lockRoom(ctx, code)
 	if err != nil {
 		return lab.Run{}, err
 	}
-	r.mu.Lock()
 	defer r.mu.Unlock()
 	l, err := r.learnerByToken(id, token)
 	if err != nil {
@@ -160,6 +156,7 @@ func (s *Service) SubmitRun(ctx context.Context, code, id, token string, params 
 	if err != nil {
 		return lab.Run{}, err
 	}
+	s.own(run.ID, runOwner{code: r.code, learner: l.ID})
 	e := &Entry{
 		Run: run.ID, Learner: l.ID, Label: l.Label, Round: push.Round, Experiment: run.Experiment,
 		Params: run.Params, Status: run.Status, Created: run.Created,
@@ -210,14 +207,20 @@ func (s *Service) learnerParams(push *Push, params json.RawMessage) (lab.Params,
 }
 
 // watch follows a learner's run until it ends and then fills in its board
-// entry. r.mu must be held.
+// entry. r.mu must be held. Once Close has begun it does nothing: the
+// entry is reconciled when the session is next loaded.
 func (s *Service) watch(r *room, run string) {
 	if _, ok := r.watchDone[run]; ok {
 		return
 	}
+	s.closeMu.Lock()
+	defer s.closeMu.Unlock()
+	if s.closing {
+		return
+	}
 	done := make(chan struct{})
 	r.watchDone[run] = done
-	s.wg.Add(1)
+	s.wg.Add(1) // under closeMu, before closing: never after Close's Wait began
 	go func() {
 		defer s.wg.Done()
 		defer close(done)
@@ -262,7 +265,9 @@ func (s *Service) follow(r *room, run string) {
 		r.live[e.Learner] = max(0, r.live[e.Learner]-1)
 	}
 	delete(r.watchDone, run)
+	r.touch()
 	r.mu.Unlock()
+	s.disown(run)
 }
 
 // update changes a board entry, stores it and publishes it.

@@ -42,6 +42,7 @@ func (s *Subscription) Close() {
 func (s *Subscription) endLocked(err error) {
 	s.once.Do(func() {
 		delete(s.r.subs, s)
+		s.r.touch() // idle from now, if it was the last
 		s.err = err
 		close(s.c)
 	})

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"concurrencylab/lab"
@@ -21,6 +22,14 @@ const (
 	LearnerRunLimit = 1
 	// MaxPromptLen bounds a prediction's prompt, in bytes.
 	MaxPromptLen = 200
+	// MaxLiveSessions is the most sessions a service holds in memory. A
+	// session stays in the store when it leaves memory and comes back on
+	// its next use (see evictLocked).
+	MaxLiveSessions = 200
+	// IdleEvict is how long a session stays in memory with no
+	// subscribers (no open sockets), no learner's run in progress and no
+	// use at all.
+	IdleEvict = 30 * time.Minute
 )
 
 // Errors the service returns; the web layer maps them to status codes.
@@ -34,6 +43,7 @@ var (
 	ErrClosed    = errors.New("no prediction is open")
 	ErrBadInput  = errors.New("bad input")
 	ErrNoEntry   = errors.New("that run is not on this session's board")
+	ErrTooMany   = fmt.Errorf("this server is hosting %d live sessions, the most it holds: try again in a few minutes", MaxLiveSessions)
 )
 
 // A Runner queues and reports runs: *lab.Manager is one.
@@ -54,18 +64,30 @@ type Service struct {
 	runs  Runner
 	ctx   context.Context    // watchers of learners' runs stop when it is done
 	stop  context.CancelFunc // cancels ctx, at Close
-	wg    sync.WaitGroup     // the watchers
+	wg    sync.WaitGroup     // the watchers; Add only under closeMu, before closing
 
-	mu    sync.Mutex       // guards rooms
-	rooms map[string]*room // by code: every session used since start
+	closeMu sync.Mutex // guards closing
+	closing bool       // Close has begun: no new watcher or subscription
+
+	mu       sync.Mutex       // guards rooms and swept
+	rooms    map[string]*room // by code: the sessions in memory
+	swept    time.Time        // when idle rooms were last evicted
+	maxRooms int              // MaxLiveSessions; tests lower it
+	idleFor  time.Duration    // IdleEvict; tests lower it
+
+	ownersMu sync.Mutex          // guards owners and sweepAt
+	owners   map[string]runOwner // the sessions' runs that may still be live, by run id (cancel.go)
+	sweepAt  int                 // sweep owners when it holds this many
 }
 
 // room is one session in memory.
 type room struct {
 	id, code, keyHash string
 	created           time.Time
+	used              atomic.Int64 // when last used, in Unix nanoseconds (for eviction)
 
 	mu        sync.Mutex // guards every field below
+	evicted   bool       // no longer in Service.rooms: look the room up again
 	state     State
 	learners  []*Learner          // in the order they joined
 	byID      map[string]*Learner // learners by id
@@ -83,14 +105,22 @@ type room struct {
 // runs through runs.
 func NewService(log *slog.Logger, store Store, runs Runner) *Service {
 	ctx, stop := context.WithCancel(context.Background())
-	return &Service{log: log, store: store, runs: runs, ctx: ctx, stop: stop, rooms: make(map[string]*room)}
+	return &Service{
+		log: log, store: store, runs: runs, ctx: ctx, stop: stop,
+		rooms: make(map[string]*room), maxRooms: MaxLiveSessions, idleFor: IdleEvict,
+		owners: make(map[string]runOwner), sweepAt: minOwnersSweep,
+	}
 }
 
 // Close stops watching learners' runs and ends every subscription. Runs
-// themselves belong to the Runner and carry on.
+// themselves belong to the Runner and carry on. Once Close has begun, no
+// new watcher starts and every new subscription is ended at once.
 func (s *Service) Close() {
+	s.closeMu.Lock()
+	s.closing = true
+	s.closeMu.Unlock()
 	s.stop()
-	s.wg.Wait()
+	s.wg.Wait() // no Add can follow: watch checks closing under closeMu
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, r := range s.rooms {
@@ -108,8 +138,15 @@ type Created struct {
 	Key      string
 }
 
-// Create starts a new session with a fresh room code and key.
+// Create starts a new session with a fresh room code and key. It is
+// ErrTooMany if memory holds MaxLiveSessions sessions that are all in use.
 func (s *Service) Create(ctx context.Context) (Created, error) {
+	s.mu.Lock()
+	err := s.evictLocked(1)
+	s.mu.Unlock()
+	if err != nil {
+		return Created{}, err
+	}
 	for range 10 {
 		key := NewKey()
 		rec := Record{
@@ -129,8 +166,11 @@ func (s *Service) Create(ctx context.Context) (Created, error) {
 	return Created{}, errors.New("session: create: no free room code after 10 tries")
 }
 
-// room returns the session with the code, loading it from the store the
-// first time. The error wraps lab.ErrNotFound for an unknown code.
+// room returns the session with the code, loading it from the store if it
+// is not in memory. The error wraps lab.ErrNotFound for an unknown code,
+// and is ErrTooMany if memory is full of sessions in use. A room that is
+// to be changed must be locked with lockRoom instead, which makes sure it
+// has not been evicted meanwhile.
 func (s *Service) room(ctx context.Context, code string) (*room, error) {
 	code, ok := NormalizeCode(code)
 	if !ok {
@@ -138,12 +178,19 @@ func (s *Service) room(ctx context.Context, code string) (*room, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if time.Since(s.swept) >= evictEvery {
+		s.evictLocked(0)
+	}
 	if r, ok := s.rooms[code]; ok {
+		r.touch()
 		return r, nil
 	}
 	rec, err := s.store.LoadSession(ctx, code)
 	if err != nil {
 		return nil, fmt.Errorf("session %s: %w", code, err)
+	}
+	if err := s.evictLocked(1); err != nil {
+		return nil, err
 	}
 	r := &room{
 		id: rec.ID, code: rec.Code, keyHash: rec.KeyHash, created: rec.Created, state: rec.State,
@@ -162,19 +209,40 @@ func (s *Service) room(ctx context.Context, code string) (*room, error) {
 	for _, g := range rec.Guesses {
 		r.guesses[g.Learner] = g
 	}
+	r.touch()
 	s.rooms[code] = r
 	// Runs that were live when the session was last stored: a restart has
 	// made them interrupted; a session only evicted from memory would find
 	// them still going.
 	r.mu.Lock()
+	if r.state.Run != nil {
+		s.own(r.state.Run.ID, runOwner{code: r.code})
+	}
 	for _, e := range r.entries {
 		if !e.Status.Final() {
 			r.live[e.Learner]++
+			s.own(e.Run, runOwner{code: r.code, learner: e.Learner})
 			s.watch(r, e.Run)
 		}
 	}
 	r.mu.Unlock()
 	return r, nil
+}
+
+// lockRoom returns the session with the code, as room does, with its mu
+// held: never a room that was evicted while it was looked up.
+func (s *Service) lockRoom(ctx context.Context, code string) (*room, error) {
+	for {
+		r, err := s.room(ctx, code)
+		if err != nil {
+			return nil, err
+		}
+		r.mu.Lock()
+		if !r.evicted {
+			return r, nil
+		}
+		r.mu.Unlock()
+	}
 }
 
 func (r *room) addLearner(l *Learner) {
@@ -242,11 +310,10 @@ func (r *room) predictionLocked() *Prediction {
 
 // View returns the public state of the session with the code.
 func (s *Service) View(ctx context.Context, code string) (View, error) {
-	r, err := s.room(ctx, code)
+	r, err := s.lockRoom(ctx, code)
 	if err != nil {
 		return View{}, err
 	}
-	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.viewLocked(), nil
 }
@@ -264,39 +331,21 @@ func (s *Service) Authorize(ctx context.Context, code, key string) error {
 // Subscribe returns the session's public state and a subscription to every
 // change after it, taken together so that no change falls between them.
 func (s *Service) Subscribe(ctx context.Context, code string) (*Subscription, View, error) {
-	r, err := s.room(ctx, code)
+	r, err := s.lockRoom(ctx, code)
 	if err != nil {
 		return nil, View{}, err
 	}
-	r.mu.Lock()
 	defer r.mu.Unlock()
 	sub := &Subscription{r: r, c: make(chan Event, subscriptionBuffer)}
-	if s.ctx.Err() != nil {
-		sub.endLocked(nil)
+	s.closeMu.Lock()
+	closing := s.closing
+	s.closeMu.Unlock()
+	if closing {
+		sub.endLocked(nil) // Close has ended the others, or is about to
 	} else {
 		r.subs[sub] = struct{}{}
 	}
 	return sub, r.viewLocked(), nil
-}
-
-// RoomRunOf returns the code of the session whose room run id is, if any,
-// so that only that session's key may cancel it.
-func (s *Service) RoomRunOf(id string) (code string, ok bool) {
-	s.mu.Lock()
-	rooms := make([]*room, 0, len(s.rooms))
-	for _, r := range s.rooms {
-		rooms = append(rooms, r)
-	}
-	s.mu.Unlock()
-	for _, r := range rooms {
-		r.mu.Lock()
-		hit := r.state.Run != nil && r.state.Run.ID == id
-		r.mu.Unlock()
-		if hit {
-			return r.code, true
-		}
-	}
-	return "", false
 }
 
 // saveStateLocked stores st as the room's state and, if that worked, makes
@@ -333,15 +382,14 @@ func (r *room) publishStateLocked(old State) {
 // then stores the copy and publishes what changed. Nothing changes if the
 // key is wrong or f or the store fails.
 func (s *Service) change(ctx context.Context, code, key string, f func(r *room, st *State) error) error {
-	r, err := s.room(ctx, code)
+	r, err := s.lockRoom(ctx, code)
 	if err != nil {
 		return err
 	}
+	defer r.mu.Unlock()
 	if err := r.authorize(key); err != nil {
 		return err
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
 	old := r.state
 	st := old
 	if err := f(r, &st); err != nil {

@@ -279,8 +279,8 @@ func TestSessionFlow(t *testing.T) {
 	if e := nextOf(t, sub, EventRun); e.Run.ID != room.ID || e.Run.Events != "/runs/"+room.ID+"/events" {
 		t.Errorf("run event: got %+v", e.Run)
 	}
-	if code, ok := f.svc.RoomRunOf(room.ID); !ok || code != c.Code {
-		t.Errorf("RoomRunOf: got %q %v, want %s", code, ok, c.Code)
+	if err := f.svc.MayCancel(ctx, room.ID, ""); !errors.Is(err, ErrForbidden) || !strings.Contains(err.Error(), c.Code) {
+		t.Errorf("MayCancel the room run without the key: got %v, want ErrForbidden naming room %s", err, c.Code)
 	}
 	if _, err := f.svc.Predict(ctx, c.Code, c.Key, "colour", ""); !errors.Is(err, ErrBadInput) {
 		t.Errorf("predict an unknown question: got %v, want ErrBadInput", err)
