@@ -44,12 +44,19 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 		s.runError(w, id, err)
 		return
 	}
+	s.socketsMu.Lock()
+	if s.socketsClosed {
+		s.socketsMu.Unlock()
+		apiError(w, http.StatusServiceUnavailable, "the server is restarting: reconnect in a moment")
+		return
+	}
+	s.socketsWait.Add(1)
+	s.socketsMu.Unlock()
+	defer s.socketsWait.Done()
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader has answered with a 4xx
 	}
-	s.socketsWait.Add(1)
-	defer s.socketsWait.Done()
 	ctx, cancel := context.WithCancel(s.sockets)
 	defer cancel()
 	go s.readEvents(conn, cancel)

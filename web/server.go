@@ -25,7 +25,10 @@ type Server struct {
 	// connections.
 	sockets     context.Context
 	closeAll    context.CancelFunc
-	socketsWait sync.WaitGroup // open websockets
+	socketsWait sync.WaitGroup // open run websockets; Add only under socketsMu while !socketsClosed
+
+	socketsMu     sync.Mutex // guards socketsClosed
+	socketsClosed bool       // CloseSockets has begun: no new run socket
 
 	// pongWait overrides the websockets' pong wait (and so the ping
 	// period), for tests; zero means the constants in run_events.go.
@@ -48,6 +51,9 @@ func New(log *slog.Logger, m *lab.Manager, static fs.FS) *Server {
 // CloseSockets closes every websocket with a going-away frame and waits
 // for them, or for ctx. Register it with http.Server.RegisterOnShutdown.
 func (s *Server) CloseSockets(ctx context.Context) {
+	s.socketsMu.Lock()
+	s.socketsClosed = true
+	s.socketsMu.Unlock()
 	s.closeAll()
 	done := make(chan struct{})
 	go func() { s.socketsWait.Wait(); close(done) }()
