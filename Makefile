@@ -5,13 +5,13 @@ ADDR ?= :8080
 DATA ?= ./data
 GO   ?= go
 
-.PHONY: run test setup build generate check-generated fmt-check vet test-race test-norace clean
+.PHONY: run test setup build generate check-generated fmt-check vet test-race test-norace test-matprofile clean
 
 run: setup build
 	@echo "make: starting the lab; open http://localhost$(ADDR) (Ctrl-C stops it)"
 	./bin/web -addr $(ADDR) -data $(DATA)
 
-test: setup fmt-check vet check-generated test-race test-norace
+test: setup fmt-check vet check-generated test-race test-norace test-matprofile
 	@echo "make: every check passed"
 
 setup:
@@ -51,6 +51,11 @@ test-race:
 # at a time (-p 1), since lost updates need two cores free at once.
 test-norace:
 	$(GO) test -p 1 -count=1 ./experiments/race/... ./experiments/locked/... ./cmd/web/...
+
+# gocv counts every Mat it makes when built with -tags matprofile: the
+# pixels tests check the count returns to where it started.
+test-matprofile:
+	$(GO) test -tags matprofile -count=1 ./experiments/pixels/...
 
 clean:
 	rm -rf bin
