@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -18,7 +19,8 @@ func benchVariants() []string {
 	w := runtime.NumCPU()
 	return []string{
 		DecodeOnly, Sequential, GoroutinePerFrame,
-		fmt.Sprintf("%s/%d", WorkerPool, w), Errgroup, ParallelDecode,
+		WorkerPool + "/1", fmt.Sprintf("%s/%d", WorkerPool, w), fmt.Sprintf("%s/%d", Errgroup, w),
+		fmt.Sprintf("%s/%d", ParallelDecode, w), fmt.Sprintf("%s/%d", ParallelDecode, w+1),
 	}
 }
 
@@ -42,12 +44,14 @@ func BenchmarkClips(b *testing.B) {
 			if _, err := exp.Trial(context.Background(), Sequential, p, lab.Discard); err != nil {
 				b.Fatal(err)
 			}
-			times := map[string][]time.Duration{}
+			times, cpus := map[string][]time.Duration{}, map[string][]time.Duration{}
 			b.ResetTimer()
 			for range b.N {
 				for _, v := range benchVariants() {
 					runtime.GC()
+					cpu0 := cpuTime()
 					tr, err := exp.Trial(context.Background(), v, p, lab.Discard)
+					cpus[v] = append(cpus[v], cpuTime()-cpu0)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -62,16 +66,25 @@ func BenchmarkClips(b *testing.B) {
 			var line []string
 			for _, v := range benchVariants() {
 				m := median(times[v])
-				short := strings.SplitN(v, "/", 2)[0]
+				short := strings.ReplaceAll(v, "/", "_")
 				b.ReportMetric(float64(m.Microseconds())/1000, short+"_ms")
 				if v != DecodeOnly {
 					b.ReportMetric(m.Seconds()/decode.Seconds(), short+"_x_decode")
 				}
-				line = append(line, fmt.Sprintf("%s %.0fms (%.2fx)", v, float64(m.Microseconds())/1000, m.Seconds()/decode.Seconds()))
+				c := median(cpus[v])
+				b.ReportMetric(float64(c.Microseconds())/1000, short+"_cpu_ms")
+				line = append(line, fmt.Sprintf("%s %.0fms (%.2fx, cpu %.0fms)", v, float64(m.Microseconds())/1000, m.Seconds()/decode.Seconds(), float64(c.Microseconds())/1000))
 			}
 			b.Log(strings.Join(line, ", "))
 		})
 	}
+}
+
+// cpuTime is the CPU time this process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func median(ds []time.Duration) time.Duration {
@@ -81,4 +94,27 @@ func median(ds []time.Duration) time.Duration {
 	s := slices.Clone(ds)
 	slices.Sort(s)
 	return s[len(s)/2]
+}
+
+// BenchmarkVariants times one variant at a time on vtest.avi, for
+// profiling (go test -bench Variants/parallel-decode -cpuprofile ...).
+func BenchmarkVariants(b *testing.B) {
+	lib := sampleLibrary(b)
+	exp := New(lib)
+	p, err := lab.ParseMap(exp.Info(), map[string]string{"clip": "vtest.avi", "workers": fmt.Sprint(runtime.NumCPU())})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := exp.Trial(context.Background(), Sequential, p, lab.Discard); err != nil {
+		b.Fatal(err)
+	}
+	for _, v := range benchVariants() {
+		b.Run(v, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := exp.Trial(context.Background(), v, p, lab.Discard); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

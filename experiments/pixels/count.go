@@ -37,9 +37,9 @@ func countFrame(frame gocv.Mat, mask *gocv.Mat, latency time.Duration) int {
 	return n
 }
 
-// openClip opens a video file for decoding.
+// openClip opens a video file for decoding with OpenCV's FFmpeg reader.
 func openClip(path string) (*gocv.VideoCapture, error) {
-	vc, err := gocv.VideoCaptureFile(path)
+	vc, err := gocv.VideoCaptureFileWithAPI(path, gocv.VideoCaptureFFmpeg)
 	if err != nil {
 		vc.Close()
 		return nil, errors.New("OpenCV could not open the clip")
@@ -227,8 +227,9 @@ func countErrgroup(ctx context.Context, path string, workers int, latency time.D
 	return ctx.Err()
 }
 
-// countParallelDecode lifts the limit decode-only shows: one decoder is one
-// core. It splits the clip into segments and gives each its own decoder
+// countParallelDecode lifts the limit decode-only shows: a decoder works
+// through the frames one after another, mostly on one core. It splits the
+// clip into segments and gives each its own decoder
 // (its own VideoCapture, seeking to where the segment starts), so several
 // cores decode at once. Each decoder counts its own frames, but hands a
 // frame to any goroutine that has nothing left to do, so a segment that

@@ -210,19 +210,22 @@ func (e *Experiment) Trial(ctx context.Context, variant string, p lab.Params, em
 }
 
 // splitVariant parses a variant name; "worker-pool/4" is the worker pool
-// with 4 workers, as a sweep plans it.
+// with 4 workers, as a sweep plans it (errgroup and parallel-decode take a
+// count the same way).
 func splitVariant(variant string, workers int) (string, int, error) {
-	base, n, ok := strings.Cut(variant, "/")
-	if ok {
-		w, err := strconv.Atoi(n)
-		if err != nil || w < 1 || w > maxWorkers || base != WorkerPool {
-			return "", 0, fmt.Errorf("pixels: unknown variant %q", variant)
-		}
-		return base, w, nil
-	}
+	base, n, sized := strings.Cut(variant, "/")
 	switch base {
-	case DecodeOnly, Sequential, GoroutinePerFrame, WorkerPool, Errgroup, ParallelDecode:
-		return base, workers, nil
+	case DecodeOnly, Sequential, GoroutinePerFrame:
+		if !sized {
+			return base, workers, nil
+		}
+	case WorkerPool, Errgroup, ParallelDecode:
+		if !sized {
+			return base, workers, nil
+		}
+		if w, err := strconv.Atoi(n); err == nil && w >= 1 && w <= maxWorkers {
+			return base, w, nil
+		}
 	}
 	return "", 0, fmt.Errorf("pixels: unknown variant %q", variant)
 }

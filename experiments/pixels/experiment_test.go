@@ -92,7 +92,7 @@ func TestPlan(t *testing.T) {
 	if got, want := f.exp.Plan(p), []string{"sequential", "errgroup"}; !slices.Equal(got, want) {
 		t.Errorf("got plan %v, want %v", got, want)
 	}
-	for _, v := range []string{"worker-pool/0", "worker-pool/33", "worker-pool/x", "sequential/2", "threads"} {
+	for _, v := range []string{"worker-pool/0", "worker-pool/33", "worker-pool/x", "worker-pool/", "sequential/2", "decode-only/1", "threads", "threads/2"} {
 		if _, _, err := splitVariant(v, 2); err == nil {
 			t.Errorf("splitVariant(%q): got no error, want one", v)
 		}

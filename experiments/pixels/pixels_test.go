@@ -103,6 +103,10 @@ type variantFunc func(ctx context.Context, path string, rec *recorder) error
 
 func variants(segs []segment, workers int, latency time.Duration) map[string]variantFunc {
 	return map[string]variantFunc{
+		DecodeOnly: func(ctx context.Context, path string, rec *recorder) error {
+			rec.decodeOnly = true
+			return decodeOnly(ctx, path, rec)
+		},
 		Sequential: func(ctx context.Context, path string, rec *recorder) error {
 			return countSequential(ctx, path, latency, rec)
 		},
@@ -130,6 +134,9 @@ func TestEveryVariantCountsEveryFrameExactly(t *testing.T) {
 	for _, workers := range []int{1, 2, 3, 4, 7} {
 		segs := planSegments(testFrames, pr.Keyframes, workers)
 		for name, run := range variants(segs, workers, 0) {
+			if name == DecodeOnly {
+				continue // counts nothing: TestDecodeOnlyReadsEveryFrame
+			}
 			t.Run(fmt.Sprintf("%s/%d", name, workers), func(t *testing.T) {
 				start := matCount()
 				em := newRecording()
@@ -349,4 +356,31 @@ func TestSourceIsTheCodeThatRuns(t *testing.T) {
 	if b, err := os.ReadFile("count.go"); err != nil || !strings.Contains(src, string(b)) {
 		t.Errorf("the page does not show count.go as it is (%v)", err)
 	}
+}
+
+// Decoders are opened from many goroutines at once (parallel-decode, and
+// the web layer's pictures during a run): that must be safe for good files
+// and bad ones alike.
+func TestConcurrentOpens(t *testing.T) {
+	f := newFixture(t)
+	start := matCount()
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range 15 {
+				name := []string{"test.avi", "broken.avi", "missing.avi"}[(g+k)%3]
+				vc, err := openClip(filepath.Join(f.lib.Dir(), name))
+				if (err == nil) != (name == "test.avi") {
+					t.Errorf("open %s: got error %v", name, err)
+				}
+				if err == nil {
+					vc.Close()
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	checkMats(t, start)
 }

@@ -124,7 +124,7 @@ func (r *recorder) span(lane, i int, start, end time.Time, label string) {
 func (r *recorder) sendSpan(lane int, s *run) {
 	label := fmt.Sprintf("%s frame %d", s.labels, s.lo)
 	if s.hi != s.lo {
-		label = fmt.Sprintf("%s: %d steps over frames %d–%d", s.labels, s.n, s.lo, s.hi)
+		label = fmt.Sprintf("%s frames %d–%d", s.labels, s.lo, s.hi)
 	}
 	r.em.Span(lane, s.start, s.end, label)
 }

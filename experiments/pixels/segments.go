@@ -87,15 +87,14 @@ func decodeSegment(ctx context.Context, path string, w int, seg segment, help ch
 		vc.Set(gocv.VideoCapturePosFrames, float64(seg.start))
 	}
 	pr.landed = int(vc.Get(gocv.VideoCapturePosFrames))
+	m := <-free
 	for i := seg.start; ctx.Err() == nil; i++ {
-		m := <-free
 		began := time.Now()
 		ok := vc.Read(m)
 		if !ok || i == seg.end {
 			if ok {
 				pr.next = frameHash(*m) // the next segment's first frame
 			}
-			free <- m
 			break
 		}
 		if i == seg.start {
@@ -105,12 +104,14 @@ func decodeSegment(ctx context.Context, path string, w int, seg segment, help ch
 		rec.read(w, i, began)
 		select {
 		case help <- frame{i, m, free}:
+			m = <-free // lent out: decode the next frame into another Mat
 		default:
 			began := time.Now()
 			rec.counted(w, i, countFrame(*m, mask, latency), began)
-			free <- m
+			// Keep m: the same Mat, still in this core's cache, takes the next frame.
 		}
 	}
+	free <- m
 	for range cap(free) {
 		<-free // wait for frames lent out to come home before closing them
 	}

@@ -35,17 +35,21 @@ func (l *Library) ReadFrame(ctx context.Context, name string, i int, fn func(fra
 // trusts the seek only if the decoder says it landed on i; otherwise it
 // decodes from the start.
 func readFrameAt(ctx context.Context, path string, i int, frame *gocv.Mat) error {
-	vc, err := gocv.VideoCaptureFile(path)
-	defer func() { vc.Close() }() // vc may be reopened below
+	vc, err := OpenVideo(path)
 	if err != nil {
-		return invalid(ErrNotVideo)
+		return err
 	}
+	defer func() { // vc may be reopened below
+		if vc != nil {
+			vc.Close()
+		}
+	}()
 	if i > 0 {
 		vc.Set(gocv.VideoCapturePosFrames, float64(i))
 		if int(vc.Get(gocv.VideoCapturePosFrames)) != i {
 			vc.Close()
-			if vc, err = gocv.VideoCaptureFile(path); err != nil {
-				return invalid(ErrNotVideo)
+			if vc, err = OpenVideo(path); err != nil {
+				return err
 			}
 			for k := 0; k < i; k++ {
 				if !vc.Read(frame) {

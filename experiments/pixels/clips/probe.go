@@ -34,6 +34,19 @@ type stamp struct {
 // ErrNotVideo is the message for a file OpenCV cannot decode a frame from.
 const ErrNotVideo = "not a video: OpenCV could not decode a frame"
 
+// OpenVideo opens a video file with OpenCV's FFmpeg reader, the one the
+// lab is measured with. (Letting OpenCV try its other readers in turn also
+// tries GStreamer, whose set-up is not safe to run from two goroutines at
+// once.) It closes what it opened if it fails.
+func OpenVideo(path string) (*gocv.VideoCapture, error) {
+	vc, err := gocv.VideoCaptureFileWithAPI(path, gocv.VideoCaptureFFmpeg)
+	if err != nil {
+		vc.Close()
+		return nil, invalid(ErrNotVideo)
+	}
+	return vc, nil
+}
+
 // Probe returns what the named clip holds, decoding it on first use and
 // whenever its file changed.
 func (l *Library) Probe(ctx context.Context, name string) (Probe, error) {
@@ -69,11 +82,11 @@ func (l *Library) Probe(ctx context.Context, name string) (Probe, error) {
 
 // probeFile decodes every frame of the file at path.
 func probeFile(ctx context.Context, path string) (Probe, error) {
-	vc, err := gocv.VideoCaptureFile(path)
-	defer vc.Close()
+	vc, err := OpenVideo(path)
 	if err != nil {
-		return Probe{}, invalid(ErrNotVideo)
+		return Probe{}, err
 	}
+	defer vc.Close()
 	fps := vc.Get(gocv.VideoCaptureFPS)
 	frame := gocv.NewMat()
 	defer frame.Close()
@@ -128,11 +141,11 @@ const lrfHasKeyFrame gocv.VideoCaptureProperties = 67
 // mode, a few milliseconds for the samples) and returns the indices of the
 // keyframe packets and the number of packets.
 func scanKeyframes(path string) (keys []int, packets int) {
-	vc, err := gocv.VideoCaptureFile(path)
-	defer vc.Close()
+	vc, err := OpenVideo(path)
 	if err != nil {
 		return nil, -1
 	}
+	defer vc.Close()
 	vc.Set(gocv.VideoCaptureFormat, -1) // raw packets, before the first read
 	if vc.Get(gocv.VideoCaptureFormat) != -1 {
 		return nil, -1
