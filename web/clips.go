@@ -42,7 +42,10 @@ type ClipInfo = struct {
 // Errors that match lab.ErrNotFound are answered 404, errors with an
 // Invalid() bool method that returns true are the client's fault (4xx),
 // both with their message; errors from the reader given to Add come back
-// wrapped.
+// wrapped. From Add, an error with a Full() bool method that returns true
+// (the library holds all the uploads it may) is answered 507, and one with
+// a Busy() bool method that returns true (another upload is being checked)
+// 503, both with their message.
 type ClipLibrary interface {
 	// List describes every clip.
 	List(ctx context.Context) ([]ClipInfo, error)
@@ -57,9 +60,33 @@ type ClipLibrary interface {
 	Mask(ctx context.Context, name string, i int) ([]byte, error)
 }
 
+// Limits on clip uploads (POST /api/clips), besides MaxClipBytes a clip.
+// The library (experiments/pixels/clips) keeps at most 200 uploaded clips
+// and 2 GiB of them in all (seeded samples do not count), answered 507,
+// and decodes one upload at a time, library-wide: another waits up to 30 s,
+// then gets 503. Here, each client (clientOf: an IP address, an IPv6 /64)
+// may upload at most 10 clips at once, then 1 a minute (10 per 10
+// minutes), answered 429.
+const (
+	uploadsPerMinute = 1
+	uploadBurst      = 10
+)
+
+// limitedClips is a ClipLibrary with its upload rate limit.
+type limitedClips struct {
+	ClipLibrary
+	uploads *rateLimit
+}
+
 // SetClips serves lib's clips under /api/clips. Without it those endpoints
 // answer 404. Call it before Handler.
-func (s *Server) SetClips(lib ClipLibrary) { s.clips = lib }
+func (s *Server) SetClips(lib ClipLibrary) {
+	if lib == nil {
+		s.clips = nil
+		return
+	}
+	s.clips = &limitedClips{ClipLibrary: lib, uploads: newRateLimit("clip uploads", uploadsPerMinute, uploadBurst)}
+}
 
 // invalidInput is how a ClipLibrary marks an error as the client's.
 type invalidInput interface{ Invalid() bool }

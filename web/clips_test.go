@@ -39,6 +39,15 @@ type fakeProblem string
 func (p fakeProblem) Error() string { return string(p) }
 func (p fakeProblem) Invalid() bool { return true }
 
+// fakeLimit is an upload the library refuses for a limit, as the clips
+// package's Problem does: Invalid too, so that Full and Busy must win.
+type fakeLimit struct{ msg, kind string }
+
+func (p fakeLimit) Error() string { return p.msg }
+func (p fakeLimit) Invalid() bool { return true }
+func (p fakeLimit) Full() bool    { return p.kind == "full" }
+func (p fakeLimit) Busy() bool    { return p.kind == "busy" }
+
 func (f *fakeClips) List(ctx context.Context) ([]ClipInfo, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -55,7 +64,12 @@ func (f *fakeClips) Add(ctx context.Context, r io.Reader, filename string) (Clip
 	if err != nil {
 		return ClipInfo{}, false, fmt.Errorf("fake: upload: %w", err)
 	}
-	if !bytes.HasPrefix(data, []byte("VIDEO")) {
+	switch {
+	case bytes.HasPrefix(data, []byte("FULL")):
+		return ClipInfo{}, false, fakeLimit{"the clip library is full: it keeps at most 200 uploaded clips and 2 GiB of uploads in all", "full"}
+	case bytes.HasPrefix(data, []byte("BUSY")):
+		return ClipInfo{}, false, fakeLimit{"another upload is being checked; try again", "busy"}
+	case !bytes.HasPrefix(data, []byte("VIDEO")):
 		return ClipInfo{}, false, fakeProblem("not a video: OpenCV could not decode a frame")
 	}
 	name := fmt.Sprintf("h%d.avi", len(data))
@@ -116,6 +130,9 @@ func newClipServer(t *testing.T) (*clipServer, *fakeClips) {
 	srv := New(log, m, fstest.MapFS{})
 	lib := newFakeClips()
 	srv.SetClips(lib)
+	// Most tests upload more than a client may; TestUploadClipRateLimit
+	// puts the limit back.
+	srv.clips.(*limitedClips).uploads = newRateLimit("clip uploads", 1000, 1000)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -274,6 +291,73 @@ func TestUploadClipRefusesBadInput(t *testing.T) {
 				t.Errorf("got clips %v, want %v: nothing may be left behind", got, before)
 			}
 		})
+	}
+}
+
+// Uploads past the library's limits are refused with the library's
+// message, and leave nothing behind.
+func TestUploadClipLibraryLimits(t *testing.T) {
+	ts, lib := newClipServer(t)
+	before := lib.names()
+	tests := []struct {
+		content    string
+		wantStatus int
+		wantMsg    string
+	}{
+		{"FULL clip", http.StatusInsufficientStorage, "at most 200 uploaded clips and 2 GiB of uploads in all"},
+		{"BUSY clip", http.StatusServiceUnavailable, "another upload is being checked; try again"},
+	}
+	for _, tt := range tests {
+		ct, body := form(t, "clip", "a.avi", []byte(tt.content))
+		status, out := ts.upload(t, ct, body)
+		if msg, _ := out["error"].(string); status != tt.wantStatus || !strings.Contains(msg, tt.wantMsg) {
+			t.Errorf("%s: got %d %q, want %d %q", tt.content, status, msg, tt.wantStatus, tt.wantMsg)
+		}
+	}
+	if got := lib.names(); !slices.Equal(got, before) {
+		t.Errorf("got clips %v, want %v: nothing may be left behind", got, before)
+	}
+}
+
+// A client may upload 10 clips at once, then 1 a minute; another client
+// is not held back.
+func TestUploadClipRateLimit(t *testing.T) {
+	ts, lib := newClipServer(t)
+	l := newRateLimit("clip uploads", uploadsPerMinute, uploadBurst)
+	now := time.Now()
+	l.now = func() time.Time { return now }
+	ts.srv.clips.(*limitedClips).uploads = l
+	for i := range uploadBurst {
+		ct, body := form(t, "clip", "a.avi", []byte(fmt.Sprintf("VIDEO %0*d", i+1, 0)))
+		if status, out := ts.upload(t, ct, body); status != http.StatusCreated {
+			t.Fatalf("upload %d: got %d %v, want 201", i+1, status, out)
+		}
+	}
+	before := lib.names()
+	ct, body := form(t, "clip", "a.avi", []byte("VIDEO one too many"))
+	res, err := http.Post(ts.URL+"/api/clips", ct, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out struct{ Error string }
+	json.NewDecoder(res.Body).Decode(&out)
+	res.Body.Close()
+	want := "too many clip uploads from your address: at most 10 at once, then 1 a minute; try again in 60 s"
+	if res.StatusCode != http.StatusTooManyRequests || out.Error != want || res.Header.Get("Retry-After") != "60" {
+		t.Errorf("got %d %q (Retry-After %q), want 429 %q", res.StatusCode, out.Error, res.Header.Get("Retry-After"), want)
+	}
+	if got := lib.names(); !slices.Equal(got, before) {
+		t.Errorf("got clips %v, want %v: a refused upload must leave nothing behind", got, before)
+	}
+	// Another address has its own limit; a minute later, one more is allowed.
+	if ok, _ := l.take("192.0.2.1"); !ok {
+		t.Error("another client was refused")
+	}
+	l.mu.Lock() // l.now reads now under l.mu
+	now = now.Add(time.Minute)
+	l.mu.Unlock()
+	if status, out := ts.upload(t, ct, body); status != http.StatusCreated {
+		t.Errorf("a minute later: got %d %v, want 201", status, out)
 	}
 }
 

@@ -14,10 +14,15 @@ import (
 // field "clip" is the video file (at most MaxClipBytes). The clip is
 // stored under its content hash and answered 201 with its description
 // (200 if the library had it already). A bad upload gets a 4xx naming the
-// problem and leaves nothing behind.
+// problem and leaves nothing behind. Uploads are limited (see SetClips):
+// 429 past a client's rate, 507 when the library is full, 503 when another
+// upload is being checked for too long.
 func (s *Server) uploadClip(w http.ResponseWriter, r *http.Request) {
 	if s.clips == nil {
 		noClips(w)
+		return
+	}
+	if lc, ok := s.clips.(*limitedClips); ok && !s.allowed(w, r, lc.uploads, false) {
 		return
 	}
 	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -65,6 +70,17 @@ func (s *Server) uploadClip(w http.ResponseWriter, r *http.Request) {
 		}
 		info, created, err := s.clips.Add(r.Context(), &limitedReader{r: part, n: MaxClipBytes}, filename)
 		if err != nil {
+			var full interface{ Full() bool }
+			var busy interface{ Busy() bool }
+			switch {
+			case errors.As(err, &full) && full.Full():
+				apiError(w, http.StatusInsufficientStorage, err.Error())
+				return
+			case errors.As(err, &busy) && busy.Busy():
+				w.Header().Set("Retry-After", "10")
+				apiError(w, http.StatusServiceUnavailable, err.Error())
+				return
+			}
 			var inv invalidInput
 			if errors.As(err, &inv) && inv.Invalid() {
 				s.clipError(w, "add", err)

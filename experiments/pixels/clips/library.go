@@ -53,6 +53,13 @@ type Info = struct {
 type Library struct {
 	dir string
 
+	// Upload limits: MaxUploads, MaxUploadBytes and ProbeWait unless a
+	// test changes them.
+	maxUploads     int
+	maxUploadBytes int64
+	probeWait      time.Duration
+	checking       chan struct{} // holds a token while an upload is decoded and stored
+
 	mu     sync.Mutex       // guards probes
 	probes map[string]Probe // by name; an entry is valid while its file's stamp holds
 }
@@ -71,7 +78,9 @@ func Open(dir string) (*Library, error) {
 	for _, f := range stale {
 		os.Remove(f)
 	}
-	return &Library{dir: abs, probes: make(map[string]Probe)}, nil
+	return &Library{dir: abs, probes: make(map[string]Probe),
+		maxUploads: MaxUploads, maxUploadBytes: MaxUploadBytes, probeWait: ProbeWait,
+		checking: make(chan struct{}, 1)}, nil
 }
 
 // Dir returns the library's directory.
@@ -82,12 +91,22 @@ func (l *Library) Dir() string { return l.dir }
 type Problem struct {
 	Msg      string
 	notFound bool
+	full     bool // the library holds all the uploads it may
+	busy     bool // another upload is being checked
 }
 
 func (p *Problem) Error() string { return p.Msg }
 
 // Invalid reports that the request, not the server, is at fault.
 func (p *Problem) Invalid() bool { return true }
+
+// Full reports that the library refused an upload because it holds as many
+// uploads as it may (HTTP's 507).
+func (p *Problem) Full() bool { return p.full }
+
+// Busy reports that the library refused an upload because another was being
+// checked for too long (HTTP's 503: try again).
+func (p *Problem) Busy() bool { return p.busy }
 
 // Is makes a not-found Problem match lab.ErrNotFound.
 func (p *Problem) Is(target error) bool { return p.notFound && target == lab.ErrNotFound }

@@ -1,0 +1,77 @@
+package pixels
+
+import (
+	"strings"
+	"testing"
+
+	"concurrencylab/lab"
+)
+
+// verdictOf runs Verdict on variants, marking the baseline as lab does.
+func verdictOf(t *testing.T, baseline string, vs ...lab.VariantResult) string {
+	t.Helper()
+	for i := range vs {
+		vs[i].Baseline = vs[i].Name == baseline
+	}
+	p := lab.Params{"clip": "test.avi"}
+	return (&Experiment{}).Verdict(&lab.Result{Variants: vs}, p, lab.Env{NumCPU: 2})
+}
+
+func TestVerdictExplainsBeatingTheDecoder(t *testing.T) {
+	yes := true
+	v := func(name string, ms, speedup float64, extra map[string]any) lab.VariantResult {
+		r := lab.VariantResult{Name: name, MedianMs: ms, Speedup: speedup, Extra: extra}
+		if name != DecodeOnly {
+			r.Correct, r.Expected = &yes, lab.Int64(545888)
+		}
+		return r
+	}
+	tests := []struct {
+		name     string
+		baseline string
+		vs       []lab.VariantResult
+		want     []string
+		dont     []string
+	}{
+		{"parallel decode beats it", Sequential, []lab.VariantResult{
+			v(DecodeOnly, 400, 2, nil), v(Sequential, 800, 1, nil),
+			v(ParallelDecode, 350, 2.29, map[string]any{"fallback": 0.0, "segments": 4.0}),
+		}, []string{"faster than one decoder can go, because several decoded at once", "2.29× sequential's speed"}, []string{"noise"}},
+		{"one decoder wins by noise", Sequential, []lab.VariantResult{
+			v(DecodeOnly, 400, 2, nil), v(Sequential, 800, 1, nil), v(WorkerPool, 396, 2.02, nil),
+		}, []string{"worker-pool, took 396 ms", "within noise of decoding alone (0.99× its time)"}, []string{"several decoded at once"}},
+		{"parallel decode fell back", Sequential, []lab.VariantResult{
+			v(DecodeOnly, 400, 2, nil), v(Sequential, 800, 1, nil),
+			v(ParallelDecode, 392, 2.04, map[string]any{"fallback": 1.0, "segments": 4.0}),
+		}, []string{"within noise of decoding alone (0.98× its time)"}, []string{"several decoded at once"}},
+		{"parallel decode with one segment", Sequential, []lab.VariantResult{
+			v(DecodeOnly, 400, 2, nil), v(Sequential, 800, 1, nil),
+			v(ParallelDecode, 392, 2.04, map[string]any{"fallback": 0.0, "segments": 1.0}),
+		}, []string{"within noise of decoding alone"}, []string{"several decoded at once"}},
+		{"no sequential: the first variant is the baseline", WorkerPool, []lab.VariantResult{
+			v(WorkerPool, 500, 1, nil), v(Errgroup, 250, 2, nil),
+		}, []string{"The fastest counter was errgroup: 250 ms, 2.00× worker-pool's speed.", "exactly as the sequential loop did when run once, untimed"},
+			[]string{"sequential loop's speed", "sequential's speed"}},
+		{"no sequential, decode-only first", DecodeOnly, []lab.VariantResult{
+			v(DecodeOnly, 400, 1, nil), v(Errgroup, 450, 0.89, nil),
+		}, []string{"errgroup, took 450 ms (1.12× decode-only)"}, []string{"sequential loop's speed", "sequential's speed", "decode-only's speed"}},
+		{"the fastest is the baseline", Sequential, []lab.VariantResult{
+			v(Sequential, 300, 1, nil), v(WorkerPool, 400, 0.75, nil),
+		}, []string{"The fastest counter was sequential: 300 ms, sequential is the baseline."}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := verdictOf(t, tt.baseline, tt.vs...)
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("verdict %q lacks %q", got, w)
+				}
+			}
+			for _, d := range tt.dont {
+				if strings.Contains(got, d) {
+					t.Errorf("verdict %q says %q", got, d)
+				}
+			}
+		})
+	}
+}
