@@ -102,12 +102,22 @@ func sessionBoardBody(m SessionPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "\">join</a></p><h1>Class board</h1></div><label class=\"sess-select\">Round <select id=\"round\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "\">join</a></p><h1>Class board</h1></div><label class=\"sess-select\"")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		if len(m.Rounds) == 0 {
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, " hidden")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, ">Round <select id=\"round\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		for _, r := range m.Rounds {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<option value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "<option value=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -120,7 +130,7 @@ func sessionBoardBody(m SessionPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -133,12 +143,12 @@ func sessionBoardBody(m SessionPage) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "</option>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "</option>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "</select></label></header><p id=\"board-verdict\" class=\"verdict\" hidden></p><figure class=\"sess-chart\" id=\"board-figure\" hidden><figcaption id=\"chart-title\" class=\"block-h\"></figcaption><div id=\"board-chart\" class=\"sess-chart-box\"></div><p id=\"chart-note\" class=\"block-sub\"></p></figure><section id=\"board-predict\" class=\"sess-panel\" hidden aria-labelledby=\"predict-h\"><h2 id=\"predict-h\">Predictions and results</h2><div id=\"predict-chart\" class=\"sess-chart-box\"></div><p id=\"predict-note\" class=\"block-sub\"></p></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "</select></label></header><p id=\"board-verdict\" class=\"verdict\" hidden></p><figure class=\"sess-chart\" id=\"board-figure\" hidden><figcaption id=\"chart-title\" class=\"block-h\"></figcaption><div id=\"board-chart\" class=\"sess-chart-box\"></div><p id=\"chart-note\" class=\"block-sub\"></p></figure><section id=\"board-predict\" class=\"sess-panel\" hidden aria-labelledby=\"predict-h\"><h2 id=\"predict-h\">Predictions and results</h2><div id=\"predict-chart\" class=\"sess-chart-box\"></div><p id=\"predict-note\" class=\"block-sub\"></p></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -150,7 +160,7 @@ func sessionBoardBody(m SessionPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "</div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "</div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -165,7 +165,7 @@ func TestProbe(t *testing.T) {
 // The samples' containers claim frame counts some of them do not hold.
 func TestProbeSamples(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(SampleDir, "tree.avi")); err != nil {
-		t.Skip("opencv-doc's samples are not installed")
+		t.Fatal("opencv-doc's samples are not installed: make setup installs them")
 	}
 	l, err := Open(t.TempDir())
 	if err != nil {

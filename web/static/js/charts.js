@@ -157,13 +157,14 @@ export class Charts {
       scales: { x: { time: false }, y: { range: (u, lo, hi) => [0, hi > 0 ? hi * 1.1 : 1] } },
       axes: [
         { ...axis, size: 28, values: (u, vals) => vals.map((v) => fmtSig(v) + ' s') },
-        { ...axis, size: 46, values: (u, vals) => vals.map((v) => c.d.fmt(v)) },
+        // a count has no label between whole numbers (0.5 would read "1")
+        { ...axis, size: 46, values: (u, vals) => vals.map((v) => (c.d.fmt === fmtNum && !Number.isInteger(v) ? '' : c.d.fmt(v))) },
       ],
       series: [
         {},
         ...c.lines.map((s, i) => {
           const colour = pal[(c.d.colour + i) % 8];
-          return { label: s.label, stroke: colour, width: 1.5, fill: one ? colour + '22' : undefined, points: { show: false }, spanGaps: true };
+          return { label: s.label, stroke: colour, width: 1.5, fill: one ? colour + '22' : undefined, points: { show: (u, si) => (u.data[si]?.length ?? 0) < 3, size: 6, fill: colour }, spanGaps: true };
         }),
       ],
     };

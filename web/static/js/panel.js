@@ -156,8 +156,7 @@ export class RunPanel {
     if (this.errors.length) this.setError(this.errors.join('\n'));
     if (this.result && this.result !== this.shownResult) {
       this.shownResult = this.result;
-      e.verdict.textContent = this.result.verdict || '';
-      e.verdict.hidden = !this.result.verdict;
+      showVerdict(e.verdict, this.result.verdict || '');
       renderResults(e.tbody, this.result, this.colourIndex);
       e.results.hidden = false;
       this.reports.show(this.result);
@@ -244,4 +243,15 @@ export class RunPanel {
       this.el.env.append(h('div', { class: 'wide' }, h('dt', { text: 'Created' }), h('dd', {}, h('time', { datetime: created, text: fmtDate(created) }))));
     }
   }
+}
+
+// showVerdict sets the run's verdict. A long one reads as a paragraph:
+// its first sentence stays bold, the rest is set in normal weight.
+function showVerdict(el, text) {
+  el.hidden = !text;
+  const long = text.length > 260;
+  el.classList.toggle('long', long);
+  const m = long ? /^(.+?[.!?])\s+(?=\S)/.exec(text) : null;
+  if (m) el.replaceChildren(h('strong', {}, m[1]), ' ' + text.slice(m[0].length));
+  else el.textContent = text;
 }

@@ -42,6 +42,9 @@ function paintRounds() {
     o.selected = r === chosen;
     return o;
   }));
+  // no rounds yet: no empty picker
+  const pick = el.round.closest('label');
+  if (pick) pick.hidden = rounds.length === 0;
 }
 
 function paint() {
