@@ -8,7 +8,7 @@ GO   ?= go
 .PHONY: run test setup build generate check-generated fmt-check vet test-race test-norace test-matprofile clean
 
 run: setup build
-	@echo "make: starting the lab; open http://localhost$(ADDR) (Ctrl-C stops it)"
+	@echo "make: starting the lab; open http://$(if $(filter :%,$(ADDR)),localhost$(ADDR),$(ADDR)) (Ctrl-C stops it)"
 	./bin/web -addr $(ADDR) -data $(DATA)
 
 test: setup fmt-check vet check-generated test-race test-norace test-matprofile
