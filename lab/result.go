@@ -132,7 +132,7 @@ func medianExtras(trials []TrialResult) map[string]any {
 	values := map[string][]float64{}
 	for _, t := range trials {
 		for k, x := range t.Extra {
-			if f, ok := number(x); ok {
+			if f, ok := Number(x); ok {
 				values[k] = append(values[k], f)
 			}
 		}
@@ -147,7 +147,10 @@ func medianExtras(trials []TrialResult) map[string]any {
 	return out
 }
 
-func number(x any) (float64, bool) {
+// Number reads a figure of a trial's or variant's Extra: an int when
+// fresh, a float64 once it has been through JSON. ok is false for anything
+// that is not a number.
+func Number(x any) (value float64, ok bool) {
 	switch n := x.(type) {
 	case int:
 		return float64(n), true

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"concurrencylab/experiments/internal/prose"
 	"concurrencylab/lab"
 )
 
@@ -12,7 +13,7 @@ import (
 // synchronised variant per increment, what unsynchronized lost, and what
 // the race detector reported if it ran.
 func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
-	machine := fmt.Sprintf("%s on %s", plural(p.Int("goroutines"), "goroutine"), plural(env.NumCPU, "core"))
+	machine := fmt.Sprintf("%s on %s", prose.Plural(p.Int("goroutines"), "goroutine"), prose.Plural(env.NumCPU, "core"))
 	var parts []string
 	if s := correctness(r); s != "" {
 		parts = append(parts, s)
@@ -49,15 +50,15 @@ func correctness(r *lab.Result) string {
 		}
 		wrong = append(wrong, v.Name)
 		parts = append(parts, fmt.Sprintf("The %s variant miscounted in %d of %s, which a synchronised counter must never do: please report this run.",
-			v.Name, bad, plural(len(v.Trials), "trial")))
+			v.Name, bad, prose.Plural(len(v.Trials), "trial")))
 	}
 	switch {
 	case len(right) == 1:
 		parts = append([]string{fmt.Sprintf("The %s variant counted every increment in every trial.", right[0])}, parts...)
 	case len(right) > 1 && len(wrong) == 0:
-		parts = append([]string{fmt.Sprintf("Every synchronised variant (%s) counted every increment in every trial.", list(right))}, parts...)
+		parts = append([]string{fmt.Sprintf("Every synchronised variant (%s) counted every increment in every trial.", prose.List(right))}, parts...)
 	case len(right) > 1:
-		parts = append([]string{fmt.Sprintf("%s counted every increment in every trial.", capital(list(right)))}, parts...)
+		parts = append([]string{fmt.Sprintf("%s counted every increment in every trial.", capital(prose.List(right)))}, parts...)
 	}
 	return strings.Join(parts, " ")
 }
@@ -117,10 +118,10 @@ func losses(v *lab.VariantResult) string {
 	}
 	if lossy == 0 {
 		return fmt.Sprintf("Without synchronisation%s, no update was lost in %s: the race is still there, but updates are lost only while two goroutines run at the same instant on different cores.",
-			price, plural(n, "trial"))
+			price, prose.Plural(n, "trial"))
 	}
 	return fmt.Sprintf("Without synchronisation%s, updates were lost in %d of %s, at worst %s of %s increments (%.0f%%).",
-		price, lossy, plural(n, "trial"), group(worst), group(expected), 100*float64(worst)/float64(expected))
+		price, lossy, prose.Plural(n, "trial"), prose.Group(worst), prose.Group(expected), 100*float64(worst)/float64(expected))
 }
 
 // detected says what the race detector reported, if it ran.
@@ -129,7 +130,7 @@ func detected(r *lab.Result) string {
 	for _, v := range r.Variants {
 		ran, reported := 0, 0
 		for _, t := range v.Trials {
-			if n, ok := number(t.Extra["race_reports"]); ok {
+			if n, ok := lab.Number(t.Extra["race_reports"]); ok {
 				ran++
 				if n > 0 {
 					reported++
@@ -150,30 +151,16 @@ func detected(r *lab.Result) string {
 	case len(raced) == 0 && len(clean) == 0:
 		return ""
 	case len(raced) == 0:
-		return fmt.Sprintf("The race detector reported no data race in %s.", list(clean))
+		return fmt.Sprintf("The race detector reported no data race in %s.", prose.List(clean))
 	case len(clean) == 0:
-		return fmt.Sprintf("The race detector reported a data race in %s.", list(raced))
+		return fmt.Sprintf("The race detector reported a data race in %s.", prose.List(raced))
 	}
-	return fmt.Sprintf("The race detector reported a data race in %s and none in %s.", list(raced), list(clean))
+	return fmt.Sprintf("The race detector reported a data race in %s and none in %s.", prose.List(raced), prose.List(clean))
 }
 
 func nsPerIncrement(v lab.VariantResult) (float64, bool) {
-	x, ok := number(v.Extra["ns_per_increment"])
+	x, ok := lab.Number(v.Extra["ns_per_increment"])
 	return x, ok && x > 0
-}
-
-// number reads a figure of Extra: an int when fresh, a float64 once it has
-// been through JSON.
-func number(x any) (float64, bool) {
-	switch n := x.(type) {
-	case int:
-		return float64(n), true
-	case int64:
-		return float64(n), true
-	case float64:
-		return n, true
-	}
-	return 0, false
 }
 
 func capital(s string) string {
@@ -199,31 +186,4 @@ func times(x float64) string {
 		return fmt.Sprintf("%.0f times", x)
 	}
 	return fmt.Sprintf("%.1f times", x)
-}
-
-// list joins names as prose: "a", "a and b", "a, b and c".
-func list(names []string) string {
-	if len(names) <= 1 {
-		return strings.Join(names, "")
-	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
-// group writes n with thousands separators: 500,000.
-func group(n int64) string {
-	if n < 0 {
-		return "-" + group(-n)
-	}
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"concurrencylab/experiments/internal/prose"
 	"concurrencylab/lab"
 )
 
@@ -24,7 +25,7 @@ func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 	for _, v := range r.Variants {
 		if v.Correct != nil && !*v.Correct {
 			parts = append(parts, fmt.Sprintf("%s lost or garbled items: %s of %s came out right in its median trial, which should never happen: please report this run.",
-				v.Name, group(deref(v.Got)), group(deref(v.Expected))))
+				v.Name, prose.Group(deref(v.Got)), prose.Group(deref(v.Expected))))
 		}
 	}
 	parts = append(parts, speed(r))
@@ -48,7 +49,7 @@ func speed(r *lab.Result) string {
 	best := vs[0]
 	rate := ""
 	if x, ok := figure(best, "items_per_s"); ok {
-		rate = fmt.Sprintf(", %s items/s", group(int64(x)))
+		rate = fmt.Sprintf(", %s items/s", prose.Group(int64(x)))
 	}
 	if len(vs) == 1 {
 		return fmt.Sprintf("%s took %s a trial (median of %d)%s.", best.Name, ms(best.MedianMs), len(best.Trials), rate)
@@ -76,7 +77,7 @@ func polls(v *lab.VariantResult, s settings) string {
 		return ""
 	}
 	return fmt.Sprintf("Polling looked at its queues %s times to pass %s items along (median trial): %s looks found an item, %s found the queue empty and slept (%s asked each time).",
-		group(int64(all)), group(deref(v.Expected)), group(int64(all-wasted)), group(int64(wasted)), s.poll)
+		prose.Group(int64(all)), prose.Group(deref(v.Expected)), prose.Group(int64(all-wasted)), prose.Group(int64(wasted)), s.poll)
 }
 
 // order says which variants let items overtake each other.
@@ -85,14 +86,14 @@ func order(r *lab.Result, s settings) string {
 	for _, v := range r.Variants {
 		n, worst := 0, 0.0
 		for _, t := range v.Trials {
-			if x, ok := numberOf(t.Extra["reordered"]); ok && x > 0 {
+			if x, ok := lab.Number(t.Extra["reordered"]); ok && x > 0 {
 				n++
 				worst = max(worst, x)
 			}
 		}
 		if n > 0 {
 			mixed = append(mixed, fmt.Sprintf("%s delivered items out of order in %d of %s (at worst %s of %s items came out after a later one)",
-				v.Name, n, plural(len(v.Trials), "trial"), group(int64(worst)), group(deref(v.Expected))))
+				v.Name, n, prose.Plural(len(v.Trials), "trial"), prose.Group(int64(worst)), prose.Group(deref(v.Expected))))
 		} else {
 			kept = append(kept, v.Name)
 		}
@@ -102,13 +103,13 @@ func order(r *lab.Result, s settings) string {
 	case len(mixed) > 0:
 		out := strings.Join(mixed, "; ") + ": several workers per stage let items overtake each other."
 		if len(kept) > 0 {
-			out += fmt.Sprintf(" %s kept order.", and(kept))
+			out += fmt.Sprintf(" %s kept order.", prose.List(kept))
 		}
 		return out + " That matters only if the consumer needs the input's order: then number the items and put them back in order at the end."
 	case fan != nil && s.workers == 1:
 		return "With one worker per stage, fan-out keeps the input's order like the others."
 	case fan != nil:
-		return fmt.Sprintf("%s kept the input's order this time, fan-out included; nothing guarantees that with %d workers per stage.", and(kept), s.workers)
+		return fmt.Sprintf("%s kept the input's order this time, fan-out included; nothing guarantees that with %d workers per stage.", prose.List(kept), s.workers)
 	}
 	return ""
 }
@@ -157,7 +158,7 @@ func bottleneck(r *lab.Result, s settings, env lab.Env) string {
 		}
 		peak, _ := figure(v, "peak_depth:"+most)
 		piles[most] = append(piles[most], fmt.Sprintf("%d of %d %s trials (peak %s of %s)",
-			counts[most], len(v.Trials), v.Name, group(int64(peak)), group(int64(capacity))))
+			counts[most], len(v.Trials), v.Name, prose.Group(int64(peak)), prose.Group(int64(capacity))))
 	}
 	var out string
 	switch {
@@ -166,12 +167,12 @@ func bottleneck(r *lab.Result, s settings, env lab.Env) string {
 	case len(order) == 0 && len(flat) == 0:
 		return fmt.Sprintf("The trials were too short for the depth sampler (every %s) to see where items piled up: give it more items or a higher cost.", sampleEvery)
 	case len(order) == 0:
-		out = fmt.Sprintf("No queue stayed full in %s: every stage kept up with the one before it, so the producer set the pace.", and(flat))
+		out = fmt.Sprintf("No queue stayed full in %s: every stage kept up with the one before it, so the producer set the pace.", prose.List(flat))
 		order = []string{produce.String()}
 	default:
 		var where []string
 		for _, st := range order {
-			where = append(where, fmt.Sprintf("in front of %s in %s", st, and(piles[st])))
+			where = append(where, fmt.Sprintf("in front of %s in %s", st, prose.List(piles[st])))
 		}
 		out = "Items piled up " + strings.Join(where, "; ")
 		if len(order) == 1 {
@@ -180,7 +181,7 @@ func bottleneck(r *lab.Result, s settings, env lab.Env) string {
 			out += ": the variants disagree on the bottleneck."
 		}
 		if len(flat) > 0 {
-			out += fmt.Sprintf(" No queue stayed full in %s.", and(flat))
+			out += fmt.Sprintf(" No queue stayed full in %s.", prose.List(flat))
 		}
 	}
 	switch {
@@ -248,19 +249,7 @@ func kind(s settings) string {
 
 // figure returns a variant's median figure from its trials' Extra.
 func figure(v lab.VariantResult, key string) (float64, bool) {
-	return numberOf(v.Extra[key])
-}
-
-func numberOf(x any) (float64, bool) {
-	switch n := x.(type) {
-	case int:
-		return float64(n), true
-	case int64:
-		return float64(n), true
-	case float64:
-		return n, true
-	}
-	return 0, false
+	return lab.Number(v.Extra[key])
 }
 
 func deref(p *int64) int64 {
@@ -274,7 +263,7 @@ func deref(p *int64) int64 {
 // separators from 1,000 up: 0.433, 35.7, 1,136.
 func sig3(x float64) string {
 	if x >= 1000 {
-		return group(int64(math.Round(x)))
+		return prose.Group(int64(math.Round(x)))
 	}
 	return strconv.FormatFloat(x, 'g', 3, 64)
 }
@@ -291,31 +280,4 @@ func times(a, b float64) string {
 		return "?×"
 	}
 	return fmt.Sprintf("%.2f×", a/b)
-}
-
-// and joins words as a list: "a", "a and b", "a, b and c".
-func and(words []string) string {
-	if len(words) < 2 {
-		return strings.Join(words, "")
-	}
-	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
-// group writes n with thousands separators: 500,000.
-func group(n int64) string {
-	if n < 0 {
-		return "-" + group(-n)
-	}
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

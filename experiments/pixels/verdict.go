@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"concurrencylab/experiments/internal/prose"
 	"concurrencylab/lab"
 )
 
@@ -28,7 +29,7 @@ func (e *Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 	if len(counters) > 0 && counters[0].Expected != nil {
 		frames := ""
 		if f, ok := counters[0].Extra["frames"].(float64); ok {
-			frames = fmt.Sprintf("'s %s frames", group(int64(f)))
+			frames = fmt.Sprintf("'s %s frames", prose.Group(int64(f)))
 		}
 		// The right answer always comes from the sequential loop, run once
 		// outside the timing; say so plainly when it was not also timed.
@@ -38,10 +39,10 @@ func (e *Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 		}
 		if len(wrong) == 0 {
 			parts = append(parts, fmt.Sprintf("Every variant counted %s blue pixels in %s%s, %s.",
-				group(*counters[0].Expected), clip, frames, as))
+				prose.Group(*counters[0].Expected), clip, frames, as))
 		} else {
 			parts = append(parts, fmt.Sprintf("%s did not count the %s blue pixels of %s in every trial: please report this run.",
-				strings.Join(wrong, ", "), group(*counters[0].Expected), clip))
+				strings.Join(wrong, ", "), prose.Group(*counters[0].Expected), clip))
 		}
 	}
 	best := -1
@@ -94,7 +95,7 @@ func (e *Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 	if g := r.Variant(GoroutinePerFrame); g != nil {
 		if held, ok := g.Extra["peak_frames_held"].(float64); ok {
 			parts = append(parts, fmt.Sprintf("goroutine-per-frame held up to %s decoded frames at once (%.0f MB).",
-				group(int64(held)), g.Extra["peak_held_mb"]))
+				prose.Group(int64(held)), g.Extra["peak_held_mb"]))
 		}
 	}
 	return strings.Join(parts, " ")
@@ -133,16 +134,4 @@ func decodedInParallel(v lab.VariantResult) bool {
 		return false
 	}
 	return true
-}
-
-// group writes n with thousands separators: 545,888.
-func group(n int64) string {
-	if n < 0 {
-		return "-" + group(-n)
-	}
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

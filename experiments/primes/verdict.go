@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"concurrencylab/experiments/internal/prose"
 	"concurrencylab/lab"
 )
 
@@ -26,7 +27,7 @@ func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 		procs = env.NumCPU
 	}
 	procs = max(procs, 1)
-	machine := fmt.Sprintf("%s (GOMAXPROCS %d)", plural(env.NumCPU, "core"), env.GOMAXPROCS)
+	machine := fmt.Sprintf("%s (GOMAXPROCS %d)", prose.Plural(env.NumCPU, "core"), env.GOMAXPROCS)
 	io := p.String("workload") == "io"
 
 	base := baselineOf(r)
@@ -46,7 +47,7 @@ func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 		parts = append(parts, cpuVerdict(r, p, procs, machine)...)
 	}
 	if len(parts) == 0 && base != nil {
-		parts = append(parts, fmt.Sprintf("%s took %s (median of %s).", base.Name, ms(base.MedianMs), plural(len(base.Trials), "trial")))
+		parts = append(parts, fmt.Sprintf("%s took %s (median of %s).", base.Name, ms(base.MedianMs), prose.Plural(len(base.Trials), "trial")))
 	}
 	if env.InFlight > 1 {
 		parts = append(parts, "Another run shared the machine meanwhile, so these figures are noisier than usual.")
@@ -173,10 +174,10 @@ func gilCPUSentence(speedup float64, workers, procs int, pool *lab.VariantResult
 	}
 	idle := ""
 	if procs > 1 {
-		idle = fmt.Sprintf(", and %s sat idle", plural(procs-1, "other core"))
+		idle = fmt.Sprintf(", and %s sat idle", prose.Plural(procs-1, "other core"))
 	}
 	return fmt.Sprintf("gil, the same pool of %s made to hold one lock to compute, ran %s as fast as sequential%s: only the holder computes while the rest wait their turn, so one core did all the work%s.",
-		plural(workers, "goroutine"), times(speedup), against, idle)
+		prose.Plural(workers, "goroutine"), times(speedup), against, idle)
 }
 
 func cpuSweepVerdict(r *lab.Result, procs int, machine string) []string {
@@ -184,7 +185,7 @@ func cpuSweepVerdict(r *lab.Result, procs int, machine string) []string {
 	if pool := series(r, "worker-pool"); len(pool) > 0 {
 		first, last := pool[0], pool[len(pool)-1]
 		peak := slices.MaxFunc(pool, func(a, b point) int { return cmpFloat(a.speedup, b.speedup) })
-		s := fmt.Sprintf("On %s, worker-pool went from %s sequential's speed with %s", machine, times(first.speedup), plural(first.workers, "worker"))
+		s := fmt.Sprintf("On %s, worker-pool went from %s sequential's speed with %s", machine, times(first.speedup), prose.Plural(first.workers, "worker"))
 		if at, ok := at(pool, procs); ok && procs != first.workers && procs != last.workers {
 			s += fmt.Sprintf(" to %s with %d", times(at.speedup), procs)
 		}
@@ -195,7 +196,7 @@ func cpuSweepVerdict(r *lab.Result, procs int, machine string) []string {
 		case peak.speedup < 0.75*float64(procs):
 			s += fmt.Sprintf(", short of the %d× the cores allow: other work kept the cores busy, or a trial is too short to spread well.", procs)
 		case procs < last.workers:
-			s += fmt.Sprintf(": past %s, more workers only take turns on them.", plural(procs, "core"))
+			s += fmt.Sprintf(": past %s, more workers only take turns on them.", prose.Plural(procs, "core"))
 		default:
 			s += "."
 		}
@@ -228,10 +229,10 @@ func ioVerdict(r *lab.Result, p lab.Params, machine string) []string {
 	if v := r.Variant("goroutine-per-task"); v != nil {
 		if v.Speedup >= 0.75*float64(tasks) {
 			parts = append(parts, fmt.Sprintf("goroutine-per-task overlapped all %s: %s as fast as sequential%s, on %s, since a waiting goroutine needs no core.",
-				plural(tasks, "wait"), times(v.Speedup), seq, machine))
+				prose.Plural(tasks, "wait"), times(v.Speedup), seq, machine))
 		} else {
 			parts = append(parts, fmt.Sprintf("goroutine-per-task ran %s as fast as sequential%s on %s, short of the %d× overlapping all %s would give: other work slowed it, or each wait is short next to the work around it.",
-				times(v.Speedup), seq, machine, tasks, plural(tasks, "wait")))
+				times(v.Speedup), seq, machine, tasks, prose.Plural(tasks, "wait")))
 		}
 		seq = ""
 	}
@@ -250,7 +251,7 @@ func ioVerdict(r *lab.Result, p lab.Params, machine string) []string {
 			took = ""
 		}
 		parts = append(parts, fmt.Sprintf("With %s, the pools wait on at most %d requests at once (%s as fast as sequential%s): for I/O, size a pool by the waits you want in flight, not by the cores.",
-			plural(workers, "worker"), min(workers, tasks), strings.Join(pools, ", "), took))
+			prose.Plural(workers, "worker"), min(workers, tasks), strings.Join(pools, ", "), took))
 		seq = ""
 	}
 	if g := r.Variant("gil"); g != nil {
@@ -279,7 +280,7 @@ func ioSweepVerdict(r *lab.Result, p lab.Params, procs int) []string {
 	lp, lg := pool[len(pool)-1], gil[len(gil)-1]
 	beyond := ""
 	if min(lp.speedup, lg.speedup) > 1.1*float64(procs) {
-		beyond = fmt.Sprintf(", far beyond the %s", plural(procs, "core"))
+		beyond = fmt.Sprintf(", far beyond the %s", prose.Plural(procs, "core"))
 	}
 	return []string{fmt.Sprintf("worker-pool and gil reached %s and %s sequential's speed with %d workers%s, where %d tasks allow at most %d×. A waiting goroutine needs no core, and the GIL is let go while waiting, so it slows computing, not waiting.",
 		times(lp.speedup), times(lg.speedup), lp.workers, beyond, tasks, min(lp.workers, tasks))}
@@ -349,11 +350,4 @@ func ms(x float64) string {
 		return strconv.FormatFloat(x/1000, 'f', 2, 64) + " s"
 	}
 	return strconv.FormatFloat(x, 'f', 1, 64) + " ms"
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
 }

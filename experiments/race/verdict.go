@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"concurrencylab/experiments/internal/prose"
 	"concurrencylab/lab"
 )
 
@@ -11,7 +12,7 @@ import (
 // how many trials, on this machine, from the run's own figures.
 func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 	g := p.Int("goroutines")
-	machine := fmt.Sprintf("%s on %s (GOMAXPROCS %d)", plural(g, "goroutine"), plural(env.NumCPU, "core"), env.GOMAXPROCS)
+	machine := fmt.Sprintf("%s on %s (GOMAXPROCS %d)", prose.Plural(g, "goroutine"), prose.Plural(env.NumCPU, "core"), env.GOMAXPROCS)
 	var parts []string
 	if v := r.Variant("unsynchronized"); v != nil {
 		lossy, worst := 0, int64(0)
@@ -28,14 +29,14 @@ func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 		switch {
 		case lossy == 0:
 			parts = append(parts, fmt.Sprintf("No update was lost in %s with %s: the race is still there, but updates are lost only while two goroutines run at the same instant on different cores, and this time they took turns. Run it again, or with more goroutines.",
-				plural(n, "trial"), machine))
+				prose.Plural(n, "trial"), machine))
 		case lossy == n:
 			med := lab.Median(lost)
 			parts = append(parts, fmt.Sprintf("Updates were lost in every one of %s with %s: a median of %s of %s increments (%.0f%%) vanished, at worst %s.",
-				plural(n, "trial"), machine, group(int64(med)), group(*v.Expected), 100*med/float64(*v.Expected), group(worst)))
+				prose.Plural(n, "trial"), machine, prose.Group(int64(med)), prose.Group(*v.Expected), 100*med/float64(*v.Expected), prose.Group(worst)))
 		default:
 			parts = append(parts, fmt.Sprintf("Updates were lost in %d of %s with %s: at worst %s of %s increments (%.0f%%) vanished; in the other trials the goroutines happened not to overlap.",
-				lossy, plural(n, "trial"), machine, group(worst), group(*v.Expected), 100*float64(worst)/float64(*v.Expected)))
+				lossy, prose.Plural(n, "trial"), machine, prose.Group(worst), prose.Group(*v.Expected), 100*float64(worst)/float64(*v.Expected)))
 		}
 	}
 	if v := r.Variant("sequential"); v != nil && v.Correct != nil {
@@ -46,23 +47,4 @@ func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 		}
 	}
 	return strings.Join(parts, " ")
-}
-
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
-
-// group writes n with thousands separators: 500,000.
-func group(n int64) string {
-	s := fmt.Sprint(n)
-	if n < 0 {
-		return "-" + group(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
