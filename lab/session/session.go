@@ -12,6 +12,7 @@
 package session
 
 import (
+	"slices"
 	"time"
 
 	"concurrencylab/lab"
@@ -206,12 +207,7 @@ func (v *View) Apply(e Event) {
 		if e.Learner == nil {
 			return
 		}
-		i := indexOf(v.Learners, func(l Learner) bool { return l.ID == e.Learner.ID })
-		if i < 0 {
-			v.Learners = append(v.Learners, *e.Learner)
-		} else {
-			v.Learners[i] = *e.Learner
-		}
+		v.Learners = upsert(v.Learners, *e.Learner, func(l Learner) bool { return l.ID == e.Learner.ID })
 		v.Connected = 0
 		for _, l := range v.Learners {
 			if l.Connected {
@@ -222,20 +218,16 @@ func (v *View) Apply(e Event) {
 		if e.Entry == nil {
 			return
 		}
-		i := indexOf(v.Board, func(x Entry) bool { return x.Run == e.Entry.Run })
-		if i < 0 {
-			v.Board = append(v.Board, *e.Entry)
-		} else {
-			v.Board[i] = *e.Entry
-		}
+		v.Board = upsert(v.Board, *e.Entry, func(x Entry) bool { return x.Run == e.Entry.Run })
 	}
 }
 
-func indexOf[T any](s []T, f func(T) bool) int {
-	for i := range s {
-		if f(s[i]) {
-			return i
-		}
+// upsert replaces the first element of s that same matches with v, or
+// appends v if none does.
+func upsert[T any](s []T, v T, same func(T) bool) []T {
+	if i := slices.IndexFunc(s, same); i >= 0 {
+		s[i] = v
+		return s
 	}
-	return -1
+	return append(s, v)
 }

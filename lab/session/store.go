@@ -134,11 +134,7 @@ func (m *MemStore) SaveLearner(_ context.Context, id string, l Learner) error {
 		return lab.ErrNotFound
 	}
 	l.Connected = false
-	if i := indexOf(r.Learners, func(x Learner) bool { return x.ID == l.ID }); i >= 0 {
-		r.Learners[i] = l
-	} else {
-		r.Learners = append(r.Learners, l)
-	}
+	r.Learners = upsert(r.Learners, l, func(x Learner) bool { return x.ID == l.ID })
 	return nil
 }
 
@@ -150,11 +146,7 @@ func (m *MemStore) SaveEntry(_ context.Context, id string, e Entry) error {
 	if r == nil {
 		return lab.ErrNotFound
 	}
-	if i := indexOf(r.Entries, func(x Entry) bool { return x.Run == e.Run }); i >= 0 {
-		r.Entries[i] = e
-	} else {
-		r.Entries = append(r.Entries, e)
-	}
+	r.Entries = upsert(r.Entries, e, func(x Entry) bool { return x.Run == e.Run })
 	return nil
 }
 
@@ -166,10 +158,6 @@ func (m *MemStore) SaveGuess(_ context.Context, id string, g Guess) error {
 	if r == nil {
 		return lab.ErrNotFound
 	}
-	if i := indexOf(r.Guesses, func(x Guess) bool { return x.Prediction == g.Prediction && x.Learner == g.Learner }); i >= 0 {
-		r.Guesses[i] = g
-	} else {
-		r.Guesses = append(r.Guesses, g)
-	}
+	r.Guesses = upsert(r.Guesses, g, func(x Guess) bool { return x.Prediction == g.Prediction && x.Learner == g.Learner })
 	return nil
 }
