@@ -48,7 +48,7 @@ type runEmitter struct {
 	samples  map[string]float64 // series -> latest value, unsent
 	spans    []map[string]any   // unsent spans
 	nspans   int                // spans recorded in all
-	peaks    map[string]float64 // variant -> peak goroutines seen at span ends
+	peaks    map[string]peaks   // variant -> the most seen while it ran
 
 	truncated bool // the truncation was logged; used by the flusher only
 
@@ -62,7 +62,7 @@ func newEmitter(log *EventLog, repeat int) *runEmitter {
 		repeat:   int64(repeat),
 		progress: make(map[string][3]any),
 		samples:  make(map[string]float64),
-		peaks:    make(map[string]float64),
+		peaks:    make(map[string]peaks),
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
 	}
@@ -108,9 +108,7 @@ func (e *runEmitter) Span(worker int, start, end time.Time, label string) {
 	if e.nspans <= MaxSpans {
 		e.spans = append(e.spans, s)
 	}
-	if g > e.peaks[v] {
-		e.peaks[v] = g
-	}
+	e.raisePeaks(v, g, 0)
 	e.mu.Unlock()
 }
 
@@ -122,7 +120,7 @@ func (e *runEmitter) Log(text string) {
 func (e *runEmitter) peakGoroutines(variant string) float64 {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.peaks[variant]
+	return e.peaks[variant].goroutines
 }
 
 // run flushes and samples until stop is closed, then flushes once more.
@@ -149,11 +147,8 @@ func (e *runEmitter) run() {
 			if m[0].Value.Kind() == metrics.KindUint64 {
 				e.samples["heap_bytes"] = float64(m[0].Value.Uint64())
 			}
-			if v != "" && g > e.peaks[v] {
-				e.peaks[v] = g
-			}
-			if h := e.samples["heap_bytes"]; v != "" && h > e.peaks[v+"\x00heap"] {
-				e.peaks[v+"\x00heap"] = h
+			if v != "" {
+				e.raisePeaks(v, g, e.samples["heap_bytes"])
 			}
 			e.mu.Unlock()
 		}
@@ -164,7 +159,20 @@ func (e *runEmitter) run() {
 func (e *runEmitter) peakHeap(variant string) float64 {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.peaks[variant+"\x00heap"]
+	return e.peaks[variant].heapBytes
+}
+
+// peaks are the most goroutines and the largest live heap seen while a
+// variant ran.
+type peaks struct{ goroutines, heapBytes float64 }
+
+// raisePeaks records goroutines and heap for variant where they exceed its
+// peaks so far. The caller holds e.mu.
+func (e *runEmitter) raisePeaks(variant string, goroutines, heapBytes float64) {
+	p := e.peaks[variant]
+	p.goroutines = max(p.goroutines, goroutines)
+	p.heapBytes = max(p.heapBytes, heapBytes)
+	e.peaks[variant] = p
 }
 
 func (e *runEmitter) start() { go e.run() }
