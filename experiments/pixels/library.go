@@ -24,7 +24,7 @@ func (l Library) Mask(ctx context.Context, name string, i int) ([]byte, error) {
 	err := l.ReadFrame(ctx, name, i, func(frame gocv.Mat) (err error) {
 		mask := gocv.NewMat()
 		defer mask.Close()
-		gocv.InRangeWithScalar(frame, blueLow, blueHigh, &mask)
+		blueMask(frame, &mask)
 		png, err = clips.EncodePNG(mask)
 		return err
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -182,30 +183,102 @@ func TestDecodeOnlyReadsEveryFrame(t *testing.T) {
 
 func TestPlanSegments(t *testing.T) {
 	every12 := []int{0, 12, 24, 36, 48, 60, 72, 84, 96}
+	vtest := []int{0, 250, 500, 750}
 	tests := []struct {
 		name      string
 		n         int
 		keyframes []int
-		k         int
+		cores     int
 		want      []segment
 	}{
-		{"one", 100, every12, 1, []segment{{0, -1}}},
-		{"two after keyframes", 100, every12, 2, []segment{{0, 52}, {52, -1}}},
-		{"four", 100, every12, 4, []segment{{0, 28}, {28, 52}, {52, 76}, {76, -1}}},
-		{"vtest", 795, []int{0, 250, 500, 750}, 2, []segment{{0, 516}, {516, -1}}},
-		{"vtest three", 795, []int{0, 250, 500, 750}, 3, []segment{{0, 266}, {266, 516}, {516, -1}}},
-		{"one group of pictures", 300, []int{0}, 2, []segment{{0, -1}}},
+		{"one core", 100, every12, 1, []segment{{0, -1}}},
+		// The second decoder starts 20 frames after keyframe 36: 12 frames
+		// more for it to decode (44 + 0.6*20 = 56) than for the first.
+		{"two", 100, every12, 2, []segment{{0, 56}, {56, -1}}},
+		// Two segments would cost 516 and 279+0.6*16 reads; three on two
+		// cores end after about (795 + 0.6*(29+40)) / 2 = 418.
+		{"vtest on two cores", 795, vtest, 2, []segment{{0, 279}, {279, 540}, {540, -1}}},
+		{"vtest on three cores", 795, vtest, 3, []segment{{0, 279}, {279, 540}, {540, -1}}},
 		{"no keyframes known", 100, nil, 2, []segment{{0, 50}, {50, -1}}},
 		{"too short", 20, nil, 4, []segment{{0, -1}}},
-		{"more segments than keyframes", 100, []int{0, 48}, 8, []segment{{0, 64}, {64, -1}}},
+		{"too short with keyframes", 20, every12, 4, []segment{{0, -1}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if got := planSegments(tt.n, tt.keyframes, tt.k); !slices.Equal(got, tt.want) {
+			if got := planSegments(tt.n, tt.keyframes, tt.cores); !slices.Equal(got, tt.want) {
 				t.Errorf("got %v, want %v", got, tt.want)
 			}
 		})
 	}
+}
+
+// planCost is when a plan should end on `cores` cores, in reads: its
+// costliest segment, or all its work shared by the cores.
+func planCost(segs []segment, n int, keyframes []int, cores int) float64 {
+	var longest, total float64
+	for _, s := range segs {
+		end := s.end
+		if end < 0 {
+			end = n
+		}
+		c := float64(end-s.start) + seekCost(s.start, keyframes)
+		longest, total = max(longest, c), total+c
+	}
+	return max(longest, total/float64(cores))
+}
+
+// On random clips, plans cover every frame once, in at most twice as many
+// segments as cores and one per seekPreroll frames, and never cost more than cutting `cores` segments
+// just after keyframes, or evenly.
+func TestPlanSegmentsCoverAndBeatSimplePlans(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 2000 {
+		n := 1 + rng.IntN(2000)
+		keyframes := []int{0}
+		for kf := rng.IntN(300) + 1; kf < n; kf += rng.IntN(300) + 1 {
+			keyframes = append(keyframes, kf)
+		}
+		cores := 1 + rng.IntN(8)
+		segs := planSegments(n, keyframes, cores)
+		next := 0
+		for j, s := range segs {
+			end := s.end
+			if j == len(segs)-1 {
+				if end != -1 {
+					t.Fatalf("n=%d %v: the last segment ends at %d, want -1", n, segs, end)
+				}
+				end = n
+			}
+			if s.start != next || end <= s.start {
+				t.Fatalf("n=%d keyframes %v cores %d: bad segments %v", n, keyframes, cores, segs)
+			}
+			next = end
+		}
+		if len(segs) > max(1, min(2*cores, n/seekPreroll)) {
+			t.Fatalf("%d segments for %d cores", len(segs), cores)
+		}
+		got := planCost(segs, n, keyframes, cores)
+		for _, simple := range [][]segment{evenSegments(n, min(cores, max(1, n/seekPreroll))), afterKeyframes(n, keyframes, cores)} {
+			if want := planCost(simple, n, keyframes, cores); got > want+1 {
+				t.Fatalf("n=%d keyframes %v cores %d: plan %v costs %.1f, more than %v at %.1f", n, keyframes, cores, segs, got, simple, want)
+			}
+		}
+	}
+}
+
+// afterKeyframes cuts at most k segments, each starting seekPreroll frames
+// after a keyframe: the obvious plan.
+func afterKeyframes(n int, keyframes []int, k int) []segment {
+	segs := []segment{{0, -1}}
+	for _, kf := range keyframes[1:] {
+		s := kf + seekPreroll
+		if len(segs) == k || s > n-seekPreroll {
+			break
+		}
+		segs[len(segs)-1].end = s
+		segs = append(segs, segment{s, -1})
+	}
+	return segs
 }
 
 // Segments that do not meet must be caught, and the counts still be right.
