@@ -70,6 +70,10 @@ func (e *Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 		switch {
 		case ratio < 1 && decodedInParallel(b):
 			how = "faster than one decoder can go, because several decoded at once"
+			if n, ok := b.Extra["segments"].(float64); ok && env.NumCPU > 0 {
+				how = fmt.Sprintf("faster than one decoder can go, because %d decoders worked at once on %s",
+					int(n), prose.Plural(env.NumCPU, "core"))
+			}
 		case ratio < 1:
 			// One decoder cannot beat decoding alone: this is noise.
 			how = fmt.Sprintf("within noise of decoding alone (%.2f× its time): counting hid entirely behind decoding", ratio)

@@ -36,18 +36,18 @@ func TestVerdictExplainsBeatingTheDecoder(t *testing.T) {
 		{"parallel decode beats it", Sequential, []lab.VariantResult{
 			v(DecodeOnly, 400, 2, nil), v(Sequential, 800, 1, nil),
 			v(ParallelDecode, 350, 2.29, map[string]any{"fallback": 0.0, "segments": 4.0}),
-		}, []string{"faster than one decoder can go, because several decoded at once", "2.29× sequential's speed"}, []string{"noise"}},
+		}, []string{"faster than one decoder can go, because 4 decoders worked at once on 2 cores", "2.29× sequential's speed"}, []string{"noise"}},
 		{"one decoder wins by noise", Sequential, []lab.VariantResult{
 			v(DecodeOnly, 400, 2, nil), v(Sequential, 800, 1, nil), v(WorkerPool, 396, 2.02, nil),
-		}, []string{"worker-pool, took 396 ms", "within noise of decoding alone (0.99× its time)"}, []string{"several decoded at once"}},
+		}, []string{"worker-pool, took 396 ms", "within noise of decoding alone (0.99× its time)"}, []string{"decoders worked at once"}},
 		{"parallel decode fell back", Sequential, []lab.VariantResult{
 			v(DecodeOnly, 400, 2, nil), v(Sequential, 800, 1, nil),
 			v(ParallelDecode, 392, 2.04, map[string]any{"fallback": 1.0, "segments": 4.0}),
-		}, []string{"within noise of decoding alone (0.98× its time)"}, []string{"several decoded at once"}},
+		}, []string{"within noise of decoding alone (0.98× its time)"}, []string{"decoders worked at once"}},
 		{"parallel decode with one segment", Sequential, []lab.VariantResult{
 			v(DecodeOnly, 400, 2, nil), v(Sequential, 800, 1, nil),
 			v(ParallelDecode, 392, 2.04, map[string]any{"fallback": 0.0, "segments": 1.0}),
-		}, []string{"within noise of decoding alone"}, []string{"several decoded at once"}},
+		}, []string{"within noise of decoding alone"}, []string{"decoders worked at once"}},
 		{"no sequential: the first variant is the baseline", WorkerPool, []lab.VariantResult{
 			v(WorkerPool, 500, 1, nil), v(Errgroup, 250, 2, nil),
 		}, []string{"The fastest counter was errgroup: 250 ms, 2.00× worker-pool's speed.", "exactly as the sequential loop did when run once, untimed"},
