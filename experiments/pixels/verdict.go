@@ -77,6 +77,13 @@ func (e *Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 		case ratio < 1:
 			// One decoder cannot beat decoding alone: this is noise.
 			how = fmt.Sprintf("within noise of decoding alone (%.2f× its time): counting hid entirely behind decoding", ratio)
+		case decodedInParallel(b):
+			how = "no faster than one decoder alone, although several decoded at once"
+			if n, ok := b.Extra["segments"].(float64); ok && env.NumCPU > 0 {
+				how = fmt.Sprintf("no faster than one decoder alone, although %d decoders worked at once on %s",
+					int(n), prose.Plural(env.NumCPU, "core"))
+			}
+			how += ": they compete for the cores and the memory with each other, and with anything else this machine runs"
 		case ratio < 1.1:
 			how = "within 10% of decoding alone: counting hid almost entirely behind decoding"
 		}

@@ -40,6 +40,11 @@ func TestVerdictExplainsBeatingTheDecoder(t *testing.T) {
 		{"one decoder wins by noise", Sequential, []lab.VariantResult{
 			v(DecodeOnly, 400, 2, nil), v(Sequential, 800, 1, nil), v(WorkerPool, 396, 2.02, nil),
 		}, []string{"worker-pool, took 396 ms", "within noise of decoding alone (0.99× its time)"}, []string{"decoders worked at once"}},
+		{"parallel decode slower than decoding alone", Sequential, []lab.VariantResult{
+			v(DecodeOnly, 400, 2, nil), v(Sequential, 800, 1, nil),
+			v(ParallelDecode, 440, 1.82, map[string]any{"fallback": 0.0, "segments": 3.0}),
+		}, []string{"(1.10× decode-only, 1.82× sequential's speed), no faster than one decoder alone, although 3 decoders worked at once on 2 cores"},
+			[]string{"counting can only hide behind decoding", "within 10%"}},
 		{"parallel decode fell back", Sequential, []lab.VariantResult{
 			v(DecodeOnly, 400, 2, nil), v(Sequential, 800, 1, nil),
 			v(ParallelDecode, 392, 2.04, map[string]any{"fallback": 1.0, "segments": 4.0}),

@@ -2,10 +2,10 @@
 // series an experiment adds, such as queue depth) as small live uPlot
 // charts sharing the cursor. Series named "<chart>:<line>" share one chart
 // with a line each: every "queue:<stage>" is a line of "Queue depth".
-// Updates are batched per frame.
+// Arriving samples redraw a few times a second.
 
 import uPlot from '../vendor/uplot/uPlot.esm.js';
-import { cssVar, palette, onTheme, fmtSig, fmtNum, h } from './util.js';
+import { cssVar, palette, onTheme, fmtSig, fmtNum, h, throttle } from './util.js';
 
 // How each known chart is titled and shown; others get a title from their
 // name and three significant digits.
@@ -32,6 +32,7 @@ function describe(chart, n) {
 }
 
 const HEIGHT = 130;
+const LIVE_MS = 250; // least time between redraws for arriving samples
 
 export class Charts {
   constructor(root) {
@@ -40,6 +41,7 @@ export class Charts {
     this.sync = uPlot.sync('run-samples');
     onTheme(() => this.rebuild());
     new ResizeObserver(() => this.resize()).observe(this.grid);
+    this.later = throttle(LIVE_MS, () => this.schedule());
     this.reset();
   }
 
@@ -62,7 +64,7 @@ export class Charts {
     if (v > s.peak) s.peak = v;
     s.chart.dirty = true;
     this.root.hidden = false;
-    this.schedule();
+    this.later();
   }
 
   line(name) {

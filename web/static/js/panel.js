@@ -1,6 +1,7 @@
 // RunPanel renders one run from its events alone, so a replay of a
 // finished run rebuilds the same view a live watcher saw. Rendering is
-// batched: events update state, one animation frame paints the DOM.
+// batched: events update state, one animation frame paints the DOM, and
+// the stream of progress, samples and spans repaints a few times a second.
 
 import { RunStream, isFinal } from './events.js';
 import { Timeline } from './timeline.js';
@@ -9,7 +10,9 @@ import { renderResults } from './table.js';
 import { Reports } from './reports.js';
 import { Sweep } from './sweep.js';
 import { Stepper } from './stepper.js';
-import { h, fmtNum, fmtElapsed, fmtDate, ordinal, copyText } from './util.js';
+import { h, fmtNum, fmtElapsed, fmtDate, ordinal, copyText, throttle } from './util.js';
+
+const LIVE_MS = 250; // least time between repaints for the stream of figures
 
 const STATUS = {
   idle: 'Ready',
@@ -39,6 +42,7 @@ export class RunPanel {
     this.reports = new Reports($('run-reports'), colourIndex);
     this.sweep = new Sweep($('sweep'), colourIndex);
     this.stepper = new Stepper($('stepper'));
+    this.later = throttle(LIVE_MS, () => this.schedule());
     this.el.copy.addEventListener('click', async () => {
       try {
         await copyText(this.el.permalinkA.href);
@@ -108,16 +112,20 @@ export class RunPanel {
         break;
       case 'progress':
         this.progress.set(String(ev.variant), ev);
-        break;
+        this.later();
+        return;
       case 'sample':
         this.charts.add(ev);
-        break;
+        this.later();
+        return;
       case 'span':
         this.timeline.add(ev);
-        break;
+        this.later();
+        return;
       case 'log':
         this.logBuf.push(String(ev.text ?? ''));
-        break;
+        this.later();
+        return;
       case 'result':
         this.result = ev;
         break;

@@ -1,12 +1,13 @@
 // Timeline draws every span of a run on a canvas: one lane per (variant,
 // worker), grouped by variant, x = run time. Spans are kept in arrays and
-// drawn once per animation frame, so thousands of spans stay smooth; no DOM
-// node is made per span.
+// drawn at most once per animation frame (a few times a second while they
+// arrive), so thousands of spans stay smooth; no DOM node is made per span.
 
-import { cssVar, palette, onTheme, fmtMs, fmtSig } from './util.js';
+import { cssVar, palette, onTheme, fmtMs, fmtSig, throttle } from './util.js';
 import { niceTicks, axisUnit } from './ticks.js';
 import { layoutLanes, HEAD } from './lanes.js';
 
+const LIVE_MS = 250; // least time between redraws for arriving spans
 const GUTTER = 44; // px left of the plot, for worker numbers
 const PAD_R = 12;
 
@@ -34,6 +35,7 @@ export class Timeline {
     document.addEventListener('pointerdown', (e) => { if (e.target !== this.canvas) this.unhover(); });
     new ResizeObserver(() => this.schedule()).observe(this.scroll);
     onTheme(() => this.schedule());
+    this.later = throttle(LIVE_MS, () => this.schedule());
     this.reset();
   }
 
@@ -82,7 +84,7 @@ export class Timeline {
     if (+s.end > this.end) this.end = +s.end;
     this.count++;
     this.root.hidden = false;
-    this.schedule();
+    this.later();
   }
 
   addTrials(n) {

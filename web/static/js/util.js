@@ -85,6 +85,25 @@ export async function copyText(text) {
   if (!ok) throw new Error('copy refused');
 }
 
+/**
+ * throttle returns a function that runs f on an animation frame at most
+ * once every ms milliseconds, however often it is called. Live charts
+ * redraw a few times a second, not on every event: a browser on the same
+ * machine as the server must not take the cores a run is measuring.
+ */
+export function throttle(ms, f) {
+  let timer = 0;
+  let last = -Infinity;
+  return () => {
+    if (timer) return;
+    timer = setTimeout(() => requestAnimationFrame(() => {
+      timer = 0;
+      last = performance.now();
+      f();
+    }), Math.max(0, last + ms - performance.now()));
+  };
+}
+
 /** flash shows a short message in a status region, then clears it. */
 export function flash(el, text, ms = 2000) {
   el.textContent = text;
