@@ -83,7 +83,7 @@ func (e *Experiment) Info() lab.Info {
 			{Name: "clip", Label: "Clip", Kind: lab.KindChoice, Default: def, Choices: names,
 				Help: "the video whose frames are counted; GET /api/clips lists them, POST /api/clips adds one"},
 			{Name: "workers", Label: "Workers", Kind: lab.KindInt, Default: strconv.Itoa(min(runtime.NumCPU(), maxWorkers)), Min: 1, Max: maxWorkers,
-				Help: "goroutines that count in worker-pool and errgroup; in parallel-decode, the cores its segments are planned for (one decoder each, up to twice as many segments)"},
+				Help: "goroutines that count in worker-pool and errgroup; in parallel-decode too, whose segments (one decoder each) are planned for this many cores, or the machine's if fewer"},
 			{Name: "latency", Label: "I/O wait per frame", Kind: lab.KindDuration, Default: "0s", Min: 0, Max: maxLatencyMs,
 				Help: "a simulated wait after counting each frame, like the notebook's sleep(0.001): it shows when more workers than cores pay off"},
 			{Name: "sweep", Label: "Sweep the workers", Kind: lab.KindBool, Default: "false",
@@ -172,7 +172,8 @@ func (e *Experiment) Trial(ctx context.Context, variant string, p lab.Params, em
 		extra["workers"] = workers
 		err = countErrgroup(tctx, pr.Path, workers, latency, rec)
 	case ParallelDecode:
-		segs := planSegments(len(truth), pr.Keyframes, workers)
+		// Plan for the cores there are: more goroutines only count.
+		segs := planSegments(len(truth), pr.Keyframes, min(workers, runtime.NumCPU()))
 		extra["workers"], extra["segments"] = max(workers, len(segs)), len(segs)
 		err = countParallelDecode(tctx, pr.Path, segs, workers, latency, rec)
 		extra["fallback"] = b2i(rec.fellBack.Load())

@@ -195,10 +195,17 @@ func TestPlanSegments(t *testing.T) {
 		// The second decoder starts 20 frames after keyframe 36: 12 frames
 		// more for it to decode (44 + 0.6*20 = 56) than for the first.
 		{"two", 100, every12, 2, []segment{{0, 56}, {56, -1}}},
-		// Two segments would cost 516 and 279+0.6*16 reads; three on two
-		// cores end after about (795 + 0.6*(29+40)) / 2 = 418.
+		// Two segments cost 461 reads at best ([0,461), and 334 + 0.6*211
+		// after seeking from keyframe 250); three on two cores should end
+		// after about (795 + 0.6*(29+40)) / 2 = 418.
 		{"vtest on two cores", 795, vtest, 2, []segment{{0, 279}, {279, 540}, {540, -1}}},
 		{"vtest on three cores", 795, vtest, 3, []segment{{0, 279}, {279, 540}, {540, -1}}},
+		// One group of pictures: the second decoder decodes 215 frames to
+		// reach its 85 (85 + 0.6*215 = 214), still sooner than one
+		// decoder's 300.
+		{"one group of pictures", 300, []int{0}, 2, []segment{{0, 215}, {215, -1}}},
+		{"one frame", 1, []int{0}, 2, []segment{{0, -1}}},
+		{"no frames", 0, []int{0}, 2, []segment{{0, -1}}},
 		{"no keyframes known", 100, nil, 2, []segment{{0, 50}, {50, -1}}},
 		{"too short", 20, nil, 4, []segment{{0, -1}}},
 		{"too short with keyframes", 20, every12, 4, []segment{{0, -1}}},
@@ -228,8 +235,8 @@ func planCost(segs []segment, n int, keyframes []int, cores int) float64 {
 }
 
 // On random clips, plans cover every frame once, in at most twice as many
-// segments as cores and one per seekPreroll frames, and never cost more than cutting `cores` segments
-// just after keyframes, or evenly.
+// segments as cores (and one per seekPreroll frames), and never cost more
+// than cutting `cores` segments just after keyframes, or evenly.
 func TestPlanSegmentsCoverAndBeatSimplePlans(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 	for range 2000 {

@@ -71,7 +71,7 @@ func (e *Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 		case ratio < 1 && decodedInParallel(b):
 			how = "faster than one decoder can go, because several decoded at once"
 			if n, ok := b.Extra["segments"].(float64); ok && env.NumCPU > 0 {
-				how = fmt.Sprintf("faster than one decoder can go, because %d decoders worked at once on %s",
+				how = fmt.Sprintf("faster than one decoder can go, because %d decoders shared %s",
 					int(n), prose.Plural(env.NumCPU, "core"))
 			}
 		case ratio < 1:
@@ -80,7 +80,7 @@ func (e *Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 		case decodedInParallel(b):
 			how = "no faster than one decoder alone, although several decoded at once"
 			if n, ok := b.Extra["segments"].(float64); ok && env.NumCPU > 0 {
-				how = fmt.Sprintf("no faster than one decoder alone, although %d decoders worked at once on %s",
+				how = fmt.Sprintf("no faster than one decoder alone, although %d decoders shared %s",
 					int(n), prose.Plural(env.NumCPU, "core"))
 			}
 			how += ": they compete for the cores and the memory with each other, and with anything else this machine runs"

@@ -36,23 +36,23 @@ func TestVerdictExplainsBeatingTheDecoder(t *testing.T) {
 		{"parallel decode beats it", Sequential, []lab.VariantResult{
 			v(DecodeOnly, 400, 2, nil), v(Sequential, 800, 1, nil),
 			v(ParallelDecode, 350, 2.29, map[string]any{"fallback": 0.0, "segments": 4.0}),
-		}, []string{"faster than one decoder can go, because 4 decoders worked at once on 2 cores", "2.29× sequential's speed"}, []string{"noise"}},
+		}, []string{"faster than one decoder can go, because 4 decoders shared 2 cores", "2.29× sequential's speed"}, []string{"noise"}},
 		{"one decoder wins by noise", Sequential, []lab.VariantResult{
 			v(DecodeOnly, 400, 2, nil), v(Sequential, 800, 1, nil), v(WorkerPool, 396, 2.02, nil),
-		}, []string{"worker-pool, took 396 ms", "within noise of decoding alone (0.99× its time)"}, []string{"decoders worked at once"}},
+		}, []string{"worker-pool, took 396 ms", "within noise of decoding alone (0.99× its time)"}, []string{"decoders shared"}},
 		{"parallel decode slower than decoding alone", Sequential, []lab.VariantResult{
 			v(DecodeOnly, 400, 2, nil), v(Sequential, 800, 1, nil),
 			v(ParallelDecode, 440, 1.82, map[string]any{"fallback": 0.0, "segments": 3.0}),
-		}, []string{"(1.10× decode-only, 1.82× sequential's speed), no faster than one decoder alone, although 3 decoders worked at once on 2 cores"},
+		}, []string{"(1.10× decode-only, 1.82× sequential's speed), no faster than one decoder alone, although 3 decoders shared 2 cores"},
 			[]string{"counting can only hide behind decoding", "within 10%"}},
 		{"parallel decode fell back", Sequential, []lab.VariantResult{
 			v(DecodeOnly, 400, 2, nil), v(Sequential, 800, 1, nil),
 			v(ParallelDecode, 392, 2.04, map[string]any{"fallback": 1.0, "segments": 4.0}),
-		}, []string{"within noise of decoding alone (0.98× its time)"}, []string{"decoders worked at once"}},
+		}, []string{"within noise of decoding alone (0.98× its time)"}, []string{"decoders shared"}},
 		{"parallel decode with one segment", Sequential, []lab.VariantResult{
 			v(DecodeOnly, 400, 2, nil), v(Sequential, 800, 1, nil),
 			v(ParallelDecode, 392, 2.04, map[string]any{"fallback": 0.0, "segments": 1.0}),
-		}, []string{"within noise of decoding alone"}, []string{"decoders worked at once"}},
+		}, []string{"within noise of decoding alone"}, []string{"decoders shared"}},
 		{"no sequential: the first variant is the baseline", WorkerPool, []lab.VariantResult{
 			v(WorkerPool, 500, 1, nil), v(Errgroup, 250, 2, nil),
 		}, []string{"The fastest counter was errgroup: 250 ms, 2.00× worker-pool's speed.", "exactly as the sequential loop did when run once, untimed"},
