@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -388,18 +389,22 @@ func TestSlowSubscriberDropped(t *testing.T) {
 	slow, _, _ := f.svc.Subscribe(ctx, c.Code)
 	fast, _, _ := f.svc.Subscribe(ctx, c.Code)
 	defer fast.Close()
+	var read atomic.Int64
 	done := make(chan int)
 	go func() {
-		n := 0
 		for range fast.C() {
-			n++
+			read.Add(1)
 		}
-		done <- n
+		done <- int(read.Load())
 	}()
 	l, _, _ := f.svc.Join(ctx, c.Code, "Cy")
-	for range subscriptionBuffer + 10 {
+	for i := range subscriptionBuffer + 10 {
 		f.svc.Connect(ctx, c.Code, l.ID)
 		f.svc.Disconnect(ctx, c.Code, l.ID)
+		if i%1000 == 999 { // let the fast reader catch up, however busy the machine
+			want := int64(1 + 2*(i+1))
+			waitFor(t, func() bool { return read.Load() == want })
+		}
 	}
 	n := 0
 	for range slow.C() {
