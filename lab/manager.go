@@ -255,12 +255,16 @@ func (m *Manager) trials(ctx context.Context, lr *liveRun) (*Result, error) {
 	if pl, ok := lr.exp.(Planner); ok {
 		variants = pl.Plan(p)
 	}
-	for _, v := range variants {
-		var trials []TrialResult
-		// Goroutines the server runs anyway; the variant's peak is counted
-		// above them, plus the goroutine that calls Trial.
-		base := float64(runtime.NumGoroutine()) - 1
-		for i := range p.Repeat() {
+	// Goroutines the server runs anyway; a variant's peak is counted above
+	// them, plus the goroutine that calls Trial.
+	base := float64(runtime.NumGoroutine()) - 1
+	// Trials run round-robin: the first trial of every variant, then the
+	// second of each, and so on. A slow patch of the machine (another
+	// program, a busy host) then falls on every variant alike, not only on
+	// the one that happened to run during it.
+	trials := make([][]TrialResult, len(variants))
+	for i := range p.Repeat() {
+		for j, v := range variants {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
@@ -279,10 +283,12 @@ func (m *Manager) trials(ctx context.Context, lr *liveRun) (*Result, error) {
 				elapsed = t.Elapsed
 			}
 			tr := TrialResult{Ms: durationMs(elapsed), Expected: t.Expected, Got: t.Got, Extra: t.Extra}
-			trials = append(trials, tr)
+			trials[j] = append(trials[j], tr)
 			em.Log(trialLine(v, i, p.Repeat(), tr))
 		}
-		vr := summarize(v, trials)
+	}
+	for j, v := range variants {
+		vr := summarize(v, trials[j])
 		vr.Peaks["goroutines"] = max(1, em.peakGoroutines(v)-base)
 		vr.Peaks["heap_bytes"] = em.peakHeap(v)
 		res.Variants = append(res.Variants, vr)

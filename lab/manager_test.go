@@ -762,6 +762,30 @@ func TestManagerResult(t *testing.T) {
 	}
 }
 
+// Trials interleave: every variant's first trial, then every second one,
+// so that a slow patch of the machine falls on all variants alike.
+func TestManagerRunsTrialsRoundRobin(t *testing.T) {
+	var mu sync.Mutex
+	var order []string
+	exp := &fakeExp{info: fakeInfo(), trial: func(ctx context.Context, v string, p Params, em Emitter) (Trial, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		order = append(order, v)
+		return Trial{Elapsed: time.Millisecond}, nil
+	}}
+	m, _ := newTestManager(t, Config{}, exp)
+	r := submit(t, m, "A", "variants", "v2,v1", "repeat", "3")
+	finished(t, m, r.ID)
+	mu.Lock()
+	defer mu.Unlock()
+	if want := []string{"v1", "v2", "v1", "v2", "v1", "v2"}; !slices.Equal(order, want) {
+		t.Errorf("got trials in the order %v, want %v", order, want)
+	}
+	if res := get(t, m, r.ID).Result; res == nil || len(res.Variants) != 2 || len(res.Variants[0].Trials) != 3 || res.Variants[0].Name != "v1" {
+		t.Errorf("got result %+v, want v1 then v2 with 3 trials each", res)
+	}
+}
+
 func TestManagerVerdicter(t *testing.T) {
 	exp := scripted(map[string][]float64{"v1": {1, 2}, "v2": {3, 4}}, map[string]int64{"v1": 100, "v2": 100})
 	m, _ := newTestManager(t, Config{}, verdictExp{exp})
