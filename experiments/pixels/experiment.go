@@ -36,10 +36,9 @@ const (
 )
 
 const (
-	defaultClip     = "vtest.avi"
-	maxWorkers      = 32
-	maxLatencyMs    = 10
-	keptDecodeTimes = 9 // decode-only times kept per clip, for vs_decode
+	defaultClip  = "vtest.avi"
+	maxWorkers   = 32
+	maxLatencyMs = 10
 )
 
 // sweepWorkers are the pool sizes a sweep runs.
@@ -50,9 +49,9 @@ var sweepWorkers = []int{1, 2, 4, 8, 16}
 type Experiment struct {
 	clips *clips.Library
 
-	mu      sync.Mutex                 // guards truths and decodes
-	truths  map[string][]int           // per clip version: blue pixels per frame
-	decodes map[string][]time.Duration // per clip version: latest decode-only times
+	mu      sync.Mutex               // guards truths and decodes
+	truths  map[string][]int         // per clip version: blue pixels per frame
+	decodes map[string]time.Duration // per clip version: the latest decode-only time
 }
 
 var (
@@ -63,7 +62,7 @@ var (
 
 // New returns the experiment for the clips of lib.
 func New(lib *clips.Library) *Experiment {
-	return &Experiment{clips: lib, truths: make(map[string][]int), decodes: make(map[string][]time.Duration)}
+	return &Experiment{clips: lib, truths: make(map[string][]int), decodes: make(map[string]time.Duration)}
 }
 
 // Info implements lab.Experiment. The clip parameter's choices are the
@@ -261,29 +260,22 @@ func (e *Experiment) truth(ctx context.Context, pr clips.Probe, em lab.Emitter) 
 	return rec.counts, nil
 }
 
-// noteDecode remembers a decode-only time of the clip.
+// noteDecode remembers the clip's latest decode-only time.
 func (e *Experiment) noteDecode(pr clips.Probe, d time.Duration) {
-	key := clipKey(pr)
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	ts := append(e.decodes[key], d)
-	if len(ts) > keptDecodeTimes {
-		ts = ts[len(ts)-keptDecodeTimes:]
-	}
-	e.decodes[key] = ts
+	e.decodes[clipKey(pr)] = d
 }
 
-// decodeTime is the median of the clip's latest decode-only times, the
-// yardstick of vs_decode; 0 if decode-only has not run on it yet.
+// decodeTime is the clip's latest decode-only time, the yardstick of
+// vs_decode; 0 if decode-only has not run on it yet. Trials run
+// round-robin with decode-only first, so each trial is measured against
+// the decode-only trial of its own round: a slow moment of the machine
+// slows both.
 func (e *Experiment) decodeTime(pr clips.Probe) time.Duration {
 	e.mu.Lock()
-	ts := slices.Clone(e.decodes[clipKey(pr)])
-	e.mu.Unlock()
-	if len(ts) == 0 {
-		return 0
-	}
-	slices.Sort(ts)
-	return ts[len(ts)/2]
+	defer e.mu.Unlock()
+	return e.decodes[clipKey(pr)]
 }
 
 func wrongFrames(got, want []int) int {

@@ -126,6 +126,9 @@ func TestTrials(t *testing.T) {
 				t.Error("got no vs_decode, want one (decode-only ran first)")
 			}
 			if v == DecodeOnly {
+				if tr.Extra["vs_decode"] != 1.0 {
+					t.Errorf("decode-only: got vs_decode %v, want 1 (its own time)", tr.Extra["vs_decode"])
+				}
 				if tr.Expected != nil || tr.Got != nil {
 					t.Errorf("got expected %v, got %v; want none for decode-only", tr.Expected, tr.Got)
 				}
