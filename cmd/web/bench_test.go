@@ -4,9 +4,13 @@ package main
 
 import (
 	"context"
+	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
+	"concurrencylab/experiments/pixels"
+	"concurrencylab/experiments/pixels/clips"
 	"concurrencylab/experiments/race"
 	"concurrencylab/lab"
 )
@@ -42,7 +46,7 @@ func BenchmarkLabOverhead(b *testing.B) {
 		direct = append(direct, lab.Median(ms))
 
 		t0 := time.Now()
-		medianMs, err := runThroughLab(b, base, query)
+		medianMs, err := runThroughLab(b, base, "race", query)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -56,4 +60,52 @@ func BenchmarkLabOverhead(b *testing.B) {
 	b.ReportMetric(l/d, "lab/direct")
 	b.ReportMetric(w, "wall-ms/trial")
 	b.ReportMetric(w/d, "wall/direct")
+}
+
+// BenchmarkLabOverheadPixels is BenchmarkLabOverhead for the variant most
+// sensitive to anything else running: parallel-decode, whose decoders
+// want both cores, on vtest.avi. Each iteration times 3 direct trials,
+// then a run of 3 through the server with a websocket watcher.
+//
+//	go test -run '^$' -bench LabOverheadPixels -benchtime 10x ./cmd/web
+func BenchmarkLabOverheadPixels(b *testing.B) {
+	dir := b.TempDir()
+	base, stop := startServer(b, dir)
+	defer stop()
+	lib, err := clips.Open(filepath.Join(dir, "clips")) // seeded by the server
+	if err != nil {
+		b.Fatal(err)
+	}
+	exp := pixels.New(lib)
+	p, err := lab.ParseMap(exp.Info(), map[string]string{"clip": "vtest.avi"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := exp.Trial(context.Background(), pixels.Sequential, p, lab.Discard); err != nil {
+		b.Fatal(err) // counts the clip once, for the right answer
+	}
+	var direct, inLab []float64
+	b.ResetTimer()
+	for range b.N {
+		var ms []float64
+		for range 3 {
+			runtime.GC()
+			tr, err := exp.Trial(context.Background(), pixels.ParallelDecode, p, lab.Discard)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ms = append(ms, float64(tr.Elapsed.Microseconds())/1000)
+		}
+		direct = append(direct, lab.Median(ms))
+		medianMs, err := runThroughLab(b, base, "pixels", "clip=vtest.avi&repeat=3&variants=parallel-decode")
+		if err != nil {
+			b.Fatal(err)
+		}
+		inLab = append(inLab, medianMs)
+	}
+	b.StopTimer()
+	d, l := lab.Median(direct), lab.Median(inLab)
+	b.ReportMetric(d, "direct-ms/trial")
+	b.ReportMetric(l, "lab-ms/trial")
+	b.ReportMetric(l/d, "lab/direct")
 }

@@ -169,15 +169,15 @@ func TestStopInterruptsRuns(t *testing.T) {
 	}
 }
 
-// runThroughLab posts a race run, watches its events over a websocket to
-// the end and returns the unsynchronized variant's median trial time.
-func runThroughLab(t testing.TB, base, query string) (float64, error) {
+// runThroughLab posts a run of experiment, watches its events over a
+// websocket to the end and returns its first variant's median trial time.
+func runThroughLab(t testing.TB, base, experiment, query string) (float64, error) {
 	params := map[string]string{}
 	for _, kv := range strings.Split(query, "&") {
 		k, v, _ := strings.Cut(kv, "=")
 		params[k] = v
 	}
-	body, _ := json.Marshal(map[string]any{"experiment": "race", "params": params})
+	body, _ := json.Marshal(map[string]any{"experiment": experiment, "params": params})
 	status, out := postJSON(t, base+"/api/runs", string(body))
 	if status != http.StatusCreated {
 		return 0, fmt.Errorf("POST /api/runs: %d %v", status, out)

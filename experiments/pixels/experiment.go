@@ -147,7 +147,8 @@ func (e *Experiment) Trial(ctx context.Context, variant string, p lab.Params, em
 		return lab.Trial{}, err
 	}
 	frameBytes := int64(pr.Width) * int64(pr.Height) * 3
-	rec := newRecorder(em, len(truth), frameBytes, spanBudget/max(1, len(e.Plan(p))*p.Repeat()))
+	perTrial := min(maxTrialSpans, spanBudget/max(1, len(e.Plan(p))*p.Repeat()))
+	rec := newRecorder(em, len(truth), frameBytes, perTrial)
 	tctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
 	rec.stop = stop

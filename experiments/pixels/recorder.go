@@ -17,6 +17,11 @@ import (
 // a core from a run on the same machine; 4,500 take a quarter of that.
 const spanBudget = lab.MaxSpans / 4 * 9 / 10
 
+// maxTrialSpans bounds one trial's spans however few trials a run has:
+// about one per 3 pixels of a trial drawn across the timeline. More would
+// not show, and each costs a watching browser.
+const maxTrialSpans = 300
+
 // maxHeldBytes bounds the decoded frames a trial may hold at once (only
 // goroutine-per-frame comes near it): beyond it the trial stops, rather
 // than the server running out of memory.
