@@ -5,7 +5,7 @@
 // Arriving samples redraw a few times a second.
 
 import uPlot from '../vendor/uplot/uPlot.esm.js';
-import { cssVar, palette, onTheme, fmtSig, fmtNum, h, throttle } from './util.js';
+import { cssVar, palette, onTheme, fmtSig, fmtNum, h, throttle, LIVE_MS } from './util.js';
 
 // How each known chart is titled and shown; others get a title from their
 // name and three significant digits.
@@ -32,7 +32,6 @@ function describe(chart, n) {
 }
 
 const HEIGHT = 130;
-const LIVE_MS = 250; // least time between redraws for arriving samples
 
 export class Charts {
   constructor(root) {

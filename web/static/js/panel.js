@@ -10,9 +10,7 @@ import { renderResults } from './table.js';
 import { Reports } from './reports.js';
 import { Sweep } from './sweep.js';
 import { Stepper } from './stepper.js';
-import { h, fmtNum, fmtElapsed, fmtDate, ordinal, copyText, throttle } from './util.js';
-
-const LIVE_MS = 250; // least time between repaints for the stream of figures
+import { h, fmtNum, fmtElapsed, fmtDate, ordinal, copyText, throttle, LIVE_MS } from './util.js';
 
 const STATUS = {
   idle: 'Ready',

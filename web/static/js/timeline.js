@@ -3,11 +3,10 @@
 // drawn at most once per animation frame (a few times a second while they
 // arrive), so thousands of spans stay smooth; no DOM node is made per span.
 
-import { cssVar, palette, onTheme, fmtMs, fmtSig, throttle } from './util.js';
+import { cssVar, palette, onTheme, fmtMs, fmtSig, throttle, LIVE_MS } from './util.js';
 import { niceTicks, axisUnit } from './ticks.js';
 import { layoutLanes, HEAD } from './lanes.js';
 
-const LIVE_MS = 250; // least time between redraws for arriving spans
 const GUTTER = 44; // px left of the plot, for worker numbers
 const PAD_R = 12;
 

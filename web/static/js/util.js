@@ -85,6 +85,9 @@ export async function copyText(text) {
   if (!ok) throw new Error('copy refused');
 }
 
+/** LIVE_MS is the least time between redraws for a run's arriving events. */
+export const LIVE_MS = 250;
+
 /**
  * throttle returns a function that runs f on an animation frame at most
  * once every ms milliseconds, however often it is called. Live charts
