@@ -45,6 +45,10 @@ func TestVerdictExplainsBeatingTheDecoder(t *testing.T) {
 			v(ParallelDecode, 440, 1.82, map[string]any{"fallback": 0.0, "segments": 3.0}),
 		}, []string{"(1.10× decode-only, 1.82× sequential's speed), no faster than one decoder alone, although 3 decoders shared 2 cores"},
 			[]string{"counting can only hide behind decoding", "within 10%"}},
+		{"one decoder far ahead of decoding alone", Sequential, []lab.VariantResult{
+			v(DecodeOnly, 400, 2, nil), v(Sequential, 800, 1, nil), v(WorkerPool, 300, 2.67, nil),
+		}, []string{"(0.75× decode-only, 2.67× sequential's speed), faster than one decoder can go, which one decoder cannot be", "run it again"},
+			[]string{"noise", "decoders shared"}},
 		{"parallel decode fell back", Sequential, []lab.VariantResult{
 			v(DecodeOnly, 400, 2, nil), v(Sequential, 800, 1, nil),
 			v(ParallelDecode, 392, 2.04, map[string]any{"fallback": 1.0, "segments": 4.0}),
