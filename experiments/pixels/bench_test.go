@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"gocv.io/x/gocv"
+
 	"concurrencylab/lab"
 )
 
@@ -125,4 +127,55 @@ func BenchmarkVariants(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkCountBlue times the count on vtest.avi's first 32 frames two
+// ways in alternation: one InRange over the three-channel frame (the
+// baseline), and countBlue's planes. It reports each per frame and their
+// ratio (split/inrange: below 1 is faster than the baseline).
+//
+//	go test -run '^$' -bench CountBlue -benchtime 20x ./experiments/pixels
+func BenchmarkCountBlue(b *testing.B) {
+	lib := sampleLibrary(b)
+	path, err := lib.Path("vtest.avi")
+	if err != nil {
+		b.Fatal(err)
+	}
+	vc, err := openClip(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	var frames []gocv.Mat
+	for range 32 {
+		m := gocv.NewMat()
+		if !vc.Read(&m) {
+			b.Fatal("vtest.avi has fewer than 32 frames")
+		}
+		frames = append(frames, m)
+	}
+	vc.Close()
+	defer closeAll(frames)
+	mask := gocv.NewMat()
+	defer mask.Close()
+	ways := []struct {
+		name  string
+		count func(gocv.Mat) int
+	}{
+		{"inrange", inRangeCount},
+		{"split", func(m gocv.Mat) int { return countBlue(m, &mask) }},
+	}
+	times := make([][]time.Duration, len(ways))
+	for range b.N {
+		for i, w := range ways {
+			start := time.Now()
+			for _, f := range frames {
+				w.count(f)
+			}
+			times[i] = append(times[i], time.Since(start)/time.Duration(len(frames)))
+		}
+	}
+	in, split := median(times[0]), median(times[1])
+	b.ReportMetric(float64(in.Nanoseconds())/1000, "inrange_us/frame")
+	b.ReportMetric(float64(split.Nanoseconds())/1000, "split_us/frame")
+	b.ReportMetric(split.Seconds()/in.Seconds(), "split/inrange")
 }

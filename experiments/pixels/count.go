@@ -22,8 +22,9 @@ var (
 // is blue, 0 elsewhere. InRange on the whole frame says the same in one
 // call, but for three channels OpenCV then combines them pixel by pixel in
 // a plain loop. Split into three new planes, every step below is one of
-// OpenCV's vectorised loops over bytes, and the whole takes about half the
-// time (TestCountBlueAgreesWithInRangeOnSamples checks they agree).
+// OpenCV's vectorised loops over bytes, and the whole takes about two
+// thirds of the time (BenchmarkCountBlue; TestCountBlueAgreesWithInRange-
+// OnSamples checks they agree).
 func blueMask(frame gocv.Mat, mask *gocv.Mat) {
 	bgr := gocv.Split(frame) // three planes: B, G and R
 	defer closeAll(bgr)
