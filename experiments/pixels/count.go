@@ -23,8 +23,8 @@ var (
 // call, but for three channels OpenCV then combines them pixel by pixel in
 // a plain loop. Split into three new planes, every step below is one of
 // OpenCV's vectorised loops over bytes, and the whole takes about two
-// thirds of the time (BenchmarkCountBlue; TestCountBlueAgreesWithInRange-
-// OnSamples checks they agree).
+// thirds of the time (BenchmarkCountBlue). The tests check that both
+// count the same on every frame of every sample clip.
 func blueMask(frame gocv.Mat, mask *gocv.Mat) {
 	bgr := gocv.Split(frame) // three planes: B, G and R
 	defer closeAll(bgr)
