@@ -244,7 +244,7 @@ func (m *Manager) finish(lr *liveRun, status Status, res *Result, msg string) {
 	m.log.Info("run finished", "run", r.ID, "experiment", r.Experiment, "status", status)
 }
 
-// trials runs every chosen variant's trials, one after another.
+// trials runs every chosen variant's trials, round-robin.
 func (m *Manager) trials(ctx context.Context, lr *liveRun) (*Result, error) {
 	p := lr.params
 	em := newEmitter(lr.log, p.Repeat())
@@ -268,8 +268,8 @@ func (m *Manager) trials(ctx context.Context, lr *liveRun) (*Result, error) {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			em.setTrial(v, i)
 			runtime.GC() // start each trial with a clean heap, outside the timing
+			em.setTrial(v, i)
 			start := time.Now()
 			t, err := lr.exp.Trial(ctx, v, p, em)
 			elapsed := time.Since(start)
