@@ -200,7 +200,7 @@ func (e *Experiment) Trial(ctx context.Context, variant string, p lab.Params, em
 		extra["peak_held_mb"] = round1(float64(rec.peakHeld.Load()*frameBytes) / (1 << 20))
 		extra["wrong_frames"] = wrongFrames(rec.counts, truth) + int(rec.extra.Load())
 	}
-	if ref := e.decodeTime(pr); ref > 0 {
+	if ref := e.decodeTime(pr); ref > 0 && slices.Contains(e.Plan(p), DecodeOnly) {
 		extra["vs_decode"] = round3(elapsed.Seconds() / ref.Seconds())
 	}
 	t := lab.Trial{Elapsed: elapsed, Extra: extra}
@@ -269,10 +269,12 @@ func (e *Experiment) noteDecode(pr clips.Probe, d time.Duration) {
 }
 
 // decodeTime is the clip's latest decode-only time, the yardstick of
-// vs_decode; 0 if decode-only has not run on it yet. Trials run
-// round-robin with decode-only first, so each trial is measured against
-// the decode-only trial of its own round: a slow moment of the machine
-// slows both.
+// vs_decode (given only in runs that include decode-only); 0 if
+// decode-only has not run on it yet. Trials run round-robin with
+// decode-only first, so each trial is measured against the decode-only
+// trial of its own round: a slow moment of the machine slows both. (With
+// -parallel-runs above 1, another run's decode-only trial on the same clip
+// may be the latest.)
 func (e *Experiment) decodeTime(pr clips.Probe) time.Duration {
 	e.mu.Lock()
 	defer e.mu.Unlock()

@@ -165,6 +165,26 @@ func TestTrials(t *testing.T) {
 	}
 }
 
+// Without decode-only in the run, no trial is measured against another
+// run's decode-only time.
+func TestNoVsDecodeWithoutDecodeOnly(t *testing.T) {
+	f := newFixture(t)
+	all := f.params(t, map[string]string{})
+	if _, err := f.exp.Trial(context.Background(), DecodeOnly, all, lab.Discard); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := f.exp.Trial(context.Background(), Sequential, f.params(t, map[string]string{"variants": "sequential"}), lab.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := tr.Extra["vs_decode"]; ok {
+		t.Errorf("got vs_decode %v, want none: decode-only is not in this run", v)
+	}
+	if tr, err = f.exp.Trial(context.Background(), Sequential, all, lab.Discard); err != nil || tr.Extra["vs_decode"] == nil {
+		t.Errorf("got vs_decode %v (%v), want one: decode-only is in this run", tr.Extra["vs_decode"], err)
+	}
+}
+
 // A run's spans stay within lab's budget however long the run.
 func TestSpansFitTheBudget(t *testing.T) {
 	f := newFixture(t)

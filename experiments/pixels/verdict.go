@@ -76,7 +76,7 @@ func (e *Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 			}
 		case ratio < 0.9:
 			// One decoder cannot beat decoding alone by this much.
-			how = "faster than one decoder can go, which one decoder cannot be: something else on this machine slowed decode-only's trials, so run it again"
+			how = "faster than decoding alone, which a single decoder cannot really be: decode-only's trials were slowed, so they are no fair yardstick in this run; run it again"
 		case ratio < 1:
 			// One decoder cannot beat decoding alone: this is noise.
 			how = fmt.Sprintf("within noise of decoding alone (%.2f× its time): counting hid entirely behind decoding", ratio)

@@ -47,7 +47,7 @@ func TestVerdictExplainsBeatingTheDecoder(t *testing.T) {
 			[]string{"counting can only hide behind decoding", "within 10%"}},
 		{"one decoder far ahead of decoding alone", Sequential, []lab.VariantResult{
 			v(DecodeOnly, 400, 2, nil), v(Sequential, 800, 1, nil), v(WorkerPool, 300, 2.67, nil),
-		}, []string{"(0.75× decode-only, 2.67× sequential's speed), faster than one decoder can go, which one decoder cannot be", "run it again"},
+		}, []string{"(0.75× decode-only, 2.67× sequential's speed), faster than decoding alone, which a single decoder cannot really be", "run it again"},
 			[]string{"noise", "decoders shared"}},
 		{"parallel decode fell back", Sequential, []lab.VariantResult{
 			v(DecodeOnly, 400, 2, nil), v(Sequential, 800, 1, nil),
