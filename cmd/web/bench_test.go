@@ -22,7 +22,7 @@ import (
 // reports the median trial time each way, their ratio (the distortion a
 // learner would see in the table) and the whole run's wall time per trial.
 //
-//	go test -run '^$' -bench LabOverhead -benchtime 20x ./cmd/web
+//	go test -run '^$' -bench 'LabOverhead$' -benchtime 20x ./cmd/web
 func BenchmarkLabOverhead(b *testing.B) {
 	base, stop := startServer(b, b.TempDir())
 	defer stop()
@@ -67,7 +67,7 @@ func BenchmarkLabOverhead(b *testing.B) {
 // want both cores, on vtest.avi. Each iteration times 3 direct trials,
 // then a run of 3 through the server with a websocket watcher.
 //
-//	go test -run '^$' -bench LabOverheadPixels -benchtime 10x ./cmd/web
+//	go test -run '^$' -bench 'LabOverheadPixels$' -benchtime 10x ./cmd/web
 func BenchmarkLabOverheadPixels(b *testing.B) {
 	dir := b.TempDir()
 	base, stop := startServer(b, dir)
