@@ -219,21 +219,6 @@ func TestPlanSegments(t *testing.T) {
 	}
 }
 
-// planCost is when a plan should end on `cores` cores, in reads: its
-// costliest segment, or all its work shared by the cores.
-func planCost(segs []segment, n int, keyframes []int, cores int) float64 {
-	var longest, total float64
-	for _, s := range segs {
-		end := s.end
-		if end < 0 {
-			end = n
-		}
-		c := float64(end-s.start) + seekCost(s.start, keyframes)
-		longest, total = max(longest, c), total+c
-	}
-	return max(longest, total/float64(cores))
-}
-
 // On random clips, plans cover every frame once, in at most twice as many
 // segments as cores (and one per seekPreroll frames), and never cost more
 // than cutting `cores` segments just after keyframes, or evenly.
@@ -264,9 +249,9 @@ func TestPlanSegmentsCoverAndBeatSimplePlans(t *testing.T) {
 		if len(segs) > max(1, min(2*cores, n/seekPreroll)) {
 			t.Fatalf("%d segments for %d cores", len(segs), cores)
 		}
-		got := planCost(segs, n, keyframes, cores)
+		got := planTime(segs, n, keyframes, cores)
 		for _, simple := range [][]segment{evenSegments(n, min(cores, max(1, n/seekPreroll))), afterKeyframes(n, keyframes, cores)} {
-			if want := planCost(simple, n, keyframes, cores); got > want+1 {
+			if want := planTime(simple, n, keyframes, cores); got > want+1 {
 				t.Fatalf("n=%d keyframes %v cores %d: plan %v costs %.1f, more than %v at %.1f", n, keyframes, cores, segs, got, simple, want)
 			}
 		}

@@ -50,9 +50,9 @@ func planSegments(n int, keyframes []int, cores int) []segment {
 	var best []segment
 	bestTime := 0.0
 	for k := min(cores, most); k <= most; k++ {
-		segs, longest, total := balance(n, keyframes, k)
+		segs := balance(n, keyframes, k)
 		// Another segment must win clearly: each costs an open and a seek.
-		if t := max(longest, total/float64(cores)); best == nil || t < 0.97*bestTime {
+		if t := planTime(segs, n, keyframes, cores); best == nil || t < 0.97*bestTime {
 			best, bestTime = segs, t
 		}
 	}
@@ -80,7 +80,7 @@ func seekCost(s int, keyframes []int) float64 {
 // start + limit - seekCost(start), never moves back as start moves on
 // (seeking costs 0.6 a frame more within a group of pictures, and drops
 // after the next keyframe).
-func balance(n int, keyframes []int, k int) (segs []segment, longest, total float64) {
+func balance(n int, keyframes []int, k int) []segment {
 	cut := func(limit int) []segment {
 		var segs []segment
 		for start := 0; start < n; {
@@ -93,13 +93,24 @@ func balance(n int, keyframes []int, k int) (segs []segment, longest, total floa
 		}
 		return segs
 	}
-	segs = cut(sort.Search(n, func(limit int) bool { return cut(limit) != nil }))
+	segs := cut(sort.Search(n, func(limit int) bool { return cut(limit) != nil }))
+	segs[len(segs)-1].end = -1
+	return segs
+}
+
+// planTime is when segs of n frames should end on `cores` cores, counted
+// in reads: their costliest segment, or all their work shared by the cores.
+func planTime(segs []segment, n int, keyframes []int, cores int) float64 {
+	var longest, total float64
 	for _, s := range segs {
-		cost := float64(s.end-s.start) + seekCost(s.start, keyframes)
+		end := s.end
+		if end < 0 {
+			end = n
+		}
+		cost := float64(end-s.start) + seekCost(s.start, keyframes)
 		longest, total = max(longest, cost), total+cost
 	}
-	segs[len(segs)-1].end = -1
-	return segs, longest, total
+	return max(longest, total/float64(cores))
 }
 
 // evenSegments cuts n frames into k equal segments (one for n < k).
