@@ -34,9 +34,9 @@ const sampleEvery = 20 * time.Millisecond
 // MaxSpans bounds the spans one run keeps; later ones are counted, not sent.
 const MaxSpans = 20000
 
-// runEmitter collects a run's reports and flushes them to its event log.
+// runEmitter collects a run's reports and flushes them to its sink.
 type runEmitter struct {
-	log *EventLog
+	log Sink
 
 	// The current trial, set by the runner between trials.
 	variant atomic.Pointer[string]
@@ -56,7 +56,7 @@ type runEmitter struct {
 	done chan struct{}
 }
 
-func newEmitter(log *EventLog, repeat int) *runEmitter {
+func newEmitter(log Sink, repeat int) *runEmitter {
 	return &runEmitter{
 		log:      log,
 		repeat:   int64(repeat),
@@ -108,7 +108,7 @@ func (e *runEmitter) Span(worker int, start, end time.Time, label string) {
 	if e.nspans <= MaxSpans {
 		e.spans = append(e.spans, s)
 	}
-	e.raisePeaks(v, g, 0)
+	e.raisePeaks(v, peaks{goroutines: g})
 	e.mu.Unlock()
 }
 
@@ -130,7 +130,10 @@ func (e *runEmitter) run() {
 	defer flush.Stop()
 	sample := time.NewTicker(sampleEvery)
 	defer sample.Stop()
-	m := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	m := []metrics.Sample{
+		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/memory/classes/heap/stacks:bytes"},
+	}
 	for {
 		select {
 		case <-e.stop:
@@ -144,11 +147,15 @@ func (e *runEmitter) run() {
 			v := e.currentVariant()
 			e.mu.Lock()
 			e.samples["goroutines"] = g
+			var stacks float64
 			if m[0].Value.Kind() == metrics.KindUint64 {
 				e.samples["heap_bytes"] = float64(m[0].Value.Uint64())
 			}
+			if m[1].Value.Kind() == metrics.KindUint64 {
+				stacks = float64(m[1].Value.Uint64())
+			}
 			if v != "" {
-				e.raisePeaks(v, g, e.samples["heap_bytes"])
+				e.raisePeaks(v, peaks{g, e.samples["heap_bytes"], stacks})
 			}
 			e.mu.Unlock()
 		}
@@ -162,16 +169,24 @@ func (e *runEmitter) peakHeap(variant string) float64 {
 	return e.peaks[variant].heapBytes
 }
 
-// peaks are the most goroutines and the largest live heap seen while a
-// variant ran.
-type peaks struct{ goroutines, heapBytes float64 }
+// peakStacks returns the most goroutine stack memory seen while variant ran.
+func (e *runEmitter) peakStacks(variant string) float64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.peaks[variant].stackBytes
+}
 
-// raisePeaks records goroutines and heap for variant where they exceed its
-// peaks so far. The caller holds e.mu.
-func (e *runEmitter) raisePeaks(variant string, goroutines, heapBytes float64) {
+// peaks are the most goroutines, the largest live heap and the most
+// goroutine stack memory seen while a variant ran.
+type peaks struct{ goroutines, heapBytes, stackBytes float64 }
+
+// raisePeaks records seen for variant where it exceeds its peaks so far.
+// The caller holds e.mu.
+func (e *runEmitter) raisePeaks(variant string, seen peaks) {
 	p := e.peaks[variant]
-	p.goroutines = max(p.goroutines, goroutines)
-	p.heapBytes = max(p.heapBytes, heapBytes)
+	p.goroutines = max(p.goroutines, seen.goroutines)
+	p.heapBytes = max(p.heapBytes, seen.heapBytes)
+	p.stackBytes = max(p.stackBytes, seen.stackBytes)
 	e.peaks[variant] = p
 }
 

@@ -52,6 +52,10 @@ type Info struct {
 	Repeat int `json:"-"`
 	// MaxRepeat bounds repeat (50 if zero).
 	MaxRepeat int `json:"-"`
+	// Cores is the most cores a run may use: the CPUs of a runner slot,
+	// which bound the cores parameter and are its default. The manager sets
+	// it; zero means runtime.NumCPU(), all the cores this process may use.
+	Cores int `json:"-"`
 	// Check, if set, checks limits that span parameters (say, goroutines
 	// times increments), after each parameter passed its own bounds.
 	Check func(Params) error `json:"-"`

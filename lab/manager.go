@@ -13,8 +13,15 @@ import (
 
 // Config sets the manager's limits.
 type Config struct {
+	// Slots are the runner slots, each a list of CPU ids: a slot executes
+	// one run at a time, pinned to its CPUs. Without slots, Parallel runs
+	// execute at once, unpinned.
+	Slots [][]int
 	// Parallel is the most runs executing at once; the rest queue in order.
+	// With Slots, it is their number.
 	Parallel int
+	// Runner executes runs; nil means InProcess over the experiments.
+	Runner Runner
 	// Timeout is the longest a run may execute before it is stopped.
 	Timeout time.Duration
 	// MaxQueue is the most runs waiting at once; more are refused.
@@ -44,6 +51,8 @@ type Manager struct {
 	live    map[string]*liveRun // queued and running runs, until stored
 	queue   []*liveRun          // waiting, in order
 	running []*liveRun
+	busy    []bool               // busy[i]: slot i executes a run
+	history map[string][]float64 // experiment -> seconds its last runs took, newest last
 	closed  bool
 }
 
@@ -55,13 +64,20 @@ type liveRun struct {
 	run       Run
 	cancel    context.CancelFunc // set when it starts
 	cancelled bool               // a cancel was requested
+	slot      int                // the runner slot, once running
 }
 
 // NewManager returns a manager for the given experiments. It marks runs that
 // a previous process left queued or running as interrupted.
 func NewManager(ctx context.Context, log *slog.Logger, store Store, cfg Config, exps []Experiment) (*Manager, error) {
+	if len(cfg.Slots) > 0 {
+		cfg.Parallel = len(cfg.Slots)
+	}
 	if cfg.Parallel < 1 {
 		cfg.Parallel = 1
+	}
+	if cfg.Runner == nil {
+		cfg.Runner = NewInProcess(exps)
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 2 * time.Minute
@@ -78,15 +94,44 @@ func NewManager(ctx context.Context, log *slog.Logger, store Store, cfg Config, 
 	}
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	m := &Manager{
-		log: log, store: store, cfg: cfg, exps: exps,
+		log: log, store: store, cfg: cfg,
 		byID: make(map[string]Experiment, len(exps)),
 		ctx:  runCtx, stopAll: stop,
-		live: make(map[string]*liveRun),
+		live:    make(map[string]*liveRun),
+		busy:    make([]bool, cfg.Parallel),
+		history: make(map[string][]float64),
+	}
+	cores := runtime.NumCPU()
+	if len(cfg.Slots) > 0 {
+		cores = len(cfg.Slots[0])
 	}
 	for _, e := range exps {
-		m.byID[e.Info().ID] = e
+		s := slotted{e, cores}
+		m.exps = append(m.exps, s)
+		m.byID[e.Info().ID] = s
 	}
 	return m, nil
+}
+
+// slotted is an experiment as a manager offers it: its Info says how many
+// cores a run may use, so the cores parameter is checked against the slot.
+type slotted struct {
+	Experiment
+	cores int
+}
+
+func (s slotted) Info() Info {
+	info := s.Experiment.Info()
+	info.Cores = s.cores
+	return info
+}
+
+// unwrap returns the experiment itself, with its optional interfaces.
+func unwrap(e Experiment) Experiment {
+	if s, ok := e.(slotted); ok {
+		return s.Experiment
+	}
+	return e
 }
 
 // Config returns the manager's limits.
@@ -94,6 +139,9 @@ func (m *Manager) Config() Config { return m.cfg }
 
 // Experiments returns every experiment, in catalog order.
 func (m *Manager) Experiments() []Experiment { return m.exps }
+
+// Cores returns the CPUs of a runner slot: the most a run may use.
+func (m *Manager) Cores() int { return MaxCores(m.exps[0].Info()) }
 
 // Experiment returns the experiment with the given id, or ErrNotFound.
 func (m *Manager) Experiment(id string) (Experiment, error) {
@@ -117,6 +165,9 @@ func (m *Manager) Submit(ctx context.Context, id string, p Params) (Run, error) 
 			Status: StatusQueued, Created: time.Now().UTC(), Env: CurrentEnv(),
 		},
 	}
+	lr.run.Env.NumCPU = MaxCores(exp.Info())
+	lr.run.Env.GOMAXPROCS = p.Cores()
+	lr.exp = unwrap(exp)
 	m.mu.Lock()
 	switch {
 	case m.closed:
@@ -132,7 +183,7 @@ func (m *Manager) Submit(ctx context.Context, id string, p Params) (Run, error) 
 	}
 	m.live[lr.run.ID] = lr
 	m.queue = append(m.queue, lr)
-	lr.log.Append(TypeStatus, map[string]any{"state": StatusQueued, "position": len(m.queue)})
+	lr.log.Append(TypeStatus, m.queuedLocked(len(m.queue)-1))
 	m.dispatchLocked()
 	r := lr.run
 	m.mu.Unlock()
@@ -140,10 +191,11 @@ func (m *Manager) Submit(ctx context.Context, id string, p Params) (Run, error) 
 	return r, nil
 }
 
-// announceQueueLocked tells every queued run its position (1 is next).
+// announceQueueLocked tells every queued run its position (1 is next) and
+// expected wait.
 func (m *Manager) announceQueueLocked() {
 	for i, lr := range m.queue {
-		lr.log.Append(TypeStatus, map[string]any{"state": StatusQueued, "position": i + 1})
+		lr.log.Append(TypeStatus, m.queuedLocked(i))
 	}
 }
 
@@ -158,6 +210,12 @@ func (m *Manager) dispatchLocked() {
 		now := time.Now().UTC()
 		lr.run.Started = &now
 		lr.run.Status = StatusRunning
+		lr.slot = slices.Index(m.busy, false)
+		m.busy[lr.slot] = true
+		lr.run.Env.Runner = fmt.Sprintf("local/%d", lr.slot+1)
+		if len(m.cfg.Slots) > 0 {
+			lr.run.Env.CPUs = slices.Clone(m.cfg.Slots[lr.slot])
+		}
 		m.running = append(m.running, lr)
 		for _, r := range m.running {
 			r.run.Env.InFlight = max(r.run.Env.InFlight, len(m.running))
@@ -182,10 +240,22 @@ func (m *Manager) execute(ctx context.Context, lr *liveRun) {
 		m.log.Error("save started run", "run", snapshot.ID, "err", err)
 	}
 
-	res, err := m.trials(ctx, lr)
+	job := Job{
+		Run: snapshot.ID, Experiment: snapshot.Experiment,
+		Params: lr.params.Encode(lr.exp.Info()), Start: lr.log.Start(),
+		CPUs: snapshot.Env.CPUs, Slot: snapshot.Env.Runner, Timeout: m.cfg.Timeout,
+	}
+	rep, err := m.cfg.Runner.Run(ctx, job, lr.log)
+	res := rep.Result
+	if err == nil && res == nil {
+		err = errors.New("the runner returned no result")
+	}
 
 	m.mu.Lock()
 	cancelled := lr.cancelled
+	if err == nil {
+		lr.run.Env = mergeEnv(lr.run.Env, rep.Env)
+	}
 	env := lr.run.Env
 	m.mu.Unlock()
 	var status Status
@@ -223,6 +293,12 @@ func (m *Manager) finish(lr *liveRun, status Status, res *Result, msg string) {
 	lr.log.Append(TypeStatus, map[string]any{"state": status})
 	lr.log.Close()
 	r := lr.run
+	if slices.Contains(m.running, lr) && lr.run.Started != nil {
+		m.busy[lr.slot] = false
+		if status == StatusDone {
+			m.recordLocked(r.Experiment, now.Sub(*lr.run.Started))
+		}
+	}
 	m.running = slices.DeleteFunc(m.running, func(x *liveRun) bool { return x == lr })
 	m.dispatchLocked()
 	m.mu.Unlock()
@@ -244,74 +320,15 @@ func (m *Manager) finish(lr *liveRun, status Status, res *Result, msg string) {
 	m.log.Info("run finished", "run", r.ID, "experiment", r.Experiment, "status", status)
 }
 
-// trials runs every chosen variant's trials, round-robin.
-func (m *Manager) trials(ctx context.Context, lr *liveRun) (*Result, error) {
-	p := lr.params
-	em := newEmitter(lr.log, p.Repeat())
-	em.start()
-	defer em.close()
-	res := &Result{}
-	variants := p.Variants()
-	if pl, ok := lr.exp.(Planner); ok {
-		variants = pl.Plan(p)
+// mergeEnv returns the run's env with what the runner saw: the CPUs the
+// run was really pinned to, its GOMAXPROCS. In-flight counts stay the
+// manager's.
+func mergeEnv(env, seen Env) Env {
+	seen.InFlight = env.InFlight
+	if seen.Runner == "" {
+		seen.Runner = env.Runner
 	}
-	// Goroutines the server runs anyway; a variant's peak is counted above
-	// them, plus the goroutine that calls Trial.
-	base := float64(runtime.NumGoroutine()) - 1
-	// Trials run round-robin: the first trial of every variant, then the
-	// second of each, and so on. A slow patch of the machine (another
-	// program, a busy host) then falls on every variant alike, not only on
-	// the one that happened to run during it.
-	trials := make([][]TrialResult, len(variants))
-	for i := range p.Repeat() {
-		for j, v := range variants {
-			if err := ctx.Err(); err != nil {
-				return nil, err
-			}
-			runtime.GC() // start each trial with a clean heap, outside the timing
-			em.setTrial(v, i)
-			start := time.Now()
-			t, err := lr.exp.Trial(ctx, v, p, em)
-			elapsed := time.Since(start)
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			if err != nil {
-				return nil, fmt.Errorf("%s, trial %d: %w", v, i+1, err)
-			}
-			if t.Elapsed > 0 {
-				elapsed = t.Elapsed
-			}
-			tr := TrialResult{Ms: durationMs(elapsed), Expected: t.Expected, Got: t.Got, Extra: t.Extra}
-			trials[j] = append(trials[j], tr)
-			em.Log(trialLine(v, i, p.Repeat(), tr))
-		}
-	}
-	for j, v := range variants {
-		vr := summarize(v, trials[j])
-		vr.Peaks["goroutines"] = max(1, em.peakGoroutines(v)-base)
-		vr.Peaks["heap_bytes"] = em.peakHeap(v)
-		res.Variants = append(res.Variants, vr)
-	}
-	setSpeedups(res.Variants, baselineOf(lr.exp.Info()))
-	return res, nil
-}
-
-func trialLine(v string, i, n int, t TrialResult) string {
-	s := fmt.Sprintf("%s: trial %d of %d took %.3f ms", v, i+1, n, t.Ms)
-	if t.Got != nil && t.Expected != nil {
-		s += fmt.Sprintf(", got %d of %d", *t.Got, *t.Expected)
-	}
-	return s
-}
-
-func baselineOf(info Info) string {
-	for _, v := range info.Variants {
-		if v.Baseline {
-			return v.Name
-		}
-	}
-	return ""
+	return seen
 }
 
 func verdict(exp Experiment, r *Result, p Params, env Env) string {

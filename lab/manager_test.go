@@ -519,11 +519,17 @@ func TestManagerConfigDefaults(t *testing.T) {
 		{name: "zero", cfg: Config{}, want: Config{Parallel: 1, Timeout: 2 * time.Minute, MaxQueue: 100}},
 		{name: "negative", cfg: Config{Parallel: -1, Timeout: -1, MaxQueue: -1}, want: Config{Parallel: 1, Timeout: 2 * time.Minute, MaxQueue: 100}},
 		{name: "set", cfg: Config{Parallel: 3, Timeout: time.Second, MaxQueue: 7}, want: Config{Parallel: 3, Timeout: time.Second, MaxQueue: 7}},
+		{name: "slots", cfg: Config{Slots: [][]int{{0}, {1}}, Parallel: 5}, want: Config{Slots: [][]int{{0}, {1}}, Parallel: 2, Timeout: 2 * time.Minute, MaxQueue: 100}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			m, _, _ := gated(t, tc.cfg)
-			if got := m.Config(); got != tc.want {
+			got := m.Config()
+			if got.Runner == nil {
+				t.Error("got no runner, want the in-process one")
+			}
+			got.Runner = nil
+			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("got %+v, want %+v", got, tc.want)
 			}
 			if got := len(m.Experiments()); got != 1 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -111,8 +112,8 @@ func formatValue(d Param, v any) string {
 	return fmt.Sprint(v)
 }
 
-// AllParams returns the experiment's parameters followed by the two every
-// experiment has: variants and repeat.
+// AllParams returns the experiment's parameters followed by the three every
+// experiment has: variants, repeat and cores.
 func AllParams(info Info) []Param {
 	names := make([]string, len(info.Variants))
 	for i, v := range info.Variants {
@@ -133,8 +134,22 @@ func AllParams(info Info) []Param {
 		Param{Name: "repeat", Label: "Trials per variant", Kind: KindInt,
 			Default: strconv.Itoa(repeat), Min: 1, Max: float64(maxRepeat),
 			Help: "each variant runs this many times; the table shows the median, min and max"},
+		Param{Name: "cores", Label: "Cores", Kind: KindInt,
+			Default: strconv.Itoa(MaxCores(info)), Min: 1, Max: float64(MaxCores(info)),
+			Help: fmt.Sprintf("GOMAXPROCS: how many of the %d cores the run has to itself its goroutines may use at once", MaxCores(info))},
 	)
 }
+
+// MaxCores returns the most cores a run of the experiment may use.
+func MaxCores(info Info) int {
+	if info.Cores > 0 {
+		return info.Cores
+	}
+	return runtime.NumCPU()
+}
+
+// Cores returns the run's cores parameter: its GOMAXPROCS.
+func (p Params) Cores() int { return p["cores"].(int) }
 
 // A ParamError names the parameter that was wrong and why.
 type ParamError struct {

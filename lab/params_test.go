@@ -31,6 +31,7 @@ func paramInfo() Info {
 		},
 		Repeat:    3,
 		MaxRepeat: 20,
+		Cores:     2,
 	}
 }
 
@@ -45,6 +46,7 @@ func paramDefaults() Params {
 		"label":      "hello",
 		"variants":   []string{"serial", "mutex", "atomic"},
 		"repeat":     3,
+		"cores":      2,
 	}
 }
 
@@ -165,6 +167,9 @@ func TestParseQuery(t *testing.T) {
 		// repeat
 		{name: "repeat min", query: "repeat=1", want: Params{"repeat": 1}},
 		{name: "repeat max", query: "repeat=20", want: Params{"repeat": 20}},
+		{name: "one core", query: "cores=1", want: Params{"cores": 1}},
+		{name: "no cores", query: "cores=0", wantErr: "cores must be 1..2, got 0"},
+		{name: "more cores than the slot", query: "cores=3", wantErr: "cores must be 1..2, got 3"},
 		{name: "repeat min-1", query: "repeat=0", wantErr: "repeat must be 1..20, got 0"},
 		{name: "repeat max+1", query: "repeat=21", wantErr: "repeat must be 1..20, got 21"},
 
@@ -299,10 +304,13 @@ func TestAllParams(t *testing.T) {
 			info := paramInfo()
 			info.Repeat, info.MaxRepeat = tc.repeat, tc.maxRepeat
 			all := AllParams(info)
-			if got, want := len(all), len(info.Params)+2; got != want {
+			if got, want := len(all), len(info.Params)+3; got != want {
 				t.Fatalf("got %d params, want %d", got, want)
 			}
-			v, r := all[len(all)-2], all[len(all)-1]
+			v, r, c := all[len(all)-3], all[len(all)-2], all[len(all)-1]
+			if c.Name != "cores" || c.Kind != KindInt || c.Default != "2" || bounds(c) != "1..2" {
+				t.Errorf("got cores param %+v, want name cores, kind int, default 2, bounds 1..2", c)
+			}
 			if v.Name != "variants" || v.Kind != KindVariants || v.Default != "serial,mutex,atomic" {
 				t.Errorf("got variants param %+v, want name variants, kind variants, default serial,mutex,atomic", v)
 			}
@@ -360,20 +368,20 @@ func TestParamsAccessors(t *testing.T) {
 func TestParamsEncode(t *testing.T) {
 	info := paramInfo()
 	p := withDefaults(Params{"delay": 1500 * time.Millisecond, "label": "a b&c=d", "variants": []string{"serial", "atomic"}, "ratio": 0.125})
-	wantQuery := "goroutines=5&ratio=0.125&locked=false&mode=fast&delay=1.5s&label=a+b%26c%3Dd&variants=serial%2Catomic&repeat=3"
+	wantQuery := "goroutines=5&ratio=0.125&locked=false&mode=fast&delay=1.5s&label=a+b%26c%3Dd&variants=serial%2Catomic&repeat=3&cores=2"
 	if got := p.Query(info); got != wantQuery {
 		t.Errorf("got Query %q, want %q", got, wantQuery)
 	}
 	wantMap := map[string]string{
 		"goroutines": "5", "ratio": "0.125", "locked": "false", "mode": "fast",
-		"delay": "1.5s", "label": "a b&c=d", "variants": "serial,atomic", "repeat": "3",
+		"delay": "1.5s", "label": "a b&c=d", "variants": "serial,atomic", "repeat": "3", "cores": "2",
 	}
 	if got := p.Encode(info); !reflect.DeepEqual(got, wantMap) {
 		t.Errorf("got Encode %v, want %v", got, wantMap)
 	}
 	wantJSON := map[string]any{
 		"goroutines": 5, "ratio": 0.125, "locked": false, "mode": "fast",
-		"delay": "1.5s", "label": "a b&c=d", "variants": "serial,atomic", "repeat": 3,
+		"delay": "1.5s", "label": "a b&c=d", "variants": "serial,atomic", "repeat": 3, "cores": 2,
 	}
 	if got := p.JSON(info); !reflect.DeepEqual(got, wantJSON) {
 		t.Errorf("got JSON %v, want %v", got, wantJSON)

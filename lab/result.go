@@ -12,6 +12,9 @@ import (
 type Result struct {
 	Verdict  string          `json:"verdict"`
 	Variants []VariantResult `json:"variants"`
+	// PeakRSSBytes is the most memory the run's process held at once, where
+	// the run had a process of its own.
+	PeakRSSBytes int64 `json:"peak_rss_bytes,omitempty"`
 }
 
 // A VariantResult summarises one variant's trials.
@@ -21,6 +24,7 @@ type VariantResult struct {
 	MedianMs float64        `json:"median_ms"`
 	MinMs    float64        `json:"min_ms"`
 	MaxMs    float64        `json:"max_ms"`
+	CPUMs    float64        `json:"cpu_ms"`  // the median CPU time of a trial, user + system
 	Speedup  float64        `json:"speedup"` // baseline median / this median
 	Correct  *bool          `json:"correct"` // nil where correctness has no meaning
 	Expected *int64         `json:"expected"`
@@ -33,6 +37,7 @@ type VariantResult struct {
 // A TrialResult is one trial of a variant.
 type TrialResult struct {
 	Ms       float64        `json:"ms"`
+	CPUMs    float64        `json:"cpu_ms"` // CPU time, user + system, of the whole trial
 	Expected *int64         `json:"expected,omitempty"`
 	Got      *int64         `json:"got"`
 	Extra    map[string]any `json:"extra,omitempty"`
@@ -65,11 +70,12 @@ func summarize(name string, trials []TrialResult) VariantResult {
 		return v
 	}
 	ms := make([]float64, len(trials))
+	cpu := make([]float64, len(trials))
 	var gots []int64
 	correct := true
 	checked := false
 	for i, t := range trials {
-		ms[i] = t.Ms
+		ms[i], cpu[i] = t.Ms, t.CPUMs
 		if t.Got != nil {
 			gots = append(gots, *t.Got)
 		}
@@ -82,6 +88,7 @@ func summarize(name string, trials []TrialResult) VariantResult {
 		}
 	}
 	v.MedianMs, v.MinMs, v.MaxMs = Median(ms), slices.Min(ms), slices.Max(ms)
+	v.CPUMs = round3(Median(cpu))
 	v.Extra = medianExtras(trials)
 	if len(gots) > 0 {
 		g := medianInt(gots)

@@ -40,13 +40,22 @@ type Run struct {
 
 // Env records what a run's figures depend on.
 type Env struct {
-	GoVersion  string `json:"go_version"`
-	OS         string `json:"os"`
-	Arch       string `json:"arch"`
-	NumCPU     int    `json:"num_cpu"`
-	GOMAXPROCS int    `json:"gomaxprocs"`
-	// InFlight is the most runs that were running at once while this one
-	// ran, itself included: 1 means it had the machine's lab to itself.
+	GoVersion string `json:"go_version"`
+	OS        string `json:"os"`
+	Arch      string `json:"arch"`
+	// NumCPU is the CPUs the run had to itself: its runner slot's.
+	NumCPU     int `json:"num_cpu"`
+	GOMAXPROCS int `json:"gomaxprocs"`
+	// CPUs are the ids of the CPUs the run was pinned to; Pinned is false
+	// where the system refused the pinning and the run went on without.
+	CPUs   []int `json:"cpus"`
+	Pinned bool  `json:"pinned"`
+	// Runner says where the run executed: "local/1" is a child process in
+	// this server's first runner slot.
+	Runner string `json:"runner,omitempty"`
+	// InFlight is the most runs of this server that were running at once
+	// while this one ran, itself included. Runs in other slots have cores
+	// of their own, but share the memory bus and caches.
 	InFlight int `json:"in_flight"`
 }
 

@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -105,7 +106,7 @@ func TestCurrentEnv(t *testing.T) {
 	env := CurrentEnv()
 	want := Env{GoVersion: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH,
 		NumCPU: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0)}
-	if env != want {
+	if !reflect.DeepEqual(env, want) {
 		t.Errorf("got %+v, want %+v", env, want)
 	}
 }

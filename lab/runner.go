@@ -1,0 +1,105 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// A Job is one run as a runner receives it: everything needed to execute
+// it, in plain JSON, so that it can cross a pipe to a child process today
+// and a shared queue to another machine later.
+type Job struct {
+	Run        string            `json:"run"`
+	Experiment string            `json:"experiment"`
+	Params     map[string]string `json:"params"` // as Params.Encode writes them; checked again by the runner
+	// Start is the zero of the run's clock: span times are measured from
+	// it, in wall-clock time, since a child's monotonic clock is its own.
+	Start time.Time `json:"start"`
+	// CPUs are the CPU ids of the runner slot the run has to itself; none
+	// means the run is not pinned.
+	CPUs []int `json:"cpus,omitempty"`
+	// Slot names the runner slot, for the run's env ("local/1").
+	Slot string `json:"slot,omitempty"`
+	// Timeout is the longest the run may take; the runner's own backstop,
+	// beside the deadline of its context.
+	Timeout time.Duration `json:"timeout"`
+}
+
+// A Report is what a runner returns of a run that ran to its end.
+type Report struct {
+	Result *Result `json:"result"` // without a verdict: the manager writes it
+	// Env is the run's environment as the run itself saw it: gomaxprocs,
+	// the CPUs it was pinned to, whether pinning held.
+	Env Env `json:"env"`
+}
+
+// A Runner executes runs. It appends the run's events to sink as they
+// happen (never a status event: the manager owns those) and returns when
+// the run has ended and everything it started is released.
+type Runner interface {
+	Run(ctx context.Context, job Job, sink Sink) (Report, error)
+}
+
+// A Sink receives a run's events in order. The server's EventLog is one; a
+// runner's child process writes them to its parent instead.
+type Sink interface {
+	Append(typ string, body map[string]any) bool
+	// Start is the zero of the run's clock, for span times.
+	Start() time.Time
+}
+
+var _ Sink = (*EventLog)(nil)
+
+// InProcess is a Runner that executes runs as function calls in this
+// process: for tests of the scheduler, and for code that only needs a run's
+// figures. It shares the process's cores and GOMAXPROCS with everything
+// else, so its timings are not a lesson's.
+type InProcess struct {
+	exps map[string]Experiment
+}
+
+var _ Runner = (*InProcess)(nil)
+
+// NewInProcess returns a Runner for the given experiments.
+func NewInProcess(exps []Experiment) *InProcess {
+	r := &InProcess{exps: make(map[string]Experiment, len(exps))}
+	for _, e := range exps {
+		r.exps[e.Info().ID] = e
+	}
+	return r
+}
+
+// Run implements Runner.
+func (r *InProcess) Run(ctx context.Context, job Job, sink Sink) (Report, error) {
+	exp, p, err := CheckJob(r.exps, job)
+	if err != nil {
+		return Report{}, err
+	}
+	if job.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, job.Timeout)
+		defer cancel()
+	}
+	res, err := RunTrials(ctx, exp, p, sink)
+	if err != nil {
+		return Report{}, err
+	}
+	env := CurrentEnv()
+	env.Runner = "in-process"
+	return Report{Result: res, Env: env}, nil
+}
+
+// CheckJob finds the job's experiment among exps and checks its
+// parameters, for a runner about to execute it.
+func CheckJob(exps map[string]Experiment, job Job) (Experiment, Params, error) {
+	exp, ok := exps[job.Experiment]
+	if !ok {
+		return nil, nil, fmt.Errorf("lab: run %s: no experiment %q", job.Run, job.Experiment)
+	}
+	p, err := ParseMap(exp.Info(), job.Params)
+	if err != nil {
+		return nil, nil, fmt.Errorf("lab: run %s: %w", job.Run, err)
+	}
+	return exp, p, nil
+}

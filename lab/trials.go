@@ -1,0 +1,94 @@
+package lab
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"syscall"
+	"time"
+)
+
+// RunTrials executes every chosen variant's trials, round-robin, reporting
+// through an emitter on sink, and summarises them. The verdict is left to
+// the caller, which knows the run's whole environment. Runners call it in
+// the process that executes the run.
+func RunTrials(ctx context.Context, exp Experiment, p Params, sink Sink) (*Result, error) {
+	em := newEmitter(sink, p.Repeat())
+	em.start()
+	defer em.close()
+	res := &Result{}
+	variants := p.Variants()
+	if pl, ok := exp.(Planner); ok {
+		variants = pl.Plan(p)
+	}
+	// Goroutines the process runs anyway; a variant's peak is counted above
+	// them, plus the goroutine that calls Trial.
+	base := float64(runtime.NumGoroutine()) - 1
+	// Trials run round-robin: the first trial of every variant, then the
+	// second of each, and so on. A slow patch of the machine (another
+	// program, a busy host) then falls on every variant alike, not only on
+	// the one that happened to run during it.
+	trials := make([][]TrialResult, len(variants))
+	for i := range p.Repeat() {
+		for j, v := range variants {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			runtime.GC() // start each trial with a clean heap, outside the timing
+			em.setTrial(v, i)
+			cpu0 := cpuTime()
+			start := time.Now()
+			t, err := exp.Trial(ctx, v, p, em)
+			elapsed := time.Since(start)
+			cpu := cpuTime() - cpu0
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s, trial %d: %w", v, i+1, err)
+			}
+			if t.Elapsed > 0 {
+				elapsed = t.Elapsed
+			}
+			tr := TrialResult{Ms: durationMs(elapsed), CPUMs: durationMs(cpu), Expected: t.Expected, Got: t.Got, Extra: t.Extra}
+			trials[j] = append(trials[j], tr)
+			em.Log(trialLine(v, i, p.Repeat(), tr))
+		}
+	}
+	for j, v := range variants {
+		vr := summarize(v, trials[j])
+		vr.Peaks["goroutines"] = max(1, em.peakGoroutines(v)-base)
+		vr.Peaks["heap_bytes"] = em.peakHeap(v)
+		vr.Peaks["stack_bytes"] = em.peakStacks(v)
+		res.Variants = append(res.Variants, vr)
+	}
+	setSpeedups(res.Variants, baselineOf(exp.Info()))
+	return res, nil
+}
+
+// cpuTime returns the CPU time (user + system) this process has used, on
+// every thread: the work of a trial's goroutines wherever they ran.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func trialLine(v string, i, n int, t TrialResult) string {
+	s := fmt.Sprintf("%s: trial %d of %d took %.3f ms", v, i+1, n, t.Ms)
+	if t.Got != nil && t.Expected != nil {
+		s += fmt.Sprintf(", got %d of %d", *t.Got, *t.Expected)
+	}
+	return s
+}
+
+func baselineOf(info Info) string {
+	for _, v := range info.Variants {
+		if v.Baseline {
+			return v.Name
+		}
+	}
+	return ""
+}
