@@ -219,6 +219,9 @@ func (e *runEmitter) flush() {
 		e.truncated = true
 		e.log.Append(TypeLog, map[string]any{"text": fmt.Sprintf("timeline truncated: a run keeps its first %d spans", MaxSpans)})
 	}
+	if f, ok := e.log.(interface{ Flush() }); ok {
+		f.Flush() // a sink that buffers sends its batch now
+	}
 }
 
 // Discard is an Emitter that drops every report: for tests and benchmarks

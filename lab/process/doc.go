@@ -1,0 +1,39 @@
+// Package process runs each run of the lab in a child process of its own,
+// as the Go Playground runs each program: the server keeps the queue, the
+// event log and the sockets; the child, the lab's own binary started again
+// in runner mode, gets the job on stdin, streams the run's events back as
+// JSON lines on a pipe (file descriptor 3) and exits.
+//
+// A child is pinned to its runner slot's CPUs before it starts, with
+// GOMAXPROCS set to the run's cores, so that runs on one machine never share
+// cores; it is killed with its process group on cancel, deadline or memory
+// limit, and its crash fails only its run.
+//
+// The job and the messages are plain JSON, so a runner on another machine
+// can take the same jobs from a shared queue.
+package process
+
+import (
+	"encoding/json"
+
+	"concurrencylab/lab"
+)
+
+// EnvMode is the environment variable that starts the lab's binary as a
+// child: its main (and the TestMain of a test package that starts real
+// children) checks it first thing and calls Main.
+const EnvMode = "LAB_RUNNER"
+
+// modeChild is EnvMode's value in a run's child process.
+const modeChild = "child"
+
+// IsChild reports whether this process was started as a run's child.
+func IsChild() bool { return getenv(EnvMode) == modeChild }
+
+// A message is one line from child to parent: an event of the run, its
+// report at the end, or the error that ended it.
+type message struct {
+	Event  json.RawMessage `json:"event,omitempty"` // {"type": ..., body fields}
+	Report *lab.Report     `json:"report,omitempty"`
+	Error  string          `json:"error,omitempty"`
+}

@@ -1,0 +1,84 @@
+package process
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"concurrencylab/lab"
+)
+
+// TestMain serves as a run's child when the runner starts this test binary
+// again, the way the lab's own main does.
+func TestMain(m *testing.M) {
+	if IsChild() {
+		os.Exit(Main(testExperiments()))
+	}
+	goleak.VerifyTestMain(m)
+}
+
+func testExperiments() []lab.Experiment { return []lab.Experiment{probe{}} }
+
+// probe is an experiment whose variants do what a test needs of a child:
+// report, spin past a cancel, panic, exit, hold memory.
+type probe struct{}
+
+func (probe) Info() lab.Info {
+	return lab.Info{
+		ID: "probe",
+		Params: []lab.Param{
+			{Name: "ms", Label: "Milliseconds", Kind: lab.KindInt, Default: "5", Min: 0, Max: 60_000},
+			{Name: "mib", Label: "MiB", Kind: lab.KindInt, Default: "0", Min: 0, Max: 4096},
+		},
+		Variants: []lab.Variant{
+			{Name: "report", Baseline: true}, {Name: "spin"}, {Name: "panic"},
+			{Name: "exit"}, {Name: "hog"}, {Name: "fail"},
+		},
+		Repeat: 1,
+	}
+}
+
+func (probe) Trial(ctx context.Context, variant string, p lab.Params, em lab.Emitter) (lab.Trial, error) {
+	em.Log("pid " + strconv.Itoa(os.Getpid()))
+	switch variant {
+	case "report":
+		start := time.Now()
+		for time.Since(start) < time.Duration(p.Int("ms"))*time.Millisecond {
+		}
+		em.Span(0, start, time.Now(), "spin")
+		em.Progress(1, 1, "steps")
+		em.Sample("custom", 42)
+		return lab.Trial{Expected: lab.Int64(1), Got: lab.Int64(1), Extra: map[string]any{
+			"pid": os.Getpid(), "gomaxprocs": runtime.GOMAXPROCS(0), "numcpu": runtime.NumCPU(),
+		}}, nil
+	case "spin": // ignores ctx: only a kill stops it
+		em.Progress(0, 1, "steps")
+		for start := time.Now(); time.Since(start) < time.Minute; {
+		}
+		return lab.Trial{}, nil
+	case "panic":
+		done := make(chan struct{})
+		go func() { panic("boom in a goroutine") }()
+		<-done
+	case "exit":
+		fmt.Println("leaving early")
+		os.Exit(7)
+	case "hog":
+		b := make([]byte, p.Int("mib")<<20)
+		for i := 0; i < len(b); i += 4096 {
+			b[i] = 1
+		}
+		time.Sleep(2 * time.Second)
+		return lab.Trial{Extra: map[string]any{"held": len(b)}}, nil
+	case "fail":
+		return lab.Trial{}, errors.New("the knobs asked for the impossible")
+	}
+	return lab.Trial{}, fmt.Errorf("no variant %q", variant)
+}

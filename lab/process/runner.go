@@ -1,0 +1,318 @@
+package process
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"concurrencylab/lab"
+)
+
+// Limits on what a child may send and print.
+const (
+	// MaxLine bounds one message from a child (a result with every trial).
+	MaxLine = 16 << 20
+	// MaxOutput bounds what a child's stdout and stderr keep, for the
+	// message of a run that crashed.
+	MaxOutput = 64 << 10
+	// rssEvery is how often the parent reads a child's resident memory.
+	rssEvery = 50 * time.Millisecond
+	// killWait bounds the wait for a killed child's pipes to close.
+	killWait = time.Second
+)
+
+// A Runner executes each run in a child process of the lab's own binary.
+type Runner struct {
+	// Path is the executable to start in runner mode: os.Executable().
+	Path string
+	// Env is added to the child's environment (LAB_CLIPS=..., say).
+	Env []string
+	// Memory is the most resident memory a run may hold, in bytes; the
+	// child gets GOMEMLIMIT below it and is killed past it. 0: no limit.
+	Memory int64
+}
+
+var _ lab.Runner = (*Runner)(nil)
+
+// ErrMemory is the error of a run killed for using too much memory.
+var ErrMemory = errors.New("memory limit")
+
+// Run implements lab.Runner: it starts the child pinned to job.CPUs, feeds
+// sink from its events and returns its report, or the error that ended it.
+func (r *Runner) Run(ctx context.Context, job lab.Job, sink lab.Sink) (lab.Report, error) {
+	in, err := json.Marshal(job)
+	if err != nil {
+		return lab.Report{}, fmt.Errorf("runner: encode job: %w", err)
+	}
+	events, w, err := os.Pipe()
+	if err != nil {
+		return lab.Report{}, fmt.Errorf("runner: events pipe: %w", err)
+	}
+	defer events.Close()
+	output := &boundedBuffer{max: MaxOutput}
+	cmd := exec.CommandContext(ctx, r.Path)
+	cmd.Env = r.env(job)
+	cmd.Stdin = bytes.NewReader(in)
+	cmd.Stdout, cmd.Stderr = output, output
+	cmd.ExtraFiles = []*os.File{w}
+	// Its own process group, so a kill takes whatever it started too; and
+	// killed with the server, so no run outlives it.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	cmd.Cancel = func() error { return killGroup(cmd.Process) }
+	cmd.WaitDelay = killWait
+
+	err = startPinned(cmd, job.CPUs)
+	w.Close() // the child has its own copy
+	if err != nil {
+		return lab.Report{}, fmt.Errorf("runner: start the run's process: %w", err)
+	}
+
+	var overMemory atomic.Bool
+	stopWatch := make(chan struct{})
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		r.watchMemory(cmd.Process, stopWatch, &overMemory)
+	}()
+
+	report, msgErr, readErr := read(events, sink)
+	if readErr != nil {
+		killGroup(cmd.Process) // it speaks nonsense: stop it
+	}
+	waitErr := cmd.Wait()
+	close(stopWatch)
+	<-watched
+	killGroup(cmd.Process) // anything it left behind in its group
+
+	switch {
+	case ctx.Err() != nil:
+		return lab.Report{}, ctx.Err()
+	case overMemory.Load():
+		return lab.Report{}, fmt.Errorf("%w: the run held more than %s of memory and was stopped: ask for smaller sizes", ErrMemory, bytesString(r.Memory))
+	case readErr != nil:
+		return lab.Report{}, fmt.Errorf("the run's process sent a bad message: %v", readErr)
+	case msgErr != "":
+		return lab.Report{}, errors.New(msgErr)
+	case report != nil && waitErr == nil:
+		return *report, nil
+	}
+	return lab.Report{}, crashError(waitErr, output.String())
+}
+
+// env returns the child's environment: the server's, with the run's
+// GOMAXPROCS and GOMEMLIMIT, and the runner mode.
+func (r *Runner) env(job lab.Job) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		switch name {
+		case EnvMode, "GOMAXPROCS", "GOMEMLIMIT", "GODEBUG":
+			continue
+		}
+		env = append(env, kv)
+	}
+	env = append(env, r.Env...)
+	env = append(env, EnvMode+"="+modeChild)
+	if n, err := strconv.Atoi(job.Params["cores"]); err == nil && n > 0 {
+		env = append(env, "GOMAXPROCS="+strconv.Itoa(n))
+	}
+	if r.Memory > 0 {
+		// A soft limit below the hard one: the collector works harder before
+		// the kill, which leaves room for memory Go does not manage (OpenCV).
+		env = append(env, "GOMEMLIMIT="+strconv.FormatInt(r.Memory/10*9, 10))
+	}
+	return env
+}
+
+// read feeds sink from the child's messages until the pipe closes. A line
+// that does not decode (a torn last line, when the child died writing it)
+// is an error.
+func read(events *os.File, sink lab.Sink) (report *lab.Report, msgErr string, err error) {
+	sc := bufio.NewScanner(events)
+	sc.Buffer(make([]byte, 64<<10), MaxLine)
+	for sc.Scan() {
+		var m message
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			return nil, "", fmt.Errorf("undecodable line: %w", err)
+		}
+		switch {
+		case m.Event != nil:
+			typ, body, err := decodeEvent(m.Event)
+			if err != nil {
+				return nil, "", err
+			}
+			sink.Append(typ, body)
+		case m.Report != nil:
+			report = m.Report
+		case m.Error != "":
+			msgErr = m.Error
+		}
+	}
+	return report, msgErr, sc.Err()
+}
+
+// decodeEvent splits an event into its type and body. Numbers stay as the
+// child wrote them. Status events are the manager's alone.
+func decodeEvent(data []byte) (string, map[string]any, error) {
+	d := json.NewDecoder(bytes.NewReader(data))
+	d.UseNumber()
+	var body map[string]any
+	if err := d.Decode(&body); err != nil {
+		return "", nil, fmt.Errorf("undecodable event: %w", err)
+	}
+	typ, _ := body["type"].(string)
+	switch typ {
+	case lab.TypeProgress, lab.TypeSample, lab.TypeSpan, lab.TypeLog:
+	default:
+		return "", nil, fmt.Errorf("an event of type %q", typ)
+	}
+	delete(body, "type")
+	return typ, body, nil
+}
+
+// watchMemory polls the child's resident memory until stop is closed and
+// kills its group once it passes r.Memory.
+func (r *Runner) watchMemory(p *os.Process, stop <-chan struct{}, over *atomic.Bool) {
+	if r.Memory <= 0 {
+		return
+	}
+	t := time.NewTicker(rssEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			if rss, ok := residentBytes(p.Pid); ok && rss > r.Memory {
+				over.Store(true)
+				killGroup(p)
+				return
+			}
+		}
+	}
+}
+
+// residentBytes reads a process's resident memory from /proc.
+func residentBytes(pid int) (int64, bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/statm")
+	if err != nil {
+		return 0, false
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 2 {
+		return 0, false
+	}
+	pages, err := strconv.ParseInt(f[1], 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return pages * int64(os.Getpagesize()), true
+}
+
+// killGroup kills the process group p leads.
+func killGroup(p *os.Process) error {
+	if p == nil {
+		return nil
+	}
+	err := syscall.Kill(-p.Pid, syscall.SIGKILL)
+	if errors.Is(err, syscall.ESRCH) {
+		return os.ErrProcessDone
+	}
+	return err
+}
+
+// startPinned starts cmd with its affinity set to cpus: the thread that
+// forks gets the affinity first, so the child's runtime starts already
+// pinned, and every thread it makes inherits the mask. Where the system
+// refuses the mask, the child starts unpinned (its env says so).
+func startPinned(cmd *exec.Cmd, cpus []int) error {
+	if len(cpus) == 0 {
+		return cmd.Start()
+	}
+	runtime.LockOSThread()
+	var old unix.CPUSet
+	if err := unix.SchedGetaffinity(0, &old); err != nil {
+		runtime.UnlockOSThread()
+		return cmd.Start()
+	}
+	var set unix.CPUSet
+	for _, c := range cpus {
+		set.Set(c)
+	}
+	pinned := unix.SchedSetaffinity(0, &set) == nil
+	err := cmd.Start()
+	if pinned && unix.SchedSetaffinity(0, &old) != nil {
+		// The thread keeps the slot's mask, so it must not serve other
+		// goroutines: the calling goroutine stays locked to it, and the
+		// thread ends with that goroutine, after Run has waited for the
+		// child (whose parent-death signal is tied to this thread).
+		return err
+	}
+	runtime.UnlockOSThread()
+	return err
+}
+
+// crashError describes a child that ended without a report, with the
+// first lines it printed.
+func crashError(waitErr error, output string) error {
+	how := "ended without a result"
+	if waitErr != nil {
+		how = "crashed (" + waitErr.Error() + ")"
+	}
+	lines := strings.Split(strings.TrimSpace(output), "\n")
+	if len(lines) > 12 {
+		lines = append(lines[:12], "…")
+	}
+	if out := strings.TrimSpace(strings.Join(lines, "\n")); out != "" {
+		return fmt.Errorf("the run's process %s:\n%s", how, out)
+	}
+	return fmt.Errorf("the run's process %s", how)
+}
+
+// bytesString writes n bytes the way -run-memory takes them.
+func bytesString(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<20:
+		return fmt.Sprintf("%d MiB", n>>20)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// boundedBuffer keeps the first max bytes written to it.
+type boundedBuffer struct {
+	max int
+
+	mu  sync.Mutex // guards buf
+	buf bytes.Buffer
+}
+
+func (b *boundedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if room := b.max - b.buf.Len(); room > 0 {
+		b.buf.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}
+
+func (b *boundedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

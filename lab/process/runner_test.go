@@ -1,0 +1,226 @@
+package process
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"concurrencylab/lab"
+)
+
+// sink records what a runner appends.
+type sink struct {
+	start time.Time
+
+	mu     sync.Mutex // guards events
+	events []map[string]any
+}
+
+func (s *sink) Start() time.Time { return s.start }
+
+func (s *sink) Append(typ string, body map[string]any) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	body["type"] = typ
+	s.events = append(s.events, body)
+	return true
+}
+
+func (s *sink) of(typ string) []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []map[string]any
+	for _, e := range s.events {
+		if e["type"] == typ {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// pid returns the child's pid, from the log line every probe trial writes.
+func (s *sink) pid(t *testing.T) int {
+	t.Helper()
+	for _, e := range s.of(lab.TypeLog) {
+		if rest, ok := strings.CutPrefix(e["text"].(string), "pid "); ok {
+			n, _ := strconv.Atoi(rest)
+			return n
+		}
+	}
+	t.Fatal("got no pid line from the child")
+	return 0
+}
+
+func newRunner(t *testing.T) *Runner {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Runner{Path: exe}
+}
+
+func job(variant string, params map[string]string) lab.Job {
+	p := map[string]string{"variants": variant, "repeat": "1"}
+	for k, v := range params {
+		p[k] = v
+	}
+	return lab.Job{Run: "r1", Experiment: "probe", Params: p, Start: time.Now(), Timeout: time.Minute}
+}
+
+func TestRunInAChild(t *testing.T) {
+	s := &sink{start: time.Now()}
+	rep, err := newRunner(t).Run(context.Background(), job("report", nil), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := rep.Result.Variant("report")
+	if v == nil || len(v.Trials) != 1 {
+		t.Fatalf("got result %+v, want one trial of report", rep.Result)
+	}
+	if pid, _ := lab.Number(v.Trials[0].Extra["pid"]); int(pid) == os.Getpid() || pid == 0 {
+		t.Errorf("got the trial's pid %v, want a child's, not this process's %d", pid, os.Getpid())
+	}
+	if v.CPUMs <= 0 {
+		t.Errorf("got cpu_ms %v, want the child's CPU time, above 0", v.CPUMs)
+	}
+	if rep.Result.PeakRSSBytes <= 0 {
+		t.Errorf("got peak_rss_bytes %d, want above 0", rep.Result.PeakRSSBytes)
+	}
+	for _, typ := range []string{lab.TypeProgress, lab.TypeSample, lab.TypeSpan, lab.TypeLog} {
+		if len(s.of(typ)) == 0 {
+			t.Errorf("got no %s event from the child", typ)
+		}
+	}
+	if got := s.of(lab.TypeSample); !slices.ContainsFunc(got, func(e map[string]any) bool { return e["series"] == "custom" }) {
+		t.Errorf("got samples %v, want the experiment's custom series", got)
+	}
+	span := s.of(lab.TypeSpan)[0]
+	if start, _ := span["start"].(json.Number).Float64(); start < 0 || start > 10_000 {
+		t.Errorf("got span start %v ms, want it on the run's clock (0..10000)", span["start"])
+	}
+}
+
+func TestRunIsPinned(t *testing.T) {
+	cpus, err := UsableCPUs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := cpus[len(cpus)-1:]
+	j := job("report", map[string]string{"cores": "1"})
+	j.CPUs, j.Slot = one, "local/9"
+	rep, err := newRunner(t).Run(context.Background(), j, &sink{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := rep.Env
+	if !env.Pinned || !slices.Equal(env.CPUs, one) || env.NumCPU != 1 || env.GOMAXPROCS != 1 || env.Runner != "local/9" {
+		t.Errorf("got env %+v, want pinned to %v, 1 CPU, GOMAXPROCS 1, runner local/9", env, one)
+	}
+	extra := rep.Result.Variants[0].Trials[0].Extra
+	if n, _ := lab.Number(extra["numcpu"]); n != 1 {
+		t.Errorf("got runtime.NumCPU() %v in the child, want 1", n)
+	}
+}
+
+func TestRunErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		job     lab.Job
+		memory  int64
+		want    string
+		wantErr error
+	}{
+		{name: "the experiment's error", job: job("fail", nil), want: "fail, trial 1: the knobs asked for the impossible"},
+		{name: "a panic in a goroutine", job: job("panic", nil), want: "panic: boom in a goroutine"},
+		{name: "an exit", job: job("exit", nil), want: "exit status 7"},
+		{name: "its output", job: job("exit", nil), want: "leaving early"},
+		{name: "bad params", job: job("report", map[string]string{"ms": "-1"}), want: "ms must be 0..60000, got -1"},
+		{name: "unknown experiment", job: lab.Job{Run: "r", Experiment: "nope"}, want: `no experiment "nope"`},
+		{name: "memory", job: job("hog", map[string]string{"mib": "512"}), memory: 128 << 20,
+			want: "more than 128 MiB", wantErr: ErrMemory},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := newRunner(t)
+			r.Memory = tt.memory
+			_, err := r.Run(context.Background(), tt.job, &sink{})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got error %v, want one containing %q", err, tt.want)
+			}
+			if tt.wantErr != nil && !errors.Is(err, tt.wantErr) {
+				t.Errorf("got error %v, want it to wrap %v", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestCancelKillsTheChild(t *testing.T) {
+	s := &sink{}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := newRunner(t).Run(ctx, job("spin", nil), s)
+		done <- err
+	}()
+	waitFor(t, "the child's first progress", func() bool { return len(s.of(lab.TypeProgress)) > 0 })
+	pid := s.pid(t)
+	asked := time.Now()
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("got error %v, want context.Canceled", err)
+		}
+		if took := time.Since(asked); took > time.Second {
+			t.Errorf("got the run stopped %s after the cancel, want within 1s", took)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the run did not return within 5s of the cancel")
+	}
+	if err := syscall.Kill(pid, 0); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("got kill(%d, 0) = %v, want ESRCH: the child is still there", pid, err)
+	}
+}
+
+func TestBadMessages(t *testing.T) {
+	tests := []struct {
+		name, lines, want string
+	}{
+		{"torn last line", `{"event":{"type":"log","text":"hi"}}` + "\n" + `{"event":{"type":"lo`, "undecodable line"},
+		{"a status event", `{"event":{"type":"status","state":"done"}}` + "\n", `an event of type "status"`},
+		{"no type", `{"event":{"text":"x"}}` + "\n", `an event of type ""`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			go func() { w.WriteString(tt.lines); w.Close() }()
+			_, _, err = read(r, &sink{})
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("got error %v, want one containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		if ok() {
+			return
+		}
+	}
+	t.Fatalf("%s: not within 10s", what)
+}
