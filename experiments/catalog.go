@@ -15,15 +15,20 @@ import (
 type Options struct {
 	// Clips is the video clip library the pixels experiment counts in.
 	Clips *clips.Library
+	// Cores is the CPUs a run has to itself (a runner slot's), which
+	// experiments offer as their default number of workers.
+	Cores int
 }
 
 // All returns every experiment, in the order the catalog shows them.
 func All(o Options) []lab.Experiment {
+	px := pixels.New(o.Clips)
+	px.Cores = o.Cores
 	return []lab.Experiment{
 		race.Experiment{},
 		locked.Experiment{},
-		primes.Experiment{},
-		pipeline.Experiment{},
-		pixels.New(o.Clips),
+		primes.Experiment{Cores: o.Cores},
+		pipeline.Experiment{Cores: o.Cores},
+		px,
 	}
 }

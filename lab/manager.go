@@ -166,7 +166,10 @@ func (m *Manager) Submit(ctx context.Context, id string, p Params) (Run, error) 
 		},
 	}
 	lr.run.Env.NumCPU = MaxCores(exp.Info())
-	lr.run.Env.GOMAXPROCS = p.Cores()
+	lr.run.Env.GOMAXPROCS = lr.run.Env.NumCPU
+	if n := p.Cores(); n > 0 {
+		lr.run.Env.GOMAXPROCS = n
+	}
 	lr.exp = unwrap(exp)
 	m.mu.Lock()
 	switch {
@@ -214,7 +217,11 @@ func (m *Manager) dispatchLocked() {
 		m.busy[lr.slot] = true
 		lr.run.Env.Runner = fmt.Sprintf("local/%d", lr.slot+1)
 		if len(m.cfg.Slots) > 0 {
-			lr.run.Env.CPUs = slices.Clone(m.cfg.Slots[lr.slot])
+			// A run asking for fewer cores than its slot has is pinned to
+			// that many of them: GOMAXPROCS alone would not hold the
+			// threads of a C library (OpenCV) or of system calls.
+			slot := m.cfg.Slots[lr.slot]
+			lr.run.Env.CPUs = slices.Clone(slot[:min(len(slot), lr.run.Env.GOMAXPROCS)])
 		}
 		m.running = append(m.running, lr)
 		for _, r := range m.running {
@@ -321,10 +328,10 @@ func (m *Manager) finish(lr *liveRun, status Status, res *Result, msg string) {
 }
 
 // mergeEnv returns the run's env with what the runner saw: the CPUs the
-// run was really pinned to, its GOMAXPROCS. In-flight counts stay the
-// manager's.
+// run was really pinned to, its GOMAXPROCS. The slot's size and the
+// in-flight count stay the manager's.
 func mergeEnv(env, seen Env) Env {
-	seen.InFlight = env.InFlight
+	seen.InFlight, seen.NumCPU = env.InFlight, env.NumCPU
 	if seen.Runner == "" {
 		seen.Runner = env.Runner
 	}

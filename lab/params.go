@@ -148,8 +148,12 @@ func MaxCores(info Info) int {
 	return runtime.NumCPU()
 }
 
-// Cores returns the run's cores parameter: its GOMAXPROCS.
-func (p Params) Cores() int { return p["cores"].(int) }
+// Cores returns the run's cores parameter, its GOMAXPROCS; 0 in params
+// made by hand without one, which means all of them.
+func (p Params) Cores() int {
+	n, _ := p["cores"].(int)
+	return n
+}
 
 // A ParamError names the parameter that was wrong and why.
 type ParamError struct {

@@ -21,6 +21,7 @@ import (
 	"concurrencylab/experiments/pixels"
 	"concurrencylab/experiments/pixels/clips"
 	"concurrencylab/lab"
+	"concurrencylab/lab/process"
 	"concurrencylab/lab/session"
 	"concurrencylab/lab/sqlite"
 	"concurrencylab/web"
@@ -28,6 +29,11 @@ import (
 )
 
 func main() {
+	// A run's child process: the server started this binary again to
+	// execute one run, on its own cores.
+	if process.IsChild() {
+		os.Exit(child(os.Getenv))
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, nil); err != nil {
@@ -39,14 +45,18 @@ func main() {
 // Config is the server's configuration, from flags with environment
 // variables as fallback.
 type Config struct {
-	Addr         string
-	Data         string
-	Clips        string
-	ParallelRuns int
-	RunTimeout   time.Duration
-	MaxQueue     int
-	LogFormat    string
+	Addr        string
+	Data        string
+	Clips       string
+	CoresPerRun int // 0: every usable CPU, one run at a time
+	RunTimeout  time.Duration
+	RunMemory   int64 // bytes
+	MaxQueue    int
+	LogFormat   string
 }
+
+// defaultRunMemory is -run-memory's default.
+const defaultRunMemory = 1 << 30
 
 func parseFlags(args []string, getenv func(string) string, out io.Writer) (Config, error) {
 	env := func(name, def string) string {
@@ -66,16 +76,27 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (Confi
 	fs.StringVar(&c.Data, "data", env("LAB_DATA", "./data"), "data directory: the database and clips (LAB_DATA)")
 	fs.StringVar(&c.Clips, "clips", env("LAB_CLIPS", ""), "video clip directory, default <data>/clips (LAB_CLIPS)")
 	var envErrs []error
-	parallel, err := envInt(getenv, "LAB_PARALLEL_RUNS", 1)
+	cores, err := envInt(getenv, "LAB_CORES_PER_RUN", 0)
 	envErrs = append(envErrs, err)
 	timeout, err := envDuration(getenv, "LAB_RUN_TIMEOUT", 2*time.Minute)
 	envErrs = append(envErrs, err)
 	maxQueue, err := envInt(getenv, "LAB_MAX_QUEUE", 100)
 	envErrs = append(envErrs, err)
+	memory := byteSize(defaultRunMemory)
+	if v := getenv("LAB_RUN_MEMORY"); v != "" {
+		if err := memory.Set(v); err != nil {
+			envErrs = append(envErrs, fmt.Errorf("LAB_RUN_MEMORY %w", err))
+		}
+	}
+	if getenv("LAB_PARALLEL_RUNS") != "" {
+		envErrs = append(envErrs, errParallelRuns)
+	}
 	if err := errors.Join(envErrs...); err != nil {
 		return c, err
 	}
-	fs.IntVar(&c.ParallelRuns, "parallel-runs", parallel, "runs executing at once; more wait in line (LAB_PARALLEL_RUNS)")
+	fs.IntVar(&c.CoresPerRun, "cores-per-run", cores, "CPUs each run has to itself; the usable CPUs are split into that many runner slots (LAB_CORES_PER_RUN; default all: one run at a time)")
+	fs.Var(&memory, "run-memory", "most memory a run may hold, such as 512MiB or 2GiB (LAB_RUN_MEMORY)")
+	fs.Func("parallel-runs", "replaced by -cores-per-run", func(string) error { return errParallelRuns })
 	fs.DurationVar(&c.RunTimeout, "run-timeout", timeout, "longest a run may execute (LAB_RUN_TIMEOUT)")
 	fs.IntVar(&c.MaxQueue, "max-queue", maxQueue, "most runs waiting at once (LAB_MAX_QUEUE)")
 	fs.StringVar(&c.LogFormat, "log-format", env("LAB_LOG_FORMAT", "text"), "log format: text or json (LAB_LOG_FORMAT)")
@@ -85,9 +106,12 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (Confi
 	if c.Clips == "" {
 		c.Clips = filepath.Join(c.Data, "clips")
 	}
+	c.RunMemory = int64(memory)
 	switch {
-	case c.ParallelRuns < 1 || c.ParallelRuns > 64:
-		return c, fmt.Errorf("-parallel-runs must be 1..64, got %d", c.ParallelRuns)
+	case c.CoresPerRun < 0:
+		return c, fmt.Errorf("-cores-per-run must be at least 1 (or 0 for every usable CPU), got %d", c.CoresPerRun)
+	case c.RunMemory < 64<<20:
+		return c, fmt.Errorf("-run-memory must be at least 64MiB, got %s", memory.String())
 	case c.RunTimeout < time.Second:
 		return c, fmt.Errorf("-run-timeout must be at least 1s, got %s", c.RunTimeout)
 	case c.MaxQueue < 1:
@@ -97,6 +121,9 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (Confi
 	}
 	return c, nil
 }
+
+// errParallelRuns answers the flag the runner slots replaced.
+var errParallelRuns = errors.New("-parallel-runs (LAB_PARALLEL_RUNS) is gone: every run now has cores of its own; set -cores-per-run (LAB_CORES_PER_RUN) and the CPUs are split into that many runner slots")
 
 // envInt reads a whole number from the environment; unset gives def, and
 // a value that is not a number is an error naming the variable.
@@ -155,9 +182,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	} else if n > 0 {
 		log.Info("linked opencv-doc's sample videos into the clip library", "clips", cfg.Clips, "linked", n)
 	}
+	slots, runner, err := runners(cfg)
+	if err != nil {
+		return err
+	}
+	exps := experiments.All(experiments.Options{Clips: clipLib, Cores: len(slots[0])})
 	runs, err := lab.NewManager(ctx, log, store, lab.Config{
-		Parallel: cfg.ParallelRuns, Timeout: cfg.RunTimeout, MaxQueue: cfg.MaxQueue,
-	}, experiments.All(experiments.Options{Clips: clipLib}))
+		Slots: slots, Runner: runner, Timeout: cfg.RunTimeout, MaxQueue: cfg.MaxQueue,
+	}, exps)
 	if err != nil {
 		return err
 	}
@@ -187,7 +219,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	log.Info("serving the Concurrency Lab", "url", "http://"+displayAddr(ln.Addr()), "data", cfg.Data,
-		"parallel_runs", cfg.ParallelRuns, "run_timeout", cfg.RunTimeout.String())
+		"runner_slots", len(slots), "cores_per_run", len(slots[0]), "run_timeout", cfg.RunTimeout.String(),
+		"run_memory", bytesFlag(cfg.RunMemory))
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

@@ -1,12 +1,24 @@
 package main
 
 import (
+	"os"
+
+	"concurrencylab/lab/process"
 	"context"
 	"io"
 	"strings"
 	"testing"
 	"time"
 )
+
+// TestMain serves as a run's child process when the server under test
+// starts this binary again for a run, as main does.
+func TestMain(m *testing.M) {
+	if process.IsChild() {
+		os.Exit(child(os.Getenv))
+	}
+	os.Exit(m.Run())
+}
 
 func TestParseFlags(t *testing.T) {
 	env := func(m map[string]string) func(string) string {
@@ -19,14 +31,21 @@ func TestParseFlags(t *testing.T) {
 		want    Config
 		wantErr string
 	}{
-		{"defaults", nil, nil, Config{Addr: ":8080", Data: "./data", Clips: "data/clips", ParallelRuns: 1, RunTimeout: 2 * time.Minute, MaxQueue: 100, LogFormat: "text"}, ""},
-		{"PORT", nil, map[string]string{"PORT": "9000"}, Config{Addr: ":9000", Data: "./data", Clips: "data/clips", ParallelRuns: 1, RunTimeout: 2 * time.Minute, MaxQueue: 100, LogFormat: "text"}, ""},
-		{"env fallback", nil, map[string]string{"LAB_ADDR": "127.0.0.1:1", "LAB_DATA": "/d", "LAB_PARALLEL_RUNS": "3", "LAB_RUN_TIMEOUT": "30s"},
-			Config{Addr: "127.0.0.1:1", Data: "/d", Clips: "/d/clips", ParallelRuns: 3, RunTimeout: 30 * time.Second, MaxQueue: 100, LogFormat: "text"}, ""},
+		{"defaults", nil, nil, Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, LogFormat: "text"}, ""},
+		{"PORT", nil, map[string]string{"PORT": "9000"}, Config{Addr: ":9000", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, LogFormat: "text"}, ""},
+		{"env fallback", nil, map[string]string{"LAB_ADDR": "127.0.0.1:1", "LAB_DATA": "/d", "LAB_CORES_PER_RUN": "3", "LAB_RUN_TIMEOUT": "30s", "LAB_RUN_MEMORY": "512MiB"},
+			Config{Addr: "127.0.0.1:1", Data: "/d", Clips: "/d/clips", CoresPerRun: 3, RunTimeout: 30 * time.Second, RunMemory: 512 << 20, MaxQueue: 100, LogFormat: "text"}, ""},
+		{"cores and memory flags", []string{"-cores-per-run", "1", "-run-memory", "2G"}, nil,
+			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", CoresPerRun: 1, RunTimeout: 2 * time.Minute, RunMemory: 2 << 30, MaxQueue: 100, LogFormat: "text"}, ""},
 		{"flags beat env", []string{"-addr", ":1", "-clips", "/c", "-log-format", "json"}, map[string]string{"LAB_ADDR": ":2"},
-			Config{Addr: ":1", Data: "./data", Clips: "/c", ParallelRuns: 1, RunTimeout: 2 * time.Minute, MaxQueue: 100, LogFormat: "json"}, ""},
-		{"bad parallel", []string{"-parallel-runs", "0"}, nil, Config{}, "-parallel-runs must be 1..64, got 0"},
-		{"bad env number", nil, map[string]string{"LAB_PARALLEL_RUNS": "abc"}, Config{}, `LAB_PARALLEL_RUNS must be a whole number, got "abc"`},
+			Config{Addr: ":1", Data: "./data", Clips: "/c", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, LogFormat: "json"}, ""},
+		{"parallel runs are gone", []string{"-parallel-runs", "2"}, nil, Config{}, "-parallel-runs (LAB_PARALLEL_RUNS) is gone"},
+		{"parallel runs env is gone", nil, map[string]string{"LAB_PARALLEL_RUNS": "2"}, Config{}, "set -cores-per-run"},
+		{"bad cores", []string{"-cores-per-run", "-1"}, nil, Config{}, "-cores-per-run must be at least 1 (or 0 for every usable CPU), got -1"},
+		{"bad env number", nil, map[string]string{"LAB_CORES_PER_RUN": "abc"}, Config{}, `LAB_CORES_PER_RUN must be a whole number, got "abc"`},
+		{"bad memory", []string{"-run-memory", "lots"}, nil, Config{}, `must be a size such as 512MiB or 2GiB, got "lots"`},
+		{"bad env memory", nil, map[string]string{"LAB_RUN_MEMORY": "-1G"}, Config{}, `LAB_RUN_MEMORY must be a size such as 512MiB or 2GiB, got "-1G"`},
+		{"too little memory", []string{"-run-memory", "1MiB"}, nil, Config{}, "-run-memory must be at least 64MiB, got 1MiB"},
 		{"bad env duration", nil, map[string]string{"LAB_RUN_TIMEOUT": "300"}, Config{}, `LAB_RUN_TIMEOUT must be a duration such as 90s or 2m, got "300"`},
 		{"bad timeout", []string{"-run-timeout", "1ms"}, nil, Config{}, "-run-timeout must be at least 1s"},
 		{"bad log format", []string{"-log-format", "xml"}, nil, Config{}, `-log-format must be text or json, got "xml"`},

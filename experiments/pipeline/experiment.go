@@ -37,13 +37,21 @@ const MaxSlowWork = time.Second
 const minSleep = time.Millisecond
 
 // Experiment is the multi-stage pipeline.
-type Experiment struct{}
+type Experiment struct {
+	// Cores is the CPUs a run has to itself, the workers' default; zero
+	// means runtime.NumCPU().
+	Cores int
+}
 
 var _ lab.Experiment = Experiment{}
 var _ lab.Verdicter = Experiment{}
 
 // Info implements lab.Experiment.
-func (Experiment) Info() lab.Info {
+func (e Experiment) Info() lab.Info {
+	cores := e.Cores
+	if cores <= 0 {
+		cores = runtime.NumCPU()
+	}
 	return lab.Info{
 		ID:      "pipeline",
 		Title:   "A multi-stage pipeline",
@@ -61,7 +69,7 @@ func (Experiment) Info() lab.Info {
 				Help: "cpu: a fixed amount of arithmetic, calibrated to take cost on an idle core; io: a sleep, as a wait for a disk or the network (on Linux a sleep under 1 ms usually lasts about 1 ms)"},
 			{Name: "buffer", Label: "Buffer", Kind: lab.KindInt, Default: "10", Min: 1, Max: 10_000,
 				Help: "items each channel holds in the buffered and fan-out variants"},
-			{Name: "workers", Label: "Workers per stage", Kind: lab.KindInt, Default: strconv.Itoa(runtime.NumCPU()), Min: 1, Max: 64,
+			{Name: "workers", Label: "Workers per stage", Kind: lab.KindInt, Default: strconv.Itoa(min(cores, 64)), Min: 1, Max: 64,
 				Help: "goroutines in every stage of the fan-out variant (the default is this machine's cores)"},
 			{Name: "poll", Label: "Poll interval", Kind: lab.KindDuration, Default: "1ms", Min: 0.01, Max: 50,
 				Help: "how long a polling worker sleeps when its queue is empty"},

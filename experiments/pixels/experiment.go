@@ -47,6 +47,10 @@ var sweepWorkers = []int{1, 2, 4, 8, 16}
 // Experiment counts blue pixels in the clips of a library. Make one with
 // New; it is safe for concurrent use.
 type Experiment struct {
+	// Cores is the CPUs a run has to itself, the workers' default; zero
+	// means runtime.NumCPU().
+	Cores int
+
 	clips *clips.Library
 
 	mu      sync.Mutex               // guards truths and decodes
@@ -59,6 +63,13 @@ var (
 	_ lab.Verdicter  = (*Experiment)(nil)
 	_ lab.Planner    = (*Experiment)(nil)
 )
+
+func (e *Experiment) cores() int {
+	if e.Cores > 0 {
+		return e.Cores
+	}
+	return runtime.NumCPU()
+}
 
 // New returns the experiment for the clips of lib.
 func New(lib *clips.Library) *Experiment {
@@ -81,7 +92,7 @@ func (e *Experiment) Info() lab.Info {
 		Params: []lab.Param{
 			{Name: "clip", Label: "Clip", Kind: lab.KindChoice, Default: def, Choices: names,
 				Help: "the video whose frames are counted; GET /api/clips lists them, POST /api/clips adds one"},
-			{Name: "workers", Label: "Workers", Kind: lab.KindInt, Default: strconv.Itoa(min(runtime.NumCPU(), maxWorkers)), Min: 1, Max: maxWorkers,
+			{Name: "workers", Label: "Workers", Kind: lab.KindInt, Default: strconv.Itoa(min(e.cores(), maxWorkers)), Min: 1, Max: maxWorkers,
 				Help: "goroutines that count in worker-pool and errgroup; in parallel-decode too, whose segments (one decoder each) are planned for this many cores, or the machine's if fewer"},
 			{Name: "latency", Label: "I/O wait per frame", Kind: lab.KindDuration, Default: "0s", Min: 0, Max: maxLatencyMs,
 				Help: "a simulated wait after counting each frame, like the notebook's sleep(0.001): it shows when more workers than cores pay off"},

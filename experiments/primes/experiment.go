@@ -38,7 +38,11 @@ const (
 var sweepCounts = [...]int{1, 2, 4, 8, 16}
 
 // Experiment is the prime numbers experiment.
-type Experiment struct{}
+type Experiment struct {
+	// Cores is the CPUs a run has to itself, the workers' default; zero
+	// means runtime.NumCPU().
+	Cores int
+}
 
 var (
 	_ lab.Experiment = Experiment{}
@@ -47,7 +51,11 @@ var (
 )
 
 // Info implements lab.Experiment.
-func (Experiment) Info() lab.Info {
+func (e Experiment) Info() lab.Info {
+	cores := e.Cores
+	if cores <= 0 {
+		cores = runtime.NumCPU()
+	}
 	return lab.Info{
 		ID:      "primes",
 		Title:   "Prime numbers: CPU-bound vs I/O-bound",
@@ -60,8 +68,8 @@ func (Experiment) Info() lab.Info {
 				Help: "cpu: how many consecutive odd numbers to test"},
 			{Name: "start", Label: "First number", Kind: lab.KindInt, Default: "10000000000001", Min: 1, Max: 1e15,
 				Help: "cpu: testing starts at the first odd number from here; a prime near 10^13 takes 1.6 million divisions (the Python lesson's were near 7,900, too quick to time in Go)"},
-			{Name: "workers", Label: "Workers", Kind: lab.KindInt, Default: strconv.Itoa(runtime.NumCPU()), Min: 1, Max: MaxWorkers,
-				Help: "goroutines in worker-pool, errgroup and gil (default: this machine's cores)"},
+			{Name: "workers", Label: "Workers", Kind: lab.KindInt, Default: strconv.Itoa(cores), Min: 1, Max: MaxWorkers,
+				Help: "goroutines in worker-pool, errgroup and gil (default: the cores a run has to itself)"},
 			{Name: "switch", Label: "GIL switch interval", Kind: lab.KindDuration, Default: "5ms", Min: 0.1, Max: 100,
 				Help: "gil: how long a goroutine computes before handing the lock over, like CPython's sys.getswitchinterval()"},
 			{Name: "tasks", Label: "Tasks", Kind: lab.KindInt, Default: "10", Min: 1, Max: 10_000,

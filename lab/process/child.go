@@ -52,7 +52,9 @@ func Serve(ctx context.Context, exps []lab.Experiment, in io.Reader, out io.Writ
 	if err != nil {
 		return sink.finish(message{Error: err.Error()})
 	}
-	runtime.GOMAXPROCS(p.Cores()) // the parent set it in the environment too
+	if n := p.Cores(); n > 0 {
+		runtime.GOMAXPROCS(n) // the parent set it in the environment too
+	}
 	if job.Timeout > 0 {
 		// A backstop: the parent kills the child at the deadline.
 		var cancel context.CancelFunc

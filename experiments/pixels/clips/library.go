@@ -78,9 +78,27 @@ func Open(dir string) (*Library, error) {
 	for _, f := range stale {
 		os.Remove(f)
 	}
+	return libraryAt(abs), nil
+}
+
+// OpenReadOnly returns the library in dir as a run's process sees it: the
+// directory must exist, and nothing in it is made, seeded or cleaned up
+// (the server that owns it may be receiving an upload meanwhile).
+func OpenReadOnly(dir string) (*Library, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("clips: %w", err)
+	}
+	if fi, err := os.Stat(abs); err != nil || !fi.IsDir() {
+		return nil, fmt.Errorf("clips: no clip directory %s", abs)
+	}
+	return libraryAt(abs), nil
+}
+
+func libraryAt(abs string) *Library {
 	return &Library{dir: abs, probes: make(map[string]Probe),
 		maxUploads: MaxUploads, maxUploadBytes: MaxUploadBytes, probeWait: ProbeWait,
-		checking: make(chan struct{}, 1)}, nil
+		checking: make(chan struct{}, 1)}
 }
 
 // Dir returns the library's directory.

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"concurrencylab/experiments"
+	"concurrencylab/experiments/pixels/clips"
+	"concurrencylab/lab/process"
+)
+
+// runners splits the usable CPUs into runner slots of cfg.CoresPerRun
+// each and returns them with the runner that starts every run as a child
+// process of this binary.
+func runners(cfg Config) ([][]int, *process.Runner, error) {
+	cpus, err := process.UsableCPUs()
+	if err != nil {
+		return nil, nil, err
+	}
+	per := cfg.CoresPerRun
+	if per == 0 {
+		per = len(cpus)
+	}
+	slots, err := process.Slots(cpus, per)
+	if err != nil {
+		return nil, nil, fmt.Errorf("-cores-per-run: %w", err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, nil, fmt.Errorf("find this program to start runs with: %w", err)
+	}
+	clipDir, err := filepath.Abs(cfg.Clips)
+	if err != nil {
+		return nil, nil, err
+	}
+	return slots, &process.Runner{Path: exe, Env: []string{"LAB_CLIPS=" + clipDir}, Memory: cfg.RunMemory}, nil
+}
+
+// child is main in a run's child process: the catalog over the clip
+// library, opened read-only, and one job from stdin.
+func child(getenv func(string) string) int {
+	lib, err := clips.OpenReadOnly(getenv("LAB_CLIPS"))
+	if err != nil {
+		lib = nil // pixels then says the server has no clip library
+	}
+	return process.Main(experiments.All(experiments.Options{Clips: lib, Cores: runtime.NumCPU()}))
+}
+
+// byteSize is a flag value of bytes written like 512MiB, 2GiB or 1G.
+type byteSize int64
+
+func (b *byteSize) String() string {
+	n := int64(*b)
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return strconv.FormatInt(n>>30, 10) + "GiB"
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + "MiB"
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+func (b *byteSize) Set(s string) error {
+	units := []struct {
+		suffix string
+		mult   int64
+	}{{"GiB", 1 << 30}, {"MiB", 1 << 20}, {"KiB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}}
+	num, mult := strings.TrimSpace(s), int64(1)
+	for _, u := range units {
+		if rest, ok := strings.CutSuffix(num, u.suffix); ok {
+			num, mult = strings.TrimSpace(rest), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(num, 10, 64)
+	if err != nil || n <= 0 || n > (1<<50)/mult {
+		return fmt.Errorf("must be a size such as 512MiB or 2GiB, got %q", s)
+	}
+	*b = byteSize(n * mult)
+	return nil
+}
+
+// bytesFlag writes n as -run-memory takes it.
+func bytesFlag(n int64) string {
+	b := byteSize(n)
+	return b.String()
+}
