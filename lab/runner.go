@@ -86,7 +86,7 @@ func (r *InProcess) Run(ctx context.Context, job Job, sink Sink) (Report, error)
 		return Report{}, err
 	}
 	env := CurrentEnv()
-	env.Runner = "in-process"
+	env.Runner = job.Slot
 	return Report{Result: res, Env: env}, nil
 }
 

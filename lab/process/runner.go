@@ -120,7 +120,7 @@ func (r *Runner) env(job lab.Job) []string {
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
 		switch name {
-		case EnvMode, "GOMAXPROCS", "GOMEMLIMIT", "GODEBUG":
+		case EnvMode, "GOMAXPROCS", "GOMEMLIMIT":
 			continue
 		}
 		env = append(env, kv)
