@@ -130,10 +130,7 @@ func (e *runEmitter) run() {
 	defer flush.Stop()
 	sample := time.NewTicker(sampleEvery)
 	defer sample.Stop()
-	m := []metrics.Sample{
-		{Name: "/memory/classes/heap/objects:bytes"},
-		{Name: "/memory/classes/heap/stacks:bytes"},
-	}
+	m := newMetrics()
 	for {
 		select {
 		case <-e.stop:
@@ -142,25 +139,44 @@ func (e *runEmitter) run() {
 		case <-flush.C:
 			e.flush()
 		case <-sample.C:
-			metrics.Read(m) // unlike ReadMemStats, this does not stop the world
-			g := float64(runtime.NumGoroutine())
-			v := e.currentVariant()
-			e.mu.Lock()
-			e.samples["goroutines"] = g
-			var stacks float64
-			if m[0].Value.Kind() == metrics.KindUint64 {
-				e.samples["heap_bytes"] = float64(m[0].Value.Uint64())
-			}
-			if m[1].Value.Kind() == metrics.KindUint64 {
-				stacks = float64(m[1].Value.Uint64())
-			}
-			if v != "" {
-				e.raisePeaks(v, peaks{g, e.samples["heap_bytes"], stacks})
-			}
-			e.mu.Unlock()
+			e.sample(m)
 		}
 	}
 }
+
+// newMetrics returns the runtime metrics the sampler reads.
+func newMetrics() []metrics.Sample {
+	return []metrics.Sample{
+		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/memory/classes/heap/stacks:bytes"},
+	}
+}
+
+// sample records goroutines, heap and stacks now, as samples and as the
+// current variant's peaks. Reading them does not stop the world, unlike
+// ReadMemStats.
+func (e *runEmitter) sample(m []metrics.Sample) {
+	metrics.Read(m)
+	g := float64(runtime.NumGoroutine())
+	v := e.currentVariant()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.samples["goroutines"] = g
+	var stacks float64
+	if m[0].Value.Kind() == metrics.KindUint64 {
+		e.samples["heap_bytes"] = float64(m[0].Value.Uint64())
+	}
+	if m[1].Value.Kind() == metrics.KindUint64 {
+		stacks = float64(m[1].Value.Uint64())
+	}
+	if v != "" {
+		e.raisePeaks(v, peaks{g, e.samples["heap_bytes"], stacks})
+	}
+}
+
+// sampleNow samples once, outside the sampler's rhythm: after a trial too
+// short for a tick, its stacks are still held and its heap not collected.
+func (e *runEmitter) sampleNow() { e.sample(newMetrics()) }
 
 // peakHeap returns the largest live heap seen while variant ran.
 func (e *runEmitter) peakHeap(variant string) float64 {

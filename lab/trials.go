@@ -41,6 +41,7 @@ func RunTrials(ctx context.Context, exp Experiment, p Params, sink Sink) (*Resul
 			t, err := exp.Trial(ctx, v, p, em)
 			elapsed := time.Since(start)
 			cpu := cpuTime() - cpu0
+			em.sampleNow() // a trial shorter than a tick still has its peaks
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
