@@ -44,9 +44,14 @@ func Serve(ctx context.Context, exps []lab.Experiment, in io.Reader, out io.Writ
 		return fmt.Errorf("read the job: %w", err)
 	}
 	sink := &lineSink{w: bufio.NewWriterSize(out, 64<<10), start: job.Start}
-	byID := make(map[string]lab.Experiment, len(exps))
+	// Only the job's experiment is described: another's Info may cost
+	// (pixels lists its clips), and it would delay every run.
+	byID := make(map[string]lab.Experiment, 1)
 	for _, e := range exps {
-		byID[e.Info().ID] = e
+		if id := e.Info().ID; id == job.Experiment {
+			byID[id] = e
+			break
+		}
 	}
 	exp, p, err := lab.CheckJob(byID, job)
 	if err != nil {

@@ -59,13 +59,16 @@ func (s *sink) pid(t *testing.T) int {
 	return 0
 }
 
-func newRunner(t *testing.T) *Runner {
+func newRunner(t *testing.T) *Runner { return &Runner{Path: selfPath(t)} }
+
+// selfPath returns this test binary, which serves as a child (TestMain).
+func selfPath(t testing.TB) string {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &Runner{Path: exe}
+	return exe
 }
 
 func job(variant string, params map[string]string) lab.Job {
