@@ -22,8 +22,12 @@ import (
 var getenv = os.Getenv
 
 // Main is the child's main: it runs the job on stdin with exps and writes
-// its messages to file descriptor 3. It returns the process's exit code.
+// its messages to file descriptor 3; or, in a process a trial spawned, the
+// task on stdin. It returns the process's exit code.
 func Main(exps []lab.Experiment) int {
+	if getenv(EnvMode) == modeSolo {
+		return solo(exps)
+	}
 	out := os.NewFile(3, "events")
 	if out == nil {
 		fmt.Fprintln(os.Stderr, "runner: no events pipe on file descriptor 3")
@@ -65,6 +69,9 @@ func Serve(ctx context.Context, exps []lab.Experiment, in io.Reader, out io.Writ
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, job.Timeout+time.Second)
 		defer cancel()
+	}
+	if exe, err := os.Executable(); err == nil {
+		ctx = lab.WithSpawner(ctx, spawner{path: exe})
 	}
 	res, err := lab.RunTrials(ctx, exp, p, sink)
 	if err != nil {

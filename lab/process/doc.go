@@ -27,8 +27,12 @@ const EnvMode = "LAB_RUNNER"
 // modeChild is EnvMode's value in a run's child process.
 const modeChild = "child"
 
-// IsChild reports whether this process was started as a run's child.
-func IsChild() bool { return getenv(EnvMode) == modeChild }
+// IsChild reports whether this process was started as a run's child, or
+// as a process of its own that a trial spawned: then main calls Main.
+func IsChild() bool {
+	m := getenv(EnvMode)
+	return m == modeChild || m == modeSolo
+}
 
 // A message is one line from child to parent: an event of the run, its
 // report at the end, or the error that ended it.

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -36,13 +38,35 @@ func (probe) Info() lab.Info {
 		Params: []lab.Param{
 			{Name: "ms", Label: "Milliseconds", Kind: lab.KindInt, Default: "5", Min: 0, Max: 60_000},
 			{Name: "mib", Label: "MiB", Kind: lab.KindInt, Default: "0", Min: 0, Max: 4096},
+			{Name: "task", Label: "Task", Kind: lab.KindChoice, Default: "ok", Choices: []string{"ok", "panic", "deadlock", "error", "hang"}},
 		},
 		Variants: []lab.Variant{
 			{Name: "report", Baseline: true}, {Name: "spin"}, {Name: "panic"},
-			{Name: "exit"}, {Name: "hog"}, {Name: "fail"},
+			{Name: "exit"}, {Name: "hog"}, {Name: "fail"}, {Name: "solo"},
 		},
 		Repeat: 1,
 	}
+}
+
+// Solo implements lab.Soloist: work that ends its process.
+func (probe) Solo(ctx context.Context, task string, p lab.Params, out io.Writer) error {
+	fmt.Fprintln(out, "solo pid", os.Getpid())
+	switch task {
+	case "panic":
+		done := make(chan struct{})
+		go func() { panic("boom in a process of its own") }()
+		<-done
+	case "deadlock":
+		var mu sync.Mutex
+		mu.Lock()
+		mu.Lock()
+	case "error":
+		return errors.New("the task failed")
+	case "hang":
+		for {
+		}
+	}
+	return nil
 }
 
 func (probe) Trial(ctx context.Context, variant string, p lab.Params, em lab.Emitter) (lab.Trial, error) {
@@ -79,6 +103,16 @@ func (probe) Trial(ctx context.Context, variant string, p lab.Params, em lab.Emi
 		return lab.Trial{Extra: map[string]any{"held": len(b)}}, nil
 	case "fail":
 		return lab.Trial{}, errors.New("the knobs asked for the impossible")
+	case "solo":
+		sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		exit, err := lab.Spawn(sctx, lab.SoloTask{Experiment: "probe", Task: p.String("task"), Params: p.Encode(probe{}.Info())})
+		if err != nil {
+			return lab.Trial{}, err
+		}
+		return lab.Trial{Extra: map[string]any{
+			"exit_status": exit.Status, "output": exit.Output, "timed_out": exit.TimedOut, "pid": os.Getpid(),
+		}}, nil
 	}
 	return lab.Trial{}, fmt.Errorf("no variant %q", variant)
 }

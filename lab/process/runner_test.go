@@ -227,3 +227,42 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 	}
 	t.Fatalf("%s: not within 10s", what)
 }
+
+func TestSoloProcesses(t *testing.T) {
+	tests := []struct {
+		task       string
+		wantStatus int
+		wantOutput string
+		timedOut   bool
+	}{
+		{task: "ok", wantStatus: 0, wantOutput: "solo pid"},
+		{task: "panic", wantStatus: 2, wantOutput: "panic: boom in a process of its own"},
+		{task: "deadlock", wantStatus: 2, wantOutput: "fatal error: all goroutines are asleep - deadlock!"},
+		{task: "error", wantStatus: 1, wantOutput: "the task failed"},
+		{task: "hang", wantStatus: -1, timedOut: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.task, func(t *testing.T) {
+			rep, err := newRunner(t).Run(context.Background(), job("solo", map[string]string{"task": tt.task}), &sink{})
+			if err != nil {
+				t.Fatalf("got error %v, want the run to go on after its process of its own ended", err)
+			}
+			extra := rep.Result.Variants[0].Trials[0].Extra
+			if got, _ := lab.Number(extra["exit_status"]); int(got) != tt.wantStatus {
+				t.Errorf("got exit status %v, want %d (output %q)", extra["exit_status"], tt.wantStatus, extra["output"])
+			}
+			if out, _ := extra["output"].(string); !strings.Contains(out, tt.wantOutput) {
+				t.Errorf("got output %q, want it to contain %q", out, tt.wantOutput)
+			}
+			if extra["timed_out"] != tt.timedOut {
+				t.Errorf("got timed_out %v, want %v", extra["timed_out"], tt.timedOut)
+			}
+		})
+	}
+}
+
+func TestSpawnNeedsAProcessRunner(t *testing.T) {
+	if _, err := lab.Spawn(context.Background(), lab.SoloTask{}); !errors.Is(err, lab.ErrNoSpawner) {
+		t.Errorf("got %v, want ErrNoSpawner outside a run's child", err)
+	}
+}
