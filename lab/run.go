@@ -59,6 +59,21 @@ type Env struct {
 	InFlight int `json:"in_flight"`
 }
 
+// Cores returns the cores a run's work could use at once: its GOMAXPROCS
+// (the cores parameter); where it was pinned, no more than the CPUs it was
+// pinned to, which also bound threads outside GOMAXPROCS (C libraries);
+// never more than the CPUs it had, and at least 1.
+func (e Env) Cores() int {
+	n := e.GOMAXPROCS
+	if e.Pinned && len(e.CPUs) > 0 && (n <= 0 || len(e.CPUs) < n) {
+		n = len(e.CPUs)
+	}
+	if n <= 0 || (e.NumCPU > 0 && e.NumCPU < n) {
+		n = e.NumCPU
+	}
+	return max(n, 1)
+}
+
 // CurrentEnv returns the environment of this process.
 func CurrentEnv() Env {
 	return Env{

@@ -13,7 +13,8 @@ import (
 // synchronised variant per increment, what unsynchronized lost, and what
 // the race detector reported if it ran.
 func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
-	machine := fmt.Sprintf("%s on %s", prose.Plural(p.Int("goroutines"), "goroutine"), prose.Plural(env.NumCPU, "core"))
+	procs := env.Cores()
+	machine := fmt.Sprintf("%s on %s", prose.Plural(p.Int("goroutines"), "goroutine"), prose.Plural(procs, "core"))
 	var parts []string
 	if s := correctness(r); s != "" {
 		parts = append(parts, s)
@@ -22,7 +23,7 @@ func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 		parts = append(parts, s)
 	}
 	if v := r.Variant("unsynchronized"); v != nil && len(v.Trials) > 0 {
-		parts = append(parts, losses(v))
+		parts = append(parts, losses(v, procs))
 	}
 	if s := detected(r); s != "" {
 		parts = append(parts, s)
@@ -98,8 +99,9 @@ func cost(r *lab.Result, machine string) string {
 		machine, cheap.name, ns(cheap.ns), dear.name, ns(dear.ns), times(dear.ns/cheap.ns))
 }
 
-// losses says how many updates the unsynchronized counter lost.
-func losses(v *lab.VariantResult) string {
+// losses says how many updates the unsynchronized counter lost, with procs
+// cores for the goroutines.
+func losses(v *lab.VariantResult, procs int) string {
 	lossy, worst, n := 0, int64(0), len(v.Trials)
 	var expected int64
 	for _, t := range v.Trials {
@@ -115,6 +117,10 @@ func losses(v *lab.VariantResult) string {
 	price := ""
 	if x, ok := nsPerIncrement(*v); ok {
 		price = fmt.Sprintf(" (unsynchronized, %s per increment)", ns(x))
+	}
+	if lossy == 0 && procs == 1 {
+		return fmt.Sprintf("Without synchronisation%s, no update was lost in %s: with one core (GOMAXPROCS 1) the goroutines could only take turns.",
+			price, prose.Plural(n, "trial"))
 	}
 	if lossy == 0 {
 		return fmt.Sprintf("Without synchronisation%s, no update was lost in %s: the race is still there, but updates are lost only while two goroutines run at the same instant on different cores.",

@@ -34,6 +34,7 @@ func TestVerdict(t *testing.T) {
 	exact := []int64{500000, 500000, 500000}
 	tests := []struct {
 		name     string
+		env      lab.Env // the two-core env when zero
 		variants []lab.VariantResult
 		want     []string
 		wantNot  []string
@@ -80,6 +81,29 @@ func TestVerdict(t *testing.T) {
 			wantNot: []string{"unsynchronized", "cheapest"},
 		},
 		{
+			name: "one core of a two-core slot, unsynchronized lossless",
+			env:  lab.Env{NumCPU: 2, GOMAXPROCS: 1, CPUs: []int{0}, Pinned: true},
+			variants: []lab.VariantResult{
+				variantResult("mutex", 14.2, exact...),
+				variantResult("unsynchronized", 0.9, exact...),
+			},
+			want: []string{
+				"With 5 goroutines on 1 core, mutex cost 14.2 ns per increment (median).",
+				"Without synchronisation (unsynchronized, 0.90 ns per increment), no update was lost in 3 trials: with one core (GOMAXPROCS 1) the goroutines could only take turns.",
+			},
+			wantNot: []string{"2 cores", "different cores"},
+		},
+		{
+			name: "GOMAXPROCS below the slot's CPUs",
+			env:  lab.Env{NumCPU: 4, GOMAXPROCS: 2, InFlight: 2},
+			variants: []lab.VariantResult{
+				variantResult("mutex", 21.4, exact...),
+				variantResult("unsynchronized", 0.9, exact...),
+			},
+			want:    []string{"With 5 goroutines on 2 cores, mutex cost", "run at the same instant on different cores"},
+			wantNot: []string{"4 cores", "could only take turns", "shared the machine"},
+		},
+		{
 			name: "race detector",
 			variants: []lab.VariantResult{
 				withReports(variantResult("mutex", 21.4, exact...), 0, 0, 0),
@@ -101,7 +125,11 @@ func TestVerdict(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Experiment{}.Verdict(&lab.Result{Variants: tt.variants}, p, env)
+			e := tt.env
+			if e.NumCPU == 0 {
+				e = env
+			}
+			got := Experiment{}.Verdict(&lab.Result{Variants: tt.variants}, p, e)
 			for _, w := range tt.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("verdict %q lacks %q", got, w)

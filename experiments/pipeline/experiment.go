@@ -70,7 +70,7 @@ func (e Experiment) Info() lab.Info {
 			{Name: "buffer", Label: "Buffer", Kind: lab.KindInt, Default: "10", Min: 1, Max: 10_000,
 				Help: "items each channel holds in the buffered and fan-out variants"},
 			{Name: "workers", Label: "Workers per stage", Kind: lab.KindInt, Default: strconv.Itoa(min(cores, 64)), Min: 1, Max: 64,
-				Help: "goroutines in every stage of the fan-out variant (the default is this machine's cores)"},
+				Help: "goroutines in every stage of the fan-out variant (the default is the cores a run has to itself)"},
 			{Name: "poll", Label: "Poll interval", Kind: lab.KindDuration, Default: "1ms", Min: 0.01, Max: 50,
 				Help: "how long a polling worker sleeps when its queue is empty"},
 		},

@@ -191,9 +191,13 @@ func bottleneck(r *lab.Result, s settings, env lab.Env) string {
 		out += fmt.Sprintf(" That is the stage made slow (%s).", costNote(r, s))
 	default:
 		out += fmt.Sprintf(" The stage made slow was %s (%s).", s.slow, costNote(r, s))
-		if fanOutPile != "" && fanOutPile != s.slow.String() && !s.io && s.workers >= env.GOMAXPROCS {
-			out += fmt.Sprintf(" In fan-out, %d CPU-bound %s workers on GOMAXPROCS %d kept every core busy, so the other stages had to wait for one.",
-				s.workers, s.slow, env.GOMAXPROCS)
+		if procs := env.Cores(); fanOutPile != "" && fanOutPile != s.slow.String() && !s.io && s.workers >= procs {
+			busy := fmt.Sprintf("all %d of the run's cores busy, so the other stages had to wait for one", procs)
+			if procs == 1 {
+				busy = "the run's one core busy, so the other stages had to wait for it"
+			}
+			out += fmt.Sprintf(" In fan-out, %s on GOMAXPROCS %d kept %s.",
+				prose.Plural(s.workers, "CPU-bound "+s.slow.String()+" worker"), procs, busy)
 		}
 	}
 	return out + costWhy(r, s)

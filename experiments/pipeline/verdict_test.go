@@ -95,7 +95,7 @@ func TestVerdict(t *testing.T) {
 		{"cores taken by fan-out", "slow=produce&workers=2",
 			result(1000, fake{"buffered", 100, 99, 101, 1000, peaks(3, 1, 1, nil), three("none"), []int{0, 0, 0}},
 				fake{"fan-out", 100, 99, 101, 1000, peaks(10, 10, 10, nil), []string{"collect", "collect", "double"}, []int{0, 0, 0}}), []string{
-				"Items piled up in front of collect in 2 of 3 fan-out trials (peak 10 of 10): collect was the bottleneck. No queue stayed full in buffered. The stage made slow was produce (100µs of CPU an item). In fan-out, 2 CPU-bound produce workers on GOMAXPROCS 2 kept every core busy, so the other stages had to wait for one.",
+				"Items piled up in front of collect in 2 of 3 fan-out trials (peak 10 of 10): collect was the bottleneck. No queue stayed full in buffered. The stage made slow was produce (100µs of CPU an item). In fan-out, 2 CPU-bound produce workers on GOMAXPROCS 2 kept all 2 of the run's cores busy, so the other stages had to wait for one.",
 				"buffered and fan-out kept the input's order this time, fan-out included; nothing guarantees that with 2 workers per stage.",
 			}, nil},
 		{"disagreement", "slow=none",
@@ -158,5 +158,43 @@ func TestVerdict(t *testing.T) {
 func TestVerdictWithoutVariants(t *testing.T) {
 	if got := (Experiment{}).Verdict(&lab.Result{}, params(t, ""), lab.Env{}); got != "No variant ran." {
 		t.Errorf("got %q, want No variant ran.", got)
+	}
+}
+
+// TestVerdictOnTheRunsCores checks that fan-out's busy cores are the run's
+// (its GOMAXPROCS, the cores parameter), not the slot's or the machine's.
+func TestVerdictOnTheRunsCores(t *testing.T) {
+	r := func() *lab.Result {
+		return result(1000, fake{"buffered", 100, 99, 101, 1000, peaks(3, 1, 1, nil), three("none"), []int{0, 0, 0}},
+			fake{"fan-out", 100, 99, 101, 1000, peaks(10, 10, 10, nil), three("collect"), []int{0, 0, 0}})
+	}
+	tests := []struct {
+		name   string
+		q      string
+		env    lab.Env
+		want   string
+		unwant []string
+	}{
+		{"cores=1 of a 2-core slot", "slow=produce&workers=1", lab.Env{NumCPU: 2, GOMAXPROCS: 1, CPUs: []int{0}, Pinned: true},
+			"In fan-out, 1 CPU-bound produce worker on GOMAXPROCS 1 kept the run's one core busy, so the other stages had to wait for it.",
+			[]string{"2 of the run's cores", "every core"}},
+		{"cores=2 of a 4-core slot", "slow=produce&workers=2", lab.Env{NumCPU: 4, GOMAXPROCS: 2, InFlight: 2},
+			"In fan-out, 2 CPU-bound produce workers on GOMAXPROCS 2 kept all 2 of the run's cores busy, so the other stages had to wait for one.",
+			[]string{"4 of the run's cores", "shared the machine"}},
+		{"fewer workers than the run's cores", "slow=produce&workers=2", lab.Env{NumCPU: 4, GOMAXPROCS: 4},
+			"", []string{"CPU-bound produce workers", "busy"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Experiment{}.Verdict(r(), params(t, tt.q), tt.env)
+			if !strings.Contains(got, tt.want) {
+				t.Errorf("got verdict %q, want it to contain %q", got, tt.want)
+			}
+			for _, u := range tt.unwant {
+				if strings.Contains(got, u) {
+					t.Errorf("got verdict %q, want it without %q", got, u)
+				}
+			}
+		})
 	}
 }

@@ -93,7 +93,7 @@ func (e *Experiment) Info() lab.Info {
 			{Name: "clip", Label: "Clip", Kind: lab.KindChoice, Default: def, Choices: names,
 				Help: "the video whose frames are counted; GET /api/clips lists them, POST /api/clips adds one"},
 			{Name: "workers", Label: "Workers", Kind: lab.KindInt, Default: strconv.Itoa(min(e.cores(), maxWorkers)), Min: 1, Max: maxWorkers,
-				Help: "goroutines that count in worker-pool and errgroup; in parallel-decode too, whose segments (one decoder each) are planned for this many cores, or the machine's if fewer"},
+				Help: "goroutines that count in worker-pool and errgroup; in parallel-decode too, whose segments (one decoder each) are planned for this many cores, or the run's if fewer"},
 			{Name: "latency", Label: "I/O wait per frame", Kind: lab.KindDuration, Default: "0s", Min: 0, Max: maxLatencyMs,
 				Help: "a simulated wait after counting each frame, like the notebook's sleep(0.001): it shows when more workers than cores pay off"},
 			{Name: "sweep", Label: "Sweep the workers", Kind: lab.KindBool, Default: "false",

@@ -70,9 +70,9 @@ func (e *Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 		switch {
 		case ratio < 1 && decodedInParallel(b):
 			how = "faster than one decoder can go, because several decoded at once"
-			if n, ok := b.Extra["segments"].(float64); ok && env.NumCPU > 0 {
+			if n, ok := b.Extra["segments"].(float64); ok {
 				how = fmt.Sprintf("faster than one decoder can go, because %d decoders shared %s",
-					int(n), prose.Plural(env.NumCPU, "core"))
+					int(n), prose.Plural(env.Cores(), "core"))
 			}
 		case ratio < 0.9:
 			// One decoder cannot beat decoding alone by this much.
@@ -82,11 +82,11 @@ func (e *Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 			how = fmt.Sprintf("within noise of decoding alone (%.2f× its time): counting hid entirely behind decoding", ratio)
 		case decodedInParallel(b):
 			how = "no faster than one decoder alone, although several decoded at once"
-			if n, ok := b.Extra["segments"].(float64); ok && env.NumCPU > 0 {
+			if n, ok := b.Extra["segments"].(float64); ok {
 				how = fmt.Sprintf("no faster than one decoder alone, although %d decoders shared %s",
-					int(n), prose.Plural(env.NumCPU, "core"))
+					int(n), prose.Plural(env.Cores(), "core"))
 			}
-			how += ": they compete for the cores and the memory with each other, and with anything else this machine runs"
+			how += ": they compete with each other for the run's cores, and for the memory bus and caches with anything else this machine runs"
 		case ratio < 1.1:
 			how = "within 10% of decoding alone: counting hid almost entirely behind decoding"
 		}

@@ -84,3 +84,51 @@ func TestVerdictExplainsBeatingTheDecoder(t *testing.T) {
 		})
 	}
 }
+
+// TestVerdictDecodersOnTheRunsCores checks that parallel-decode's decoders
+// are said to share the cores the run had (the CPUs it was pinned to, as
+// many as its cores parameter), not its runner slot's.
+func TestVerdictDecodersOnTheRunsCores(t *testing.T) {
+	yes := true
+	v := func(name string, ms, speedup float64, extra map[string]any) lab.VariantResult {
+		r := lab.VariantResult{Name: name, Baseline: name == Sequential, MedianMs: ms, Speedup: speedup, Extra: extra}
+		if name != DecodeOnly {
+			r.Correct, r.Expected = &yes, lab.Int64(545888)
+		}
+		return r
+	}
+	tests := []struct {
+		name string
+		env  lab.Env
+		vs   []lab.VariantResult
+		want string
+		dont []string
+	}{
+		{"cores=2 of a 4-core slot", lab.Env{NumCPU: 4, GOMAXPROCS: 2, CPUs: []int{0, 1}, Pinned: true, InFlight: 2}, []lab.VariantResult{
+			v(DecodeOnly, 400, 2, nil), v(Sequential, 800, 1, nil),
+			v(ParallelDecode, 250, 3.2, map[string]any{"fallback": 0.0, "segments": 4.0}),
+		}, "faster than one decoder can go, because 4 decoders shared 2 cores", []string{"4 cores", "shared the machine"}},
+		{"cores=1 of a 2-core slot", lab.Env{NumCPU: 2, GOMAXPROCS: 1, CPUs: []int{0}, Pinned: true}, []lab.VariantResult{
+			v(DecodeOnly, 400, 2, nil), v(Sequential, 800, 1, nil),
+			v(ParallelDecode, 440, 1.82, map[string]any{"fallback": 0.0, "segments": 2.0}),
+		}, "no faster than one decoder alone, although 2 decoders shared 1 core: they compete with each other for the run's cores, and for the memory bus and caches with anything else this machine runs",
+			[]string{"2 cores", "compete for the cores and the memory"}},
+		{"unpinned: the run's GOMAXPROCS", lab.Env{NumCPU: 4, GOMAXPROCS: 3}, []lab.VariantResult{
+			v(DecodeOnly, 400, 2, nil), v(Sequential, 800, 1, nil),
+			v(ParallelDecode, 250, 3.2, map[string]any{"fallback": 0.0, "segments": 3.0}),
+		}, "because 3 decoders shared 3 cores", []string{"4 cores"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := (&Experiment{}).Verdict(&lab.Result{Variants: tt.vs}, lab.Params{"clip": "test.avi"}, tt.env)
+			if !strings.Contains(got, tt.want) {
+				t.Errorf("got verdict %q, want it to contain %q", got, tt.want)
+			}
+			for _, d := range tt.dont {
+				if strings.Contains(got, d) {
+					t.Errorf("got verdict %q, want it without %q", got, d)
+				}
+			}
+		})
+	}
+}

@@ -16,18 +16,14 @@ import (
 const declaredBaseline = "sequential"
 
 // Verdict implements lab.Verdicter: it relates the speedups the run measured
-// to this machine's cores, and says why the GIL model gains nothing on CPU
-// work and loses nothing on I/O, from the run's own figures. Those claims
-// need speedups against sequential; when sequential did not run, the lab
-// measured against another variant, and the verdict only compares the
-// variants with that one, by name.
+// to the cores the run had (its GOMAXPROCS), and says why the GIL model
+// gains nothing on CPU work and loses nothing on I/O, from the run's own
+// figures. Those claims need speedups against sequential; when sequential
+// did not run, the lab measured against another variant, and the verdict
+// only compares the variants with that one, by name.
 func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
-	procs := env.GOMAXPROCS
-	if procs <= 0 || (env.NumCPU > 0 && env.NumCPU < procs) {
-		procs = env.NumCPU
-	}
-	procs = max(procs, 1)
-	machine := fmt.Sprintf("%s (GOMAXPROCS %d)", prose.Plural(env.NumCPU, "core"), env.GOMAXPROCS)
+	procs := cores(env, p)
+	machine := fmt.Sprintf("%s (GOMAXPROCS %d)", prose.Plural(procs, "core"), procs)
 	io := p.String("workload") == "io"
 
 	base := baselineOf(r)
@@ -49,11 +45,74 @@ func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 	if len(parts) == 0 && base != nil {
 		parts = append(parts, fmt.Sprintf("%s took %s (median of %s).", base.Name, ms(base.MedianMs), prose.Plural(len(base.Trials), "trial")))
 	}
-	if env.InFlight > 1 {
-		parts = append(parts, "Another run shared the machine meanwhile, so these figures are noisier than usual.")
+	if env.InFlight > 1 && !io {
+		parts = append(parts, neighbour(env))
 	}
 	return strings.Join(parts, " ")
 }
+
+// cores returns the cores the run's goroutines could use at once: its
+// GOMAXPROCS, the cores parameter, never more than the CPUs it had. Every
+// claim about what the cores allow is measured against this, not against
+// the machine.
+func cores(env lab.Env, p lab.Params) int {
+	if env.GOMAXPROCS <= 0 {
+		env.GOMAXPROCS = p.Cores()
+	}
+	return env.Cores()
+}
+
+// neighbour says where another run of this server executed meanwhile. A
+// pinned run had its cores to itself; the other shared only the memory
+// bus and caches. No claim about what that did to the figures.
+func neighbour(env lab.Env) string {
+	if env.Pinned {
+		return "Another run executed on other cores of this machine meanwhile: it shared the memory bus and caches, not this run's cores."
+	}
+	return "Another run executed on this machine meanwhile, and this run was not pinned to cores of its own, so the two may have shared cores."
+}
+
+// scaling is the hedge for a speedup short of the core count: cores that
+// are busy at once rarely add up fully. Measured on the lab's own 2-vCPU
+// machine, not on this run's.
+const scaling = "busy cores rarely add up fully (on this kind of virtual machine two busy cores give about 1.6×, not 2×)"
+
+// busy returns how many cores v kept busy on average: its CPU time over
+// its wall time (cpu_ms / median_ms); ok is false without both figures.
+func busy(v lab.VariantResult) (cores float64, ok bool) {
+	if v.CPUMs <= 0 || v.MedianMs <= 0 {
+		return 0, false
+	}
+	return v.CPUMs / v.MedianMs, true
+}
+
+// busyNote appends to parts how many cores v kept busy, from its figures:
+// "worker-pool kept 1.9 cores busy (...)."; nothing without them.
+func busyNote(parts []string, v lab.VariantResult) []string {
+	b, ok := busy(v)
+	if !ok {
+		return parts
+	}
+	return append(parts, fmt.Sprintf("%s kept %s busy (%s of CPU time in %s of wall time, medians).", v.Name, coresBusy(b), ms(v.CPUMs), ms(v.MedianMs)))
+}
+
+// shortOfCores explains a speedup short of the procs× the cores allow,
+// from how many cores v kept busy where the run measured it.
+func shortOfCores(v lab.VariantResult, procs int) string {
+	b, ok := busy(v)
+	switch {
+	case !ok:
+		return fmt.Sprintf(": %s, or a trial is too short to spread well.", scaling)
+	case b >= 0.9*float64(procs):
+		return fmt.Sprintf(", though %s kept %s busy (%s of CPU time in %s of wall time, medians): %s.",
+			v.Name, coresBusy(b), ms(v.CPUMs), ms(v.MedianMs), scaling)
+	}
+	return fmt.Sprintf(", and %s kept only %s of the %d busy (%s of CPU time in %s of wall time, medians): the work did not spread over every core, as when a trial is too short or the tasks end unevenly.",
+		v.Name, coresBusy(b), procs, ms(v.CPUMs), ms(v.MedianMs))
+}
+
+// coresBusy writes an average count of busy cores: "1.9 cores".
+func coresBusy(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) + " cores" }
 
 // baselineOf returns the variant the speedups are against: the one marked
 // Baseline, or else the first, as the lab chooses; nil for none.
@@ -144,17 +203,20 @@ func cpuVerdict(r *lab.Result, p lab.Params, procs int, machine string) []string
 		}
 		switch {
 		case procs == 1 && best.Speedup > 1.25:
-			parts = append(parts, fmt.Sprintf("On %s only one goroutine runs at a time, yet %s ran %s as fast as sequential%s, more than one core allows: the sequential trials were probably slowed by other work.",
-				machine, best.Name, times(best.Speedup), also))
+			parts = append(parts, fmt.Sprintf("With GOMAXPROCS 1 (cores=1) only one goroutine runs at a time, yet %s ran %s as fast as sequential%s, more than one core allows: the sequential trials were probably slowed by other work.",
+				best.Name, times(best.Speedup), also))
 		case procs == 1:
-			parts = append(parts, fmt.Sprintf("On %s only one goroutine runs at a time, so %s ran %s as fast as sequential%s: more goroutines cannot beat one core on one core.",
-				machine, best.Name, times(best.Speedup), also))
+			// Within 1.25× of sequential: the noise, not a speedup.
+			parts = append(parts, fmt.Sprintf("With GOMAXPROCS 1 (cores=1) the goroutines had one core to share, so no variant could beat sequential by more than the noise: the best, %s, ran %s as fast as sequential%s.",
+				best.Name, times(best.Speedup), also))
+			parts = busyNote(parts, best)
 		case best.Speedup >= 0.75*float64(procs):
 			parts = append(parts, fmt.Sprintf("On %s, %s ran %s as fast as sequential, close to the %d× the cores allow%s: Go runs goroutines on every core at once.",
 				machine, best.Name, times(best.Speedup), procs, also))
+			parts = busyNote(parts, best)
 		default:
-			parts = append(parts, fmt.Sprintf("On %s, %s ran %s as fast as sequential, short of the %d× the cores allow%s: other work kept the cores busy, or a trial is too short to spread well.",
-				machine, best.Name, times(best.Speedup), procs, also))
+			parts = append(parts, fmt.Sprintf("On %s, %s ran %s as fast as sequential, short of the %d× the cores allow%s%s",
+				machine, best.Name, times(best.Speedup), procs, also, shortOfCores(best, procs)))
 		}
 	}
 	if g := r.Variant("gil"); g != nil {
@@ -194,7 +256,7 @@ func cpuSweepVerdict(r *lab.Result, procs int, machine string) []string {
 		case procs == 1:
 			s += ": with GOMAXPROCS 1, more workers only take turns on one core."
 		case peak.speedup < 0.75*float64(procs):
-			s += fmt.Sprintf(", short of the %d× the cores allow: other work kept the cores busy, or a trial is too short to spread well.", procs)
+			s += fmt.Sprintf(", short of the %d× the cores allow: %s, or a trial is too short to spread well.", procs, scaling)
 		case procs < last.workers:
 			s += fmt.Sprintf(": past %s, more workers only take turns on them.", prose.Plural(procs, "core"))
 		default:

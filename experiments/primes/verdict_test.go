@@ -25,6 +25,13 @@ func variant(name string, workers int, speedup, base float64, want, got int64) l
 	return v
 }
 
+// withCPU gives v a median CPU time per trial of cpuMs: the figure cores
+// busy come from.
+func withCPU(v lab.VariantResult, cpuMs float64) lab.VariantResult {
+	v.CPUMs = cpuMs
+	return v
+}
+
 // against marks base, and no other variant, as the baseline: what the lab
 // does when the declared baseline, sequential, did not run.
 func against(base string, vs ...lab.VariantResult) *lab.Result {
@@ -68,17 +75,73 @@ func TestVerdict(t *testing.T) {
 			not: []string{"please report", "shared the machine"},
 		},
 		{
-			name:   "cpu: short of the cores on a busy machine",
-			env:    lab.Env{NumCPU: 4, GOMAXPROCS: 4, InFlight: 2},
+			name:   "cpu: short of the cores, another run on other cores",
+			env:    lab.Env{NumCPU: 4, GOMAXPROCS: 4, CPUs: []int{0, 1, 2, 3}, Pinned: true, InFlight: 2},
 			result: cpu(seq, variant("worker-pool", 4, 1.6, 60, 16, 16)),
-			want:   []string{"worker-pool ran 1.60× as fast", "short of the 4× the cores allow", "Another run shared the machine"},
+			want: []string{"worker-pool ran 1.60× as fast", "short of the 4× the cores allow: busy cores rarely add up fully (on this kind of virtual machine two busy cores give about 1.6×, not 2×), or a trial is too short to spread well.",
+				"Another run executed on other cores of this machine meanwhile: it shared the memory bus and caches, not this run's cores."},
+			not: []string{"shared the machine", "noisier", "kept", "other work kept the cores busy"},
+		},
+		{
+			name:   "cpu: another run, this one not pinned",
+			env:    lab.Env{NumCPU: 2, GOMAXPROCS: 2, InFlight: 3},
+			result: cpu(seq, variant("worker-pool", 2, 1.9, 60, 16, 16)),
+			want:   []string{"Another run executed on this machine meanwhile, and this run was not pinned to cores of its own, so the two may have shared cores."},
+			not:    []string{"shared the machine", "noisier", "other cores of this machine"},
+		},
+		{
+			name:   "io: another run meanwhile goes unmentioned",
+			raw:    map[string]string{"workload": "io"},
+			env:    lab.Env{NumCPU: 2, GOMAXPROCS: 2, Pinned: true, InFlight: 2},
+			result: cpu(variant("sequential", 1, 1, 1003, 10, 10), variant("goroutine-per-task", 10, 9.97, 1003, 10, 10)),
+			want:   []string{"goroutine-per-task overlapped all 10 waits"},
+			not:    []string{"Another run", "shared the machine"},
 		},
 		{
 			name:   "cpu: one core",
 			env:    lab.Env{NumCPU: 2, GOMAXPROCS: 1, InFlight: 1},
 			result: cpu(seq, variant("worker-pool", 2, 0.99, 60, 16, 16), variant("gil", 2, 0.97, 60, 16, 16)),
-			want:   []string{"only one goroutine runs at a time", "0.99×", "gil", "0.97×"},
-			not:    []string{"sat idle"},
+			want: []string{"With GOMAXPROCS 1 (cores=1) the goroutines had one core to share, so no variant could beat sequential by more than the noise: the best, worker-pool, ran 0.99× as fast as sequential.",
+				"gil, the same pool of 2 goroutines made to hold one lock to compute, ran 0.97× as fast as sequential"},
+			not: []string{"sat idle", "2 cores", "cores allow", "kept"},
+		},
+		{
+			name: "cpu: cores=1 of a 2-core slot, with CPU time",
+			env:  lab.Env{NumCPU: 2, GOMAXPROCS: 1, CPUs: []int{0}, Pinned: true, InFlight: 1},
+			result: cpu(withCPU(seq, 60),
+				withCPU(variant("worker-pool", 2, 1.02, 60, 16, 16), 58.5),
+				withCPU(variant("errgroup", 2, 0.98, 60, 16, 16), 61)),
+			want: []string{"no variant could beat sequential by more than the noise: the best, worker-pool, ran 1.02× as fast as sequential (errgroup 0.98×).",
+				"worker-pool kept 1.0 cores busy (58.5 ms of CPU time in 58.8 ms of wall time, medians)."},
+			not: []string{"2 cores", " 2×", "close to", "short of", "more than one core allows"},
+		},
+		{
+			name:   "cpu: GOMAXPROCS below the slot's CPUs",
+			env:    lab.Env{NumCPU: 4, GOMAXPROCS: 2, CPUs: []int{0, 1}, Pinned: true},
+			result: cpu(seq, variant("worker-pool", 2, 1.9, 60, 16, 16)),
+			want:   []string{"On 2 cores (GOMAXPROCS 2), worker-pool ran 1.90× as fast as sequential, close to the 2× the cores allow"},
+			not:    []string{"4 cores", "4×"},
+		},
+		{
+			name:   "cpu: close to the cores, with CPU time",
+			env:    twoCores,
+			result: cpu(withCPU(seq, 60), withCPU(variant("worker-pool", 2, 1.9, 60, 16, 16), 60.3)),
+			want: []string{"close to the 2× the cores allow: Go runs goroutines on every core at once.",
+				"worker-pool kept 1.9 cores busy (60.3 ms of CPU time in 31.6 ms of wall time, medians)."},
+		},
+		{
+			name:   "cpu: short of the cores with every core busy",
+			env:    twoCores,
+			result: cpu(withCPU(seq, 60), withCPU(variant("worker-pool", 2, 1.4, 60, 16, 16), 81.4)),
+			want:   []string{"On 2 cores (GOMAXPROCS 2), worker-pool ran 1.40× as fast as sequential, short of the 2× the cores allow, though worker-pool kept 1.9 cores busy (81.4 ms of CPU time in 42.9 ms of wall time, medians): busy cores rarely add up fully (on this kind of virtual machine two busy cores give about 1.6×, not 2×)."},
+			not:    []string{"did not spread", "too short"},
+		},
+		{
+			name:   "cpu: short of the cores with a core idle",
+			env:    twoCores,
+			result: cpu(withCPU(seq, 60), withCPU(variant("worker-pool", 2, 1.2, 60, 16, 16), 60)),
+			want:   []string{"short of the 2× the cores allow, and worker-pool kept only 1.2 cores of the 2 busy (60.0 ms of CPU time in 50.0 ms of wall time, medians): the work did not spread over every core"},
+			not:    []string{"1.6×", "rarely add up"},
 		},
 		{
 			name:   "cpu: one core, yet faster than sequential",

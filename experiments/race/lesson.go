@@ -10,6 +10,8 @@ The Python version of this lesson runs five threads of 100,000 increments and en
 
 How it compiles matters. On amd64, Increment becomes one instruction that adds one to memory (INCQ), and one core never stops halfway through an instruction: goroutines taking turns on a single core lose nothing. But without a LOCK prefix the processor still reads, adds and writes as separate steps, so two cores running it at the same instant can both read 41 and both write 42. Go loses updates only while goroutines truly run at once on different cores, and the table shows how often that happened here. Python's threads lose updates even on one core, because the interpreter can switch threads between the bytecodes that read and write. Increment is a method the compiler does not inline, as in the Python lesson's class, so every trial runs the same instructions.
 
+Each run has cores of its own, and the cores knob sets GOMAXPROCS: how many of them the goroutines may use at once. Try cores=1: the goroutines can then only take turns on one core, and the table shows what that did to the count.
+
 With one goroutine there is nothing to interleave: the sequential count is always right. That is why races hide in tests and surface under load.
 
 Go ships a race detector: build or test with -race and it reports this exact data race, with both goroutines' stacks, the first time it happens. The fix is synchronisation: a mutex, an atomic add, or one goroutine that owns the counter; the locked counter experiment measures what each costs.`

@@ -1,0 +1,96 @@
+package race
+
+import (
+	"strings"
+	"testing"
+
+	"concurrencylab/lab"
+)
+
+// TestVerdictOnCores checks what the verdict says for the cores the run
+// had: one core (cores=1) lets the goroutines only take turns, and only on
+// amd64 does the verdict name the single INCQ instruction as the reason
+// nothing was lost.
+func TestVerdictOnCores(t *testing.T) {
+	p := params(t, "goroutines=5&increments=100000")
+	oneCore := func(arch string) lab.Env {
+		return lab.Env{Arch: arch, NumCPU: 2, GOMAXPROCS: 1, CPUs: []int{0}, Pinned: true}
+	}
+	tests := []struct {
+		name string
+		env  lab.Env
+		gots []int64
+		want []string
+		not  []string
+	}{
+		{
+			name: "one core on amd64, nothing lost",
+			env:  oneCore("amd64"),
+			gots: []int64{500000, 500000, 500000},
+			want: []string{
+				"No update was lost in 3 trials with 5 goroutines on 1 core (GOMAXPROCS 1): with one core the goroutines could only take turns",
+				"on amd64 Increment is one INCQ instruction, which a core never stops halfway through",
+				"That is the lesson of cores=1",
+			},
+			not: []string{"2 cores", "this time they took turns", "Run it again", "preempted"},
+		},
+		{
+			name: "one core on arm64, nothing lost",
+			env:  oneCore("arm64"),
+			gots: []int64{500000, 500000, 500000},
+			want: []string{
+				"No update was lost in 3 trials with 5 goroutines on 1 core (GOMAXPROCS 1): with one core the goroutines could only take turns.",
+				"On arm64, turns on one core can still lose updates if a goroutine is preempted between Increment's read and its write; this time none was.",
+			},
+			not: []string{"INCQ", "amd64", "lesson of cores=1"},
+		},
+		{
+			name: "one core, some updates lost",
+			env:  oneCore("amd64"),
+			gots: []int64{450000, 500000, 500000},
+			want: []string{"Updates were lost in 1 of 3 trials with 5 goroutines on 1 core (GOMAXPROCS 1): at worst 50,000 of 500,000 increments (10%) vanished, although the goroutines could only take turns."},
+			not:  []string{"INCQ", "No update was lost", "happened not to overlap", "lesson of cores=1"},
+		},
+		{
+			name: "one core, every trial lossy",
+			env:  oneCore("arm64"),
+			gots: []int64{450000, 460000, 470000},
+			want: []string{"Updates were lost in every one of 3 trials with 5 goroutines on 1 core (GOMAXPROCS 1): a median of 40,000 of 500,000 increments (8%) vanished, at worst 50,000."},
+			not:  []string{"INCQ", "No update was lost"},
+		},
+		{
+			name: "two cores on amd64, nothing lost",
+			env:  lab.Env{Arch: "amd64", NumCPU: 2, GOMAXPROCS: 2, CPUs: []int{0, 1}, Pinned: true},
+			gots: []int64{500000, 500000},
+			want: []string{"No update was lost in 2 trials with 5 goroutines on 2 cores (GOMAXPROCS 2): the race is still there", "this time they took turns"},
+			not:  []string{"INCQ", "lesson of cores=1"},
+		},
+		{
+			name: "the run's cores, not the slot's",
+			env:  lab.Env{Arch: "amd64", NumCPU: 4, GOMAXPROCS: 2, InFlight: 2},
+			gots: []int64{300000, 500000},
+			want: []string{"5 goroutines on 2 cores (GOMAXPROCS 2)"},
+			not:  []string{"4 cores", "shared the machine"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var trials []lab.TrialResult
+			for _, g := range tt.gots {
+				trials = append(trials, lab.TrialResult{Expected: lab.Int64(500000), Got: lab.Int64(g)})
+			}
+			r := &lab.Result{Variants: []lab.VariantResult{{Name: "unsynchronized", Expected: lab.Int64(500000), Trials: trials}}}
+			got := Experiment{}.Verdict(r, p, tt.env)
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("got verdict %q, want it to contain %q", got, w)
+				}
+			}
+			for _, w := range tt.not {
+				if strings.Contains(got, w) {
+					t.Errorf("got verdict %q, want it without %q", got, w)
+				}
+			}
+		})
+	}
+}
