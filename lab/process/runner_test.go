@@ -269,3 +269,15 @@ func TestSpawnNeedsAProcessRunner(t *testing.T) {
 		t.Errorf("got %v, want ErrNoSpawner outside a run's child", err)
 	}
 }
+
+func TestRefusedPinningRunsUnpinned(t *testing.T) {
+	j := job("report", map[string]string{"cores": "1"})
+	j.CPUs = []int{1023} // no such CPU: the system refuses the mask
+	rep, err := newRunner(t).Run(context.Background(), j, &sink{})
+	if err != nil {
+		t.Fatalf("got error %v, want the run to go on unpinned", err)
+	}
+	if rep.Env.Pinned || slices.Contains(rep.Env.CPUs, 1023) || len(rep.Env.CPUs) == 0 {
+		t.Errorf("got env %+v, want pinned false and the CPUs it really had", rep.Env)
+	}
+}
