@@ -136,8 +136,15 @@ func AllParams(info Info) []Param {
 			Help: "each variant runs this many times; the table shows the median, min and max"},
 		Param{Name: "cores", Label: "Cores", Kind: KindInt,
 			Default: strconv.Itoa(MaxCores(info)), Min: 1, Max: float64(MaxCores(info)),
-			Help: fmt.Sprintf("GOMAXPROCS: how many of the %d cores the run has to itself its goroutines may use at once", MaxCores(info))},
+			Help: coresHelp(MaxCores(info))},
 	)
+}
+
+func coresHelp(n int) string {
+	if n == 1 {
+		return "GOMAXPROCS: a run here has one core to itself"
+	}
+	return fmt.Sprintf("GOMAXPROCS: how many cores the run's goroutines may use at once; a run here has %d to itself", n)
 }
 
 // MaxCores returns the most cores a run of the experiment may use.

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"concurrencylab/lab"
 	"concurrencylab/web/templates"
@@ -38,6 +39,8 @@ func (s *Server) experimentView(info lab.Info, values map[string]string, nonce s
 			}
 		case "repeat":
 			m.Repeat = field(d, v)
+		case "cores":
+			m.Cores = field(d, v)
 		default:
 			m.Fields = append(m.Fields, field(d, v))
 		}
@@ -71,10 +74,45 @@ func field(d lab.Param, value string) templates.Field {
 }
 
 // limits describes the server's run limits in one line.
-func (s *Server) limits() string {
-	c := s.runs.Config()
-	return fmt.Sprintf("Runs take turns: %d at a time, the rest wait in line (at most %d). A run may take up to %s.",
-		c.Parallel, c.MaxQueue, c.Timeout)
+func (s *Server) limits() string { return limitsText(s.runs.Config(), s.runs.Cores()) }
+
+// limitsText says how runs share the machine under c, where a run may use
+// cores CPUs: with runner slots each run has cores of its own, one run a
+// slot; without, the runs at once share the machine's.
+func limitsText(c lab.Config, cores int) string {
+	var b strings.Builder
+	switch {
+	case len(c.Slots) == 1:
+		fmt.Fprintf(&b, "Each run gets %s of its own: one run executes at a time", plural(cores, "core", "cores"))
+	case len(c.Slots) > 1:
+		fmt.Fprintf(&b, "Each run gets %s of its own: %d runs execute at once, one per runner slot",
+			plural(cores, "core", "cores"), len(c.Slots))
+	case c.Parallel <= 1:
+		fmt.Fprintf(&b, "Each run has this machine's %s to itself: one executes at a time", plural(cores, "core", "cores"))
+	default:
+		fmt.Fprintf(&b, "Runs share this machine's %s: %d execute at once", plural(cores, "core", "cores"), c.Parallel)
+	}
+	fmt.Fprintf(&b, ", the rest wait in line (at most %d). A run may take up to %s.", c.MaxQueue, duration(c.Timeout))
+	return b.String()
+}
+
+// plural writes n with the noun that fits it: "1 core", "2 cores".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}
+
+// duration writes d for a reader: "2 minutes", "90 seconds", "1m30.5s".
+func duration(d time.Duration) string {
+	switch {
+	case d >= time.Minute && d%time.Minute == 0:
+		return plural(int(d/time.Minute), "minute", "minutes")
+	case d >= time.Second && d%time.Second == 0:
+		return plural(int(d/time.Second), "second", "seconds")
+	}
+	return d.String()
 }
 
 // paragraphs splits text at blank lines.

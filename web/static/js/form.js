@@ -4,6 +4,9 @@
 
 import { copyText, flash } from './util.js';
 
+// RUN_PARAMS are the parameters after variants in lab.AllParams.
+const RUN_PARAMS = ['repeat', 'cores'];
+
 /** formParams returns the form's values as strings, keyed by parameter. */
 export function formParams(form) {
   const params = {};
@@ -19,10 +22,12 @@ export function formParams(form) {
     }
   }
   if (form.querySelector('input[name=variants]')) {
-    const repeat = params.repeat;
-    delete params.repeat; // keep the share link in the server's order: fields, variants, repeat
+    // Keep the share link in the server's order: fields, variants, then
+    // the parameters every experiment has.
+    const tail = RUN_PARAMS.filter((k) => k in params).map((k) => [k, params[k]]);
+    for (const [k] of tail) delete params[k];
     params.variants = variants.join(',');
-    if (repeat !== undefined) params.repeat = repeat;
+    for (const [k, v] of tail) params[k] = v;
   }
   return params;
 }

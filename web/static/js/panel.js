@@ -10,7 +10,7 @@ import { renderResults } from './table.js';
 import { Reports } from './reports.js';
 import { Sweep } from './sweep.js';
 import { Stepper } from './stepper.js';
-import { h, fmtNum, fmtElapsed, fmtDate, ordinal, copyText, throttle, LIVE_MS } from './util.js';
+import { h, fmtNum, fmtBytes, fmtElapsed, fmtDate, ordinal, copyText, throttle, LIVE_MS, cpuList } from './util.js';
 
 const STATUS = {
   idle: 'Ready',
@@ -240,15 +240,39 @@ export class RunPanel {
     const rows = [];
     if (env.go_version) rows.push(['Go', env.go_version]);
     if (env.os) rows.push(['OS / arch', env.arch ? `${env.os}/${env.arch}` : env.os]);
-    if (env.num_cpu) rows.push(['CPU cores', fmtNum(env.num_cpu)]);
+    const cpus = Array.isArray(env.cpus) && env.cpus.length ? env.cpus : null;
+    if (env.num_cpu || cpus) rows.push(['CPU cores', coresText(env, cpus), true]);
     if (env.gomaxprocs) rows.push(['GOMAXPROCS', fmtNum(env.gomaxprocs)]);
-    if (env.in_flight) rows.push(['Runs in flight', env.in_flight === 1 ? '1 (it ran alone)' : fmtNum(env.in_flight)]);
+    const rss = run.result?.peak_rss_bytes ?? this.result?.peak_rss_bytes;
+    if (Number(rss) > 0) rows.push(['Peak memory', fmtBytes(rss)]);
+    if (env.runner) rows.push(['Runner', env.runner]);
+    if (env.in_flight) rows.push(['Runs in flight', inFlightText(env.in_flight, cpus ? env.pinned : undefined), env.in_flight > 1]);
     const created = run.created || this.root.dataset.created;
-    this.el.env.replaceChildren(...rows.map(([k, v]) => h('div', {}, h('dt', { text: k }), h('dd', { text: v }))));
+    this.el.env.replaceChildren(...rows.map(([k, v, wide]) => h('div', { class: wide ? 'wide' : null }, h('dt', { text: k }), h('dd', { text: v }))));
     if (created) {
       this.el.env.append(h('div', { class: 'wide' }, h('dt', { text: 'Created' }), h('dd', {}, h('time', { datetime: created, text: fmtDate(created) }))));
     }
   }
+}
+
+// coresText says which cores the run had: "2, pinned to CPUs 0–1"; runs
+// from before runner slots say only how many the machine had.
+function coresText(env, cpus) {
+  const n = env.num_cpu ? fmtNum(env.num_cpu) : '';
+  if (!cpus) return n;
+  const where = env.pinned ? `pinned to ${cpus.length === 1 ? 'CPU' : 'CPUs'} ${cpuList(cpus)}` : 'not pinned';
+  return n ? `${n}, ${where}` : where;
+}
+
+// inFlightText describes the runs that executed beside this one. pinned is
+// undefined for runs from before runner slots, when runs at once shared
+// the machine's cores.
+function inFlightText(n, pinned) {
+  if (n === 1) return '1 (it ran alone)';
+  const at = `${fmtNum(n)} runs executed at once`;
+  if (pinned === true) return at + ', each on cores of its own';
+  if (pinned === false) return at + '; this one was not pinned, so they may have shared cores';
+  return at + ', sharing the machine’s cores';
 }
 
 // showVerdict sets the run's verdict. A long one reads as a paragraph:

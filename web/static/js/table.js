@@ -1,10 +1,11 @@
 // renderResults fills the results table from a result event: one row per
 // variant, each with a disclosure that lists its trials and extra figures.
-// Numeric figures the experiment reports (a variant's "extra": the median
-// over its trials) get columns of their own, between Correct and Peak
-// goroutines, so the columns the server always sends keep their places.
+// Cores used (CPU time over wall time, where the run measured CPU time) and
+// the numeric figures the experiment reports (a variant's "extra": the
+// median over its trials) get columns of their own, between Correct and
+// Peak goroutines, so the columns the server always sends keep their places.
 
-import { h, fmtMs, fmtNum, fmtSpeedup, fmtMB, fmtSig } from './util.js';
+import { h, fmtMs, fmtNum, fmtSpeedup, fmtBytes, fmtSig, fmtCores } from './util.js';
 import { figureKeys, figureLabel, fmtFigure, isNum, textKeys } from './figures.js';
 
 const dash = () => h('span', { class: 'na', text: '—', 'aria-label': 'none' });
@@ -18,18 +19,44 @@ function correctCell(c) {
 const countCell = (v) => (v === null || v === undefined ? dash() : fmtNum(v));
 const figureCell = (v, k) => (isNum(v) ? fmtFigure(v, k) : dash());
 
+const CORES_HELP = 'CPU time ÷ wall time: how many cores the variant kept busy';
+
+/** hasCPU reports whether any of rows ({cpu_ms}) measured CPU time. */
+const hasCPU = (rows) => rows.some((r) => Number(r.cpu_ms) > 0);
+
+// coresCell is a td of the cores kept busy: cpu ms of CPU time in ms of wall time.
+function coresCell(cpu, ms, attrs) {
+  if (!(Number(cpu) > 0 && Number(ms) > 0)) return h('td', attrs, dash());
+  return h('td', { ...attrs, title: `${fmtMs(cpu)} ms of CPU time in ${fmtMs(ms)} ms` }, fmtCores(cpu / ms));
+}
+
+// coresHeading is the Cores used column's heading, with its meaning on hover.
+const coresHeading = (attrs) => h('th', { ...attrs, title: CORES_HELP, 'aria-description': CORES_HELP },
+  h('span', { class: 'hint', text: 'Cores used' }));
+
+// Where the long words of headings may break (soft hyphens), so that a
+// table of many columns narrows its headings before it scrolls.
+const BREAKS = { speedup: 'speed\u00adup', goroutines: 'gorou\u00adtines', workers: 'work\u00aders', expected: 'ex\u00adpect\u00aded' };
+const breakable = (s) => s.replace(/[a-z]{7,}/gi, (w) => {
+  const b = BREAKS[w.toLowerCase()];
+  return b ? w[0] + b.slice(1) : w;
+});
+
 // heading is a figure's column heading: its label, then its unit.
 function heading(key, attrs) {
   const { label, unit } = figureLabel(key);
-  return h('th', attrs, unit ? label + ' ' : label, unit ? h('span', { class: 'unit', text: unit }) : null);
+  const text = breakable(label);
+  return h('th', attrs, unit ? text + ' ' : text, unit ? h('span', { class: 'unit', text: unit }) : null);
 }
 
-// setFigureHeads puts one heading per figure before the last heading
-// (Peak goroutines) and returns the table's column count.
-function setFigureHeads(table, keys) {
+// setFigureHeads puts the Cores used heading (if cores) and one heading per
+// figure before the last heading (Peak goroutines) and returns the table's
+// column count.
+function setFigureHeads(table, cores, keys) {
   const row = table.tHead.rows[0];
   for (const th of row.querySelectorAll('th[data-figure]')) th.remove();
   const last = row.cells[row.cells.length - 1];
+  if (cores) row.insertBefore(coresHeading({ scope: 'col', class: 'fig', 'data-figure': 'cores_used' }), last);
   for (const k of keys) row.insertBefore(heading(k, { scope: 'col', class: 'fig', 'data-figure': k }), last);
   return row.cells.length;
 }
@@ -42,7 +69,8 @@ function setFigureHeads(table, keys) {
 export function renderResults(tbody, result, colourIndex) {
   const variants = Array.isArray(result.variants) ? result.variants : [];
   const keys = figureKeys(variants);
-  const cols = setFigureHeads(tbody.closest('table'), keys);
+  const cores = hasCPU(variants);
+  const cols = setFigureHeads(tbody.closest('table'), cores, keys);
   const medians = variants.map((v) => Number(v.median_ms) || 0);
   const slowest = Math.max(...medians, 0);
   const fastest = Math.min(...medians.filter((m) => m > 0));
@@ -64,6 +92,7 @@ export function renderResults(tbody, result, colourIndex) {
       h('td', {}, countCell(v.expected)),
       h('td', { class: v.got !== null && v.expected !== null && v.got !== undefined && v.got !== v.expected ? 'bad' : '' }, countCell(v.got)),
       h('td', { class: 'c' }, correctCell(v.correct)),
+      cores ? coresCell(v.cpu_ms, v.median_ms, { class: 'fig' }) : null,
       ...keys.map((k) => h('td', { class: 'fig' + (k === 'lost' && v.extra?.[k] > 0 ? ' bad' : '') }, figureCell(v.extra?.[k], k))),
       h('td', {}, countCell(v.peaks?.goroutines)));
     const detail = h('tr', { class: 'trials', id, hidden: true }, h('td', { colspan: String(cols) }, trialsBlock(v, keys)));
@@ -84,8 +113,10 @@ function trialsBlock(v, tableKeys) {
   const keys = figureKeys(trials.map((t) => ({ name: v.name, extra: t.extra })))
     .filter((k) => k !== 'workers' || tableKeys.includes('workers'));
   const texts = textKeys(trials);
+  const cpu = hasCPU(trials);
   const head = h('tr', {}, h('th', { class: 'l', text: 'Trial' }), h('th', {}, 'Time ', h('span', { class: 'unit', text: 'ms' })),
     hasGot ? h('th', { text: 'Got' }) : null, hasGot ? h('th', { text: 'Expected' }) : null,
+    cpu ? h('th', {}, 'CPU time ', h('span', { class: 'unit', text: 'ms' })) : null, cpu ? coresHeading({}) : null,
     ...keys.map((k) => heading(k, {})),
     ...texts.map((k) => heading(k, { class: 'l' })));
   const body = h('tbody');
@@ -95,13 +126,16 @@ function trialsBlock(v, tableKeys) {
     body.append(h('tr', {}, h('td', { class: 'l', text: String(i + 1) }), h('td', {}, fmtMs(t.ms)),
       hasGot ? h('td', { class: wrong ? 'bad' : '' }, countCell(t.got)) : null,
       hasGot ? h('td', {}, countCell(exp)) : null,
+      cpu ? h('td', {}, Number(t.cpu_ms) > 0 ? fmtMs(t.cpu_ms) : dash()) : null,
+      cpu ? coresCell(t.cpu_ms, t.ms, {}) : null,
       ...keys.map((k) => h('td', { class: k === 'lost' && t.extra?.[k] > 0 ? 'bad' : '' }, figureCell(t.extra?.[k], k))),
       ...texts.map((k) => h('td', { class: 'l txt' }, typeof t.extra?.[k] === 'string' && t.extra[k] !== '' ? t.extra[k] : dash()))));
   });
   const table = h('table', { class: 'sub' }, h('caption', { class: 'offscreen', text: v.name + ' trials' }), h('thead', {}, head), body);
   const extras = h('dl', { class: 'extras' });
   const add = (k, val) => extras.append(h('dt', { text: k }), h('dd', { text: val }));
-  if (v.peaks && v.peaks.heap_bytes !== undefined) add('peak heap', fmtMB(v.peaks.heap_bytes));
+  if (v.peaks && v.peaks.heap_bytes !== undefined) add('peak heap', fmtBytes(v.peaks.heap_bytes));
+  if (v.peaks && v.peaks.stack_bytes !== undefined) add('peak goroutine stacks', fmtBytes(v.peaks.stack_bytes));
   // The table's columns show the numeric figures; anything else an
   // experiment put in the variant's extra is listed here.
   for (const [k, val] of Object.entries(v.extra || {})) {

@@ -23,6 +23,37 @@ export const fmtSpeedup = (v) => (missing(v) || v === 0 ? '—' : two.format(v) 
 /** fmtMB formats bytes as megabytes (MiB), three significant digits. */
 export const fmtMB = (b) => (missing(b) ? '—' : sig3.format(b / 1048576) + ' MB');
 
+/** fmtBytes formats bytes in the unit that suits them: 512 B, 608 KB, 90.2 MB, 1.5 GB (of 1024). */
+export function fmtBytes(b) {
+  if (missing(b)) return '—';
+  let v = Number(b), i = 0;
+  while (Math.abs(v) >= 1024 && i < 3) {
+    v /= 1024;
+    i++;
+  }
+  return (i ? sig3.format(v) : whole.format(v)) + ' ' + ['B', 'KB', 'MB', 'GB'][i];
+}
+
+const tenths = nf({ minimumFractionDigits: 1, maximumFractionDigits: 1 });
+/**
+ * fmtCores formats cores kept busy (CPU time over wall time) to a tenth:
+ * 1.9; a variant that mostly waited shows "< 0.1", not a misleading 0.0.
+ */
+export const fmtCores = (v) => (missing(v) ? '—' : v < 0.05 ? '< 0.1' : tenths.format(v));
+
+/** cpuList writes CPU ids as ranges: [0, 1, 2, 5] is "0–2, 5". */
+export function cpuList(cpus) {
+  const ids = [...new Set(cpus.map(Number).filter(Number.isInteger))].sort((a, b) => a - b);
+  const out = [];
+  for (let i = 0; i < ids.length; i++) {
+    let j = i;
+    while (j + 1 < ids.length && ids[j + 1] === ids[j] + 1) j++;
+    out.push(j > i ? `${ids[i]}–${ids[j]}` : String(ids[i]));
+    i = j;
+  }
+  return out.join(', ');
+}
+
 /** fmtElapsed formats a duration in ms for prose: 850 ms, 2.31 s, 1 min 5 s. */
 export function fmtElapsed(ms) {
   if (missing(ms)) return '';
