@@ -235,7 +235,7 @@ func (e *runEmitter) flush() {
 		e.truncated = true
 		e.log.Append(TypeLog, map[string]any{"text": fmt.Sprintf("timeline truncated: a run keeps its first %d spans", MaxSpans)})
 	}
-	if f, ok := e.log.(interface{ Flush() }); ok {
+	if f, ok := e.log.(Flusher); ok {
 		f.Flush() // a sink that buffers sends its batch now
 	}
 }

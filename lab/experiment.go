@@ -79,6 +79,11 @@ type Trial struct {
 	// Elapsed is the time the measured work took; zero means lab's own
 	// wall-clock time around the Trial call.
 	Elapsed time.Duration
+	// CPU is the CPU time the measured work took (CPUTime after it less
+	// CPUTime before); zero means lab's own measure around the Trial call.
+	// An experiment that sets Elapsed around part of its trial sets CPU
+	// around the same part, so that cores used compares like with like.
+	CPU time.Duration
 	// Expected and Got are the correct answer and the one obtained; nil
 	// where they have no meaning.
 	Expected, Got *int64

@@ -141,7 +141,12 @@ func (m *Manager) Config() Config { return m.cfg }
 func (m *Manager) Experiments() []Experiment { return m.exps }
 
 // Cores returns the CPUs of a runner slot: the most a run may use.
-func (m *Manager) Cores() int { return MaxCores(m.exps[0].Info()) }
+func (m *Manager) Cores() int {
+	if len(m.cfg.Slots) > 0 {
+		return len(m.cfg.Slots[0])
+	}
+	return runtime.NumCPU()
+}
 
 // Experiment returns the experiment with the given id, or ErrNotFound.
 func (m *Manager) Experiment(id string) (Experiment, error) {
@@ -222,6 +227,7 @@ func (m *Manager) dispatchLocked() {
 			// threads of a C library (OpenCV) or of system calls.
 			slot := m.cfg.Slots[lr.slot]
 			lr.run.Env.CPUs = slices.Clone(slot[:min(len(slot), lr.run.Env.GOMAXPROCS)])
+			lr.run.Env.Pinned = true // as planned; the runner's report says what held
 		}
 		m.running = append(m.running, lr)
 		for _, r := range m.running {

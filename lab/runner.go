@@ -44,12 +44,20 @@ type Runner interface {
 // A Sink receives a run's events in order. The server's EventLog is one; a
 // runner's child process writes them to its parent instead.
 type Sink interface {
+	// Append adds an event of type typ; false means the sink is closed and
+	// the event was dropped.
 	Append(typ string, body map[string]any) bool
 	// Start is the zero of the run's clock, for span times.
 	Start() time.Time
 }
 
 var _ Sink = (*EventLog)(nil)
+
+// A Flusher is a Sink that buffers: the emitter calls Flush after each of
+// its flushes, from its own goroutine, never from an experiment's.
+type Flusher interface {
+	Flush()
+}
 
 // InProcess is a Runner that executes runs as function calls in this
 // process: for tests of the scheduler, and for code that only needs a run's
@@ -95,11 +103,13 @@ func (r *InProcess) Run(ctx context.Context, job Job, sink Sink) (Report, error)
 func CheckJob(exps map[string]Experiment, job Job) (Experiment, Params, error) {
 	exp, ok := exps[job.Experiment]
 	if !ok {
-		return nil, nil, fmt.Errorf("lab: run %s: no experiment %q", job.Run, job.Experiment)
+		return nil, nil, fmt.Errorf("this runner has no experiment %q", job.Experiment)
 	}
+	// Checked again where the run executes: a clip may have gone meanwhile.
+	// The message is the learner's, as the server would have put it.
 	p, err := ParseMap(exp.Info(), job.Params)
 	if err != nil {
-		return nil, nil, fmt.Errorf("lab: run %s: %w", job.Run, err)
+		return nil, nil, err
 	}
 	return exp, p, nil
 }

@@ -36,11 +36,11 @@ func RunTrials(ctx context.Context, exp Experiment, p Params, sink Sink) (*Resul
 			}
 			runtime.GC() // start each trial with a clean heap, outside the timing
 			em.setTrial(v, i)
-			cpu0 := cpuTime()
+			cpu0 := CPUTime()
 			start := time.Now()
 			t, err := exp.Trial(ctx, v, p, em)
 			elapsed := time.Since(start)
-			cpu := cpuTime() - cpu0
+			cpu := CPUTime() - cpu0
 			em.sampleNow() // a trial shorter than a tick still has its peaks
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -50,6 +50,9 @@ func RunTrials(ctx context.Context, exp Experiment, p Params, sink Sink) (*Resul
 			}
 			if t.Elapsed > 0 {
 				elapsed = t.Elapsed
+			}
+			if t.CPU > 0 {
+				cpu = t.CPU
 			}
 			tr := TrialResult{Ms: durationMs(elapsed), CPUMs: durationMs(cpu), Expected: t.Expected, Got: t.Got, Extra: t.Extra}
 			trials[j] = append(trials[j], tr)
@@ -67,9 +70,9 @@ func RunTrials(ctx context.Context, exp Experiment, p Params, sink Sink) (*Resul
 	return res, nil
 }
 
-// cpuTime returns the CPU time (user + system) this process has used, on
+// CPUTime returns the CPU time (user + system) this process has used, on
 // every thread: the work of a trial's goroutines wherever they ran.
-func cpuTime() time.Duration {
+func CPUTime() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0

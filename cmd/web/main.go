@@ -182,7 +182,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	} else if n > 0 {
 		log.Info("linked opencv-doc's sample videos into the clip library", "clips", cfg.Clips, "linked", n)
 	}
-	slots, runner, err := runners(cfg)
+	slots, runner, err := runners(cfg, log)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -16,7 +17,7 @@ import (
 // runners splits the usable CPUs into runner slots of cfg.CoresPerRun
 // each and returns them with the runner that starts every run as a child
 // process of this binary.
-func runners(cfg Config) ([][]int, *process.Runner, error) {
+func runners(cfg Config, log *slog.Logger) ([][]int, *process.Runner, error) {
 	cpus, err := process.UsableCPUs()
 	if err != nil {
 		return nil, nil, err
@@ -37,7 +38,7 @@ func runners(cfg Config) ([][]int, *process.Runner, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return slots, &process.Runner{Path: exe, Env: []string{"LAB_CLIPS=" + clipDir}, Memory: cfg.RunMemory}, nil
+	return slots, &process.Runner{Path: exe, Env: []string{"LAB_CLIPS=" + clipDir}, Memory: cfg.RunMemory, Log: log}, nil
 }
 
 // child is main in a run's child process: the catalog over the clip

@@ -6,7 +6,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -53,9 +52,9 @@ func BenchmarkClips(b *testing.B) {
 			for range b.N {
 				for _, v := range benchVariants() {
 					runtime.GC()
-					cpu0 := cpuTime()
+					cpu0 := lab.CPUTime()
 					tr, err := exp.Trial(context.Background(), v, p, lab.Discard)
-					cpus[v] = append(cpus[v], cpuTime()-cpu0)
+					cpus[v] = append(cpus[v], lab.CPUTime()-cpu0)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -88,13 +87,6 @@ func BenchmarkClips(b *testing.B) {
 			b.Logf("%d rounds; best: %s at %.2fx decode-only\n%s", b.N, best, ratio, strings.Join(line, "\n"))
 		})
 	}
-}
-
-// cpuTime is the CPU time this process has used, user and system.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func median(ds []time.Duration) time.Duration {

@@ -2,6 +2,7 @@ package process
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -19,35 +20,39 @@ import (
 	"concurrencylab/lab"
 )
 
-var getenv = os.Getenv
-
 // Main is the child's main: it runs the job on stdin with exps and writes
 // its messages to file descriptor 3; or, in a process a trial spawned, the
 // task on stdin. It returns the process's exit code.
 func Main(exps []lab.Experiment) int {
-	if getenv(EnvMode) == modeSolo {
+	if os.Getenv(EnvMode) == modeSolo {
 		return solo(exps)
 	}
-	out := os.NewFile(3, "events")
-	if out == nil {
-		fmt.Fprintln(os.Stderr, "runner: no events pipe on file descriptor 3")
+	if _, err := unix.FcntlInt(3, unix.F_GETFD, 0); err != nil {
+		fmt.Fprintln(os.Stderr, "process: no events pipe on file descriptor 3: start runs through the server")
 		return 2
 	}
+	// Processes this one starts must not hold the pipe open after it dies.
+	unix.CloseOnExec(3)
+	out := os.NewFile(3, "events")
 	if err := Serve(context.Background(), exps, os.Stdin, out); err != nil {
-		fmt.Fprintln(os.Stderr, "runner:", err)
+		fmt.Fprintln(os.Stderr, "process:", err)
 		return 2
 	}
 	return 0
 }
 
 // Serve reads one job from in, runs it with exps and writes its events,
-// then its report or its error, to out as JSON lines.
+// then its report or its error, to out as JSON lines. The parent keeps in
+// open while the run lasts: its end means the parent is gone, and the run
+// ends with its whole process group.
 func Serve(ctx context.Context, exps []lab.Experiment, in io.Reader, out io.Writer) error {
 	var job lab.Job
-	if err := json.NewDecoder(io.LimitReader(in, 1<<20)).Decode(&job); err != nil {
+	dec := json.NewDecoder(io.LimitReader(in, 1<<20))
+	if err := dec.Decode(&job); err != nil {
 		return fmt.Errorf("read the job: %w", err)
 	}
-	sink := &lineSink{w: bufio.NewWriterSize(out, 64<<10), start: job.Start}
+	go exitWithParent(io.MultiReader(dec.Buffered(), in))
+	sink := &lineSink{out: out, start: job.Start}
 	// Only the job's experiment is described: another's Info may cost
 	// (pixels lists its clips), and it would delay every run.
 	byID := make(map[string]lab.Experiment, 1)
@@ -92,15 +97,29 @@ func Serve(ctx context.Context, exps []lab.Experiment, in io.Reader, out io.Writ
 	return sink.finish(message{Report: &lab.Report{Result: res, Env: env}})
 }
 
-// lineSink writes a run's events as JSON lines: one writer, buffered, sent
-// whenever the emitter flushes.
+// exitWithParent waits for the end of the parent's side of stdin and then
+// kills this process's group: with the server gone, nobody is left to see
+// the run, and processes of their own it started go with it.
+func exitWithParent(in io.Reader) {
+	io.Copy(io.Discard, in)
+	syscall.Kill(0, syscall.SIGKILL)
+}
+
+// lineSink writes a run's events as JSON lines. Appending only adds to a
+// buffer in memory, so an experiment never waits for the pipe; the
+// emitter's flusher sends the buffer every FlushEvery.
 type lineSink struct {
 	start time.Time
 
-	mu  sync.Mutex // guards w and err
-	w   *bufio.Writer
+	mu  sync.Mutex   // guards buf
+	buf bytes.Buffer // lines not yet sent
+
+	wmu sync.Mutex // guards out and err: one writer, lines in order
+	out io.Writer
 	err error
 }
+
+var _ lab.Flusher = (*lineSink)(nil)
 
 func (s *lineSink) Start() time.Time { return s.start }
 
@@ -112,47 +131,61 @@ func (s *lineSink) Append(typ string, body map[string]any) bool {
 	ev["type"] = typ
 	data, err := json.Marshal(ev)
 	if err != nil {
-		panic("runner: encode event: " + err.Error()) // bodies are plain values
+		panic("process: encode event: " + err.Error()) // bodies are plain values
 	}
-	return s.write(message{Event: data})
+	s.add(message{Event: data})
+	return true
 }
 
-// Flush sends what is buffered; the emitter calls it after each flush.
-func (s *lineSink) Flush() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.err == nil {
-		s.err = s.w.Flush()
-	}
-	s.exitIfOrphaned()
-}
-
-func (s *lineSink) write(m message) bool {
+func (s *lineSink) add(m message) {
 	line, err := json.Marshal(m)
 	if err != nil {
-		panic("runner: encode message: " + err.Error())
+		panic("process: encode message: " + err.Error())
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.err == nil {
-		_, s.err = s.w.Write(append(line, '\n'))
-	}
-	s.exitIfOrphaned()
-	return s.err == nil
+	s.buf.Write(line)
+	s.buf.WriteByte('\n')
+	s.mu.Unlock()
 }
 
-// exitIfOrphaned ends the process once its parent stopped reading: nobody
-// is left to see the run. The caller holds s.mu.
-func (s *lineSink) exitIfOrphaned() {
+// Flush sends the lines buffered so far.
+func (s *lineSink) Flush() {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	s.mu.Lock()
+	pending := bytes.Clone(s.buf.Bytes())
+	s.buf.Reset()
+	s.mu.Unlock()
+	if s.err == nil && len(pending) > 0 {
+		_, s.err = s.out.Write(pending)
+	}
 	if s.err != nil {
-		fmt.Fprintln(os.Stderr, "runner: the server stopped reading:", s.err)
-		os.Exit(3)
+		// The server stopped reading: nobody is left to see the run.
+		fmt.Fprintln(os.Stderr, "process: the server stopped reading:", s.err)
+		syscall.Kill(0, syscall.SIGKILL)
 	}
 }
 
-// finish writes the last message and flushes.
+// finish sends the last message and everything before it.
 func (s *lineSink) finish(m message) error {
-	s.write(m)
+	s.add(m)
 	s.Flush()
 	return nil
+}
+
+// bufferedLines splits a child's output into lines; an unfinished last line
+// is reported as errTorn, not returned as data.
+func bufferedLines(r io.Reader) *bufio.Scanner {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), MaxLine)
+	sc.Split(func(data []byte, atEOF bool) (int, []byte, error) {
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			return i + 1, data[:i], nil
+		}
+		if atEOF && len(data) > 0 {
+			return 0, nil, errTorn
+		}
+		return 0, nil, nil
+	})
+	return sc
 }

@@ -15,6 +15,7 @@ package process
 
 import (
 	"encoding/json"
+	"os"
 
 	"concurrencylab/lab"
 )
@@ -30,7 +31,7 @@ const modeChild = "child"
 // IsChild reports whether this process was started as a run's child, or
 // as a process of its own that a trial spawned: then main calls Main.
 func IsChild() bool {
-	m := getenv(EnvMode)
+	m := os.Getenv(EnvMode)
 	return m == modeChild || m == modeSolo
 }
 

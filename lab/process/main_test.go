@@ -42,7 +42,7 @@ func (probe) Info() lab.Info {
 		},
 		Variants: []lab.Variant{
 			{Name: "report", Baseline: true}, {Name: "spin"}, {Name: "panic"},
-			{Name: "exit"}, {Name: "hog"}, {Name: "fail"}, {Name: "solo"},
+			{Name: "exit"}, {Name: "hog"}, {Name: "fail"}, {Name: "solo"}, {Name: "torn"},
 		},
 		Repeat: 1,
 	}
@@ -103,6 +103,11 @@ func (probe) Trial(ctx context.Context, variant string, p lab.Params, em lab.Emi
 		return lab.Trial{Extra: map[string]any{"held": len(b)}}, nil
 	case "fail":
 		return lab.Trial{}, errors.New("the knobs asked for the impossible")
+	case "torn": // half a line on the events pipe, then death
+		os.NewFile(3, "events").WriteString(`{"event":{"type":"log","te`)
+		done := make(chan struct{})
+		go func() { panic("died mid-line") }()
+		<-done
 	case "solo":
 		sctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()

@@ -7,9 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,6 +47,8 @@ type Runner struct {
 	// Memory is the most resident memory a run may hold, in bytes; the
 	// child gets GOMEMLIMIT below it and is killed past it. 0: no limit.
 	Memory int64
+	// Log, if set, receives what a crashed child printed, for the operator.
+	Log *slog.Logger
 }
 
 var _ lab.Runner = (*Runner)(nil)
@@ -51,35 +56,46 @@ var _ lab.Runner = (*Runner)(nil)
 // ErrMemory is the error of a run killed for using too much memory.
 var ErrMemory = errors.New("memory limit")
 
+// errTorn is the end of a child's events in the middle of a line: it died
+// while writing.
+var errTorn = errors.New("the events pipe ended in the middle of a line")
+
 // Run implements lab.Runner: it starts the child pinned to job.CPUs, feeds
 // sink from its events and returns its report, or the error that ended it.
 func (r *Runner) Run(ctx context.Context, job lab.Job, sink lab.Sink) (lab.Report, error) {
 	in, err := json.Marshal(job)
 	if err != nil {
-		return lab.Report{}, fmt.Errorf("runner: encode job: %w", err)
+		return lab.Report{}, fmt.Errorf("process: encode job: %w", err)
 	}
 	events, w, err := os.Pipe()
 	if err != nil {
-		return lab.Report{}, fmt.Errorf("runner: events pipe: %w", err)
+		return lab.Report{}, fmt.Errorf("process: events pipe: %w", err)
 	}
 	defer events.Close()
 	output := &boundedBuffer{max: MaxOutput}
 	cmd := exec.CommandContext(ctx, r.Path)
 	cmd.Env = r.env(job)
-	cmd.Stdin = bytes.NewReader(in)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		w.Close()
+		return lab.Report{}, fmt.Errorf("process: stdin pipe: %w", err)
+	}
 	cmd.Stdout, cmd.Stderr = output, output
 	cmd.ExtraFiles = []*os.File{w}
-	// Its own process group, so a kill takes whatever it started too; and
-	// killed with the server, so no run outlives it.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	// Its own process group, so that a kill takes whatever it started too.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return killGroup(cmd.Process) }
 	cmd.WaitDelay = killWait
 
 	err = startPinned(cmd, job.CPUs)
 	w.Close() // the child has its own copy
 	if err != nil {
-		return lab.Report{}, fmt.Errorf("runner: start the run's process: %w", err)
+		return lab.Report{}, fmt.Errorf("process: start the run's process: %w", err)
 	}
+	// The job, then stdin stays open while the run lasts: the child takes
+	// its end for the server's death.
+	stdin.Write(append(in, '\n'))
+	defer stdin.Close()
 
 	var overMemory atomic.Bool
 	stopWatch := make(chan struct{})
@@ -90,40 +106,54 @@ func (r *Runner) Run(ctx context.Context, job lab.Job, sink lab.Sink) (lab.Repor
 	}()
 
 	report, msgErr, readErr := read(events, sink)
-	if readErr != nil {
+	if readErr != nil && !errors.Is(readErr, errTorn) {
 		killGroup(cmd.Process) // it speaks nonsense: stop it
 	}
+	// Kill what the run left in its group while its leader is a zombie
+	// still holding the group's id, then reap it: a reaped id could be
+	// reused by the next run's child.
+	var info unix.Siginfo
+	unix.Waitid(unix.P_PID, cmd.Process.Pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
+	killGroup(cmd.Process)
 	waitErr := cmd.Wait()
 	close(stopWatch)
 	<-watched
-	killGroup(cmd.Process) // anything it left behind in its group
 
 	switch {
 	case ctx.Err() != nil:
 		return lab.Report{}, ctx.Err()
 	case overMemory.Load():
 		return lab.Report{}, fmt.Errorf("%w: the run held more than %s of memory and was stopped: ask for smaller sizes", ErrMemory, bytesString(r.Memory))
-	case readErr != nil:
-		return lab.Report{}, fmt.Errorf("the run's process sent a bad message: %v", readErr)
-	case msgErr != "":
-		return lab.Report{}, errors.New(msgErr)
-	case report != nil && waitErr == nil:
+	case report != nil && waitErr == nil && readErr == nil:
 		return *report, nil
+	case msgErr != "" && readErr == nil:
+		return lab.Report{}, errors.New(msgErr)
+	case readErr != nil && !errors.Is(readErr, errTorn) && waitErr == nil:
+		return lab.Report{}, fmt.Errorf("the run's process sent a message the server could not read (%v)", readErr)
 	}
-	return lab.Report{}, crashError(waitErr, output.String())
+	crash := crashError(waitErr, output.String())
+	if r.Log != nil {
+		r.Log.Warn("a run's process crashed", "run", job.Run, "experiment", job.Experiment,
+			"pid", cmd.Process.Pid, "exit", fmt.Sprint(waitErr), "output", output.String())
+	}
+	return lab.Report{}, crash
 }
 
-// env returns the child's environment: the server's, with the run's
-// GOMAXPROCS and GOMEMLIMIT, and the runner mode.
+// passEnv are the variables of the server's environment a child gets:
+// what finding programs, libraries and files needs, and nothing else
+// (no credentials; no GOGC or GODEBUG that would change its figures).
+var passEnv = []string{"PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "LC_CTYPE", "TZ",
+	"LD_LIBRARY_PATH", "LAB_RACECOUNTER", "GORACE", "GOCOVERDIR"}
+
+// env returns the child's environment: the variables it may have, the
+// run's GOMAXPROCS and GOMEMLIMIT, and the runner mode.
 func (r *Runner) env(job lab.Job) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
-		switch name {
-		case EnvMode, "GOMAXPROCS", "GOMEMLIMIT":
-			continue
+		if slices.Contains(passEnv, name) || strings.HasPrefix(name, "OPENCV_") {
+			env = append(env, kv)
 		}
-		env = append(env, kv)
 	}
 	env = append(env, r.Env...)
 	env = append(env, EnvMode+"="+modeChild)
@@ -139,11 +169,10 @@ func (r *Runner) env(job lab.Job) []string {
 }
 
 // read feeds sink from the child's messages until the pipe closes. A line
-// that does not decode (a torn last line, when the child died writing it)
-// is an error.
-func read(events *os.File, sink lab.Sink) (report *lab.Report, msgErr string, err error) {
-	sc := bufio.NewScanner(events)
-	sc.Buffer(make([]byte, 64<<10), MaxLine)
+// that does not decode is an error; so is an unfinished last line
+// (errTorn), which means the child died while writing it.
+func read(events io.Reader, sink lab.Sink) (report *lab.Report, msgErr string, err error) {
+	sc := bufferedLines(events)
 	for sc.Scan() {
 		var m message
 		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
@@ -161,6 +190,9 @@ func read(events *os.File, sink lab.Sink) (report *lab.Report, msgErr string, er
 		case m.Error != "":
 			msgErr = m.Error
 		}
+	}
+	if errors.Is(sc.Err(), bufio.ErrTooLong) {
+		return report, msgErr, fmt.Errorf("a message over %d MiB", MaxLine>>20)
 	}
 	return report, msgErr, sc.Err()
 }
@@ -258,8 +290,8 @@ func startPinned(cmd *exec.Cmd, cpus []int) error {
 	if pinned && unix.SchedSetaffinity(0, &old) != nil {
 		// The thread keeps the slot's mask, so it must not serve other
 		// goroutines: the calling goroutine stays locked to it, and the
-		// thread ends with that goroutine, after Run has waited for the
-		// child (whose parent-death signal is tied to this thread).
+		// thread ends with that goroutine. (No child is tied to the life
+		// of the thread that forked it.)
 		return err
 	}
 	runtime.UnlockOSThread()
@@ -270,7 +302,11 @@ func startPinned(cmd *exec.Cmd, cpus []int) error {
 // first lines it printed.
 func crashError(waitErr error, output string) error {
 	how := "ended without a result"
-	if waitErr != nil {
+	var ee *exec.ExitError
+	switch {
+	case errors.As(waitErr, &ee) && ee.ExitCode() == -1:
+		how = "was killed (" + waitErr.Error() + ") by something outside the lab, such as the system running out of memory"
+	case waitErr != nil:
 		how = "crashed (" + waitErr.Error() + ")"
 	}
 	lines := strings.Split(strings.TrimSpace(output), "\n")

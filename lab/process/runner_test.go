@@ -144,6 +144,7 @@ func TestRunErrors(t *testing.T) {
 	}{
 		{name: "the experiment's error", job: job("fail", nil), want: "fail, trial 1: the knobs asked for the impossible"},
 		{name: "a panic in a goroutine", job: job("panic", nil), want: "panic: boom in a goroutine"},
+		{name: "a panic after a torn line", job: job("torn", nil), want: "panic: died mid-line"},
 		{name: "an exit", job: job("exit", nil), want: "exit status 7"},
 		{name: "its output", job: job("exit", nil), want: "leaving early"},
 		{name: "bad params", job: job("report", map[string]string{"ms": "-1"}), want: "ms must be 0..60000, got -1"},
@@ -198,7 +199,8 @@ func TestBadMessages(t *testing.T) {
 	tests := []struct {
 		name, lines, want string
 	}{
-		{"torn last line", `{"event":{"type":"log","text":"hi"}}` + "\n" + `{"event":{"type":"lo`, "undecodable line"},
+		{"torn last line", `{"event":{"type":"log","text":"hi"}}` + "\n" + `{"event":{"type":"lo`, "the events pipe ended in the middle of a line"},
+		{"not JSON", "hello\n", "undecodable line"},
 		{"a status event", `{"event":{"type":"status","state":"done"}}` + "\n", `an event of type "status"`},
 		{"no type", `{"event":{"text":"x"}}` + "\n", `an event of type ""`},
 	}
@@ -280,4 +282,59 @@ func TestRefusedPinningRunsUnpinned(t *testing.T) {
 	if rep.Env.Pinned || slices.Contains(rep.Env.CPUs, 1023) || len(rep.Env.CPUs) == 0 {
 		t.Errorf("got env %+v, want pinned false and the CPUs it really had", rep.Env)
 	}
+}
+
+func TestKilledChildTakesItsProcessesWithIt(t *testing.T) {
+	s := &sink{}
+	done := make(chan error, 1)
+	go func() {
+		_, err := newRunner(t).Run(context.Background(), job("solo", map[string]string{"task": "hang"}), s)
+		done <- err
+	}()
+	waitFor(t, "the child's pid", func() bool { return len(s.of(lab.TypeLog)) > 0 })
+	pid := s.pid(t)
+	time.Sleep(200 * time.Millisecond) // its process of its own is running
+	killed := time.Now()
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "killed") {
+			t.Errorf("got error %v, want one saying the process was killed", err)
+		}
+		if took := time.Since(killed); took > time.Second {
+			t.Errorf("got the run's end %s after the kill, want within 1s", took)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the run did not end within 5s of its child's kill")
+	}
+	waitFor(t, "the run's process group to be gone", func() bool { return len(liveInGroup(t, pid)) == 0 })
+}
+
+// liveInGroup returns the processes of group pgid that are not zombies
+// (a killed process stays one until whoever adopted it reaps it).
+func liveInGroup(t *testing.T, pgid int) []int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var live []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// After the command's closing parenthesis: state, ppid, pgrp.
+		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		if len(f) >= 3 && f[2] == strconv.Itoa(pgid) && f[0] != "Z" {
+			live = append(live, pid)
+		}
+	}
+	return live
 }
