@@ -107,17 +107,17 @@ func TestHeadline(t *testing.T) {
 		not       []string
 	}{
 		{name: "one lossy trial of five: the board's defect", raw: "goroutines=5&increments=100000",
-			gots: []int64{500000, 279750, 500000, 500000, 500000},
-			want: "Updates were lost in 1 of 5 trials with 5 goroutines on 2 cores, at worst 220,250 of 500,000.",
+			gots:    []int64{500000, 279750, 500000, 500000, 500000},
+			want:    "Updates were lost in 1 of 5 trials with 5 goroutines on 2 cores, at worst 220,250 of 500,000.",
 			details: []string{"no guaranteed behaviour"}},
 		{name: "one goroutine", raw: "goroutines=1&increments=500000",
-			gots: []int64{500000, 500000, 500000},
-			want: "With one goroutine there is nothing to race with: the count was exact in 3 trials.",
+			gots:    []int64{500000, 500000, 500000},
+			want:    "With one goroutine there is nothing to race with: the count was exact in 3 trials.",
 			details: []string{"there is no data race at all"},
-			not:  []string{"the race is still there", "happened not to overlap", "no guaranteed behaviour"}},
+			not:     []string{"the race is still there", "happened not to overlap", "no guaranteed behaviour"}},
 		{name: "recorded", raw: "goroutines=2&increments=1000&record=true",
-			gots: []int64{2000, 1014},
-			want: "Updates were lost in 1 of 2 trials with 2 goroutines on 2 cores, at worst 986 of 2,000.",
+			gots:    []int64{2000, 1014},
+			want:    "Updates were lost in 1 of 2 trials with 2 goroutines on 2 cores, at worst 986 of 2,000.",
 			details: []string{"a model of count++ that takes a lock around the read and another around the write"}},
 	}
 	for _, tt := range tests {
