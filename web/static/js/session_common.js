@@ -123,7 +123,7 @@ export function summary(e) {
   const lost = lostVariant(e);
   if (lost) {
     const say = wrongText(lost, lost.trials);
-    if (say) return `${lost.name}: ${say.startsWith('right') ? 'nothing lost, ' + say.replace(/^right /, '') : say}`;
+    if (say) return `${lost.name}: ${lost.wrong_trials === 0 ? `nothing lost in ${say.replace(/ right$/, '').replace(/^right in /, '')}` : say}`;
     return `${lost.name}: lost ${fmtNum(lost.lost)} of ${fmtNum(lost.expected)} (median)`;
   }
   const best = bestVariant(e);

@@ -157,7 +157,7 @@ export function flash(el, text, ms = 2000) {
 export function wrongText(v, n) {
   const k = v?.wrong_trials;
   if (missing(k) || missing(n) || n <= 0) return '';
-  if (k === 0) return n === 1 ? 'right in its one trial' : `right in all ${fmtNum(n)} trials`;
+  if (k === 0) return n === 1 ? 'right in its one trial' : `all ${fmtNum(n)} trials right`;
   const of = `${fmtNum(k)} of ${fmtNum(n)} trial${n === 1 ? '' : 's'}`;
   const exp = Number(v.expected), worst = Number(v.worst_got);
   if (missing(v.worst_got) || !Number.isFinite(exp)) return `wrong in ${of}`;
