@@ -27,6 +27,14 @@ type Verdicter interface {
 	Verdict(r *Result, p Params, env Env) string
 }
 
+// A Judge writes the verdict of a finished run in two parts: the
+// headline, one plain sentence of under 40 words that answers the lesson's
+// question, and the details, everything else the figures say (the page
+// folds them away). Where an experiment implements both, lab asks Judge.
+type Judge interface {
+	Judge(r *Result, p Params, env Env) (headline, details string)
+}
+
 // A Planner chooses the variants a run executes, for experiments whose
 // variants depend on the parameters: a sweep of worker counts runs
 // "worker-pool/1", "worker-pool/2", ... as variants of one run. Without a

@@ -276,7 +276,7 @@ func (m *Manager) execute(ctx context.Context, lr *liveRun) {
 	switch {
 	case err == nil:
 		status = StatusDone
-		res.Verdict = verdict(lr.exp, res, lr.params, env)
+		res.Verdict, res.Details = verdict(lr.exp, res, lr.params, env)
 	case cancelled:
 		status, msg = StatusCancelled, "cancelled on request"
 	case m.ctx.Err() != nil:
@@ -344,15 +344,22 @@ func mergeEnv(env, seen Env) Env {
 	return seen
 }
 
-func verdict(exp Experiment, r *Result, p Params, env Env) string {
-	if v, ok := exp.(Verdicter); ok {
-		return v.Verdict(r, p, env)
+func verdict(exp Experiment, r *Result, p Params, env Env) (headline, details string) {
+	if j, ok := exp.(Judge); ok {
+		return j.Judge(r, p, env)
 	}
-	return genericVerdict(r)
+	if v, ok := exp.(Verdicter); ok {
+		return v.Verdict(r, p, env), ""
+	}
+	return genericVerdict(r), ""
 }
 
 func resultBody(r *Result) map[string]any {
-	return map[string]any{"verdict": r.Verdict, "variants": r.Variants}
+	body := map[string]any{"verdict": r.Verdict, "variants": r.Variants}
+	if r.Details != "" {
+		body["details"] = r.Details
+	}
+	return body
 }
 
 // Get returns the run with the given id, live or stored.

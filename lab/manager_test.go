@@ -696,7 +696,7 @@ func TestManagerResult(t *testing.T) {
 		t.Fatalf("got run %+v, want done with a result, started, finished, no error", got)
 	}
 	res := got.Result
-	if want := "v1 was fastest: 20 ms, 2.00x the baseline."; res.Verdict != want {
+	if want := "v1 was fastest: 20 ms, 2.00x the baseline, but too few trials to tell."; res.Verdict != want { // 3 rounds
 		t.Errorf("got verdict %q, want %q", res.Verdict, want)
 	}
 	tests := []struct {

@@ -10,7 +10,11 @@ import (
 // A Result is a finished run's outcome, as the result event and the API
 // carry it.
 type Result struct {
+	// Verdict is one plain headline sentence that answers the lesson's
+	// question; Details holds the rest of what the figures say (the page
+	// folds it away).
 	Verdict  string          `json:"verdict"`
+	Details  string          `json:"details,omitempty"`
 	Variants []VariantResult `json:"variants"`
 	// PeakRSSBytes is the most memory the run's process held at once, where
 	// the run had a process of its own.
@@ -19,19 +23,27 @@ type Result struct {
 
 // A VariantResult summarises one variant's trials.
 type VariantResult struct {
-	Name     string         `json:"name"`
-	Baseline bool           `json:"baseline"`
-	MedianMs float64        `json:"median_ms"`
-	MinMs    float64        `json:"min_ms"`
-	MaxMs    float64        `json:"max_ms"`
-	CPUMs    float64        `json:"cpu_ms"`  // the median CPU time of a trial, user + system
-	Speedup  float64        `json:"speedup"` // baseline median / this median
-	Correct  *bool          `json:"correct"` // nil where correctness has no meaning
-	Expected *int64         `json:"expected"`
-	Got      *int64         `json:"got"` // the median of the trials' answers
-	Trials   []TrialResult  `json:"trials"`
-	Peaks    map[string]any `json:"peaks"`
-	Extra    map[string]any `json:"extra,omitempty"`
+	Name     string  `json:"name"`
+	Baseline bool    `json:"baseline"`
+	MedianMs float64 `json:"median_ms"`
+	MinMs    float64 `json:"min_ms"`
+	MaxMs    float64 `json:"max_ms"`
+	CPUMs    float64 `json:"cpu_ms"`  // the median CPU time of a trial, user + system
+	Speedup  float64 `json:"speedup"` // baseline median / this median
+	Correct  *bool   `json:"correct"` // nil where correctness has no meaning
+	Expected *int64  `json:"expected"`
+	Got      *int64  `json:"got"` // the median of the trials' answers
+	// WrongTrials counts the trials whose answer was wrong, and WorstGot is
+	// the wrong answer farthest from Expected (nil if none was wrong); both
+	// nil where Correct is.
+	WrongTrials *int   `json:"wrong_trials"`
+	WorstGot    *int64 `json:"worst_got"`
+	// SpeedupCI is a 95% interval around Speedup (see speedupCI); nil for
+	// the baseline and for runs of fewer than MinCIRounds rounds.
+	SpeedupCI *[2]float64    `json:"speedup_ci"`
+	Trials    []TrialResult  `json:"trials"`
+	Peaks     map[string]any `json:"peaks"`
+	Extra     map[string]any `json:"extra,omitempty"`
 }
 
 // A TrialResult is one trial of a variant.
@@ -74,6 +86,8 @@ func summarize(name string, trials []TrialResult) VariantResult {
 	var gots []int64
 	correct := true
 	checked := false
+	wrong := 0
+	var worst *int64
 	for i, t := range trials {
 		ms[i], cpu[i] = t.Ms, t.CPUMs
 		if t.Got != nil {
@@ -82,6 +96,12 @@ func summarize(name string, trials []TrialResult) VariantResult {
 		if c := t.Correct(); c != nil {
 			checked = true
 			correct = correct && *c
+			if !*c {
+				wrong++
+				if worst == nil || absDiff(*t.Got, *t.Expected) > absDiff(*worst, *t.Expected) {
+					worst = lab64(*t.Got)
+				}
+			}
 		}
 		if t.Expected != nil {
 			v.Expected = t.Expected
@@ -96,9 +116,20 @@ func summarize(name string, trials []TrialResult) VariantResult {
 	}
 	if checked {
 		v.Correct = &correct
+		v.WrongTrials = &wrong
+		v.WorstGot = worst
 	}
 	return v
 }
+
+func absDiff(a, b int64) int64 {
+	if a > b {
+		return a - b
+	}
+	return b - a
+}
+
+func lab64(n int64) *int64 { return &n }
 
 // setSpeedups marks the baseline and sets every variant's speedup against
 // it: the named baseline if it ran, else the first variant.
@@ -114,6 +145,9 @@ func setSpeedups(vs []VariantResult, baseline string) {
 	for i := range vs {
 		if vs[i].MedianMs > 0 {
 			vs[i].Speedup = round3(vs[b].MedianMs / vs[i].MedianMs)
+		}
+		if i != b {
+			vs[i].SpeedupCI = speedupCI(vs[b].Trials, vs[i].Trials)
 		}
 	}
 }
@@ -191,5 +225,14 @@ func genericVerdict(r *Result) string {
 			best = v
 		}
 	}
-	return fmt.Sprintf("%s was fastest: %.3g ms, %.2fx the baseline.", best.Name, best.MedianMs, best.Speedup)
+	s := fmt.Sprintf("%s was fastest: %.3g ms, %.2fx the baseline", best.Name, best.MedianMs, best.Speedup)
+	if best.Baseline {
+		return s + "."
+	}
+	switch d := Compare(best); d {
+	case Faster:
+		return s + "."
+	default:
+		return s + fmt.Sprintf(", but %s.", d)
+	}
 }

@@ -237,7 +237,13 @@ func TestGenericVerdict(t *testing.T) {
 			want: "serial took 12.3 ms (median of 5)."},
 		{name: "fastest named", r: Result{Variants: []VariantResult{
 			{Name: "serial", MedianMs: 40, Speedup: 1}, {Name: "mutex", MedianMs: 20, Speedup: 2}, {Name: "atomic", MedianMs: 30, Speedup: 1.333},
+		}}, want: "mutex was fastest: 20 ms, 2.00x the baseline, but too few trials to tell."},
+		{name: "fastest outside its interval", r: Result{Variants: []VariantResult{
+			{Name: "serial", MedianMs: 40, Speedup: 1, Baseline: true}, {Name: "mutex", MedianMs: 20, Speedup: 2, SpeedupCI: &[2]float64{1.8, 2.2}},
 		}}, want: "mutex was fastest: 20 ms, 2.00x the baseline."},
+		{name: "fastest inside its interval", r: Result{Variants: []VariantResult{
+			{Name: "serial", MedianMs: 40, Speedup: 1, Baseline: true}, {Name: "mutex", MedianMs: 38, Speedup: 1.053, SpeedupCI: &[2]float64{0.9, 1.2}},
+		}}, want: "mutex was fastest: 38 ms, 1.05x the baseline, but no measurable difference on this machine."},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

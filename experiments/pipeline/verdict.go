@@ -13,13 +13,35 @@ import (
 	"concurrencylab/lab"
 )
 
-// Verdict implements lab.Verdicter: which variant was fastest and by how
-// much, what polling wasted, whether order was kept and where items piled
-// up, all from the run's own figures.
-func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
+// Verdict implements lab.Verdicter: the headline and its details in one
+// text.
+func (e Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
+	h, d := e.Judge(r, p, env)
+	return strings.TrimSpace(h + " " + d)
+}
+
+// Judge implements lab.Judge. The headline compares every variant with
+// polling by its speedup's interval; the details say which was fastest,
+// what polling wasted, why unbuffered channels can lose to polling,
+// whether order was kept and where items piled up, all from the run's own
+// figures.
+func (Experiment) Judge(r *lab.Result, p lab.Params, env lab.Env) (headline, details string) {
 	if len(r.Variants) == 0 {
-		return "No variant ran."
+		return "No variant ran.", ""
 	}
+	headline = prose.Against(r)
+	d := verdictDetails(r, p, env)
+	if headline == "" {
+		headline, d = d, ""
+		if i := strings.Index(headline, ". "); i >= 0 {
+			headline, d = headline[:i+1], headline[i+2:]
+		}
+	}
+	return headline, d
+}
+
+// verdictDetails is everything the figures say beyond the headline.
+func verdictDetails(r *lab.Result, p lab.Params, env lab.Env) string {
 	s := settingsOf(p)
 	var parts []string
 	for _, v := range r.Variants {
@@ -33,6 +55,10 @@ func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 		if p := polls(v, s); p != "" {
 			parts = append(parts, p)
 		}
+	}
+	if c := r.Variant("channels"); c != nil && r.Variant("polling") != nil && lab.Compare(*c) == lab.Slower {
+		parts = append(parts, fmt.Sprintf("Unbuffered channels ran %s as fast as polling: each item is a handoff, the sender waits until the next stage takes it, and every handoff switches goroutines, while polling's unbounded queues let a stage run ahead and pass items in batches between its sleeps. A buffer (the buffered variant) removes most of those waits.",
+			strconv.FormatFloat(c.Speedup, 'f', 2, 64)+"×"))
 	}
 	if o := order(r, s); o != "" {
 		parts = append(parts, o)

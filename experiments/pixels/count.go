@@ -161,7 +161,7 @@ type frame struct {
 // decodes into a few reusable Mats and sends them down a bounded channel,
 // `workers` goroutines count them and send each Mat home for the next
 // frame. Memory stays flat however long the clip, the Mats are closed by
-// the function that made them, and the reader (one core decoding) sets the
+// the function that made them, and the reader (one decoder) sets the
 // pace: counters beyond what it can feed only wait, unless each frame also
 // waits on I/O.
 func countWorkerPool(ctx context.Context, path string, workers int, latency time.Duration, rec *recorder) error {
@@ -250,7 +250,7 @@ func countErrgroup(ctx context.Context, path string, workers int, latency time.D
 }
 
 // countParallelDecode lifts the limit decode-only shows: a decoder works
-// through the frames one after another, mostly on one core. It splits the
+// through the frames one after another, one frame at a time. It splits the
 // clip into segments and gives each its own decoder
 // (its own VideoCapture, seeking to where the segment starts), so several
 // cores decode at once. Each decoder counts its own frames, but hands a

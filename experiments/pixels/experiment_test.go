@@ -269,7 +269,7 @@ func TestVerdict(t *testing.T) {
 			v(DecodeOnly, 400, 2, nil, frames), v(Sequential, 800, 1, &yes, frames),
 			v(GoroutinePerFrame, 500, 1.6, &yes, map[string]any{"frames": 795.0, "peak_frames_held": 12.0, "peak_held_mb": 15.2}),
 			v(ParallelDecode, 350, 2.29, &yes, frames),
-		}}, []string{"Every variant counted 545,888 blue pixels in test.avi's 795 frames", "parallel-decode, took 350 ms (0.88× decode-only, 2.29×", "faster than one decoder can go", "held up to 12 decoded frames at once (15 MB)"}},
+		}}, []string{"Every variant counted 545,888 blue pixels in test.avi's 795 frames", "parallel-decode, took 350 ms (0.88× decode-only, 2.29×", "faster than one decoder can go", "held up to 12 decoded frames at once (15 MiB)"}},
 		{"near the decoder", lab.Result{Variants: []lab.VariantResult{
 			v(DecodeOnly, 400, 2, nil, frames), v(Sequential, 800, 1, &yes, frames), v(WorkerPool, 420, 1.9, &yes, frames),
 		}}, []string{"within 10% of decoding alone"}},

@@ -65,7 +65,7 @@ func (e *Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 	switch {
 	case best >= 0 && decode != nil && decode.MedianMs > 0:
 		b := counters[best]
-		ratio := b.MedianMs / decode.MedianMs
+		ratio := vsDecode(b, *decode)
 		how := "no faster than one decoder allows: counting can only hide behind decoding"
 		switch {
 		case ratio < 1 && decodedInParallel(b):
@@ -108,11 +108,51 @@ func (e *Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 	}
 	if g := r.Variant(GoroutinePerFrame); g != nil {
 		if held, ok := g.Extra["peak_frames_held"].(float64); ok {
-			parts = append(parts, fmt.Sprintf("goroutine-per-frame held up to %s decoded frames at once (%.0f MB).",
+			parts = append(parts, fmt.Sprintf("goroutine-per-frame held up to %s decoded frames at once (%.0f MiB).",
 				prose.Group(int64(held)), g.Extra["peak_held_mb"]))
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// vsDecode is b's time over decode-only's: the table's vs_decode figure
+// (the median of the trials' ratios), so the verdict and the table give
+// one number; the ratio of the medians only where the figure is missing.
+func vsDecode(b, decode lab.VariantResult) float64 {
+	if x, ok := lab.Number(b.Extra["vs_decode"]); ok && x > 0 {
+		return x
+	}
+	return b.MedianMs / decode.MedianMs
+}
+
+// Judge implements lab.Judge: the headline answers the lesson's question,
+// how close the fastest counter came to one decoder's speed, in the
+// table's figures, and claims faster or slower than the baseline only
+// where the speedup's interval excludes 1; the details are Verdict's.
+func (e *Experiment) Judge(r *lab.Result, p lab.Params, env lab.Env) (headline, details string) {
+	details = e.Verdict(r, p, env)
+	var b *lab.VariantResult
+	for i, v := range r.Variants {
+		if v.Name != DecodeOnly && v.MedianMs > 0 && (b == nil || v.MedianMs < b.MedianMs) {
+			b = &r.Variants[i]
+		}
+	}
+	if b == nil {
+		return details, ""
+	}
+	headline = fmt.Sprintf("The fastest counter was %s, %.0f ms a trial", b.Name, b.MedianMs)
+	if d := r.Variant(DecodeOnly); d != nil && d.MedianMs > 0 {
+		headline += fmt.Sprintf(", %.2f× decode-only's time", vsDecode(*b, *d))
+	}
+	if !b.Baseline && baseline(r) != "" {
+		switch c := lab.Compare(*b); c {
+		case lab.Faster, lab.Slower:
+			headline += fmt.Sprintf(", %s than %s (%.2f×)", c, baseline(r), b.Speedup)
+		default:
+			headline += fmt.Sprintf(", %.2f× %s's speed: %s", b.Speedup, baseline(r), c)
+		}
+	}
+	return headline + ".", details
 }
 
 // baseline is the name of the variant r marks as the baseline (lab's

@@ -90,7 +90,7 @@ func (e Experiment) Info() lab.Info {
 			{Name: "primes.go", Code: primesSource},
 			{Name: "gil.go", Code: gilSource},
 		},
-		Repeat: 5,
+		Repeat: 6,
 		Check:  check,
 	}
 }
@@ -138,6 +138,11 @@ func maxNumbers(start int) int {
 // Plan implements lab.Planner: the chosen variants, or with sweep on,
 // sequential and then worker-pool and gil at every count of sweepCounts.
 func (Experiment) Plan(p lab.Params) []string {
+	if p.String("workload") == "cpu" {
+		// Work out the tasks' costs now, before any trial, so no trial's
+		// CPU time pays for them.
+		workShape(p.Int("start"), p.Int("numbers"))
+	}
 	if !p.Bool("sweep") {
 		return p.Variants()
 	}
@@ -269,9 +274,14 @@ func (e Experiment) Trial(ctx context.Context, variant string, p lab.Params, em 
 	}
 
 	procs := runtime.GOMAXPROCS(0)
-	ideal := min(workers, procs)
-	if io {
-		ideal = min(workers, len(tasks))
+	var ideal float64
+	switch {
+	case io:
+		ideal = float64(min(workers, len(tasks)))
+	case approach == "gil":
+		ideal = 1 // one lock holder computes at a time
+	default:
+		ideal = idealSpeedup(workShape(p.Int("start"), p.Int("numbers")), workers, procs)
 	}
 	return lab.Trial{
 		Elapsed:  elapsed,

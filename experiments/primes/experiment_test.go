@@ -59,7 +59,7 @@ func TestDefaults(t *testing.T) {
 	p := params(t, nil)
 	got := fmt.Sprintf("%s %d %d %s %s %d %s %v %d %v", p.String("workload"), p.Int("numbers"), p.Int("start"),
 		p.Duration("switch"), p.Duration("latency"), p.Int("tasks"), p.Duration("latency"), p.Bool("sweep"), p.Repeat(), p.Variants())
-	want := "cpu 250 10000000000001 5ms 100ms 10 100ms false 5 [sequential goroutine-per-task worker-pool errgroup gil]"
+	want := "cpu 250 10000000000001 5ms 100ms 10 100ms false 6 [sequential goroutine-per-task worker-pool errgroup gil]"
 	if got != want {
 		t.Errorf("got defaults %q, want %q", got, want)
 	}
@@ -128,10 +128,11 @@ func TestTrialExtra(t *testing.T) {
 		variant string
 		raw     map[string]string
 		workers int
-		ideal   int
+		ideal   float64 // -1: between 1 and min(workers, GOMAXPROCS), from the work's shape
 	}{
 		{"sequential", nil, 1, 1},
-		{"worker-pool/8", nil, 8, min(8, lab.CurrentEnv().GOMAXPROCS)},
+		{"worker-pool/8", nil, 8, -1},
+		{"gil/2", nil, 2, 1},
 		{"gil/4", map[string]string{"workload": "io", "tasks": "3", "latency": "1ms"}, 4, 3},
 		{"goroutine-per-task", map[string]string{"workload": "io", "tasks": "5", "latency": "1ms"}, 5, 5},
 	}
@@ -148,8 +149,13 @@ func TestTrialExtra(t *testing.T) {
 			if tr.Elapsed <= 0 {
 				t.Errorf("got elapsed %v, want the variant's own time", tr.Elapsed)
 			}
-			if tr.Extra["workers"] != tt.workers || tr.Extra["ideal"] != tt.ideal {
-				t.Errorf("got workers %v, ideal %v; want %d, %d", tr.Extra["workers"], tr.Extra["ideal"], tt.workers, tt.ideal)
+			ideal, _ := tr.Extra["ideal"].(float64)
+			okIdeal := ideal == tt.ideal
+			if tt.ideal < 0 {
+				okIdeal = ideal >= 1 && ideal <= float64(min(tt.workers, lab.CurrentEnv().GOMAXPROCS))
+			}
+			if tr.Extra["workers"] != tt.workers || !okIdeal {
+				t.Errorf("got workers %v, ideal %v; want %d, %v", tr.Extra["workers"], tr.Extra["ideal"], tt.workers, tt.ideal)
 			}
 			for _, k := range []string{"cores", "gomaxprocs"} {
 				if n, ok := tr.Extra[k].(int); !ok || n < 1 {

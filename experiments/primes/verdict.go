@@ -15,13 +15,23 @@ import (
 // needs.
 const declaredBaseline = "sequential"
 
-// Verdict implements lab.Verdicter: it relates the speedups the run measured
-// to the cores the run had (its GOMAXPROCS), and says why the GIL model
-// gains nothing on CPU work and loses nothing on I/O, from the run's own
-// figures. Those claims need speedups against sequential; when sequential
-// did not run, the lab measured against another variant, and the verdict
-// only compares the variants with that one, by name.
-func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
+// Verdict implements lab.Verdicter: the headline and its details in one
+// text, for callers that want the whole verdict.
+func (e Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
+	h, d := e.Judge(r, p, env)
+	return strings.TrimSpace(h + " " + d)
+}
+
+// Judge implements lab.Judge. The headline answers the lesson's question
+// (did more goroutines make it faster, here?) and claims faster or slower
+// only where the speedup's interval excludes 1. The details relate the
+// speedups the run measured to what the work and the cores allow, and say
+// why the GIL model gains nothing on CPU work and loses nothing on I/O,
+// from the run's own figures. Those claims need speedups against
+// sequential; when sequential did not run, the lab measured against
+// another variant, and the verdict only compares the variants with that
+// one, by name.
+func (Experiment) Judge(r *lab.Result, p lab.Params, env lab.Env) (headline, details string) {
 	procs := cores(env, p)
 	machine := fmt.Sprintf("%s (GOMAXPROCS %d)", prose.Plural(procs, "core"), procs)
 	io := p.String("workload") == "io"
@@ -48,7 +58,39 @@ func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 	if env.InFlight > 1 && !io {
 		parts = append(parts, neighbour(env))
 	}
-	return strings.Join(parts, " ")
+	return headlineOf(r, base, procs), strings.Join(parts, " ")
+}
+
+// headlineOf answers the lesson's question in one sentence: was the
+// fastest variant faster than the baseline, by its interval?
+func headlineOf(r *lab.Result, base *lab.VariantResult, procs int) string {
+	if base == nil {
+		return ""
+	}
+	var best *lab.VariantResult
+	for i, v := range r.Variants {
+		if v.Name != base.Name && v.Speedup > 0 && (best == nil || v.Speedup > best.Speedup) {
+			best = &r.Variants[i]
+		}
+	}
+	on := "On " + prose.Plural(procs, "core")
+	if best == nil {
+		return fmt.Sprintf("%s, %s took %s (median of %s).", on, base.Name, ms(base.MedianMs), prose.Plural(len(base.Trials), "trial"))
+	}
+	ci := ""
+	if best.SpeedupCI != nil {
+		ci = fmt.Sprintf(" (95%% interval %s–%s)", strconv.FormatFloat(best.SpeedupCI[0], 'f', 2, 64), times(best.SpeedupCI[1]))
+	}
+	switch lab.Compare(*best) {
+	case lab.Faster:
+		return fmt.Sprintf("%s, %s was the fastest: %s as fast as %s%s.", on, best.Name, times(best.Speedup), base.Name, ci)
+	case lab.Slower:
+		return fmt.Sprintf("%s, every variant was slower than %s: the best, %s, ran %s as fast%s.", on, base.Name, best.Name, times(best.Speedup), ci)
+	case lab.NoDifference:
+		return fmt.Sprintf("%s, no variant was measurably faster than %s: the best, %s, ran %s as fast%s, no measurable difference on this machine.", on, base.Name, best.Name, times(best.Speedup), ci)
+	}
+	return fmt.Sprintf("%s, %s ran %s as fast as %s: too few trials to tell (%d; %d give an interval).",
+		on, best.Name, times(best.Speedup), base.Name, len(best.Trials), lab.MinCIRounds)
 }
 
 // cores returns the cores the run's goroutines could use at once: its
@@ -210,36 +252,72 @@ func cpuVerdict(r *lab.Result, p lab.Params, procs int, machine string) []string
 			parts = append(parts, fmt.Sprintf("With GOMAXPROCS 1 (cores=1) the goroutines had one core to share, so no variant could beat sequential by more than the noise: the best, %s, ran %s as fast as sequential%s.",
 				best.Name, times(best.Speedup), also))
 			parts = busyNote(parts, best)
-		case best.Speedup >= 0.75*float64(procs):
-			parts = append(parts, fmt.Sprintf("On %s, %s ran %s as fast as sequential, close to the %d× the cores allow%s: Go runs goroutines on every core at once.",
-				machine, best.Name, times(best.Speedup), procs, also))
+		case best.Speedup >= 0.75*idealOf(best, p, procs):
+			parts = append(parts, fmt.Sprintf("On %s, %s ran %s as fast as sequential, close to the ideal of %s (%s)%s: Go runs goroutines on every core at once.",
+				machine, best.Name, times(best.Speedup), times(idealOf(best, p, procs)), allowing(best, p, procs), also))
 			parts = busyNote(parts, best)
 		default:
-			parts = append(parts, fmt.Sprintf("On %s, %s ran %s as fast as sequential, short of the %d× the cores allow%s%s",
-				machine, best.Name, times(best.Speedup), procs, also, shortOfCores(best, procs)))
+			parts = append(parts, fmt.Sprintf("On %s, %s ran %s as fast as sequential, short of the ideal of %s (%s)%s%s",
+				machine, best.Name, times(best.Speedup), times(idealOf(best, p, procs)), allowing(best, p, procs), also, shortOfCores(best, procs)))
 		}
 	}
 	if g := r.Variant("gil"); g != nil {
-		parts = append(parts, gilCPUSentence(g.Speedup, workersOf(*g, p), procs, r.Variant("worker-pool")))
+		parts = append(parts, gilCPUSentence(*g, workersOf(*g, p), procs, r.Variant("worker-pool")))
 	}
 	return parts
 }
 
-// gilCPUSentence explains the GIL model's speedup on CPU work.
-func gilCPUSentence(speedup float64, workers, procs int, pool *lab.VariantResult) string {
-	if speedup > 1.25 {
-		return fmt.Sprintf("gil ran %s as fast as sequential, more than one core's worth, which its lock should not allow: the sequential trials were probably slowed by other work.", times(speedup))
+// idealOf returns the best speedup v could reach: its figure "ideal" (the
+// cores, the workers and how the work is spread over the tasks), or else
+// the smaller of its workers and the cores.
+func idealOf(v lab.VariantResult, p lab.Params, procs int) float64 {
+	if x, ok := lab.Number(v.Extra["ideal"]); ok && x > 0 {
+		return x
 	}
+	return float64(min(workersOf(v, p), procs))
+}
+
+// allowing names what bounds v's ideal: "2 workers, 16 cores, this
+// work's spread over the tasks".
+func allowing(v lab.VariantResult, p lab.Params, procs int) string {
+	if v.Name == "goroutine-per-task" {
+		return fmt.Sprintf("%s, this work's spread over the tasks", prose.Plural(procs, "core"))
+	}
+	return fmt.Sprintf("%s, %s, this work's spread over the tasks", prose.Plural(workersOf(v, p), "worker"), prose.Plural(procs, "core"))
+}
+
+// gilCPUSentence explains the GIL model's speedup on CPU work. It claims
+// that one core did the work only where gil's measured cores used (its CPU
+// time over its wall time) say so, and a difference from sequential only
+// where the speedup's interval excludes 1.
+func gilCPUSentence(g lab.VariantResult, workers, procs int, pool *lab.VariantResult) string {
 	against := ""
 	if pool != nil {
 		against = fmt.Sprintf(", against worker-pool's %s", times(pool.Speedup))
 	}
-	idle := ""
-	if procs > 1 {
-		idle = fmt.Sprintf(", and %s sat idle", prose.Plural(procs-1, "other core"))
+	how := fmt.Sprintf("ran %s as fast as sequential", times(g.Speedup))
+	switch d := lab.Compare(g); d {
+	case lab.NoDifference, lab.TooFewTrials:
+		how += " (" + d.String() + ")"
 	}
-	return fmt.Sprintf("gil, the same pool of %s made to hold one lock to compute, ran %s as fast as sequential%s: only the holder computes while the rest wait their turn, so one core did all the work%s.",
-		prose.Plural(workers, "goroutine"), times(speedup), against, idle)
+	s := fmt.Sprintf("gil, the same pool of %s made to hold one lock to compute, %s%s: only the holder computes while the rest wait their turn.",
+		prose.Plural(workers, "goroutine"), how, against)
+	b, ok := busy(g)
+	switch {
+	case !ok:
+	case b < 1.3:
+		idle := ""
+		if procs > 1 {
+			idle = fmt.Sprintf(", and %s sat idle", prose.Plural(procs-1, "other core"))
+		}
+		s += fmt.Sprintf(" It kept %s busy (%s of CPU time in %s of wall time, medians): one core did the work%s.", coresBusy(b), ms(g.CPUMs), ms(g.MedianMs), idle)
+	default:
+		s += fmt.Sprintf(" Yet it kept %s busy (%s of CPU time in %s of wall time, medians): more than the one holder computing, so the handovers themselves cost CPU.", coresBusy(b), ms(g.CPUMs), ms(g.MedianMs))
+	}
+	if lab.Compare(g) == lab.Faster {
+		s += " Faster than sequential is more than one lock holder can do: the sequential trials were probably slowed by other work."
+	}
+	return s
 }
 
 func cpuSweepVerdict(r *lab.Result, procs int, machine string) []string {
@@ -255,8 +333,9 @@ func cpuSweepVerdict(r *lab.Result, procs int, machine string) []string {
 		switch {
 		case procs == 1:
 			s += ": with GOMAXPROCS 1, more workers only take turns on one core."
-		case peak.speedup < 0.75*float64(procs):
-			s += fmt.Sprintf(", short of the %d× the cores allow: %s, or a trial is too short to spread well.", procs, scaling)
+		case peak.speedup < 0.75*peak.ideal(procs):
+			s += fmt.Sprintf(", short of the ideal of %s there (%s, %s, this work's spread over the tasks): %s, or a trial is too short to spread well.",
+				times(peak.ideal(procs)), prose.Plural(peak.workers, "worker"), prose.Plural(procs, "core"), scaling)
 		case procs < last.workers:
 			s += fmt.Sprintf(": past %s, more workers only take turns on them.", prose.Plural(procs, "core"))
 		default:
@@ -348,10 +427,21 @@ func ioSweepVerdict(r *lab.Result, p lab.Params, procs int) []string {
 		times(lp.speedup), times(lg.speedup), lp.workers, beyond, tasks, min(lp.workers, tasks))}
 }
 
-// A point is one variant of a sweep: its worker count and speedup.
+// A point is one variant of a sweep: its worker count, speedup and the
+// ideal speedup it reported (0 where it reported none).
 type point struct {
 	workers int
 	speedup float64
+	best    float64
+}
+
+// ideal returns the best speedup the point could reach: its own figure,
+// or else the smaller of its workers and the cores.
+func (pt point) ideal(procs int) float64 {
+	if pt.best > 0 {
+		return pt.best
+	}
+	return float64(min(pt.workers, procs))
 }
 
 // series returns the sweep variants of approach ("gil/1", "gil/2", ...) in
@@ -364,7 +454,8 @@ func series(r *lab.Result, approach string) []point {
 			continue
 		}
 		if n, err := strconv.Atoi(count); err == nil {
-			ps = append(ps, point{n, v.Speedup})
+			best, _ := lab.Number(v.Extra["ideal"])
+			ps = append(ps, point{n, v.Speedup, best})
 		}
 	}
 	slices.SortFunc(ps, func(a, b point) int { return a.workers - b.workers })

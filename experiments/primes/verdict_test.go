@@ -68,9 +68,9 @@ func TestVerdict(t *testing.T) {
 				variant("goroutine-per-task", 250, 1.95, 60, 16, 16),
 				variant("worker-pool", 2, 1.91, 60, 16, 16),
 				variant("errgroup", 2, 1.88, 60, 16, 16),
-				variant("gil", 2, 0.98, 60, 16, 16)),
-			want: []string{"On 2 cores (GOMAXPROCS 2), goroutine-per-task ran 1.95× as fast as sequential, close to the 2× the cores allow (worker-pool 1.91×, errgroup 1.88×)",
-				"gil, the same pool of 2 goroutines made to hold one lock to compute, ran 0.98× as fast as sequential, against worker-pool's 1.91×",
+				withCPU(variant("gil", 2, 0.98, 60, 16, 16), 62)),
+			want: []string{"On 2 cores (GOMAXPROCS 2), goroutine-per-task ran 1.95× as fast as sequential, close to the ideal of 2.00× (2 cores, this work's spread over the tasks) (worker-pool 1.91×, errgroup 1.88×)",
+				"gil, the same pool of 2 goroutines made to hold one lock to compute, ran 0.98× as fast as sequential (too few trials to tell), against worker-pool's 1.91×",
 				"1 other core sat idle"},
 			not: []string{"please report", "shared the machine"},
 		},
@@ -78,7 +78,7 @@ func TestVerdict(t *testing.T) {
 			name:   "cpu: short of the cores, another run on other cores",
 			env:    lab.Env{NumCPU: 4, GOMAXPROCS: 4, CPUs: []int{0, 1, 2, 3}, Pinned: true, InFlight: 2},
 			result: cpu(seq, variant("worker-pool", 4, 1.6, 60, 16, 16)),
-			want: []string{"worker-pool ran 1.60× as fast", "short of the 4× the cores allow: busy cores rarely add up fully (on this kind of virtual machine two busy cores give about 1.6×, not 2×), or a trial is too short to spread well.",
+			want: []string{"worker-pool ran 1.60× as fast", "short of the ideal of 4.00× (4 workers, 4 cores, this work's spread over the tasks): busy cores rarely add up fully (on this kind of virtual machine two busy cores give about 1.6×, not 2×), or a trial is too short to spread well.",
 				"Another run executed on other cores of this machine meanwhile: it shared the memory bus and caches, not this run's cores."},
 			not: []string{"shared the machine", "noisier", "kept", "other work kept the cores busy"},
 		},
@@ -119,28 +119,28 @@ func TestVerdict(t *testing.T) {
 			name:   "cpu: GOMAXPROCS below the slot's CPUs",
 			env:    lab.Env{NumCPU: 4, GOMAXPROCS: 2, CPUs: []int{0, 1}, Pinned: true},
 			result: cpu(seq, variant("worker-pool", 2, 1.9, 60, 16, 16)),
-			want:   []string{"On 2 cores (GOMAXPROCS 2), worker-pool ran 1.90× as fast as sequential, close to the 2× the cores allow"},
+			want:   []string{"On 2 cores (GOMAXPROCS 2), worker-pool ran 1.90× as fast as sequential, close to the ideal of 2.00× (2 workers, 2 cores, this work's spread over the tasks)"},
 			not:    []string{"4 cores", "4×"},
 		},
 		{
 			name:   "cpu: close to the cores, with CPU time",
 			env:    twoCores,
 			result: cpu(withCPU(seq, 60), withCPU(variant("worker-pool", 2, 1.9, 60, 16, 16), 60.3)),
-			want: []string{"close to the 2× the cores allow: Go runs goroutines on every core at once.",
+			want: []string{"close to the ideal of 2.00× (2 workers, 2 cores, this work's spread over the tasks): Go runs goroutines on every core at once.",
 				"worker-pool kept 1.9 cores busy (60.3 ms of CPU time in 31.6 ms of wall time, medians)."},
 		},
 		{
 			name:   "cpu: short of the cores with every core busy",
 			env:    twoCores,
 			result: cpu(withCPU(seq, 60), withCPU(variant("worker-pool", 2, 1.4, 60, 16, 16), 81.4)),
-			want:   []string{"On 2 cores (GOMAXPROCS 2), worker-pool ran 1.40× as fast as sequential, short of the 2× the cores allow, though worker-pool kept 1.9 cores busy (81.4 ms of CPU time in 42.9 ms of wall time, medians): busy cores rarely add up fully (on this kind of virtual machine two busy cores give about 1.6×, not 2×)."},
+			want:   []string{"On 2 cores (GOMAXPROCS 2), worker-pool ran 1.40× as fast as sequential, short of the ideal of 2.00× (2 workers, 2 cores, this work's spread over the tasks), though worker-pool kept 1.9 cores busy (81.4 ms of CPU time in 42.9 ms of wall time, medians): busy cores rarely add up fully (on this kind of virtual machine two busy cores give about 1.6×, not 2×)."},
 			not:    []string{"did not spread", "too short"},
 		},
 		{
 			name:   "cpu: short of the cores with a core idle",
 			env:    twoCores,
 			result: cpu(withCPU(seq, 60), withCPU(variant("worker-pool", 2, 1.2, 60, 16, 16), 60)),
-			want:   []string{"short of the 2× the cores allow, and worker-pool kept only 1.2 cores of the 2 busy (60.0 ms of CPU time in 50.0 ms of wall time, medians): the work did not spread over every core"},
+			want:   []string{"short of the ideal of 2.00× (2 workers, 2 cores, this work's spread over the tasks), and worker-pool kept only 1.2 cores of the 2 busy (60.0 ms of CPU time in 50.0 ms of wall time, medians): the work did not spread over every core"},
 			not:    []string{"1.6×", "rarely add up"},
 		},
 		{
@@ -175,7 +175,7 @@ func TestVerdict(t *testing.T) {
 			result: cpu(append(append([]lab.VariantResult{seq},
 				sweep("worker-pool", 0.5, 0.76, 0.8, 0.9, 0.91)...),
 				sweep("gil", 0.5, 0.6, 0.7, 0.8, 0.81)...)...),
-			want: []string{"at best 0.91×, short of the 2× the cores allow", "gil stayed between 0.50× and 0.81×"},
+			want: []string{"at best 0.91×, short of the ideal of 2.00× there (16 workers, 2 cores, this work's spread over the tasks)", "gil stayed between 0.50× and 0.81×"},
 			not:  []string{"take turns on them"},
 		},
 		{
@@ -240,7 +240,7 @@ func TestVerdict(t *testing.T) {
 			name:   "cpu: sequential ran last, still the baseline",
 			env:    twoCores,
 			result: cpu(variant("worker-pool", 2, 1.9, 60, 16, 16), seq),
-			want:   []string{"worker-pool ran 1.90× as fast as sequential, close to the 2× the cores allow"},
+			want:   []string{"worker-pool ran 1.90× as fast as sequential, close to the ideal of 2.00× (2 workers, 2 cores, this work's spread over the tasks)"},
 			not:    []string{"did not run"},
 		},
 		{
@@ -376,7 +376,7 @@ func TestVerdictWithoutSequentialThroughLab(t *testing.T) {
 	if v := run.Result.Variant("worker-pool"); v == nil || !v.Baseline {
 		t.Fatalf("got variants %+v, want worker-pool the baseline", run.Result.Variants)
 	}
-	got := run.Result.Verdict
+	got := run.Result.Verdict + " " + run.Result.Details
 	t.Log(got)
 	for _, w := range []string{"sequential did not run", "against worker-pool", "as fast as worker-pool"} {
 		if !strings.Contains(got, w) {

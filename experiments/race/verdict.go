@@ -8,9 +8,60 @@ import (
 	"concurrencylab/lab"
 )
 
-// Verdict implements lab.Verdicter: it says how many updates were lost in
-// how many trials, on the cores the run had, from the run's own figures.
-func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
+// Verdict implements lab.Verdicter: the headline and its details in one
+// text.
+func (e Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
+	h, d := e.Judge(r, p, env)
+	return strings.TrimSpace(h + " " + d)
+}
+
+// Judge implements lab.Judge. The headline answers the lesson's question,
+// were updates lost here, from every trial (not the median): in how many
+// trials, and at worst how many. The details say why, for the run's
+// architecture, goroutines and cores.
+func (Experiment) Judge(r *lab.Result, p lab.Params, env lab.Env) (headline, details string) {
+	return headlineOf(r, p, env), detailsOf(r, p, env)
+}
+
+// headlineOf is the one sentence above the table.
+func headlineOf(r *lab.Result, p lab.Params, env lab.Env) string {
+	g, procs := p.Int("goroutines"), env.Cores()
+	v := r.Variant("unsynchronized")
+	if v == nil || v.Expected == nil {
+		if s := r.Variant("sequential"); s != nil && s.Correct != nil && *s.Correct {
+			return fmt.Sprintf("One goroutine alone counted exactly in %s.", prose.Plural(len(s.Trials), "trial"))
+		}
+		return ""
+	}
+	n := len(v.Trials)
+	lossy, worst := lostIn(*v)
+	with := fmt.Sprintf("%s on %s", prose.Plural(g, "goroutine"), prose.Plural(procs, "core"))
+	switch {
+	case lossy == 0 && g == 1:
+		return fmt.Sprintf("With one goroutine there is nothing to race with: the count was exact in %s.", prose.Plural(n, "trial"))
+	case lossy == 0:
+		return fmt.Sprintf("No update was lost in %s with %s this time.", prose.Plural(n, "trial"), with)
+	}
+	return fmt.Sprintf("Updates were lost in %d of %s with %s, at worst %s of %s.",
+		lossy, prose.Plural(n, "trial"), with, prose.Group(worst), prose.Group(*v.Expected))
+}
+
+// lostIn counts v's trials that lost updates and the most any lost.
+func lostIn(v lab.VariantResult) (lossy int, worst int64) {
+	for _, t := range v.Trials {
+		if t.Expected == nil || t.Got == nil {
+			continue
+		}
+		if l := *t.Expected - *t.Got; l != 0 {
+			lossy++
+			worst = max(worst, l)
+		}
+	}
+	return lossy, worst
+}
+
+// detailsOf says why, from the run's own figures.
+func detailsOf(r *lab.Result, p lab.Params, env lab.Env) string {
 	g := p.Int("goroutines")
 	procs := env.Cores()
 	machine := fmt.Sprintf("%s on %s (GOMAXPROCS %d)", prose.Plural(g, "goroutine"), prose.Plural(procs, "core"), procs)
@@ -28,12 +79,15 @@ func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 		}
 		n := len(v.Trials)
 		switch {
+		case lossy == 0 && g == 1:
+			parts = append(parts, fmt.Sprintf("No update was lost in %s with %s: with one goroutine no other goroutine touches the counter, so there is no data race at all. Raise goroutines to see one.",
+				prose.Plural(n, "trial"), machine))
 		case lossy == 0 && procs == 1 && env.Arch == "amd64":
 			parts = append(parts, fmt.Sprintf("No update was lost in %s with %s: with one core the goroutines could only take turns, and on amd64 Increment is one INCQ instruction, which a core never stops halfway through, so no turn ended between its read and its write. That is the lesson of cores=1: updates are lost only while goroutines run at the same instant on different cores.",
 				prose.Plural(n, "trial"), machine))
 		case lossy == 0 && procs == 1:
-			parts = append(parts, fmt.Sprintf("No update was lost in %s with %s: with one core the goroutines could only take turns. On %s, turns on one core can still lose updates if a goroutine is preempted between Increment's read and its write; this time none was.",
-				prose.Plural(n, "trial"), machine, archName(env)))
+			parts = append(parts, fmt.Sprintf("No update was lost in %s with %s: with one core the goroutines could only take turns. On %s, %s, so turns on one core can still lose updates if a goroutine is preempted between Increment's read and its write; this time none was.",
+				prose.Plural(n, "trial"), machine, archName(env), compiled(env)))
 		case lossy == 0:
 			parts = append(parts, fmt.Sprintf("No update was lost in %s with %s: the race is still there, but updates are lost only while two goroutines run at the same instant on different cores, and this time they took turns. Run it again, or with more goroutines.",
 				prose.Plural(n, "trial"), machine))
@@ -51,6 +105,12 @@ func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 				lossy, prose.Plural(n, "trial"), machine, prose.Group(worst), prose.Group(*v.Expected), 100*float64(worst)/float64(*v.Expected)))
 		}
 	}
+	if p.Bool("record") {
+		parts = append(parts, "This run recorded every step: a model of count++ that takes a lock around the read and another around the write, so every interleaving it shows between the two is one the real counter allows, but each step is far slower than the real increment.")
+	}
+	if g > 1 && r.Variant("unsynchronized") != nil {
+		parts = append(parts, "Under the Go memory model a program with a data race has no guaranteed behaviour at all: these counts are what this compiler and this processor did, not a rule to rely on.")
+	}
 	if v := r.Variant("sequential"); v != nil && v.Correct != nil {
 		if *v.Correct {
 			parts = append(parts, "One goroutine alone counted exactly, every time.")
@@ -59,6 +119,17 @@ func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// compiled says how Increment compiles on the run's architecture.
+func compiled(env lab.Env) string {
+	switch env.Arch {
+	case "amd64":
+		return "Increment is one INCQ instruction on memory"
+	case "arm64":
+		return "Increment is a load, an add and a store, three instructions"
+	}
+	return "Increment is a read, an add and a write"
 }
 
 // archName names the run's architecture, or "this processor" when the

@@ -40,7 +40,7 @@ func TestVerdictOnCores(t *testing.T) {
 			gots: []int64{500000, 500000, 500000},
 			want: []string{
 				"No update was lost in 3 trials with 5 goroutines on 1 core (GOMAXPROCS 1): with one core the goroutines could only take turns.",
-				"On arm64, turns on one core can still lose updates if a goroutine is preempted between Increment's read and its write; this time none was.",
+				"On arm64, Increment is a load, an add and a store, three instructions, so turns on one core can still lose updates if a goroutine is preempted between Increment's read and its write; this time none was.",
 			},
 			not: []string{"INCQ", "amd64", "lesson of cores=1"},
 		},
@@ -92,5 +92,76 @@ func TestVerdictOnCores(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestHeadline: one plain sentence from every trial, not the median; with
+// one goroutine, no race to speak of; a recorded run says it is a model.
+func TestHeadline(t *testing.T) {
+	twoCores := lab.Env{Arch: "amd64", NumCPU: 2, GOMAXPROCS: 2}
+	tests := []struct {
+		name, raw string
+		gots      []int64
+		want      string
+		details   []string
+		not       []string
+	}{
+		{name: "one lossy trial of five: the board's defect", raw: "goroutines=5&increments=100000",
+			gots:    []int64{500000, 279750, 500000, 500000, 500000},
+			want:    "Updates were lost in 1 of 5 trials with 5 goroutines on 2 cores, at worst 220,250 of 500,000.",
+			details: []string{"no guaranteed behaviour"}},
+		{name: "one goroutine", raw: "goroutines=1&increments=500000",
+			gots:    []int64{500000, 500000, 500000},
+			want:    "With one goroutine there is nothing to race with: the count was exact in 3 trials.",
+			details: []string{"there is no data race at all"},
+			not:     []string{"the race is still there", "happened not to overlap", "no guaranteed behaviour"}},
+		{name: "recorded", raw: "goroutines=2&increments=1000&record=true",
+			gots:    []int64{2000, 1014},
+			want:    "Updates were lost in 1 of 2 trials with 2 goroutines on 2 cores, at worst 986 of 2,000.",
+			details: []string{"a model of count++ that takes a lock around the read and another around the write"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var trials []lab.TrialResult
+			exp := tt.gots[0]
+			for _, g := range tt.gots {
+				exp = max(exp, g)
+			}
+			for _, g := range tt.gots {
+				trials = append(trials, lab.TrialResult{Expected: lab.Int64(exp), Got: lab.Int64(g)})
+			}
+			r := &lab.Result{Variants: []lab.VariantResult{{Name: "unsynchronized", Expected: lab.Int64(exp), Trials: trials}}}
+			h, d := Experiment{}.Judge(r, params(t, tt.raw), twoCores)
+			if h != tt.want {
+				t.Errorf("got headline %q, want %q", h, tt.want)
+			}
+			if n := len(strings.Fields(h)); n >= 40 {
+				t.Errorf("got %d words, want under 40", n)
+			}
+			for _, w := range tt.details {
+				if !strings.Contains(d, w) {
+					t.Errorf("got details %q, want %q in them", d, w)
+				}
+			}
+			for _, w := range tt.not {
+				if strings.Contains(h+d, w) {
+					t.Errorf("got %q, want it without %q", h+" "+d, w)
+				}
+			}
+		})
+	}
+}
+
+// TestLessonClaimsOnlyWhatHolds: a single core loses nothing only where
+// Increment is one instruction (amd64); arm64 loads, adds and stores; a
+// racy program has no guaranteed behaviour; recording is a model.
+func TestLessonClaimsOnlyWhatHolds(t *testing.T) {
+	for _, want := range []string{"On arm64 it becomes three instructions", "Go memory model", "a model of counter++", "a lock around the read and another around the write"} {
+		if !strings.Contains(lesson, want) {
+			t.Errorf("lesson lacks %q", want)
+		}
+	}
+	if strings.Contains(lesson, "Go loses updates only while goroutines truly run at once on different cores") {
+		t.Errorf("lesson still says updates are lost only on different cores, true of amd64 alone")
 	}
 }

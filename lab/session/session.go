@@ -115,19 +115,29 @@ type Entry struct {
 // Figures are what the board shows of a finished run.
 type Figures struct {
 	Verdict  string           `json:"verdict"`
+	Details  string           `json:"details,omitempty"`
 	Variants []VariantFigures `json:"variants"`
 }
 
-// VariantFigures are one variant's medians.
+// VariantFigures are one variant's medians, and beside them the facts a
+// median hides: how many trials were wrong and the worst of them.
 type VariantFigures struct {
-	Name     string  `json:"name"`
-	Baseline bool    `json:"baseline"`
-	MedianMs float64 `json:"median_ms"`
-	Speedup  float64 `json:"speedup"`
-	Correct  *bool   `json:"correct"`
-	Expected *int64  `json:"expected"`
-	Got      *int64  `json:"got"`
-	Lost     *int64  `json:"lost"` // expected - got, where both are known
+	Name      string      `json:"name"`
+	Baseline  bool        `json:"baseline"`
+	MedianMs  float64     `json:"median_ms"`
+	Speedup   float64     `json:"speedup"`
+	SpeedupCI *[2]float64 `json:"speedup_ci"`
+	Correct   *bool       `json:"correct"`
+	Expected  *int64      `json:"expected"`
+	Got       *int64      `json:"got"`
+	Lost      *int64      `json:"lost"` // expected - got (the median), where both are known
+	// Trials is the variant's trial count; WrongTrials and WorstGot are the
+	// run's (nil where correctness has no meaning), and WorstLost is
+	// expected - worst_got: 0 where no trial was wrong.
+	Trials      int    `json:"trials"`
+	WrongTrials *int   `json:"wrong_trials"`
+	WorstGot    *int64 `json:"worst_got"`
+	WorstLost   *int64 `json:"worst_lost"`
 }
 
 // figuresOf summarises a run's result for the board.
@@ -135,14 +145,21 @@ func figuresOf(r *lab.Result) *Figures {
 	if r == nil {
 		return nil
 	}
-	f := &Figures{Verdict: r.Verdict, Variants: []VariantFigures{}}
+	f := &Figures{Verdict: r.Verdict, Details: r.Details, Variants: []VariantFigures{}}
 	for _, v := range r.Variants {
 		vf := VariantFigures{
 			Name: v.Name, Baseline: v.Baseline, MedianMs: v.MedianMs, Speedup: v.Speedup,
-			Correct: v.Correct, Expected: v.Expected, Got: v.Got,
+			SpeedupCI: v.SpeedupCI, Correct: v.Correct, Expected: v.Expected, Got: v.Got,
+			Trials: len(v.Trials), WrongTrials: v.WrongTrials, WorstGot: v.WorstGot,
 		}
 		if v.Expected != nil && v.Got != nil {
 			vf.Lost = lab.Int64(*v.Expected - *v.Got)
+		}
+		if v.Expected != nil && v.WrongTrials != nil {
+			vf.WorstLost = lab.Int64(0)
+			if v.WorstGot != nil {
+				vf.WorstLost = lab.Int64(*v.Expected - *v.WorstGot)
+			}
 		}
 		f.Variants = append(f.Variants, vf)
 	}

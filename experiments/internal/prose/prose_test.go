@@ -1,6 +1,10 @@
 package prose
 
-import "testing"
+import (
+	"testing"
+
+	"concurrencylab/lab"
+)
 
 func TestProse(t *testing.T) {
 	tests := []struct{ name, got, want string }{
@@ -22,5 +26,23 @@ func TestProse(t *testing.T) {
 				t.Errorf("got %q, want %q", tt.got, tt.want)
 			}
 		})
+	}
+}
+
+func TestAgainst(t *testing.T) {
+	ci := func(lo, hi float64) *[2]float64 { return &[2]float64{lo, hi} }
+	r := &lab.Result{Variants: []lab.VariantResult{
+		{Name: "polling", Baseline: true, Speedup: 1},
+		{Name: "channels", Speedup: 0.68, SpeedupCI: ci(0.6, 0.75)},
+		{Name: "buffered", Speedup: 1.02, SpeedupCI: ci(0.9, 1.1)},
+		{Name: "fan-out", Speedup: 2.1, SpeedupCI: ci(1.9, 2.3)},
+		{Name: "lonely", Speedup: 1.5},
+	}}
+	want := "Against polling, channels was slower (0.68×), buffered made no measurable difference on this machine (1.02×), fan-out was faster (2.10×) and lonely ran 1.50× as fast, too few trials to tell."
+	if got := Against(r); got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if got := Against(&lab.Result{Variants: []lab.VariantResult{{Name: "a", Baseline: true}}}); got != "" {
+		t.Errorf("got %q for the baseline alone, want nothing", got)
 	}
 }

@@ -11,7 +11,7 @@ import { cssVar, palette, onTheme, fmtSig, fmtNum, h, throttle, LIVE_MS } from '
 // name and three significant digits.
 const KNOWN = {
   goroutines: { title: 'Goroutines', scale: 1, unit: '', fmt: fmtNum, colour: 0, rank: 0 },
-  heap_bytes: { title: 'Heap', scale: 1 / 1048576, unit: 'MB', fmt: fmtSig, colour: 1, rank: 1 },
+  heap_bytes: { title: 'Heap', scale: 1 / 1048576, unit: 'MiB', fmt: fmtSig, colour: 1, rank: 1 },
   queue: { title: 'Queue depth', scale: 1, unit: 'items', fmt: fmtNum, colour: 2, rank: 2 },
   blue_pixels: { title: 'Blue pixels per frame', scale: 1, unit: '', fmt: fmtNum, colour: 0, rank: 3 },
   items_per_s: { title: 'Items / s', scale: 1, unit: '', fmt: fmtNum, colour: 3, rank: 4 },

@@ -10,7 +10,7 @@ const whole = nf({ maximumFractionDigits: 0 });
 // Labels of the figures the experiments are known to report, each with
 // its unit (which headings show in lower case, as they show ms).
 const LABELS = {
-  lost: ['Lost updates'],
+  lost: ['Lost updates (median)'],
   ns_per_increment: ['Per increment', 'ns'],
   polls_wasted: ['Wasted polls'],
   items_per_s: ['Items', '/ s'],

@@ -71,6 +71,7 @@ export class RunPanel {
     e.body.hidden = false;
     e.progress.replaceChildren();
     e.verdict.hidden = true;
+    if (e.verdict.nextElementSibling?.classList.contains('verdict-details')) e.verdict.nextElementSibling.hidden = true;
     e.results.hidden = true;
     e.tbody.replaceChildren();
     e.log.hidden = true;
@@ -162,7 +163,7 @@ export class RunPanel {
     if (this.errors.length) this.setError(this.errors.join('\n'));
     if (this.result && this.result !== this.shownResult) {
       this.shownResult = this.result;
-      showVerdict(e.verdict, this.result.verdict || '');
+      showVerdict(e.verdict, this.result.verdict || '', this.result.details || '');
       renderResults(e.tbody, this.result, this.colourIndex);
       e.results.hidden = false;
       this.reports.show(this.result);
@@ -275,9 +276,18 @@ function inFlightText(n, pinned) {
   return at + ', sharing the machine’s cores';
 }
 
-// showVerdict sets the run's verdict. A long one reads as a paragraph:
-// its first sentence stays bold, the rest is set in normal weight.
-function showVerdict(el, text) {
+// showVerdict sets the run's verdict: the headline, and below it the
+// details folded away (a disclosure made once, after the headline). A long
+// headline (from a run stored before verdicts had details) reads as a
+// paragraph: its first sentence stays bold, the rest in normal weight.
+function showVerdict(el, text, details) {
+  let more = el.nextElementSibling?.classList.contains('verdict-details') ? el.nextElementSibling : null;
+  if (!more) {
+    more = h('details', { class: 'verdict-details', hidden: true }, h('summary', { text: 'Details: what else the figures say' }), h('p'));
+    el.after(more);
+  }
+  more.hidden = !details;
+  more.querySelector('p').textContent = details;
   el.hidden = !text;
   const long = text.length > 260;
   el.classList.toggle('long', long);

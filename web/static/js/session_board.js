@@ -4,8 +4,8 @@
 // times), and, once revealed, the room's guesses beside what it measured.
 // It starts from the view the page carries and follows the session socket.
 
-import { SessionSocket, Board, renderBoardRows, lostVariant, bestVariant, plural } from './session_common.js';
-import { fmtNum, fmtSig, fmtMs } from './util.js';
+import { SessionSocket, Board, renderBoardRows, lostVariant, bestVariant, worstLost, plural } from './session_common.js';
+import { fmtNum, fmtSig, fmtMs, wrongText } from './util.js';
 
 const $ = (id) => document.getElementById(id);
 const root = $('session');
@@ -129,19 +129,23 @@ function bars(rows, fmt, tip, label, whole = false) {
   el.chart.replaceChildren(svg);
 }
 
-// lostChart: lost updates per learner.
+// lostChart: lost updates per learner, in each learner's worst trial.
 function lostChart(entries) {
-  const rows = entries.map((e) => ({ e, v: lostVariant(e) })).filter((r) => r.v).map((r) => ({ ...r, value: r.v.lost }));
+  const rows = entries.map((e) => ({ e, v: lostVariant(e) })).filter((r) => r.v).map((r) => ({ ...r, value: worstLost(r.v) }));
   const name = rows[0].v.name;
   const expected = rows[0].v.expected;
-  bars(rows, fmtNum, (r) => `${r.e.label}: lost ${fmtNum(r.v.lost)} of ${fmtNum(r.v.expected)}`, `Lost updates per learner, ${rows.length} runs`, true);
+  const said = (r) => wrongText(r.v, r.v.trials) || `lost ${fmtNum(r.value)} of ${fmtNum(r.v.expected)}`;
+  bars(rows, fmtNum, (r) => `${r.e.label}: ${said(r)}`, `Lost updates per learner, worst trial, ${rows.length} runs`, true);
   rows.sort((a, b) => b.value - a.value);
-  el.chartTitle.textContent = `Lost updates per learner · ${name}, of ${fmtNum(expected)} increments`;
-  const lostAny = rows.filter((r) => r.v.lost > 0).length;
-  el.verdict.textContent = lostAny
-    ? `${fmtNum(lostAny)} of ${plural(rows.length, 'run')} lost updates, from ${fmtNum(rows[rows.length - 1].v.lost)} to ${fmtNum(rows[0].v.lost)}: the same code, different losses, because the scheduler interleaves the goroutines differently every time.`
-    : `None of ${plural(rows.length, 'run')} lost an update this time: the goroutines rarely ran at the same instant on different cores. Run it again, or with more goroutines.`;
-  el.chartNote.textContent = 'Each bar is one learner’s run (its median trial). The line is the class median.';
+  el.chartTitle.textContent = `Lost updates per learner, worst trial · ${name}, of ${fmtNum(expected)} increments`;
+  const lossy = rows.filter((r) => r.value > 0);
+  const trials = rows.reduce((n, r) => n + (r.v.trials || 0), 0);
+  const wrong = rows.reduce((n, r) => n + (r.v.wrong_trials || 0), 0);
+  const inTrials = trials > 0 ? `, in ${fmtNum(wrong)} of ${plural(trials, 'trial')} in all` : '';
+  el.verdict.textContent = lossy.length
+    ? `${fmtNum(lossy.length)} of ${plural(rows.length, 'run')} lost updates${inTrials}; the worst trials lost from ${fmtNum(lossy[lossy.length - 1].value)} to ${fmtNum(lossy[0].value)}: the same code, different losses, because the goroutines interleave differently every time.`
+    : `None of ${plural(rows.length, 'run')} lost an update${trials > 0 ? ` in any of ${plural(trials, 'trial')}` : ''} this time: the goroutines rarely ran at the same instant on different cores. Run it again, or with more goroutines.`;
+  el.chartNote.textContent = 'Each bar is one learner’s run: the updates lost in its worst trial. The line is the class median.';
 }
 
 // speedupChart: for each variant, one dot per learner, with the median.
@@ -206,7 +210,9 @@ function paintPrediction(done) {
   const measured = done.map((e) => {
     if (p.question === 'count') {
       const v = lostVariant(e) || (e.figures.variants.find((x) => !x.baseline && x.got !== null) ?? null);
-      return v && v.got !== null ? { label: e.label, value: v.got } : null;
+      // the worst trial's count: a run's wrong answers are its lesson
+      const got = v && v.worst_got !== null && v.worst_got !== undefined ? v.worst_got : v?.got;
+      return v && got !== null && got !== undefined ? { label: e.label, value: got } : null;
     }
     const best = Math.max(...e.figures.variants.filter((x) => !x.baseline).map((x) => x.speedup));
     return Number.isFinite(best) ? { label: e.label, value: best } : null;
@@ -243,7 +249,7 @@ function paintPrediction(done) {
   }
   el.predictChart.replaceChildren(svg);
   el.predictNote.textContent = p.question === 'count'
-    ? `“${p.prompt}” Each dot above is a learner’s guess; each dot below, the count a run really got.`
+    ? `“${p.prompt}” Each dot above is a learner’s guess; each dot below, the count a run really got in its worst trial.`
     : `“${p.prompt}” Each dot above is a learner’s guess; each dot below, a run’s best speedup.`;
 }
 

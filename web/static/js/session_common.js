@@ -2,7 +2,7 @@
 // so lands back where the room is), the roster, the board's rows, and
 // small fetch helpers.
 
-import { h, fmtNum, fmtMs } from './util.js';
+import { h, fmtNum, fmtMs, wrongText, fmtCI } from './util.js';
 
 /** SessionSocket holds /sessions/{code}/events and reconnects when it drops. */
 export class SessionSocket {
@@ -100,6 +100,14 @@ export function lostVariant(e) {
   return (e.figures?.variants || []).find((v) => !v.baseline && v.lost !== null && v.lost !== undefined) || null;
 }
 
+/**
+ * worstLost is how many updates a learner's run lost in its worst trial:
+ * the correctness lesson is in every trial, not in the median (a run that
+ * lost 220,250 of 500,000 once in five trials has a median loss of 0).
+ * Boards of older runs, without per-trial facts, fall back to the median.
+ */
+export const worstLost = (v) => (v.worst_lost !== null && v.worst_lost !== undefined ? v.worst_lost : v.lost);
+
 /** bestVariant returns the fastest non-baseline variant of an entry. */
 export function bestVariant(e) {
   let best = null;
@@ -113,9 +121,16 @@ export function bestVariant(e) {
 export function summary(e) {
   if (!e.figures) return e.error || '';
   const lost = lostVariant(e);
-  if (lost) return `${lost.name}: lost ${fmtNum(lost.lost)} of ${fmtNum(lost.expected)}`;
+  if (lost) {
+    const say = wrongText(lost, lost.trials);
+    if (say) return `${lost.name}: ${lost.wrong_trials === 0 ? `nothing lost in ${say.replace(/ right$/, '').replace(/^right in /, '')}` : say}`;
+    return `${lost.name}: lost ${fmtNum(lost.lost)} of ${fmtNum(lost.expected)} (median)`;
+  }
   const best = bestVariant(e);
-  if (best) return `${best.name}: ${Number(best.speedup).toFixed(2)}× the baseline`;
+  if (best) {
+    const ci = fmtCI(best.speedup_ci);
+    return `${best.name}: ${Number(best.speedup).toFixed(2)}× the baseline` + (ci ? ` (95%: ${ci})` : '');
+  }
   const only = e.figures.variants?.[0]; // the baseline alone: its time
   return only ? `${only.name}: ${fmtMs(only.median_ms)} ms` : '';
 }

@@ -5,15 +5,34 @@
 // median over its trials) get columns of their own, between Correct and
 // Peak goroutines, so the columns the server always sends keep their places.
 
-import { h, fmtMs, fmtNum, fmtSpeedup, fmtBytes, fmtSig, fmtCores } from './util.js';
+import { h, fmtMs, fmtNum, fmtSpeedup, fmtBytes, fmtSig, fmtCores, wrongText, fmtCI } from './util.js';
 import { figureKeys, figureLabel, fmtFigure, isNum, textKeys } from './figures.js';
 
 const dash = () => h('span', { class: 'na', text: '—', 'aria-label': 'none' });
 
-function correctCell(c) {
-  if (c === true) return h('span', { class: 'ok', text: '✓', title: 'correct', 'aria-label': 'correct' });
-  if (c === false) return h('span', { class: 'bad', text: '✗', title: 'wrong', 'aria-label': 'wrong' });
-  return dash();
+// correctCell is a variant's Correct cell: ✓ or ✗, and beside it how many
+// of its trials were wrong and the worst of them, from every trial (the
+// Got column is the median, which a few wrong trials do not move).
+function correctCell(v) {
+  const n = Array.isArray(v.trials) ? v.trials.length : 0;
+  const say = wrongText(v, n);
+  const note = say ? h('span', { class: 'wrong-note' + (v.wrong_trials > 0 ? ' bad' : ''), text: say }) : null;
+  if (v.correct === true) return h('td', { class: 'c' }, h('span', { class: 'ok', text: '✓', title: 'correct', 'aria-label': 'correct' }), note);
+  if (v.correct === false) return h('td', { class: 'c' }, h('span', { class: 'bad', text: '✗', title: 'wrong', 'aria-label': 'wrong' }), note);
+  return h('td', { class: 'c' }, dash());
+}
+
+const CI_HELP = '95% interval of the speedup (a bootstrap of the round-robin rounds): a difference is claimed only where it excludes 1×';
+
+// speedupCell is a variant's speedup, with its 95% interval where the run
+// had rounds enough; it is marked faster (or slower) only when the
+// interval excludes 1.
+function speedupCell(v) {
+  if (!v.speedup) return h('td', {}, dash());
+  const ci = Array.isArray(v.speedup_ci) ? v.speedup_ci : null;
+  const cls = ci && ci[0] > 1 ? 'best' : ci && ci[1] < 1 ? 'slow' : '';
+  const title = ci ? `${CI_HELP}: ${fmtCI(ci)}` : v.baseline ? 'the baseline' : 'too few rounds for an interval (6 or more give one)';
+  return h('td', { class: cls, title }, fmtSpeedup(v.speedup), ci ? h('span', { class: 'ci', text: fmtCI(ci) }) : null);
 }
 
 const countCell = (v) => (v === null || v === undefined ? dash() : fmtNum(v));
@@ -88,10 +107,10 @@ export function renderResults(tbody, result, colourIndex) {
     const row = h('tr', {}, name, med,
       h('td', {}, fmtMs(v.min_ms)),
       h('td', {}, fmtMs(v.max_ms)),
-      h('td', { class: v.speedup > 1.05 ? 'best' : '' }, v.speedup ? fmtSpeedup(v.speedup) : dash()),
+      speedupCell(v),
       h('td', {}, countCell(v.expected)),
       h('td', { class: v.got !== null && v.expected !== null && v.got !== undefined && v.got !== v.expected ? 'bad' : '' }, countCell(v.got)),
-      h('td', { class: 'c' }, correctCell(v.correct)),
+      correctCell(v),
       cores ? coresCell(v.cpu_ms, v.median_ms, { class: 'fig' }) : null,
       ...keys.map((k) => h('td', { class: 'fig' + (k === 'lost' && v.extra?.[k] > 0 ? ' bad' : '') }, figureCell(v.extra?.[k], k))),
       h('td', {}, countCell(v.peaks?.goroutines)));

@@ -20,10 +20,10 @@ export const fmtSig = (v) => (missing(v) ? '—' : sig3.format(v));
 /** fmtSpeedup formats a ratio against the baseline: 3.10×. */
 export const fmtSpeedup = (v) => (missing(v) || v === 0 ? '—' : two.format(v) + '×');
 
-/** fmtMB formats bytes as megabytes (MiB), three significant digits. */
-export const fmtMB = (b) => (missing(b) ? '—' : sig3.format(b / 1048576) + ' MB');
+/** fmtMB formats bytes as mebibytes (MiB), three significant digits. */
+export const fmtMB = (b) => (missing(b) ? '—' : sig3.format(b / 1048576) + ' MiB');
 
-/** fmtBytes formats bytes in the unit that suits them: 512 B, 608 KB, 90.2 MB, 1.5 GB (of 1024). */
+/** fmtBytes formats bytes in the unit that suits them: 512 B, 608 KiB, 90.2 MiB, 1.5 GiB. */
 export function fmtBytes(b) {
   if (missing(b)) return '—';
   let v = Number(b), i = 0;
@@ -31,7 +31,7 @@ export function fmtBytes(b) {
     v /= 1024;
     i++;
   }
-  return (i ? sig3.format(v) : whole.format(v)) + ' ' + ['B', 'KB', 'MB', 'GB'][i];
+  return (i ? sig3.format(v) : whole.format(v)) + ' ' + ['B', 'KiB', 'MiB', 'GiB'][i];
 }
 
 const tenths = nf({ minimumFractionDigits: 1, maximumFractionDigits: 1 });
@@ -144,3 +144,26 @@ export function flash(el, text, ms = 2000) {
   clearTimeout(el._flash);
   el._flash = setTimeout(() => { el.textContent = ''; }, ms);
 }
+
+/**
+ * wrongText says in words how often a variant ({expected, wrong_trials,
+ * worst_got, trials or a trial count}) got a wrong answer, from the run's
+ * per-trial facts rather than the medians: "lost in 3 of 10 trials, at
+ * worst 986 of 2,000", "right in all 10 trials"; '' where correctness has
+ * no meaning.
+ * @param {object} v a variant of a result or of a board entry
+ * @param {number} n its trial count
+ */
+export function wrongText(v, n) {
+  const k = v?.wrong_trials;
+  if (missing(k) || missing(n) || n <= 0) return '';
+  if (k === 0) return n === 1 ? 'right in its one trial' : `all ${fmtNum(n)} trials right`;
+  const of = `${fmtNum(k)} of ${fmtNum(n)} trial${n === 1 ? '' : 's'}`;
+  const exp = Number(v.expected), worst = Number(v.worst_got);
+  if (missing(v.worst_got) || !Number.isFinite(exp)) return `wrong in ${of}`;
+  if (worst < exp) return `lost in ${of}, at worst ${fmtNum(exp - worst)} of ${fmtNum(exp)}`;
+  return `wrong in ${of}, at worst ${fmtNum(worst)} where ${fmtNum(exp)} was right`;
+}
+
+/** fmtCI writes a speedup's 95% interval: "1.71–1.98×"; '' without one. */
+export const fmtCI = (ci) => (Array.isArray(ci) && ci.length === 2 ? `${two.format(ci[0])}–${two.format(ci[1])}×` : '');
