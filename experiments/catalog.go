@@ -27,7 +27,7 @@ func All(o Options) []lab.Experiment {
 	return []lab.Experiment{
 		race.Experiment{},
 		locked.Experiment{},
-		primes.Experiment{Cores: o.Cores},
+		primes.New(o.Cores),
 		pipeline.Experiment{Cores: o.Cores},
 		px,
 	}

@@ -37,12 +37,18 @@ const (
 // sweepCounts are the worker counts a sweep measures.
 var sweepCounts = [...]int{1, 2, 4, 8, 16}
 
-// Experiment is the prime numbers experiment.
+// Experiment is the prime numbers experiment. Make one with New, or use
+// the zero value, which works the ideal's task costs out on every trial.
 type Experiment struct {
 	// Cores is the CPUs a run has to itself, the workers' default; zero
 	// means runtime.NumCPU().
 	Cores int
+
+	shapes *shapes // the costs of the run's tasks, worked out once
 }
+
+// New returns the experiment with the given default cores.
+func New(cores int) Experiment { return Experiment{Cores: cores, shapes: &shapes{}} }
 
 var (
 	_ lab.Experiment = Experiment{}
@@ -137,11 +143,11 @@ func maxNumbers(start int) int {
 
 // Plan implements lab.Planner: the chosen variants, or with sweep on,
 // sequential and then worker-pool and gil at every count of sweepCounts.
-func (Experiment) Plan(p lab.Params) []string {
+func (e Experiment) Plan(p lab.Params) []string {
 	if p.String("workload") == "cpu" {
 		// Work out the tasks' costs now, before any trial, so no trial's
 		// CPU time pays for them.
-		workShape(p.Int("start"), p.Int("numbers"))
+		e.shapes.workShape(p.Int("start"), p.Int("numbers"))
 	}
 	if !p.Bool("sweep") {
 		return p.Variants()
@@ -281,7 +287,7 @@ func (e Experiment) Trial(ctx context.Context, variant string, p lab.Params, em 
 	case approach == "gil":
 		ideal = 1 // one lock holder computes at a time
 	default:
-		ideal = idealSpeedup(workShape(p.Int("start"), p.Int("numbers")), workers, procs)
+		ideal = idealSpeedup(e.shapes.workShape(p.Int("start"), p.Int("numbers")), workers, procs)
 	}
 	return lab.Trial{
 		Elapsed:  elapsed,

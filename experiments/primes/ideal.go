@@ -11,26 +11,34 @@ import (
 
 // shapes keeps the costs of the last tasks worked out: a run's trials all
 // test the same numbers, and a child process executes one run.
-var shapes struct {
+type shapes struct {
 	mu            sync.Mutex // guards the fields below
 	start, number int
 	costs         []int64
 }
 
 // workShape returns the divisions isPrime makes on each of the numbers
-// the cpu workload tests, worked out once per run.
-func workShape(start, numbers int) []int64 {
-	shapes.mu.Lock()
-	defer shapes.mu.Unlock()
-	if shapes.costs == nil || shapes.start != start || shapes.number != numbers {
-		ns := oddNumbers(start, numbers)
-		costs := make([]int64, len(ns))
-		for i, n := range ns {
-			costs[i] = divisions(n)
-		}
-		shapes.start, shapes.number, shapes.costs = start, numbers, costs
+// the cpu workload tests, worked out once per run where s keeps them (a
+// nil s works them out every time).
+func (s *shapes) workShape(start, numbers int) []int64 {
+	if s == nil {
+		return taskCosts(start, numbers)
 	}
-	return slices.Clone(shapes.costs)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.costs == nil || s.start != start || s.number != numbers {
+		s.start, s.number, s.costs = start, numbers, taskCosts(start, numbers)
+	}
+	return slices.Clone(s.costs)
+}
+
+func taskCosts(start, numbers int) []int64 {
+	ns := oddNumbers(start, numbers)
+	costs := make([]int64, len(ns))
+	for i, n := range ns {
+		costs[i] = divisions(n)
+	}
+	return costs
 }
 
 // The ideal speedup of a run is not simply its core count: the work has a
