@@ -76,6 +76,7 @@ func (e Experiment) Info() lab.Info {
 		},
 		Variants: []lab.Variant{
 			{Name: "polling", Summary: "the Python shape: locked queues that workers poll, sleeping when empty", Baseline: true},
+			{Name: "spinning", Summary: "the same locked queues, polled in a busy loop that never sleeps"},
 			{Name: "channels", Summary: "unbuffered channels, one goroutine per stage"},
 			{Name: "buffered", Summary: "channels with a buffer: bounded queues and backpressure"},
 			{Name: "fan-out", Summary: "buffered channels with several goroutines per stage"},
@@ -155,6 +156,7 @@ var spinRate = sync.OnceValue(func() float64 {
 // runs calls each variant's run function with its parameters.
 var runs = map[string]func(context.Context, settings, *probe) []int{
 	"polling":  func(ctx context.Context, s settings, p *probe) []int { return runPolling(ctx, s.items, s.poll, p) },
+	"spinning": func(ctx context.Context, s settings, p *probe) []int { return runPolling(ctx, s.items, 0, p) },
 	"channels": func(ctx context.Context, s settings, p *probe) []int { return runChannels(ctx, s.items, p) },
 	"buffered": func(ctx context.Context, s settings, p *probe) []int { return runBuffered(ctx, s.items, s.buffer, p) },
 	"fan-out": func(ctx context.Context, s settings, p *probe) []int {
@@ -170,9 +172,9 @@ func (Experiment) Trial(ctx context.Context, variant string, p lab.Params, em la
 	if !ok {
 		return lab.Trial{}, fmt.Errorf("pipeline: unknown variant %q", variant)
 	}
-	start := time.Now()
+	cpu0, start := lab.CPUTime(), time.Now()
 	out := run(ctx, s, pr)
-	elapsed := time.Since(start)
+	elapsed, cpu := time.Since(start), lab.CPUTime()-cpu0
 	r := pr.finish()
 	if err := ctx.Err(); err != nil {
 		return lab.Trial{}, err
@@ -181,6 +183,9 @@ func (Experiment) Trial(ctx context.Context, variant string, p lab.Params, em la
 	extra := map[string]any{
 		"items_per_s": math.Round(float64(s.items) / max(elapsed.Seconds(), 1e-9)),
 		"reordered":   reordered,
+		// What passing one item along cost in CPU time, work and waiting
+		// included: a sleeping poll costs little, a spinning one a lot.
+		"cpu_us_per_item": math.Round(10*float64(cpu)/float64(time.Microsecond)/float64(s.items)) / 10,
 	}
 	for i, st := range queueStages {
 		extra["peak_depth:"+st.String()] = r.peaks[i]
@@ -189,7 +194,7 @@ func (Experiment) Trial(ctx context.Context, variant string, p lab.Params, em la
 	// polling queues have no limit, and hold a tenth of the items on
 	// average only behind a stage that cannot keep up.
 	pile := float64(s.buffer) / 2
-	if variant == "polling" {
+	if variant == "polling" || variant == "spinning" {
 		pile = float64(s.items) / 10
 		extra["polls"] = r.polls
 		extra["polls_wasted"] = r.wasted
@@ -207,6 +212,7 @@ func (Experiment) Trial(ctx context.Context, variant string, p lab.Params, em la
 	}
 	return lab.Trial{
 		Elapsed:  elapsed,
+		CPU:      cpu,
 		Expected: lab.Int64(int64(s.items)),
 		Got:      lab.Int64(int64(got)),
 		Extra:    extra,

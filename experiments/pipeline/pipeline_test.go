@@ -12,7 +12,7 @@ import (
 	"go.uber.org/goleak"
 )
 
-var variants = []string{"polling", "channels", "buffered", "fan-out"}
+var variants = []string{"polling", "spinning", "channels", "buffered", "fan-out"}
 
 // checkOutput fails the test unless out holds 2*i+1 for every i below n,
 // each once, and, if ordered, in order.
@@ -190,7 +190,10 @@ func TestPollsAreCounted(t *testing.T) {
 			}
 		})
 	}
-	for _, v := range variants[1:] {
+	for _, v := range variants {
+		if v == "polling" || v == "spinning" {
+			continue
+		}
 		tr, err := Experiment{}.Trial(context.Background(), v, params(t, "items=10&slow=none"), nopEmitter{})
 		if err != nil {
 			t.Fatal(err)
@@ -374,5 +377,25 @@ func TestCostIsMeasured(t *testing.T) {
 				t.Errorf("got cost_us %g, want more than 0 and at least %g", c, tt.atLeast)
 			}
 		})
+	}
+}
+
+// Spinning looks again at once where polling sleeps: waiting on a slow I/O
+// stage, it burns far more CPU time per item.
+func TestSpinningBurnsCPU(t *testing.T) {
+	q := "items=100&slow=double&cost=1ms&cost_kind=io&poll=1ms"
+	perItem := map[string]float64{}
+	for _, v := range []string{"polling", "spinning"} {
+		tr, err := Experiment{}.Trial(context.Background(), v, params(t, q), nopEmitter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if *tr.Got != 100 || tr.CPU <= 0 {
+			t.Fatalf("%s: got %d of 100 items, CPU %s, want all and the CPU time measured", v, *tr.Got, tr.CPU)
+		}
+		perItem[v] = tr.Extra["cpu_us_per_item"].(float64)
+	}
+	if perItem["spinning"] < 5*perItem["polling"] {
+		t.Errorf("got CPU per item %v µs spinning and %v µs polling, want spinning at least 5× polling", perItem["spinning"], perItem["polling"])
 	}
 }

@@ -76,8 +76,9 @@ func runPolling(ctx context.Context, n int, poll time.Duration, p *probe) []int 
 
 // pollStage is one polling worker: it looks at in; if there is an item, it
 // does its stage's step and puts the result on out, else it sleeps for
-// poll. It stops once in is closed and empty, or ctx is done, and then
-// closes out.
+// poll. With poll 0 it spins: it looks again at once, and burns a core
+// doing nothing while it waits. It stops once in is closed and empty, or
+// ctx is done, and then closes out.
 func pollStage(ctx context.Context, in, out *queue, poll time.Duration, w *worker) {
 	defer out.close()
 	for ctx.Err() == nil {
@@ -88,7 +89,9 @@ func pollStage(ctx context.Context, in, out *queue, poll time.Duration, w *worke
 		w.polls++
 		if !ok {
 			w.wasted++
-			time.Sleep(poll)
+			if poll > 0 {
+				time.Sleep(poll)
+			}
 			continue
 		}
 		out.put(w.do(x))

@@ -56,6 +56,9 @@ func verdictDetails(r *lab.Result, p lab.Params, env lab.Env) string {
 			parts = append(parts, p)
 		}
 	}
+	if c := cpuPerItem(r); c != "" {
+		parts = append(parts, c)
+	}
 	if c := r.Variant("channels"); c != nil && r.Variant("polling") != nil && lab.Compare(*c) == lab.Slower {
 		parts = append(parts, fmt.Sprintf("Unbuffered channels ran %s as fast as polling: each item is a handoff, the sender waits until the next stage takes it, and every handoff switches goroutines, while polling's unbounded queues let a stage run ahead and pass items in batches between its sleeps. A buffer (the buffered variant) removes most of those waits.",
 			strconv.FormatFloat(c.Speedup, 'f', 2, 64)+"×"))
@@ -92,6 +95,36 @@ func speed(r *lab.Result) string {
 			ms(best.MinMs), ms(best.MaxMs), ms(next.MinMs), ms(next.MaxMs))
 	}
 	return s + "."
+}
+
+// cpuPerItem says what passing one item along cost in CPU time, for the
+// polling variants beside the others: the measured price of polling.
+func cpuPerItem(r *lab.Result) string {
+	var each []string
+	polled := false
+	for _, v := range r.Variants {
+		if us, ok := figure(v, "cpu_us_per_item"); ok {
+			each = append(each, fmt.Sprintf("%s %s µs", v.Name, strconv.FormatFloat(us, 'f', 1, 64)))
+			polled = polled || v.Name == "polling" || v.Name == "spinning"
+		}
+	}
+	if !polled || len(each) < 2 {
+		return ""
+	}
+	s := "CPU time per item, waiting included (median trial): " + strings.Join(each, ", ") + "."
+	sp, okS := figure(derefVariant(r.Variant("spinning")), "cpu_us_per_item")
+	po, okP := figure(derefVariant(r.Variant("polling")), "cpu_us_per_item")
+	if okS && okP && sp > 2*po {
+		s += fmt.Sprintf(" Spinning instead of sleeping burned %s as much CPU for the same items: its empty looks never rest.", times(sp, po))
+	}
+	return s
+}
+
+func derefVariant(v *lab.VariantResult) lab.VariantResult {
+	if v == nil {
+		return lab.VariantResult{}
+	}
+	return *v
 }
 
 // polls says how often polling looked at its queues and how many looks

@@ -198,3 +198,28 @@ func TestVerdictOnTheRunsCores(t *testing.T) {
 		})
 	}
 }
+
+func TestVerdictCPUPerItem(t *testing.T) {
+	v := func(name string, us float64) lab.VariantResult {
+		return lab.VariantResult{Name: name, Extra: map[string]any{"cpu_us_per_item": us}}
+	}
+	tests := []struct {
+		name string
+		r    lab.Result
+		want string
+	}{
+		{"spinning burns more", lab.Result{Variants: []lab.VariantResult{v("polling", 3), v("spinning", 1200), v("channels", 2)}},
+			"CPU time per item, waiting included (median trial): polling 3.0 µs, spinning 1200.0 µs, channels 2.0 µs. Spinning instead of sleeping burned 400.00× as much CPU"},
+		{"no polling variant", lab.Result{Variants: []lab.VariantResult{v("channels", 2), v("buffered", 2)}}, ""},
+		{"close", lab.Result{Variants: []lab.VariantResult{v("polling", 3), v("spinning", 4)}},
+			"CPU time per item, waiting included (median trial): polling 3.0 µs, spinning 4.0 µs."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := cpuPerItem(&tt.r)
+			if tt.want == "" && got != "" || !strings.HasPrefix(got, tt.want) || (tt.name == "close" && got != tt.want) {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -13,6 +13,7 @@ const LABELS = {
   lost: ['Lost updates (median)'],
   ns_per_increment: ['Per increment', 'ns'],
   polls_wasted: ['Wasted polls'],
+  cpu_us_per_item: ['CPU per item', 'µs'],
   items_per_s: ['Items', '/ s'],
   fps: ['Frames', '/ s'],
   vs_decode: ['× decode-only time'],
