@@ -21,6 +21,7 @@ import (
 	"concurrencylab/experiments/pixels"
 	"concurrencylab/experiments/pixels/clips"
 	"concurrencylab/lab"
+	"concurrencylab/lab/datadir"
 	"concurrencylab/lab/process"
 	"concurrencylab/lab/session"
 	"concurrencylab/lab/sqlite"
@@ -168,6 +169,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
+	// Lock the data directory, then listen, before changing anything: a
+	// second server on the same directory or port stops here, leaving the
+	// first one's database, uploads and runs alone.
+	lock, err := datadir.Acquire(cfg.Data)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close() // Serve closes it too; this covers a failure before
 	store, err := sqlite.Open(ctx, filepath.Join(cfg.Data, "lab.db"))
 	if err != nil {
 		return err
@@ -194,11 +208,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 
-	// Listen first, so a busy port fails at once.
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
-	}
 	srv := web.New(log, runs, static.FS)
 	srv.SetClips(pixels.NewLibrary(clipLib))
 	sessions := session.NewService(log, store, runs)

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"net/http"
 	"os"
+	"path/filepath"
 
 	"concurrencylab/lab/process"
 	"context"
@@ -114,5 +116,29 @@ func TestBusyPortFailsAtOnce(t *testing.T) {
 	err := run(context.Background(), []string{"-addr", addr, "-data", t.TempDir()}, func(string) string { return "" }, io.Discard, nil)
 	if err == nil || !strings.Contains(err.Error(), "address already in use") {
 		t.Errorf("got %v, want address already in use", err)
+	}
+}
+
+func TestSecondServerOnDataDirStops(t *testing.T) {
+	dir := t.TempDir()
+	base, stop := startServer(t, dir)
+	defer stop()
+	// An upload in progress on the first server: a second one must not
+	// take it for a leftover and delete it.
+	partial := filepath.Join(dir, "clips", ".upload-inflight.avi")
+	if err := os.WriteFile(partial, []byte("half"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-data", dir}, func(string) string { return "" }, io.Discard, nil)
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "lock")) {
+		t.Fatalf("second server: got %v, want an error naming the lock file", err)
+	}
+	if _, err := os.Stat(partial); err != nil {
+		t.Errorf("the first server's upload in progress: %v, want it left alone", err)
+	}
+	if resp, err := http.Get(base + "/healthz"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("first server after the second tried: %v, want it serving", err)
+	} else {
+		resp.Body.Close()
 	}
 }
