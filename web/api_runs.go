@@ -1,19 +1,13 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
 	"concurrencylab/lab"
 )
-
-// MaxBodyBytes bounds a request body; larger ones get 413.
-const MaxBodyBytes = 64 << 10
 
 // createRunRequest is the body of POST /api/runs.
 type createRunRequest struct {
@@ -56,31 +50,6 @@ func (s *Server) createRun(w http.ResponseWriter, r *http.Request) {
 	url := "/runs/" + run.ID
 	w.Header().Set("Location", url)
 	writeJSON(w, http.StatusCreated, map[string]string{"id": run.ID, "url": url, "events": url + "/events"})
-}
-
-// decodeJSON reads one JSON object from a bounded body into v. It returns
-// the status and a message naming what was wrong.
-func decodeJSON(w http.ResponseWriter, r *http.Request, v any) (int, error) {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return http.StatusUnsupportedMediaType, fmt.Errorf("the body must be JSON (Content-Type application/json), got %s", clip(ct))
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return http.StatusRequestEntityTooLarge, fmt.Errorf("the body is over the limit of %d bytes", MaxBodyBytes)
-		}
-		return http.StatusBadRequest, fmt.Errorf("reading the body: %v", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return http.StatusBadRequest, fmt.Errorf("the body is not the JSON expected: %v", err)
-	}
-	if dec.More() {
-		return http.StatusBadRequest, errors.New("the body has more than one JSON value")
-	}
-	return 0, nil
 }
 
 func (s *Server) experimentIDs() string {

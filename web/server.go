@@ -63,13 +63,23 @@ func (s *Server) CloseSockets(ctx context.Context) {
 	}
 }
 
-// Handler returns the server's routes, wrapped in its middleware.
+// Handler returns the server's routes, wrapped in its middleware. A
+// state-changing request from another site's page is refused with 403
+// (net/http's CrossOriginProtection: Sec-Fetch-Site, else Origin against
+// Host); a known path asked with a method it does not answer gets 405
+// with Allow.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	for _, r := range s.routes() {
+	rs := s.routes()
+	for _, r := range rs {
 		mux.Handle(r.pattern, r.handler)
 	}
-	return s.recoverPanics(s.logRequests(secureHeaders(mux)))
+	for path, methods := range methodsByPath(rs) {
+		mux.Handle(path, methodNotAllowed(s, methods))
+	}
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.crossSite))
+	return s.recoverPanics(s.logRequests(secureHeaders(cop.Handler(mux))))
 }
 
 type route struct {
@@ -116,9 +126,9 @@ func (s *Server) routes() []route {
 		{"POST /api/sessions/{code}/runs", http.HandlerFunc(s.learnerRun)},
 		{"POST /api/sessions/{code}/guess", http.HandlerFunc(s.guessSession)},
 		{"GET /static/", s.staticFiles()},
-		// The fallbacks answer GET only, so a known path with the wrong
-		// method still gets the mux's 405.
-		{"GET /api/", http.HandlerFunc(s.apiNotFound)},
-		{"GET /", http.HandlerFunc(s.pageNotFound)},
+		// The fallbacks answer every method: a known path with another
+		// method is answered 405 by the handlers methodsByPath adds.
+		{"/api/", http.HandlerFunc(s.apiNotFound)},
+		{"/", http.HandlerFunc(s.pageNotFound)},
 	}
 }
