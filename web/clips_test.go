@@ -262,7 +262,10 @@ func TestUploadClipRefusesBadInput(t *testing.T) {
 			http.StatusBadRequest, "the file name must be a plain name"},
 		{"dot-dot name", func() request { ct, b := rawForm("..avi", video); return request{ct, string(b)} },
 			http.StatusBadRequest, "the file name must be a plain name"},
-		{"overlong name", func() request { ct, b := rawForm(strings.Repeat("a", 256)+".avi", video); return request{ct, string(b)} },
+		{"overlong name", func() request {
+			ct, b := rawForm(strings.Repeat("a", 256)+".avi", video)
+			return request{ct, string(b)}
+		},
 			http.StatusBadRequest, "the file name must be at most 255 bytes, got 260"},
 		{"not a file", func() request {
 			return request{"multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; name=\"clip\"\r\n\r\nVIDEO\r\n--b--\r\n"}
