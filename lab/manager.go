@@ -26,6 +26,12 @@ type Config struct {
 	Timeout time.Duration
 	// MaxQueue is the most runs waiting at once; more are refused.
 	MaxQueue int
+	// PerClient is the most runs one client (an address) may have queued
+	// or running at once through SubmitAnonymous; 0 means 10.
+	PerClient int
+	// Reserve is how much of the queue anonymous runs may not take, kept
+	// for workshop runs (Submit); 0 means a quarter of MaxQueue.
+	Reserve int
 	// SaveEvery is how often a running run's new events are stored, so a
 	// run cut off by a crash keeps what it showed; 0 means 2 s.
 	SaveEvery time.Duration
@@ -68,6 +74,7 @@ type liveRun struct {
 	cancel    context.CancelFunc // set when it starts
 	cancelled bool               // a cancel was requested
 	slot      int                // the runner slot, once running
+	client    string             // who asked, for an anonymous run; "" for a workshop's
 }
 
 // NewManager returns a manager for the given experiments. It marks runs that
@@ -91,6 +98,13 @@ func NewManager(ctx context.Context, log *slog.Logger, store Store, cfg Config, 
 	if cfg.SaveEvery <= 0 {
 		cfg.SaveEvery = 2 * time.Second
 	}
+	if cfg.PerClient <= 0 {
+		cfg.PerClient = 10
+	}
+	if cfg.Reserve <= 0 {
+		cfg.Reserve = cfg.MaxQueue / 4
+	}
+	cfg.Reserve = min(cfg.Reserve, cfg.MaxQueue-1)
 	n, err := store.Interrupt(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("lab: mark interrupted runs: %w", err)
@@ -158,8 +172,24 @@ func (m *Manager) Experiment(id string) (Experiment, error) {
 	return e, nil
 }
 
-// Submit queues a run of experiment id with checked parameters p.
+// Submit queues a run of experiment id with checked parameters p, for a
+// workshop session: it may use the whole queue.
 func (m *Manager) Submit(ctx context.Context, id string, p Params) (Run, error) {
+	return m.submit(ctx, id, p, "")
+}
+
+// SubmitAnonymous queues a run for client (an address), outside any
+// workshop: it gets ErrClientShare if client has Config.PerClient runs
+// queued or running already, and ErrQueueFull once anonymous runs fill
+// the queue but for Config.Reserve places, kept for workshops.
+func (m *Manager) SubmitAnonymous(ctx context.Context, id string, p Params, client string) (Run, error) {
+	if client == "" {
+		client = "unknown"
+	}
+	return m.submit(ctx, id, p, client)
+}
+
+func (m *Manager) submit(ctx context.Context, id string, p Params, client string) (Run, error) {
 	exp, err := m.Experiment(id)
 	if err != nil {
 		return Run{}, err
@@ -177,6 +207,7 @@ func (m *Manager) Submit(ctx context.Context, id string, p Params) (Run, error) 
 		lr.run.Env.GOMAXPROCS = n
 	}
 	lr.exp = unwrap(exp)
+	lr.client = client
 	m.mu.Lock()
 	switch {
 	case m.closed:
@@ -185,6 +216,10 @@ func (m *Manager) Submit(ctx context.Context, id string, p Params) (Run, error) 
 	case len(m.queue) >= m.cfg.MaxQueue:
 		m.mu.Unlock()
 		return Run{}, ErrQueueFull
+	}
+	if err := m.shareLocked(client); err != nil {
+		m.mu.Unlock()
+		return Run{}, err
 	}
 	if err := m.store.SaveRun(ctx, lr.run); err != nil {
 		m.mu.Unlock()

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"concurrencylab/lab"
@@ -36,9 +37,12 @@ func (s *Server) createRun(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	run, err := s.runs.Submit(r.Context(), req.Experiment, p)
+	run, err := s.runs.SubmitAnonymous(r.Context(), req.Experiment, p, s.client(r))
 	if err != nil {
 		status := statusOf(err)
+		if status == http.StatusTooManyRequests {
+			s.retryAfter(w)
+		}
 		if status == http.StatusInternalServerError {
 			s.log.Error("submit run", "experiment", req.Experiment, "err", err)
 			apiError(w, status, "the run could not be stored; try again")
@@ -99,6 +103,12 @@ func (s *Server) runError(w http.ResponseWriter, id string, err error) {
 	default:
 		apiError(w, status, fmt.Sprintf("run %s: %v", id, err))
 	}
+}
+
+// retryAfter tells a client refused for a full queue when to try again:
+// when the first running run is expected to finish.
+func (s *Server) retryAfter(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(s.runs.RetryAfter().Seconds())))
 }
 
 // health answers GET /healthz.

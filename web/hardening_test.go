@@ -6,6 +6,9 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
 
 	"concurrencylab/lab"
 )
@@ -114,5 +117,139 @@ func TestJSONNamesAreCaseSensitive(t *testing.T) {
 		if status != http.StatusBadRequest || !strings.Contains(got, "case-sensitive") {
 			t.Errorf("POST %s: got %d %s, want 400 saying names are case-sensitive", body, status, got)
 		}
+	}
+}
+
+func TestClientOfTrustedProxy(t *testing.T) {
+	trusted, err := ParsePrefixes("10.0.0.0/8, 192.0.2.1, 2001:db8::/32")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, remote, xff string
+		want              string
+	}{
+		{"no proxy: the header is ignored", "198.51.100.7:1", "203.0.113.9", "198.51.100.7"},
+		{"trusted proxy", "10.1.2.3:1", "203.0.113.9", "203.0.113.9"},
+		{"trusted single address", "192.0.2.1:1", "203.0.113.9", "203.0.113.9"},
+		{"the client's own claim is left of the proxy's", "10.1.2.3:1", "1.1.1.1, 203.0.113.9", "203.0.113.9"},
+		{"a chain of trusted proxies", "10.1.2.3:1", "203.0.113.9, 10.9.9.9", "203.0.113.9"},
+		{"garbage stops the walk", "10.1.2.3:1", "203.0.113.9, nonsense", "10.1.2.3"},
+		{"no header from a proxy", "10.1.2.3:1", "", "10.1.2.3"},
+		{"IPv6 client behind the proxy", "[2001:db8::1]:1", "2001:db8:5:6:7::1", "2001:db8:5:6::/64"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &http.Request{RemoteAddr: tc.remote, Header: http.Header{}}
+			if tc.xff != "" {
+				r.Header.Set("X-Forwarded-For", tc.xff)
+			}
+			if got := clientOf(r, trusted); got != tc.want {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+	if _, err := ParsePrefixes("10.0.0.0/8,bogus"); err == nil || !strings.Contains(err.Error(), "bogus") {
+		t.Errorf("ParsePrefixes with a bad entry: got %v, want an error naming it", err)
+	}
+}
+
+func TestAnonymousRunShare(t *testing.T) {
+	ts := newTestServer(t, lab.Config{PerClient: 2, MaxQueue: 10})
+	long := `{"experiment":"fake","params":{"wait":"10s"}}`
+	post := func(xff string) (int, http.Header, string) {
+		return ts.send(t, "POST", "/api/runs", long, "Content-Type", "application/json", "X-Forwarded-For", xff)
+	}
+	for i := range 2 {
+		if status, _, body := post("203.0.113.1"); status != http.StatusCreated {
+			t.Fatalf("run %d: got %d %s, want 201", i, status, body)
+		}
+	}
+	// X-Forwarded-For from an untrusted peer changes nothing: the test
+	// client is one address.
+	status, h, body := post("203.0.113.2")
+	if status != http.StatusTooManyRequests || !strings.Contains(body, "at most 2 queued or running") {
+		t.Fatalf("third run from one address: got %d %s, want 429 naming the share", status, body)
+	}
+	if h.Get("Retry-After") == "" {
+		t.Error("429 without Retry-After")
+	}
+}
+
+func TestQueueFullRetryAfter(t *testing.T) {
+	ts := newTestServer(t, lab.Config{PerClient: 100, MaxQueue: 1})
+	long := `{"experiment":"fake","params":{"wait":"10s"}}`
+	var status int
+	var h http.Header
+	for range 3 { // one runs, one waits, one is refused
+		status, h, _ = ts.send(t, "POST", "/api/runs", long, "Content-Type", "application/json")
+	}
+	if status != http.StatusTooManyRequests || h.Get("Retry-After") == "" {
+		t.Errorf("queue full: got %d, Retry-After %q; want 429 with Retry-After", status, h.Get("Retry-After"))
+	}
+}
+
+// dialStatus opens a run socket and returns the handshake's status.
+func (ts *testServer) dialStatus(t *testing.T, path string) (*websocket.Conn, int) {
+	t.Helper()
+	conn, res, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(ts.URL, "http")+path, nil)
+	if err != nil {
+		if res == nil {
+			t.Fatalf("dial %s: %v", path, err)
+		}
+		return nil, res.StatusCode
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn, http.StatusSwitchingProtocols
+}
+
+func TestRunSocketCaps(t *testing.T) {
+	tests := []struct {
+		name   string
+		limits SocketLimits
+		runs   int // sockets spread over this many runs, round robin
+		ok     int // how many open before the refusal
+	}{
+		{"per run", SocketLimits{PerRun: 2, PerAddr: 10, Total: 10}, 1, 2},
+		{"per address", SocketLimits{PerRun: 10, PerAddr: 3, Total: 10}, 2, 3},
+		{"in total", SocketLimits{PerRun: 10, PerAddr: 10, Total: 4}, 3, 4},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ts, srv := newTestServerWith(t, lab.Config{PerClient: 10})
+			srv.SetSocketLimits(tc.limits)
+			var ids []string
+			for range tc.runs {
+				ids = append(ids, ts.startRun(t, `{"wait":"10s"}`))
+			}
+			for i := range tc.ok {
+				if _, status := ts.dialStatus(t, "/runs/"+ids[i%tc.runs]+"/events"); status != http.StatusSwitchingProtocols {
+					t.Fatalf("socket %d: got %d, want it open", i, status)
+				}
+			}
+			if _, status := ts.dialStatus(t, "/runs/"+ids[tc.ok%tc.runs]+"/events"); status != http.StatusTooManyRequests {
+				t.Fatalf("one past the cap: got %d, want 429", status)
+			}
+		})
+	}
+}
+
+func TestRunSocketCapFreed(t *testing.T) {
+	ts, srv := newTestServerWith(t, lab.Config{})
+	srv.SetSocketLimits(SocketLimits{PerRun: 1})
+	id := ts.startRun(t, `{"wait":"10s"}`)
+	conn, _ := ts.dialStatus(t, "/runs/"+id+"/events")
+	conn.Close()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		c, status := ts.dialStatus(t, "/runs/"+id+"/events")
+		if status == http.StatusSwitchingProtocols {
+			c.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a closed socket's place: still %d after 5s, want it given back", status)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

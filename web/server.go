@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -40,12 +41,18 @@ type Server struct {
 	hubs     *sessionHubs
 
 	clips ClipLibrary // video clips (clips.go), if SetClips gave some
+
+	trusted []netip.Prefix // reverse proxies whose X-Forwarded-For is believed (client.go)
+
+	runSockets *socketCount // caps on run websockets (socket_limits.go)
 }
 
 // New returns a server for the runs of m, serving static assets from static.
 func New(log *slog.Logger, m *lab.Manager, static fs.FS) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Server{log: log, runs: m, static: static, sockets: ctx, closeAll: cancel}
+	s := &Server{log: log, runs: m, static: static, sockets: ctx, closeAll: cancel}
+	s.SetSocketLimits(SocketLimits{})
+	return s
 }
 
 // CloseSockets closes every websocket with a going-away frame and waits

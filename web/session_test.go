@@ -659,7 +659,7 @@ func TestClientOf(t *testing.T) {
 		"198.51.100.7:65535":         "198.51.100.7",
 	} {
 		r := &http.Request{RemoteAddr: addr}
-		if got := clientOf(r); got != want {
+		if got := clientOf(r, nil); got != want {
 			t.Errorf("clientOf(%q): got %q, want %q", addr, got, want)
 		}
 	}

@@ -61,6 +61,14 @@ type testServer struct {
 
 func newTestServer(t *testing.T, cfg lab.Config) *testServer {
 	t.Helper()
+	ts, _ := newTestServerWith(t, cfg)
+	return ts
+}
+
+// newTestServerWith is newTestServer that also returns the Server, whose
+// limits a test may change before its first request.
+func newTestServerWith(t *testing.T, cfg lab.Config) (*testServer, *Server) {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	m, err := lab.NewManager(context.Background(), log, lab.NewMemStore(), cfg, []lab.Experiment{fake{}})
 	if err != nil {
@@ -76,7 +84,7 @@ func newTestServer(t *testing.T, cfg lab.Config) *testServer {
 		srv.CloseSockets(ctx)
 		ts.Close()
 	})
-	return &testServer{ts, m}
+	return &testServer{ts, m}, srv
 }
 
 func (ts *testServer) post(t *testing.T, path, contentType, body string) (int, map[string]any) {
