@@ -79,7 +79,11 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	rs := s.routes()
 	for _, r := range rs {
-		mux.Handle(r.pattern, r.handler)
+		h := r.handler
+		if isCodeLookup(r.pattern) {
+			h = s.codeLookups(h)
+		}
+		mux.Handle(r.pattern, h)
 	}
 	for path, methods := range methodsByPath(rs) {
 		mux.Handle(path, methodNotAllowed(s, methods))

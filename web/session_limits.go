@@ -89,6 +89,23 @@ func (l *rateLimit) take(client string) (bool, time.Duration) {
 	return true, 0
 }
 
+// peek reports whether client has a token left, without spending it, and
+// if not how long until one is back.
+func (l *rateLimit) peek(client string) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.buckets[client]
+	if !ok {
+		return true, 0
+	}
+	every := float64(time.Minute / time.Duration(l.perMinute))
+	tokens := math.Min(float64(l.burst), b.tokens+float64(l.now().Sub(b.at))/every)
+	if tokens < 1 {
+		return false, time.Duration(math.Ceil((1 - tokens) * every))
+	}
+	return true, 0
+}
+
 // refuse answers 429 for l with a Retry-After and a message naming the
 // limit; page answers with an HTML page rather than JSON.
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, l *rateLimit, wait time.Duration, page bool) {
