@@ -90,6 +90,9 @@ func (f *fakeClips) picture(name string, i int) ([]byte, error) {
 	if i >= 795 {
 		return nil, fmt.Errorf("clip %s has frames 0 to 794, not %d: %w", name, i, lab.ErrNotFound)
 	}
+	if i == 666 { // every decoder busy for too long
+		return nil, fakeLimit{"the server is busy drawing other pictures", "busy"}
+	}
 	return []byte("\x89PNG " + name), nil
 }
 
