@@ -65,6 +65,7 @@ type Library struct {
 	decoders      chan struct{}
 	pictureWait   time.Duration
 	maxCacheBytes int64
+	hashing       sync.Mutex // held while a clip's content hash is computed
 
 	mu         sync.Mutex        // guards probes, hashes and cacheBytes
 	probes     map[string]Probe  // by name; an entry is valid while its file's stamp holds

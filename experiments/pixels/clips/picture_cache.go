@@ -37,14 +37,15 @@ const cacheDir = ".pictures"
 // frame i of the named clip: from the cache, else decoded (waiting for a
 // decoder) with render and cached.
 func (l *Library) Picture(ctx context.Context, name, kind string, i int, render func(frame gocv.Mat) ([]byte, error)) ([]byte, error) {
-	p, err := l.Probe(ctx, name)
+	path, err := l.Path(name)
 	if err != nil {
 		return nil, err
 	}
-	if i < 0 || i >= p.Frames {
-		return nil, notFound("clip %s has frames 0 to %d, not %d", name, p.Frames-1, i)
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("clips: %w", err)
 	}
-	sum, err := l.contentHash(p)
+	sum, err := l.contentHash(path, stamp{fi.Size(), fi.ModTime()})
 	if err != nil {
 		return nil, err
 	}
@@ -52,6 +53,8 @@ func (l *Library) Picture(ctx context.Context, name, kind string, i int, render 
 	if b, err := os.ReadFile(file); err == nil {
 		return b, nil
 	}
+	// Probing a clip the first time decodes all of it: it waits for a
+	// decoder too.
 	if err := l.acquireDecoder(ctx); err != nil {
 		return nil, err
 	}
@@ -86,27 +89,36 @@ func (l *Library) acquireDecoder(ctx context.Context) error {
 	}
 }
 
-// contentHash returns the SHA-256 of the clip's bytes, computed once per
-// version of its file.
-func (l *Library) contentHash(p Probe) (string, error) {
+// contentHash returns the SHA-256 of the bytes of the clip file at path,
+// computed once per version of the file (one file at a time, so many
+// requests for a new clip read it once).
+func (l *Library) contentHash(path string, st stamp) (string, error) {
 	l.mu.Lock()
-	h, ok := l.hashes[p.Path]
+	h, ok := l.hashes[path]
 	l.mu.Unlock()
-	if ok && h.stamp == p.stamp {
+	if ok && h.stamp == st {
 		return h.sum, nil
 	}
-	f, err := os.Open(p.Path)
+	l.hashing.Lock()
+	defer l.hashing.Unlock()
+	l.mu.Lock()
+	h, ok = l.hashes[path]
+	l.mu.Unlock()
+	if ok && h.stamp == st {
+		return h.sum, nil // hashed while we waited
+	}
+	f, err := os.Open(path)
 	if err != nil {
-		return "", fmt.Errorf("clips: hash %s: %w", p.Name, err)
+		return "", fmt.Errorf("clips: hash %s: %w", filepath.Base(path), err)
 	}
 	defer f.Close()
 	sh := sha256.New()
 	if _, err := io.Copy(sh, f); err != nil {
-		return "", fmt.Errorf("clips: hash %s: %w", p.Name, err)
+		return "", fmt.Errorf("clips: hash %s: %w", filepath.Base(path), err)
 	}
 	sum := hex.EncodeToString(sh.Sum(nil))
 	l.mu.Lock()
-	l.hashes[p.Path] = hashed{p.stamp, sum}
+	l.hashes[path] = hashed{st, sum}
 	l.mu.Unlock()
 	return sum, nil
 }

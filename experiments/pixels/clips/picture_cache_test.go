@@ -73,3 +73,27 @@ func TestPictureCacheTrimmed(t *testing.T) {
 		t.Errorf("the cache must not show up as clips: got %v, %v", names, err)
 	}
 }
+
+// TestFirstProbeWaitsForADecoder: a clip never probed is decoded whole on
+// its first picture, so that waits for a decoder like any decoding.
+func TestFirstProbeWaitsForADecoder(t *testing.T) {
+	l, _ := newLibrary(t, 9)
+	l.pictureWait = 20 * time.Millisecond
+	for range cap(l.decoders) {
+		l.decoders <- struct{}{}
+	}
+	_, err := l.Poster(context.Background(), "test.avi")
+	var p *Problem
+	if !errors.As(err, &p) || !p.Busy() {
+		t.Errorf("first picture of a clip with every decoder busy: got %v, want a busy Problem", err)
+	}
+	l.mu.Lock()
+	_, probed := l.probes["test.avi"]
+	l.mu.Unlock()
+	if probed {
+		t.Error("the clip was probed without a decoder")
+	}
+	for range cap(l.decoders) {
+		<-l.decoders
+	}
+}
