@@ -16,6 +16,7 @@ type EventLog struct {
 	events  []Event       // every event so far; events[i].Seq == i
 	changed chan struct{} // closed and replaced on every append and on Close
 	closed  bool          // no more events will come
+	sealed  bool          // Seal has made the last event: Append refuses more
 }
 
 // NewEventLog returns an empty log whose clock starts now.
@@ -38,7 +39,7 @@ func (l *EventLog) Start() time.Time { return l.start }
 func (l *EventLog) Append(typ string, body map[string]any) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.closed {
+	if l.closed || l.sealed {
 		return false
 	}
 	t := time.Since(l.start) // under the lock, so t follows seq
@@ -46,6 +47,31 @@ func (l *EventLog) Append(typ string, body map[string]any) bool {
 	close(l.changed)
 	l.changed = make(chan struct{})
 	return true
+}
+
+// Seal makes the log's last event without showing it to readers: it
+// refuses further appends and returns every event, the last one included,
+// so they can be stored before Commit announces the end.
+func (l *EventLog) Seal(typ string, body map[string]any) []Event {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.sealed = true
+	last := encodeEvent(int64(len(l.events)), time.Since(l.start), typ, body)
+	return append(append([]Event(nil), l.events...), last)
+}
+
+// Commit appends last, the event Seal made, and closes the log.
+func (l *EventLog) Commit(last Event) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return
+	}
+	if int(last.Seq) == len(l.events) {
+		l.events = append(l.events, last)
+	}
+	l.closed = true
+	close(l.changed)
 }
 
 // Close marks the end of the stream; readers get io.EOF-like false from Next

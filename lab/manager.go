@@ -26,6 +26,15 @@ type Config struct {
 	Timeout time.Duration
 	// MaxQueue is the most runs waiting at once; more are refused.
 	MaxQueue int
+	// PerClient is the most runs one client (an address) may have queued
+	// or running at once through SubmitAnonymous; 0 means 10.
+	PerClient int
+	// Reserve is how much of the queue anonymous runs may not take, kept
+	// for workshop runs (Submit); 0 means a quarter of MaxQueue.
+	Reserve int
+	// SaveEvery is how often a running run's new events are stored, so a
+	// run cut off by a crash keeps what it showed; 0 means 2 s.
+	SaveEvery time.Duration
 }
 
 // Errors the manager returns; the web layer maps them to status codes.
@@ -65,6 +74,7 @@ type liveRun struct {
 	cancel    context.CancelFunc // set when it starts
 	cancelled bool               // a cancel was requested
 	slot      int                // the runner slot, once running
+	client    string             // who asked, for an anonymous run; "" for a workshop's
 }
 
 // NewManager returns a manager for the given experiments. It marks runs that
@@ -85,6 +95,16 @@ func NewManager(ctx context.Context, log *slog.Logger, store Store, cfg Config, 
 	if cfg.MaxQueue <= 0 {
 		cfg.MaxQueue = 100
 	}
+	if cfg.SaveEvery <= 0 {
+		cfg.SaveEvery = 2 * time.Second
+	}
+	if cfg.PerClient <= 0 {
+		cfg.PerClient = 10
+	}
+	if cfg.Reserve <= 0 {
+		cfg.Reserve = cfg.MaxQueue / 4
+	}
+	cfg.Reserve = min(cfg.Reserve, cfg.MaxQueue-1)
 	n, err := store.Interrupt(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("lab: mark interrupted runs: %w", err)
@@ -157,8 +177,24 @@ func (m *Manager) Experiment(id string) (Experiment, error) {
 	return e, nil
 }
 
-// Submit queues a run of experiment id with checked parameters p.
+// Submit queues a run of experiment id with checked parameters p, for a
+// workshop session: it may use the whole queue.
 func (m *Manager) Submit(ctx context.Context, id string, p Params) (Run, error) {
+	return m.submit(ctx, id, p, "")
+}
+
+// SubmitAnonymous queues a run for client (an address), outside any
+// workshop: it gets ErrClientShare if client has Config.PerClient runs
+// queued or running already, and ErrQueueFull once anonymous runs fill
+// the queue but for Config.Reserve places, kept for workshops.
+func (m *Manager) SubmitAnonymous(ctx context.Context, id string, p Params, client string) (Run, error) {
+	if client == "" {
+		client = "unknown"
+	}
+	return m.submit(ctx, id, p, client)
+}
+
+func (m *Manager) submit(ctx context.Context, id string, p Params, client string) (Run, error) {
 	exp, err := m.Experiment(id)
 	if err != nil {
 		return Run{}, err
@@ -176,6 +212,7 @@ func (m *Manager) Submit(ctx context.Context, id string, p Params) (Run, error) 
 		lr.run.Env.GOMAXPROCS = n
 	}
 	lr.exp = unwrap(exp)
+	lr.client = client
 	m.mu.Lock()
 	switch {
 	case m.closed:
@@ -184,6 +221,10 @@ func (m *Manager) Submit(ctx context.Context, id string, p Params) (Run, error) 
 	case len(m.queue) >= m.cfg.MaxQueue:
 		m.mu.Unlock()
 		return Run{}, ErrQueueFull
+	}
+	if err := m.shareLocked(client); err != nil {
+		m.mu.Unlock()
+		return Run{}, err
 	}
 	if err := m.store.SaveRun(ctx, lr.run); err != nil {
 		m.mu.Unlock()
@@ -258,7 +299,9 @@ func (m *Manager) execute(ctx context.Context, lr *liveRun) {
 		Params: lr.params.Encode(lr.exp.Info()), Start: lr.log.Start(),
 		CPUs: snapshot.Env.CPUs, Slot: snapshot.Env.Runner, Timeout: m.cfg.Timeout,
 	}
+	stopSaving := m.saveWhileRunning(snapshot.ID, lr.log)
 	rep, err := m.cfg.Runner.Run(ctx, job, lr.log)
+	stopSaving()
 	res := rep.Result
 	if err == nil && res == nil {
 		err = errors.New("the runner returned no result")
@@ -296,16 +339,16 @@ func (m *Manager) execute(ctx context.Context, lr *liveRun) {
 	m.finish(lr, status, res, msg)
 }
 
-// finish records lr's final state, closes its stream, stores it and lets
-// the next queued run start.
+// finish records lr's final state: it stores the run and every event,
+// the final status among them, and only then announces the end to readers
+// (the status event, the closed stream, Get), so a run reported finished
+// is never lost. It frees the run's slot first, so the next queued run
+// need not wait for the store.
 func (m *Manager) finish(lr *liveRun, status Status, res *Result, msg string) {
 	m.mu.Lock()
 	now := time.Now().UTC()
-	lr.run.Status, lr.run.Finished, lr.run.Result, lr.run.Error = status, &now, res, msg
-	// Under m.mu, so Get never says running once the stream has ended.
-	lr.log.Append(TypeStatus, map[string]any{"state": status})
-	lr.log.Close()
 	r := lr.run
+	r.Status, r.Finished, r.Result, r.Error = status, &now, res, msg
 	if slices.Contains(m.running, lr) && lr.run.Started != nil {
 		m.busy[lr.slot] = false
 		if status == StatusDone {
@@ -316,21 +359,82 @@ func (m *Manager) finish(lr *liveRun, status Status, res *Result, msg string) {
 	m.dispatchLocked()
 	m.mu.Unlock()
 
-	// Storing uses its own deadline: a cancelled run is still kept.
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err := m.store.SaveEvents(ctx, r.ID, lr.log.Events(0))
-	if err == nil {
-		err = m.store.SaveRun(ctx, r)
-	}
-	if err != nil {
-		m.log.Error("store finished run", "run", r.ID, "err", err)
-		return // keep it in memory, so its page still works
-	}
+	all := lr.log.Seal(TypeStatus, map[string]any{"state": status})
+	err := m.storeFinished(r, all)
+
 	m.mu.Lock()
-	delete(m.live, r.ID)
+	// Under m.mu, so Get never says running once the stream has ended.
+	lr.run = r
+	lr.log.Commit(all[len(all)-1])
+	if err == nil {
+		delete(m.live, r.ID)
+	}
 	m.mu.Unlock()
+	if err != nil {
+		m.log.Error("store finished run: it stays in memory and will not outlive a restart", "run", r.ID, "err", err)
+		return
+	}
 	m.log.Info("run finished", "run", r.ID, "experiment", r.Experiment, "status", status)
+}
+
+// storeAttempts is how many times storing a finished run is tried before
+// it is announced anyway, kept in memory only.
+const storeAttempts = 3
+
+// storeFinished stores a finished run's events, then its record, trying
+// again after a short pause if the store fails. It uses its own deadline:
+// a cancelled run is still kept.
+func (m *Manager) storeFinished(r Run, events []Event) error {
+	var err error
+	for attempt := range storeAttempts {
+		if attempt > 0 {
+			time.Sleep(time.Duration(attempt) * 200 * time.Millisecond)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = m.store.SaveEvents(ctx, r.ID, events)
+		if err == nil {
+			err = m.store.SaveRun(ctx, r)
+		}
+		cancel()
+		if err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("lab: store run %s: %w", r.ID, err)
+}
+
+// saveWhileRunning stores log's new events every Config.SaveEvery until
+// the returned function is called (which waits for a save under way).
+func (m *Manager) saveWhileRunning(id string, log *EventLog) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(m.cfg.SaveEvery)
+		defer tick.Stop()
+		saved := 0
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			evs := log.Events(saved)
+			if len(evs) == 0 {
+				continue
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			err := m.store.SaveEvents(ctx, id, evs)
+			cancel()
+			if err != nil {
+				m.log.Warn("store a running run's events", "run", id, "err", err)
+				continue
+			}
+			saved += len(evs)
+		}
+	}()
+	return func() { close(done); wg.Wait() }
 }
 
 // mergeEnv returns the run's env with what the runner saw: the CPUs the
@@ -445,7 +549,9 @@ func (m *Manager) Shutdown(ctx context.Context) error {
 	m.queue = nil
 	m.mu.Unlock()
 	for _, lr := range queued {
-		m.finishQueued(lr, StatusInterrupted, "the server stopped before the run started")
+		const msg = "the server stopped before the run started"
+		lr.log.Append(TypeError, map[string]any{"message": msg})
+		m.finishQueued(lr, StatusInterrupted, msg)
 	}
 	m.stopAll()
 	done := make(chan struct{})

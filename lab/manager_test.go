@@ -516,10 +516,10 @@ func TestManagerConfigDefaults(t *testing.T) {
 		cfg  Config
 		want Config
 	}{
-		{name: "zero", cfg: Config{}, want: Config{Parallel: 1, Timeout: 2 * time.Minute, MaxQueue: 100}},
-		{name: "negative", cfg: Config{Parallel: -1, Timeout: -1, MaxQueue: -1}, want: Config{Parallel: 1, Timeout: 2 * time.Minute, MaxQueue: 100}},
-		{name: "set", cfg: Config{Parallel: 3, Timeout: time.Second, MaxQueue: 7}, want: Config{Parallel: 3, Timeout: time.Second, MaxQueue: 7}},
-		{name: "slots", cfg: Config{Slots: [][]int{{0}, {1}}, Parallel: 5}, want: Config{Slots: [][]int{{0}, {1}}, Parallel: 2, Timeout: 2 * time.Minute, MaxQueue: 100}},
+		{name: "zero", cfg: Config{}, want: Config{Parallel: 1, Timeout: 2 * time.Minute, MaxQueue: 100, PerClient: 10, Reserve: 25, SaveEvery: 2 * time.Second}},
+		{name: "negative", cfg: Config{Parallel: -1, Timeout: -1, MaxQueue: -1}, want: Config{Parallel: 1, Timeout: 2 * time.Minute, MaxQueue: 100, PerClient: 10, Reserve: 25, SaveEvery: 2 * time.Second}},
+		{name: "set", cfg: Config{Parallel: 3, Timeout: time.Second, MaxQueue: 7, SaveEvery: time.Second}, want: Config{Parallel: 3, Timeout: time.Second, MaxQueue: 7, PerClient: 10, Reserve: 1, SaveEvery: time.Second}},
+		{name: "slots", cfg: Config{Slots: [][]int{{0}, {1}}, Parallel: 5}, want: Config{Slots: [][]int{{0}, {1}}, Parallel: 2, Timeout: 2 * time.Minute, MaxQueue: 100, PerClient: 10, Reserve: 25, SaveEvery: 2 * time.Second}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -246,6 +247,14 @@ func parse(info Info, raw map[string]string) (Params, error) {
 	return p, nil
 }
 
+// plainNumber is a number as people and JSON write it: decimal digits,
+// an optional sign, fraction and exponent. Go's own syntax beyond that
+// (0x1p3, 8_0, +8, Inf) is refused, so a value means what it looks like.
+var plainNumber = regexp.MustCompile(`^-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?$`)
+
+// plainDigits is a bare count of milliseconds.
+var plainDigits = regexp.MustCompile(`^[0-9]+$`)
+
 func parseValue(d Param, s string) (any, error) {
 	s = strings.TrimSpace(s)
 	if len(s) > MaxTextLen {
@@ -253,6 +262,9 @@ func parseValue(d Param, s string) (any, error) {
 	}
 	switch d.Kind {
 	case KindInt:
+		if !plainNumber.MatchString(s) {
+			return nil, &ParamError{d.Name, fmt.Sprintf("must be a whole number %s, got %q", bounds(d), clip(s))}
+		}
 		n, err := strconv.Atoi(s)
 		if err != nil {
 			if f, ferr := strconv.ParseFloat(s, 64); ferr == nil && f == math.Trunc(f) && math.Abs(f) < 1e15 {
@@ -268,7 +280,7 @@ func parseValue(d Param, s string) (any, error) {
 		return n, nil
 	case KindFloat:
 		f, err := strconv.ParseFloat(s, 64)
-		if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		if err != nil || !plainNumber.MatchString(s) || math.IsNaN(f) || math.IsInf(f, 0) {
 			return nil, &ParamError{d.Name, fmt.Sprintf("must be a number %s, got %q", bounds(d), clip(s))}
 		}
 		if f < d.Min || f > d.Max {
@@ -286,7 +298,7 @@ func parseValue(d Param, s string) (any, error) {
 		if err != nil {
 			// Bare numbers are milliseconds; ones too big for a Duration
 			// stay an error rather than wrap around.
-			if n, nerr := strconv.Atoi(s); nerr == nil && n >= 0 && n <= math.MaxInt64/int(time.Millisecond) {
+			if n, nerr := strconv.Atoi(s); nerr == nil && plainDigits.MatchString(s) && n >= 0 && n <= math.MaxInt64/int(time.Millisecond) {
 				dur, err = time.Duration(n)*time.Millisecond, nil
 			}
 		}

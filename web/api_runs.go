@@ -1,19 +1,14 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"concurrencylab/lab"
 )
-
-// MaxBodyBytes bounds a request body; larger ones get 413.
-const MaxBodyBytes = 64 << 10
 
 // createRunRequest is the body of POST /api/runs.
 type createRunRequest struct {
@@ -42,9 +37,12 @@ func (s *Server) createRun(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	run, err := s.runs.Submit(r.Context(), req.Experiment, p)
+	run, err := s.runs.SubmitAnonymous(r.Context(), req.Experiment, p, s.client(r))
 	if err != nil {
 		status := statusOf(err)
+		if status == http.StatusTooManyRequests {
+			s.retryAfter(w)
+		}
 		if status == http.StatusInternalServerError {
 			s.log.Error("submit run", "experiment", req.Experiment, "err", err)
 			apiError(w, status, "the run could not be stored; try again")
@@ -56,31 +54,6 @@ func (s *Server) createRun(w http.ResponseWriter, r *http.Request) {
 	url := "/runs/" + run.ID
 	w.Header().Set("Location", url)
 	writeJSON(w, http.StatusCreated, map[string]string{"id": run.ID, "url": url, "events": url + "/events"})
-}
-
-// decodeJSON reads one JSON object from a bounded body into v. It returns
-// the status and a message naming what was wrong.
-func decodeJSON(w http.ResponseWriter, r *http.Request, v any) (int, error) {
-	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return http.StatusUnsupportedMediaType, fmt.Errorf("the body must be JSON (Content-Type application/json), got %s", clip(ct))
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return http.StatusRequestEntityTooLarge, fmt.Errorf("the body is over the limit of %d bytes", MaxBodyBytes)
-		}
-		return http.StatusBadRequest, fmt.Errorf("reading the body: %v", err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return http.StatusBadRequest, fmt.Errorf("the body is not the JSON expected: %v", err)
-	}
-	if dec.More() {
-		return http.StatusBadRequest, errors.New("the body has more than one JSON value")
-	}
-	return 0, nil
 }
 
 func (s *Server) experimentIDs() string {
@@ -130,6 +103,12 @@ func (s *Server) runError(w http.ResponseWriter, id string, err error) {
 	default:
 		apiError(w, status, fmt.Sprintf("run %s: %v", id, err))
 	}
+}
+
+// retryAfter tells a client refused for a full queue when to try again:
+// when the first running run is expected to finish.
+func (s *Server) retryAfter(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(s.runs.RetryAfter().Seconds())))
 }
 
 // health answers GET /healthz.

@@ -97,9 +97,13 @@ var errClipTooLarge = fmt.Errorf("over the %d MiB limit", MaxClipBytes>>20)
 // clipError answers an error from the clip library.
 func (s *Server) clipError(w http.ResponseWriter, op string, err error) {
 	var inv invalidInput
+	var busy interface{ Busy() bool }
 	switch {
 	case errors.Is(err, lab.ErrNotFound):
 		apiError(w, http.StatusNotFound, err.Error())
+	case errors.As(err, &busy) && busy.Busy():
+		w.Header().Set("Retry-After", "2")
+		apiError(w, http.StatusServiceUnavailable, err.Error())
 	case errors.As(err, &inv) && inv.Invalid():
 		apiError(w, http.StatusUnprocessableEntity, err.Error())
 	case errors.Is(err, context.Canceled):

@@ -90,6 +90,9 @@ func (f *fakeClips) picture(name string, i int) ([]byte, error) {
 	if i >= 795 {
 		return nil, fmt.Errorf("clip %s has frames 0 to 794, not %d: %w", name, i, lab.ErrNotFound)
 	}
+	if i == 666 { // every decoder busy for too long
+		return nil, fakeLimit{"the server is busy drawing other pictures", "busy"}
+	}
 	return []byte("\x89PNG " + name), nil
 }
 
@@ -262,6 +265,11 @@ func TestUploadClipRefusesBadInput(t *testing.T) {
 			http.StatusBadRequest, "the file name must be a plain name"},
 		{"dot-dot name", func() request { ct, b := rawForm("..avi", video); return request{ct, string(b)} },
 			http.StatusBadRequest, "the file name must be a plain name"},
+		{"overlong name", func() request {
+			ct, b := rawForm(strings.Repeat("a", 256)+".avi", video)
+			return request{ct, string(b)}
+		},
+			http.StatusBadRequest, "the file name must be at most 255 bytes, got 260"},
 		{"not a file", func() request {
 			return request{"multipart/form-data; boundary=b", "--b\r\nContent-Disposition: form-data; name=\"clip\"\r\n\r\nVIDEO\r\n--b--\r\n"}
 		},

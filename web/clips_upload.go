@@ -104,6 +104,10 @@ func (s *Server) uploadClip(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// maxUploadName is the longest file name an upload may give, as most file
+// systems allow.
+const maxUploadName = 255
+
 // uploadName returns the file name the client gave the upload, refusing
 // one that looks like a path. (Part.FileName would quietly keep only its
 // last element.)
@@ -115,6 +119,8 @@ func uploadName(part *multipart.Part) (string, error) {
 		return "", errors.New(`the field "clip" must be a file`)
 	case strings.ContainsAny(name, `/\`+"\x00") || strings.HasPrefix(name, ".."):
 		return "", fmt.Errorf("the file name must be a plain name like clip.avi, got %q", clip(name))
+	case len(name) > maxUploadName:
+		return "", fmt.Errorf("the file name must be at most %d bytes, got %d", maxUploadName, len(name))
 	}
 	return name, nil
 }

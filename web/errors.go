@@ -35,6 +35,8 @@ func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) {
 	apiError(w, http.StatusNotFound, "no API endpoint "+r.Method+" "+clip(r.URL.Path))
 }
 
+// pageNotFound answers a path that is no page. Under /api/ the API's
+// own fallback answers, in JSON.
 func (s *Server) pageNotFound(w http.ResponseWriter, r *http.Request) {
 	s.pageError(w, r, http.StatusNotFound, "There is no page at "+clip(r.URL.Path)+".")
 }

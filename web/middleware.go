@@ -67,6 +67,8 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
+		ctx, note := withNote(r.Context())
+		r = r.WithContext(ctx)
 		next.ServeHTTP(sw, r)
 		if sw.status == 0 {
 			sw.status = http.StatusOK
@@ -74,7 +76,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		level := slog.LevelDebug
 		if sw.status >= 500 {
 			level = slog.LevelError
-		} else if sw.status >= 400 {
+		} else if sw.status >= 400 && !note.quiet {
 			level = slog.LevelInfo
 		}
 		s.log.Log(r.Context(), level, "request", "method", r.Method, "path", r.URL.Path,

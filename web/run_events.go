@@ -53,6 +53,12 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 	s.socketsWait.Add(1)
 	s.socketsMu.Unlock()
 	defer s.socketsWait.Done()
+	release, refused := s.runSockets.acquire(id, s.client(r))
+	if refused != "" {
+		tooManySockets(w, refused)
+		return
+	}
+	defer release()
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader has answered with a 4xx

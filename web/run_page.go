@@ -52,7 +52,7 @@ func statusOf(err error) int {
 		return http.StatusNotFound
 	case errors.Is(err, lab.ErrFinished):
 		return http.StatusConflict
-	case errors.Is(err, lab.ErrQueueFull):
+	case errors.Is(err, lab.ErrQueueFull), errors.Is(err, lab.ErrClientShare):
 		return http.StatusTooManyRequests
 	case errors.Is(err, lab.ErrShuttingDown):
 		return http.StatusServiceUnavailable

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -40,12 +41,18 @@ type Server struct {
 	hubs     *sessionHubs
 
 	clips ClipLibrary // video clips (clips.go), if SetClips gave some
+
+	trusted []netip.Prefix // reverse proxies whose X-Forwarded-For is believed (client.go)
+
+	runSockets *socketCount // caps on run websockets (socket_limits.go)
 }
 
 // New returns a server for the runs of m, serving static assets from static.
 func New(log *slog.Logger, m *lab.Manager, static fs.FS) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Server{log: log, runs: m, static: static, sockets: ctx, closeAll: cancel}
+	s := &Server{log: log, runs: m, static: static, sockets: ctx, closeAll: cancel}
+	s.SetSocketLimits(SocketLimits{})
+	return s
 }
 
 // CloseSockets closes every websocket with a going-away frame and waits
@@ -63,13 +70,27 @@ func (s *Server) CloseSockets(ctx context.Context) {
 	}
 }
 
-// Handler returns the server's routes, wrapped in its middleware.
+// Handler returns the server's routes, wrapped in its middleware. A
+// state-changing request from another site's page is refused with 403
+// (net/http's CrossOriginProtection: Sec-Fetch-Site, else Origin against
+// Host); a known path asked with a method it does not answer gets 405
+// with Allow.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	for _, r := range s.routes() {
-		mux.Handle(r.pattern, r.handler)
+	rs := s.routes()
+	for _, r := range rs {
+		h := r.handler
+		if isCodeLookup(r.pattern) {
+			h = s.codeLookups(h)
+		}
+		mux.Handle(r.pattern, h)
 	}
-	return s.recoverPanics(s.logRequests(secureHeaders(mux)))
+	for path, methods := range methodsByPath(rs) {
+		mux.Handle(path, methodNotAllowed(s, methods))
+	}
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(s.crossSite))
+	return s.recoverPanics(s.logRequests(secureHeaders(cop.Handler(mux))))
 }
 
 type route struct {
@@ -116,9 +137,9 @@ func (s *Server) routes() []route {
 		{"POST /api/sessions/{code}/runs", http.HandlerFunc(s.learnerRun)},
 		{"POST /api/sessions/{code}/guess", http.HandlerFunc(s.guessSession)},
 		{"GET /static/", s.staticFiles()},
-		// The fallbacks answer GET only, so a known path with the wrong
-		// method still gets the mux's 405.
-		{"GET /api/", http.HandlerFunc(s.apiNotFound)},
-		{"GET /", http.HandlerFunc(s.pageNotFound)},
+		// The fallbacks answer every method: a known path with another
+		// method is answered 405 by the handlers methodsByPath adds.
+		{"/api/", http.HandlerFunc(s.apiNotFound)},
+		{"/", http.HandlerFunc(s.pageNotFound)},
 	}
 }

@@ -376,6 +376,9 @@ func (s *Server) sessionError(w http.ResponseWriter, code string, err error) {
 		apiError(w, http.StatusServiceUnavailable, err.Error())
 	default:
 		status := statusOf(err)
+		if status == http.StatusTooManyRequests {
+			s.retryAfter(w)
+		}
 		if status == http.StatusInternalServerError {
 			s.log.Error("session", "session", code, "err", err)
 			apiError(w, status, "the session could not be updated; try again")

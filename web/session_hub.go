@@ -31,6 +31,7 @@ func (s *Server) UseSessions(svc *session.Service) {
 		m:       make(map[string]*hub),
 		creates: newRateLimit("new sessions", createsPerMinute, createBurst),
 		joins:   newRateLimit("joins", joinsPerMinute, joinBurst),
+		lookups: newRateLimit("lookups of unknown room codes", lookupsPerMinute, lookupBurst),
 
 		maxSockets: maxSessionSockets,
 	}
@@ -65,6 +66,7 @@ type sessionHubs struct {
 	wg      sync.WaitGroup  // the sockets and the hubs' goroutines; Add only under mu, while !closing
 
 	creates, joins *rateLimit // per client (session_limits.go)
+	lookups        *rateLimit // unknown room codes, per client (session_codes.go)
 	maxSockets     int        // per session: maxSessionSockets; tests lower it
 }
 

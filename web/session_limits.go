@@ -3,19 +3,15 @@ package web
 import (
 	"fmt"
 	"math"
-	"net"
 	"net/http"
-	"net/netip"
 	"strconv"
 	"sync"
 	"time"
 )
 
-// Limits on what one client may do to sessions. A client is its IP
-// address as r.RemoteAddr gives it (an IPv6 address by its /64, which one
-// machine may hold whole). Behind a reverse proxy every client is the
-// proxy: X-Forwarded-For is not trusted, so the limits then apply to
-// everyone together.
+// Limits on what one client may do to sessions. A client is its address
+// (client.go: an IPv6 address by its /64; behind a trusted reverse proxy,
+// the address the proxy saw).
 const (
 	// createsPerMinute and createBurst limit new sessions (POST
 	// /api/sessions, POST /sessions): 10 a minute.
@@ -93,6 +89,23 @@ func (l *rateLimit) take(client string) (bool, time.Duration) {
 	return true, 0
 }
 
+// peek reports whether client has a token left, without spending it, and
+// if not how long until one is back.
+func (l *rateLimit) peek(client string) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	b, ok := l.buckets[client]
+	if !ok {
+		return true, 0
+	}
+	every := float64(time.Minute / time.Duration(l.perMinute))
+	tokens := math.Min(float64(l.burst), b.tokens+float64(l.now().Sub(b.at))/every)
+	if tokens < 1 {
+		return false, time.Duration(math.Ceil((1 - tokens) * every))
+	}
+	return true, 0
+}
+
 // refuse answers 429 for l with a Retry-After and a message naming the
 // limit; page answers with an HTML page rather than JSON.
 func (s *Server) refuse(w http.ResponseWriter, r *http.Request, l *rateLimit, wait time.Duration, page bool) {
@@ -113,27 +126,9 @@ func (s *Server) refuse(w http.ResponseWriter, r *http.Request, l *rateLimit, wa
 // allowed spends a token of the request's client from l, or answers 429
 // and returns false.
 func (s *Server) allowed(w http.ResponseWriter, r *http.Request, l *rateLimit, page bool) bool {
-	ok, wait := l.take(clientOf(r))
+	ok, wait := l.take(s.client(r))
 	if !ok {
 		s.refuse(w, r, l, wait, page)
 	}
 	return ok
-}
-
-// clientOf is the client a limit counts the request against: its IP
-// address, or for IPv6 its /64.
-func clientOf(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	a, err := netip.ParseAddr(host)
-	if err != nil {
-		return host
-	}
-	if a = a.Unmap(); a.Is6() {
-		p, _ := a.Prefix(64)
-		return p.String()
-	}
-	return a.String()
 }

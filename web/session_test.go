@@ -32,7 +32,7 @@ func newSessionServer(t *testing.T) (*testServer, *session.Service) {
 
 // newSessionServerWith is newSessionServer that lets configure change the
 // Server (its limits) before it serves, and returns it too.
-func newSessionServerWith(t *testing.T, configure func(*Server)) (*testServer, *session.Service, *Server) {
+func newSessionServerWith(t testing.TB, configure func(*Server)) (*testServer, *session.Service, *Server) {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	m, err := lab.NewManager(context.Background(), log, lab.NewMemStore(), lab.Config{}, []lab.Experiment{fake{}})
@@ -56,7 +56,7 @@ func newSessionServerWith(t *testing.T, configure func(*Server)) (*testServer, *
 }
 
 // do sends a request with an optional bearer key.
-func (ts *testServer) do(t *testing.T, method, path, key, body string) (int, map[string]any) {
+func (ts *testServer) do(t testing.TB, method, path, key, body string) (int, map[string]any) {
 	t.Helper()
 	req, _ := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
 	if body != "" {
@@ -75,7 +75,7 @@ func (ts *testServer) do(t *testing.T, method, path, key, body string) (int, map
 	return res.StatusCode, out
 }
 
-func (ts *testServer) newSession(t *testing.T) (code, key string) {
+func (ts *testServer) newSession(t testing.TB) (code, key string) {
 	t.Helper()
 	status, out := ts.do(t, "POST", "/api/sessions", "", "")
 	if status != http.StatusCreated {
@@ -659,7 +659,7 @@ func TestClientOf(t *testing.T) {
 		"198.51.100.7:65535":         "198.51.100.7",
 	} {
 		r := &http.Request{RemoteAddr: addr}
-		if got := clientOf(r); got != want {
+		if got := clientOf(r, nil); got != want {
 			t.Errorf("clientOf(%q): got %q, want %q", addr, got, want)
 		}
 	}

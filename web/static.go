@@ -1,6 +1,7 @@
 package web
 
 import (
+	"io/fs"
 	"net/http"
 	"strings"
 )
@@ -10,7 +11,8 @@ import (
 func (s *Server) staticFiles() http.Handler {
 	files := http.StripPrefix("/static/", http.FileServerFS(s.static))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/") {
+		name := strings.TrimPrefix(r.URL.Path, "/static/")
+		if info, err := fs.Stat(s.static, name); strings.HasSuffix(name, "/") || err != nil || info.IsDir() {
 			s.pageNotFound(w, r)
 			return
 		}

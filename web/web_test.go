@@ -61,6 +61,14 @@ type testServer struct {
 
 func newTestServer(t *testing.T, cfg lab.Config) *testServer {
 	t.Helper()
+	ts, _ := newTestServerWith(t, cfg)
+	return ts
+}
+
+// newTestServerWith is newTestServer that also returns the Server, whose
+// limits a test may change before its first request.
+func newTestServerWith(t testing.TB, cfg lab.Config) (*testServer, *Server) {
+	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	m, err := lab.NewManager(context.Background(), log, lab.NewMemStore(), cfg, []lab.Experiment{fake{}})
 	if err != nil {
@@ -76,10 +84,10 @@ func newTestServer(t *testing.T, cfg lab.Config) *testServer {
 		srv.CloseSockets(ctx)
 		ts.Close()
 	})
-	return &testServer{ts, m}
+	return &testServer{ts, m}, srv
 }
 
-func (ts *testServer) post(t *testing.T, path, contentType, body string) (int, map[string]any) {
+func (ts *testServer) post(t testing.TB, path, contentType, body string) (int, map[string]any) {
 	t.Helper()
 	res, err := http.Post(ts.URL+path, contentType, strings.NewReader(body))
 	if err != nil {
@@ -91,7 +99,7 @@ func (ts *testServer) post(t *testing.T, path, contentType, body string) (int, m
 	return res.StatusCode, out
 }
 
-func (ts *testServer) get(t *testing.T, path string) (int, string) {
+func (ts *testServer) get(t testing.TB, path string) (int, string) {
 	t.Helper()
 	res, err := http.Get(ts.URL + path)
 	if err != nil {
@@ -132,7 +140,7 @@ func readAll(t *testing.T, conn *websocket.Conn) ([]map[string]any, error) {
 	}
 }
 
-func (ts *testServer) startRun(t *testing.T, params string) string {
+func (ts *testServer) startRun(t testing.TB, params string) string {
 	t.Helper()
 	status, out := ts.post(t, "/api/runs", "application/json", `{"experiment":"fake","params":`+params+`}`)
 	if status != http.StatusCreated {

@@ -21,6 +21,7 @@ import (
 	"concurrencylab/experiments/pixels"
 	"concurrencylab/experiments/pixels/clips"
 	"concurrencylab/lab"
+	"concurrencylab/lab/datadir"
 	"concurrencylab/lab/process"
 	"concurrencylab/lab/session"
 	"concurrencylab/lab/sqlite"
@@ -52,7 +53,13 @@ type Config struct {
 	RunTimeout  time.Duration
 	RunMemory   int64 // bytes
 	MaxQueue    int
-	LogFormat   string
+	// RunsPerAddress is the most anonymous runs one address may have
+	// queued or running at once.
+	RunsPerAddress int
+	// TrustedProxy lists the reverse proxies (CIDR prefixes or addresses,
+	// comma-separated) whose X-Forwarded-For is believed.
+	TrustedProxy string
+	LogFormat    string
 }
 
 // defaultRunMemory is -run-memory's default.
@@ -82,6 +89,8 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (Confi
 	envErrs = append(envErrs, err)
 	maxQueue, err := envInt(getenv, "LAB_MAX_QUEUE", 100)
 	envErrs = append(envErrs, err)
+	perAddress, err := envInt(getenv, "LAB_RUNS_PER_ADDRESS", 10)
+	envErrs = append(envErrs, err)
 	memory := byteSize(defaultRunMemory)
 	if v := getenv("LAB_RUN_MEMORY"); v != "" {
 		if err := memory.Set(v); err != nil {
@@ -99,6 +108,8 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (Confi
 	fs.Func("parallel-runs", "replaced by -cores-per-run", func(string) error { return errParallelRuns })
 	fs.DurationVar(&c.RunTimeout, "run-timeout", timeout, "longest a run may execute (LAB_RUN_TIMEOUT)")
 	fs.IntVar(&c.MaxQueue, "max-queue", maxQueue, "most runs waiting at once (LAB_MAX_QUEUE)")
+	fs.IntVar(&c.RunsPerAddress, "runs-per-address", perAddress, "most runs one address may have queued or running outside a workshop (LAB_RUNS_PER_ADDRESS)")
+	fs.StringVar(&c.TrustedProxy, "trusted-proxy", env("LAB_TRUSTED_PROXY", ""), "reverse proxies whose X-Forwarded-For is believed, as CIDR prefixes or addresses, comma-separated (LAB_TRUSTED_PROXY)")
 	fs.StringVar(&c.LogFormat, "log-format", env("LAB_LOG_FORMAT", "text"), "log format: text or json (LAB_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -116,8 +127,13 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (Confi
 		return c, fmt.Errorf("-run-timeout must be at least 1s, got %s", c.RunTimeout)
 	case c.MaxQueue < 1:
 		return c, fmt.Errorf("-max-queue must be at least 1, got %d", c.MaxQueue)
+	case c.RunsPerAddress < 1:
+		return c, fmt.Errorf("-runs-per-address must be at least 1, got %d", c.RunsPerAddress)
 	case c.LogFormat != "text" && c.LogFormat != "json":
 		return c, fmt.Errorf("-log-format must be text or json, got %q", c.LogFormat)
+	}
+	if _, err := web.ParsePrefixes(c.TrustedProxy); err != nil {
+		return c, fmt.Errorf("-trusted-proxy: %w", err)
 	}
 	return c, nil
 }
@@ -168,6 +184,19 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
 		return fmt.Errorf("data directory: %w", err)
 	}
+	// Lock the data directory, then listen, before changing anything: a
+	// second server on the same directory or port stops here, leaving the
+	// first one's database, uploads and runs alone.
+	lock, err := datadir.Acquire(cfg.Data)
+	if err != nil {
+		return err
+	}
+	defer lock.Release()
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close() // Serve closes it too; this covers a failure before
 	store, err := sqlite.Open(ctx, filepath.Join(cfg.Data, "lab.db"))
 	if err != nil {
 		return err
@@ -189,17 +218,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	exps := experiments.All(experiments.Options{Clips: clipLib, Cores: len(slots[0])})
 	runs, err := lab.NewManager(ctx, log, store, lab.Config{
 		Slots: slots, Runner: runner, Timeout: cfg.RunTimeout, MaxQueue: cfg.MaxQueue,
+		PerClient: cfg.RunsPerAddress,
 	}, exps)
 	if err != nil {
 		return err
 	}
 
-	// Listen first, so a busy port fails at once.
-	ln, err := net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		return err
-	}
 	srv := web.New(log, runs, static.FS)
+	trusted, _ := web.ParsePrefixes(cfg.TrustedProxy) // checked by parseFlags
+	srv.SetTrustedProxies(trusted)
+	srv.SetSocketLimits(socketLimits(log))
 	srv.SetClips(pixels.NewLibrary(clipLib))
 	sessions := session.NewService(log, store, runs)
 	defer sessions.Close() // after the server and the runs have stopped

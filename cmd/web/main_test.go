@@ -1,7 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"net/http"
 	"os"
+	"path/filepath"
+	"sync"
 
 	"concurrencylab/lab/process"
 	"context"
@@ -31,14 +35,14 @@ func TestParseFlags(t *testing.T) {
 		want    Config
 		wantErr string
 	}{
-		{"defaults", nil, nil, Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, LogFormat: "text"}, ""},
-		{"PORT", nil, map[string]string{"PORT": "9000"}, Config{Addr: ":9000", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, LogFormat: "text"}, ""},
+		{"defaults", nil, nil, Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text"}, ""},
+		{"PORT", nil, map[string]string{"PORT": "9000"}, Config{Addr: ":9000", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text"}, ""},
 		{"env fallback", nil, map[string]string{"LAB_ADDR": "127.0.0.1:1", "LAB_DATA": "/d", "LAB_CORES_PER_RUN": "3", "LAB_RUN_TIMEOUT": "30s", "LAB_RUN_MEMORY": "512MiB"},
-			Config{Addr: "127.0.0.1:1", Data: "/d", Clips: "/d/clips", CoresPerRun: 3, RunTimeout: 30 * time.Second, RunMemory: 512 << 20, MaxQueue: 100, LogFormat: "text"}, ""},
+			Config{Addr: "127.0.0.1:1", Data: "/d", Clips: "/d/clips", CoresPerRun: 3, RunTimeout: 30 * time.Second, RunMemory: 512 << 20, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text"}, ""},
 		{"cores and memory flags", []string{"-cores-per-run", "1", "-run-memory", "2G"}, nil,
-			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", CoresPerRun: 1, RunTimeout: 2 * time.Minute, RunMemory: 2 << 30, MaxQueue: 100, LogFormat: "text"}, ""},
+			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", CoresPerRun: 1, RunTimeout: 2 * time.Minute, RunMemory: 2 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text"}, ""},
 		{"flags beat env", []string{"-addr", ":1", "-clips", "/c", "-log-format", "json"}, map[string]string{"LAB_ADDR": ":2"},
-			Config{Addr: ":1", Data: "./data", Clips: "/c", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, LogFormat: "json"}, ""},
+			Config{Addr: ":1", Data: "./data", Clips: "/c", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "json"}, ""},
 		{"parallel runs are gone", []string{"-parallel-runs", "2"}, nil, Config{}, "-parallel-runs (LAB_PARALLEL_RUNS) is gone"},
 		{"parallel runs env is gone", nil, map[string]string{"LAB_PARALLEL_RUNS": "2"}, Config{}, "set -cores-per-run"},
 		{"bad cores", []string{"-cores-per-run", "-1"}, nil, Config{}, "-cores-per-run must be at least 1 (or 0 for every usable CPU), got -1"},
@@ -50,6 +54,12 @@ func TestParseFlags(t *testing.T) {
 		{"bad timeout", []string{"-run-timeout", "1ms"}, nil, Config{}, "-run-timeout must be at least 1s"},
 		{"bad log format", []string{"-log-format", "xml"}, nil, Config{}, `-log-format must be text or json, got "xml"`},
 		{"unknown flag", []string{"-nope"}, nil, Config{}, "flag provided but not defined: -nope"},
+		{"proxy and share", []string{"-trusted-proxy", "10.0.0.0/8,192.0.2.1", "-runs-per-address", "3"}, nil,
+			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 3, TrustedProxy: "10.0.0.0/8,192.0.2.1", LogFormat: "text"}, ""},
+		{"proxy env", nil, map[string]string{"LAB_TRUSTED_PROXY": "::1", "LAB_RUNS_PER_ADDRESS": "2"},
+			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 2, TrustedProxy: "::1", LogFormat: "text"}, ""},
+		{"bad proxy", []string{"-trusted-proxy", "10.0.0.0/33"}, nil, Config{}, "-trusted-proxy: not a CIDR prefix or an address: 10.0.0.0/33"},
+		{"bad share", []string{"-runs-per-address", "0"}, nil, Config{}, "-runs-per-address must be at least 1, got 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -114,5 +124,71 @@ func TestBusyPortFailsAtOnce(t *testing.T) {
 	err := run(context.Background(), []string{"-addr", addr, "-data", t.TempDir()}, func(string) string { return "" }, io.Discard, nil)
 	if err == nil || !strings.Contains(err.Error(), "address already in use") {
 		t.Errorf("got %v, want address already in use", err)
+	}
+}
+
+func TestSecondServerOnDataDirStops(t *testing.T) {
+	dir := t.TempDir()
+	base, stop := startServer(t, dir)
+	defer stop()
+	// An upload in progress on the first server: a second one must not
+	// take it for a leftover and delete it.
+	partial := filepath.Join(dir, "clips", ".upload-inflight.avi")
+	if err := os.WriteFile(partial, []byte("half"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-data", dir}, func(string) string { return "" }, io.Discard, nil)
+	if err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "lock")) {
+		t.Fatalf("second server: got %v, want an error naming the lock file", err)
+	}
+	if _, err := os.Stat(partial); err != nil {
+		t.Errorf("the first server's upload in progress: %v, want it left alone", err)
+	}
+	if resp, err := http.Get(base + "/healthz"); err != nil || resp.StatusCode != http.StatusOK {
+		t.Errorf("first server after the second tried: %v, want it serving", err)
+	} else {
+		resp.Body.Close()
+	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for the server's logger and the test.
+type lockedBuffer struct {
+	mu sync.Mutex // guards b
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestStartLogsFileDescriptorLimit(t *testing.T) {
+	var out lockedBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	errc := make(chan error, 1)
+	go func() {
+		errc <- run(ctx, []string{"-addr", "127.0.0.1:0", "-data", t.TempDir()}, func(string) string { return "" }, &out, ready)
+	}()
+	select {
+	case <-ready:
+	case err := <-errc:
+		t.Fatalf("server did not start: %v", err)
+	}
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatalf("server stopped with %v", err)
+	}
+	for _, want := range []string{"msg=\"file descriptors\" limit=", "run_sockets_total=", "run_sockets_per_address=1200"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("start-up log lacks %q:\n%s", want, out.String())
+		}
 	}
 }

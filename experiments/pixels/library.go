@@ -20,13 +20,10 @@ func NewLibrary(lib *clips.Library) Library { return Library{lib} }
 
 // Mask returns frame i's blue mask as a PNG: white where a pixel is blue.
 func (l Library) Mask(ctx context.Context, name string, i int) ([]byte, error) {
-	var png []byte
-	err := l.ReadFrame(ctx, name, i, func(frame gocv.Mat) (err error) {
+	return l.Picture(ctx, name, "mask", i, func(frame gocv.Mat) ([]byte, error) {
 		mask := gocv.NewMat()
 		defer mask.Close()
 		blueMask(frame, &mask)
-		png, err = clips.EncodePNG(mask)
-		return err
+		return clips.EncodePNG(mask)
 	})
-	return png, err
 }

@@ -60,8 +60,17 @@ type Library struct {
 	probeWait      time.Duration
 	checking       chan struct{} // holds a token while an upload is decoded and stored
 
-	mu     sync.Mutex       // guards probes
-	probes map[string]Probe // by name; an entry is valid while its file's stamp holds
+	// Pictures (picture_cache.go): decoders holds a token per decoding
+	// picture; PictureWait and PictureCacheBytes unless a test changes them.
+	decoders      chan struct{}
+	pictureWait   time.Duration
+	maxCacheBytes int64
+	hashing       sync.Mutex // held while a clip's content hash is computed
+
+	mu         sync.Mutex        // guards probes, hashes and cacheBytes
+	probes     map[string]Probe  // by name; an entry is valid while its file's stamp holds
+	hashes     map[string]hashed // content hashes by path, valid while the stamp holds
+	cacheBytes int64             // the picture cache's size; -1 until counted
 }
 
 // Open returns the library in dir, making the directory if needed and
@@ -96,9 +105,11 @@ func OpenReadOnly(dir string) (*Library, error) {
 }
 
 func libraryAt(abs string) *Library {
-	return &Library{dir: abs, probes: make(map[string]Probe),
+	return &Library{dir: abs, probes: make(map[string]Probe), hashes: make(map[string]hashed),
 		maxUploads: MaxUploads, maxUploadBytes: MaxUploadBytes, probeWait: ProbeWait,
-		checking: make(chan struct{}, 1)}
+		checking: make(chan struct{}, 1),
+		decoders: make(chan struct{}, PictureDecoders), pictureWait: PictureWait,
+		maxCacheBytes: PictureCacheBytes, cacheBytes: -1}
 }
 
 // Dir returns the library's directory.
@@ -123,7 +134,8 @@ func (p *Problem) Invalid() bool { return true }
 func (p *Problem) Full() bool { return p.full }
 
 // Busy reports that the library refused an upload because another was being
-// checked for too long (HTTP's 503: try again).
+// checked for too long, or a picture because every decoder was busy for
+// too long (HTTP's 503: try again).
 func (p *Problem) Busy() bool { return p.busy }
 
 // Is makes a not-found Problem match lab.ErrNotFound.

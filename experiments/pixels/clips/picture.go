@@ -69,30 +69,21 @@ func readFrameAt(ctx context.Context, path string, i int, frame *gocv.Mat) error
 
 // Frame returns frame i of the named clip as a PNG.
 func (l *Library) Frame(ctx context.Context, name string, i int) ([]byte, error) {
-	var png []byte
-	err := l.ReadFrame(ctx, name, i, func(frame gocv.Mat) (err error) {
-		png, err = EncodePNG(frame)
-		return err
-	})
-	return png, err
+	return l.Picture(ctx, name, "frame", i, EncodePNG)
 }
 
 // Poster returns the clip's first frame, at most PosterWidth wide, as a PNG.
 func (l *Library) Poster(ctx context.Context, name string) ([]byte, error) {
-	var png []byte
-	err := l.ReadFrame(ctx, name, 0, func(frame gocv.Mat) (err error) {
+	return l.Picture(ctx, name, "poster", 0, func(frame gocv.Mat) ([]byte, error) {
 		if frame.Cols() <= PosterWidth {
-			png, err = EncodePNG(frame)
-			return err
+			return EncodePNG(frame)
 		}
 		small := gocv.NewMat()
 		defer small.Close()
 		h := frame.Rows() * PosterWidth / frame.Cols()
 		gocv.Resize(frame, &small, image.Pt(PosterWidth, max(1, h)), 0, 0, gocv.InterpolationArea)
-		png, err = EncodePNG(small)
-		return err
+		return EncodePNG(small)
 	})
-	return png, err
 }
 
 // EncodePNG encodes an image as PNG, in Go memory.

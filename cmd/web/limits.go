@@ -1,0 +1,30 @@
+package main
+
+import (
+	"log/slog"
+	"syscall"
+
+	"concurrencylab/web"
+)
+
+// socketLimits returns the caps on run websockets, fitted to the
+// process's file-descriptor limit (the Go runtime has already raised the
+// soft limit to the hard one): run sockets may use at most half of it,
+// the rest left for requests, session sockets, the database and runs'
+// pipes. It logs the limit, and warns when a full room would not fit.
+func socketLimits(log *slog.Logger) web.SocketLimits {
+	l := web.SocketLimits{PerRun: web.DefaultRunSockets, PerAddr: web.DefaultAddrSockets, Total: web.DefaultTotalSockets}
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err != nil {
+		log.Warn("file-descriptor limit unknown", "err", err)
+		return l
+	}
+	l.Total = int(min(uint64(l.Total), rl.Cur/2))
+	log.Info("file descriptors", "limit", rl.Cur, "hard_limit", rl.Max, "run_sockets_total", l.Total,
+		"run_sockets_per_address", l.PerAddr, "run_sockets_per_run", l.PerRun)
+	if l.Total < l.PerAddr {
+		log.Warn("the file-descriptor limit is too low for a full room: raise it (ulimit -n, LimitNOFILE=) to at least 4096",
+			"limit", rl.Cur)
+	}
+	return l
+}
