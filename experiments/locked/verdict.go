@@ -8,11 +8,29 @@ import (
 	"concurrencylab/lab"
 )
 
-// Verdict implements lab.Verdicter. Every claim comes from the run's own
+// Verdict implements lab.Verdicter: the headline and its details in one
+// text.
+func (e Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
+	h, d := e.Judge(r, p, env)
+	return strings.TrimSpace(h + " " + d)
+}
+
+// Judge implements lab.Judge. The headline says whether the synchronised
+// counters counted exactly, the lesson's question; the details what each
+// cost, what unsynchronized lost and what the race detector reported.
+func (e Experiment) Judge(r *lab.Result, p lab.Params, env lab.Env) (headline, details string) {
+	parts := e.parts(r, p, env)
+	if len(parts) == 0 {
+		return "No variant ran.", ""
+	}
+	return parts[0], strings.Join(parts[1:], " ")
+}
+
+// parts are the verdict's sentences. Every claim comes from the run's own
 // figures: which variants counted exactly, the cheapest and dearest
 // synchronised variant per increment, what unsynchronized lost, and what
 // the race detector reported if it ran.
-func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
+func (Experiment) parts(r *lab.Result, p lab.Params, env lab.Env) []string {
 	procs := env.Cores()
 	machine := fmt.Sprintf("%s on %s", prose.Plural(p.Int("goroutines"), "goroutine"), prose.Plural(procs, "core"))
 	var parts []string
@@ -28,7 +46,7 @@ func (Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 	if s := detected(r); s != "" {
 		parts = append(parts, s)
 	}
-	return strings.Join(parts, " ")
+	return parts
 }
 
 // correctness says which synchronised variants counted exactly every time.

@@ -143,3 +143,25 @@ func TestVerdict(t *testing.T) {
 		})
 	}
 }
+
+// The headline answers the lesson's question in one short sentence; what
+// each variant cost is in the details.
+func TestJudgeHeadline(t *testing.T) {
+	p := params(t, "goroutines=5&increments=100000")
+	exact := []int64{500000, 500000, 500000}
+	r := &lab.Result{Variants: []lab.VariantResult{
+		variantResult("mutex", 20, exact...),
+		variantResult("atomic", 8, exact...),
+		variantResult("unsynchronized", 1, 300000, 280000, 310000),
+	}}
+	h, d := Experiment{}.Judge(r, p, lab.Env{NumCPU: 2, GOMAXPROCS: 2})
+	if !strings.Contains(h, "counted every increment in every trial") || len(strings.Fields(h)) >= 40 {
+		t.Errorf("got headline %q, want one sentence under 40 words on counting exactly", h)
+	}
+	if !strings.Contains(d, "atomic") || !strings.Contains(d, "lost") {
+		t.Errorf("got details %q, want the costs and the losses", d)
+	}
+	if v := (Experiment{}).Verdict(r, p, lab.Env{NumCPU: 2, GOMAXPROCS: 2}); v != h+" "+d {
+		t.Errorf("got Verdict %q, want the headline and the details", v)
+	}
+}
