@@ -204,6 +204,15 @@ func (e *Experiment) Trial(ctx context.Context, variant string, p lab.Params, em
 	frames := rec.done.Load()
 	extra["frames"] = frames
 	extra["fps"] = round1(float64(frames) / elapsed.Seconds())
+	// The machine's limit: all the trial's CPU work (decoding, converting,
+	// counting, on every thread, OpenCV's included) spread evenly over
+	// the cores the run has. No schedule of the same work can beat it.
+	limit := cpu / time.Duration(max(1, runtime.NumCPU()))
+	extra["limit_ms"] = round1(float64(limit) / float64(time.Millisecond))
+	em.Sample("fps:measured", float64(frames)/elapsed.Seconds())
+	if limit > 0 {
+		em.Sample("fps:machine limit", float64(frames)/limit.Seconds())
+	}
 	if base == DecodeOnly {
 		e.noteDecode(pr, elapsed)
 	} else {

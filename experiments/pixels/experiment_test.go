@@ -122,6 +122,9 @@ func TestTrials(t *testing.T) {
 			if tr.Extra["frames"] != int64(testFrames) || tr.Extra["fps"].(float64) <= 0 {
 				t.Errorf("got frames %v at %v fps, want %d", tr.Extra["frames"], tr.Extra["fps"], testFrames)
 			}
+			if limit, _ := tr.Extra["limit_ms"].(float64); tr.CPU <= 0 || limit <= 0 || limit > float64(tr.CPU)/float64(time.Millisecond)+0.1 {
+				t.Errorf("got CPU %s and machine limit %v ms, want both above 0 and the limit at most the CPU time", tr.CPU, tr.Extra["limit_ms"])
+			}
 			if _, ok := tr.Extra["vs_decode"]; !ok {
 				t.Error("got no vs_decode, want one (decode-only ran first)")
 			}

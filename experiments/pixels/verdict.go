@@ -106,6 +106,19 @@ func (e *Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 		}
 		parts = append(parts, fmt.Sprintf("The fastest counter was %s: %.0f ms%s.", b.Name, b.MedianMs, s))
 	}
+	if best >= 0 {
+		if s := machineLimit(counters[best], env); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	if d := r.Variant(DecodeOnly); d != nil && d.CPUMs > 0 && d.MedianMs > 0 {
+		used := d.CPUMs / d.MedianMs
+		threads := "FFmpeg decoded on one thread"
+		if used >= 1.3 {
+			threads = "FFmpeg decoded on several threads"
+		}
+		parts = append(parts, fmt.Sprintf("Decoding alone kept %.1f cores busy (%.0f ms of CPU time in %.0f ms): %s.", used, d.CPUMs, d.MedianMs, threads))
+	}
 	if g := r.Variant(GoroutinePerFrame); g != nil {
 		if held, ok := g.Extra["peak_frames_held"].(float64); ok {
 			parts = append(parts, fmt.Sprintf("goroutine-per-frame held up to %s decoded frames at once (%.0f MiB).",
@@ -113,6 +126,21 @@ func (e *Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// machineLimit compares b's time with the machine's limit: all its CPU
+// work spread evenly over the run's cores (the table's limit_ms).
+func machineLimit(b lab.VariantResult, env lab.Env) string {
+	limit, ok := lab.Number(b.Extra["limit_ms"])
+	if !ok || limit <= 0 || b.MedianMs <= 0 {
+		return ""
+	}
+	s := fmt.Sprintf("All of %s's CPU work (%.0f ms of CPU time) spread over %s could not take less than %.0f ms; it took %.0f ms",
+		b.Name, b.CPUMs, prose.Plural(env.Cores(), "core"), limit, b.MedianMs)
+	if b.MedianMs <= 1.15*limit {
+		return s + ": it ran at the machine's limit."
+	}
+	return s + fmt.Sprintf(", %.2f× the limit: the cores were not all busy all the time.", b.MedianMs/limit)
 }
 
 // vsDecode is b's time over decode-only's: the table's vs_decode figure

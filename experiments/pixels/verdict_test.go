@@ -132,3 +132,25 @@ func TestVerdictDecodersOnTheRunsCores(t *testing.T) {
 		})
 	}
 }
+
+func TestVerdictMachineLimit(t *testing.T) {
+	env := lab.Env{NumCPU: 2, GOMAXPROCS: 2}
+	tests := []struct {
+		name string
+		v    lab.VariantResult
+		want string
+	}{
+		{"at the limit", lab.VariantResult{Name: "parallel-decode", MedianMs: 410, CPUMs: 780, Extra: map[string]any{"limit_ms": 390.0}},
+			"All of parallel-decode's CPU work (780 ms of CPU time) spread over 2 cores could not take less than 390 ms; it took 410 ms: it ran at the machine's limit."},
+		{"above it", lab.VariantResult{Name: "sequential", MedianMs: 800, CPUMs: 790, Extra: map[string]any{"limit_ms": 395.0}},
+			"All of sequential's CPU work (790 ms of CPU time) spread over 2 cores could not take less than 395 ms; it took 800 ms, 2.03× the limit: the cores were not all busy all the time."},
+		{"no figure", lab.VariantResult{Name: "sequential", MedianMs: 800}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := machineLimit(tt.v, env); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

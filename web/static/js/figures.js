@@ -17,6 +17,7 @@ const LABELS = {
   items_per_s: ['Items', '/ s'],
   fps: ['Frames', '/ s'],
   vs_decode: ['× decode-only time'],
+  limit_ms: ['Machine limit (CPU ÷ cores)', 'ms'],
   ideal: ['Ideal speedup'],
   cost_us: ['Cost per item', 'µs'],
   polls: ['Polls'],
