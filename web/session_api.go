@@ -55,8 +55,8 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Location", "/api/sessions/"+c.Code)
 	writeJSON(w, http.StatusCreated, map[string]string{
 		"id": c.ID, "code": c.Code,
-		"join_url":       origin(r) + joinPath(c.Code),
-		"instructor_url": origin(r) + consolePath(c.Code, c.Key),
+		"join_url":       s.joinOrigin(r) + joinPath(c.Code),
+		"instructor_url": s.joinOrigin(r) + consolePath(c.Code, c.Key),
 		"key":            c.Key,
 	})
 }
@@ -109,7 +109,7 @@ func (s *Server) getSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, sessionJSON{
-		View: v, JoinURL: origin(r) + joinPath(v.Code), BoardURL: "/sessions/" + v.Code + "/board",
+		View: v, JoinURL: s.joinOrigin(r) + joinPath(v.Code), BoardURL: "/sessions/" + v.Code + "/board",
 		QRURL: "/sessions/" + v.Code + "/qr.svg", Instructor: instructor,
 	})
 }
