@@ -130,18 +130,20 @@ func TestBrowserSessionRoom(t *testing.T) {
 	if status != 201 {
 		t.Fatalf("a long run: got %d %v", status, long)
 	}
+	// Every text the status lines show is recorded: a wait may be short.
+	record(t, learner, "#form-status", "#run-status-text")
+	record(t, tab, "#ask-estimate")
 	if err := chromedp.Do(learner, chromedp.Click(chromedp.CSS("#run-btn"))); err != nil {
 		t.Fatal(err)
 	}
-	queued := poll(t, learner, `(() => { const s = document.querySelector('#form-status').textContent; return /^Queued: \d+(st|nd|rd|th) in line, (done in about \d+ (s|min)|due any moment)/.test(s) ? s : ''; })()`, "the wait beside the learner's Run button")
-	panelStatus, _ := chromedp.Run(learner, chromedp.Text(chromedp.CSS("#run-status-text")))
+	queued := poll(t, learner, `seen('#form-status', /^Queued: \d+(st|nd|rd|th) in line, (done in about \d+ (s|min)|due any moment)/)`, "the wait beside the learner's Run button")
+	panelStatus := poll(t, learner, `seen('#run-status-text', /^Queued: \d+(st|nd|rd|th) in line, (done in about \d+ (s|min)|due any moment)/)`, "the wait in the learner's run panel")
 	for _, w := range who {
 		if status, out := call(t, "POST", api+"/runs", "", `{`+w+`}`); status != 201 {
 			t.Fatalf("run: got %d %v", status, out)
 		}
 	}
-	poll(t, tab, `/^Everyone's runs: \d+ done, \d+ in line or running, all done in /.test(document.querySelector('#ask-estimate').textContent)`, "the round's wait on the console after asking")
-	estimateAfter, _ := chromedp.Run(tab, chromedp.Text(chromedp.CSS("#ask-estimate")))
+	estimateAfter := poll(t, tab, `seen('#ask-estimate', /^Everyone's runs: \d+ done, \d+ in line or running, all done in (about \d+ (s|min)|under a second)/)`, "the round's wait on the console after asking")
 	t.Logf("estimate before asking %q, after %q; Ada's form %q, panel %q", estimateBefore, estimateAfter, queued, panelStatus)
 	call(t, "POST", base+"/api/runs/"+long["id"].(string)+"/cancel", "", "")
 	poll(t, tab, `[...document.querySelectorAll('#board-table tbody tr')].filter(r => r.textContent.includes('done')).length === 6`, "six runs done on the console's board")
@@ -150,7 +152,7 @@ func TestBrowserSessionRoom(t *testing.T) {
 	if status, out := call(t, "POST", api+"/reveal", key, ""); status != 200 {
 		t.Fatalf("reveal: got %d %v", status, out)
 	}
-	reveal := poll(t, learner, `(() => { const r = document.querySelector('#sess-reveal'); return !r.hidden && /Measured: 6 runs got/.test(r.textContent) ? r.textContent : ''; })()`, "the measured answers in the learner's reveal")
+	reveal := poll(t, learner, `(() => { const r = document.querySelector('#sess-reveal'); return !r.hidden && /Measured: 6 runs got (from )?\d/.test(r.textContent) ? r.textContent : ''; })()`, "the measured answers in the learner's reveal")
 	if !strings.Contains(reveal, "Expected: 500,000") || !strings.Contains(reveal, "Guessed: 6 guesses") {
 		t.Errorf("learner's reveal: got %q, want the guesses, the runs' answers and the expected 500,000", reveal)
 	}
@@ -171,6 +173,8 @@ func TestBrowserSessionRoom(t *testing.T) {
 	}
 	poll(t, learner, `/In the spotlight: Linus's run/.test(document.querySelector('#watch-label').textContent) && !document.querySelector('#run-verdict').hidden`, "Linus's run in the spotlight on the learner's page")
 	screenshots(t, learner, "room-learner")
+	poll(t, tab, `/Linus's run, in the spotlight/.test(document.querySelector('#watch-label').textContent)`, "the spotlight on the console")
+	screenshots(t, tab, "room-console")
 
 	// The board, on a desktop and on a phone, light and dark.
 	board := newBrowser(t, 1280, 900)
@@ -226,7 +230,27 @@ func TestBrowserSessionRoom(t *testing.T) {
 	if fmt.Sprint(after) != "[ true true 0 ]" {
 		t.Errorf("learner's page after a new push: got [banner, results hidden, verdict hidden, result rows, run] = %q, want no banner and no results", after)
 	}
-	screenshots(t, tab, "room-console")
+	poll(t, tab, `document.querySelector('#watch-label').textContent === '' && document.querySelector('#run-body').hidden`, "the spotlight gone from the console after a new push")
+	screenshot(t, learner, "room-learner-new-round.png")
+}
+
+// record installs seen(selector, regexp) on the page: the first text the
+// elements matched by the selectors have shown since, matching regexp, or ''.
+func record(t *testing.T, ctx context.Context, selectors ...string) {
+	t.Helper()
+	js := `(() => {
+		window.__texts = window.__texts || {};
+		for (const sel of ` + "[" + `'` + strings.Join(selectors, `', '`) + `'` + "]" + `) {
+			const el = document.querySelector(sel);
+			const texts = window.__texts[sel] = [el.textContent];
+			new MutationObserver(() => texts.push(el.textContent)).observe(el, { childList: true, characterData: true, subtree: true });
+		}
+		window.seen = (sel, re) => (window.__texts[sel] || []).find((s) => re.test(s)) || '';
+		return true;
+	})()`
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js)); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // screenshots saves the page at 1280 × 900 and at 390 × 844, light and

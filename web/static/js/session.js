@@ -45,7 +45,8 @@ const panel = new RunPanel(el.panel, colourIndex);
 // button too, counting down as the queue moves.
 panel.onStatus = (st, position, eta) => {
   if (watching.why !== 'mine' || !formStatus) return;
-  if (st === 'queued') formStatus.textContent = queuedText(position, eta);
+  if (st === 'queued' && position > 0) formStatus.textContent = queuedText(position, eta);
+  else if (st === 'queued') return; // a run just followed: its first status event says where it is
   else if (st === 'running') formStatus.textContent = 'Running: your results fill in as it goes.';
   else if (st === 'done') formStatus.textContent = 'Done: your result is on the class board.';
   else formStatus.textContent = '';
@@ -169,10 +170,11 @@ function onEvent(ev) {
 // watch shows a run in the panel: the room's, a spotlit one, or the learner's own.
 function watch(id, why) {
   if (!id) return;
-  if (watching.id !== id) {
+  const before = watching.id;
+  watching = { id, why }; // before the panel follows it, which reports its status
+  if (before !== id) {
     panel.follow({ id, events: `/runs/${id}/events`, api: `/api/runs/${id}` });
   }
-  watching = { id, why };
   const label = {
     room: 'Watching the room run, started by your instructor.',
     spotlight: `In the spotlight: ${state.spotlight?.label ?? 'a learner'}'s run.`,
@@ -287,10 +289,10 @@ function paintPrediction() {
     el.reveal.replaceChildren(
       h('h2', { class: 'sess-reveal-h', text: p.prompt }),
       line('Guessed:', values.length
-        ? `${fmtNum(values.length)} ${values.length === 1 ? 'guess' : 'guesses'}, from ${fmt(values[0])} to ${fmt(values[values.length - 1])}, the middle one ${fmt(mid)}.${mine ? ` Yours: ${fmt(mine.value)}.` : ''}`
+        ? `${fmtNum(values.length)} ${values.length === 1 ? 'guess' : 'guesses'}, ${spread(values, mid, fmt)}.${mine ? ` Yours: ${fmt(mine.value)}.` : ''}`
         : 'nobody guessed.'),
       line('Measured:', got.length
-        ? `${plural(got.length, 'run')} ${p.question === 'count' ? 'got' : 'reached'} ${got.length === 1 ? fmt(got[0]) : `from ${fmt(got[0])} to ${fmt(got[got.length - 1])}, the middle one ${fmt(gotMid)}`}.`
+        ? `${plural(got.length, 'run')} ${p.question === 'count' ? 'got' : 'reached'} ${spread(got, gotMid, fmt)}.`
         : 'no run of this round has finished yet; the answers appear here as runs finish.'),
     );
     if (m.expected !== null) {
@@ -300,6 +302,14 @@ function paintPrediction() {
       ...m.values.map((r) => h('li', {}, h('span', { class: 'who', text: r.label }), h('span', { class: 'num', text: fmt(r.value) })))));
     el.reveal.append(h('p', { class: 'sess-reveal-line' }, h('a', { href: root.dataset.boardUrl, target: '_blank', rel: 'noopener', text: 'See them side by side on the class board' })));
   }
+}
+
+// spread writes sorted values as "from 300,000 to 500,000, the middle one
+// 420,000", or "500,000" when they are all the same.
+function spread(sorted, mid, fmt) {
+  const lo = sorted[0], hi = sorted[sorted.length - 1];
+  if (lo === hi) return sorted.length === 1 ? fmt(lo) : `${fmt(lo)}, every one`;
+  return `from ${fmt(lo)} to ${fmt(hi)}, the middle one ${fmt(mid)}`;
 }
 
 el.predict.addEventListener('submit', async (e) => {

@@ -183,6 +183,14 @@ function watch(id, label) {
   el.watch.textContent = label;
 }
 
+// unwatch empties the run panel: nothing is on the room's screens.
+function unwatch() {
+  if (!watching) return;
+  watching = '';
+  panel.clear();
+  el.watch.textContent = '';
+}
+
 function onEvent(ev) {
   switch (ev.type) {
     case 'push': {
@@ -201,6 +209,7 @@ function onEvent(ev) {
     case 'run':
       state.run = ev.run;
       if (ev.run && !state.spotlight) watch(ev.run.id, 'On every screen: the room run.');
+      else if (!ev.run && !state.spotlight) unwatch(); // a new round ended it
       break;
     case 'ask':
       state.ask = ev.ask;
@@ -218,6 +227,7 @@ function onEvent(ev) {
       el.spotStatus.textContent = ev.spotlight ? `In the spotlight: ${ev.spotlight.label}` : '';
       if (ev.spotlight) watch(ev.spotlight.run, `On every screen: ${ev.spotlight.label}'s run, in the spotlight.`);
       else if (state.run) watch(state.run.id, 'On every screen: the room run.');
+      else unwatch();
       paintBoard();
       break;
     case 'roster': {
@@ -262,7 +272,8 @@ function paintEstimate(e) {
   }
   const rows = board.round(state.push.round);
   const done = rows.filter((r) => r.status === 'done').length;
-  const per = e.each_s == null ? '' : `${waitWords(e.each_s).replace('about ', '')} a run, ${e.slots === 1 ? 'one at a time' : fmtNum(e.slots) + ' at a time'}`;
+  const each = e.each_s < 1 ? `${(Math.max(e.each_s, 0.1)).toFixed(1)} s` : waitWords(e.each_s).replace('about ', '');
+  const per = e.each_s == null ? '' : `${each} a run, ${e.slots === 1 ? 'one at a time' : fmtNum(e.slots) + ' at a time'}`;
   let text;
   if (e.each_s == null) {
     text = `No estimate yet: the server has not timed ${state.push.title} since it started. A room run times it.`;
