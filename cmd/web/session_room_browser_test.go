@@ -235,7 +235,8 @@ func TestBrowserSessionRoom(t *testing.T) {
 }
 
 // record installs seen(selector, regexp) on the page: the first text the
-// elements matched by the selectors have shown since, matching regexp, or ”.
+// elements matched by the selectors have shown since that matches regexp,
+// or an empty string.
 func record(t *testing.T, ctx context.Context, selectors ...string) {
 	t.Helper()
 	js := `(() => {
