@@ -52,11 +52,20 @@ func (m *Manager) etaLocked(i int, now time.Time) (float64, bool) {
 	if !ok {
 		return 0, false
 	}
+	free := m.slotsFreeLocked(now, m.queue[:i], own)
+	return slices.Min(free) + own, true
+}
+
+// slotsFreeLocked returns the seconds until each runner slot is free once
+// the runs executing now and then the runs ahead (queued, in order) have
+// had their experiments' typical times; a run whose experiment has no
+// history counts fallback seconds.
+func (m *Manager) slotsFreeLocked(now time.Time, ahead []*liveRun, fallback float64) []float64 {
 	typical := func(experiment string) float64 {
 		if d, ok := m.typicalLocked(experiment); ok {
 			return d
 		}
-		return own
+		return fallback
 	}
 	free := make([]float64, m.cfg.Parallel) // seconds until each slot is free
 	for _, lr := range m.running {
@@ -66,9 +75,74 @@ func (m *Manager) etaLocked(i int, now time.Time) (float64, bool) {
 		left := typical(lr.run.Experiment) - now.Sub(*lr.run.Started).Seconds()
 		free[lr.slot] = max(free[lr.slot], left, 0)
 	}
-	for _, lr := range m.queue[:i] {
+	for _, lr := range ahead {
 		k := slices.Index(free, slices.Min(free))
 		free[k] += typical(lr.run.Experiment)
 	}
-	return slices.Min(free) + own, true
+	return free
+}
+
+// A Forecast says how long more runs of one experiment would take.
+type Forecast struct {
+	// Each is one run's typical duration in seconds: the median of the
+	// experiment's latest runs.
+	Each float64
+	// Slots is how many runs execute at once.
+	Slots int
+	// Total is the seconds until every one of the runs, queued now behind
+	// the runs waiting, is expected to have finished.
+	Total float64
+}
+
+// Forecast tells how long n more runs of experiment, queued now, would
+// take to finish, all of them; ok is false when the experiment has not
+// run since the server began, which leaves nothing to go on.
+func (m *Manager) Forecast(experiment string, n int) (f Forecast, ok bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.forecastLocked(experiment, n, time.Now())
+}
+
+func (m *Manager) forecastLocked(experiment string, n int, now time.Time) (Forecast, bool) {
+	each, ok := m.typicalLocked(experiment)
+	if !ok {
+		return Forecast{}, false
+	}
+	free := m.slotsFreeLocked(now, m.queue, each)
+	for range n {
+		k := slices.Index(free, slices.Min(free))
+		free[k] += each
+	}
+	last := 0.0
+	if n > 0 {
+		last = slices.Max(free)
+	}
+	return Forecast{Each: each, Slots: m.cfg.Parallel, Total: last}, true
+}
+
+// ETA returns the seconds until the run id is expected to finish: for a
+// queued run what its status event says, for a running one what remains
+// of its experiment's typical time (0 when it is overdue). ok is false for
+// a run that is over or unknown, or whose experiment has no history.
+func (m *Manager) ETA(id string) (float64, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := time.Now()
+	if i := slices.IndexFunc(m.queue, func(lr *liveRun) bool { return lr.run.ID == id }); i >= 0 {
+		return m.etaLocked(i, now)
+	}
+	for _, lr := range m.running {
+		if lr.run.ID != id {
+			continue
+		}
+		typical, ok := m.typicalLocked(lr.run.Experiment)
+		if !ok {
+			return 0, false
+		}
+		if lr.run.Started == nil {
+			return typical, true
+		}
+		return max(typical-now.Sub(*lr.run.Started).Seconds(), 0), true
+	}
+	return 0, false
 }

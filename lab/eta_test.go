@@ -147,3 +147,69 @@ func TestManagerSlots(t *testing.T) {
 		t.Errorf("got error %v, want cores must be 1..2, got 3", err)
 	}
 }
+
+// TestManagerForecast checks the forecast of n more runs: they queue
+// behind the runs waiting and go on the slots as they free up, so the last
+// ends ceil((waiting + n) / slots) runs after what remains of the running.
+func TestManagerForecast(t *testing.T) {
+	now := time.Now()
+	tests := []struct {
+		name    string
+		slots   int
+		running []time.Duration
+		queued  int
+		n       int
+		want    float64
+	}{
+		{name: "idle, one slot", slots: 1, n: 3, want: 30},
+		{name: "idle, two slots", slots: 2, n: 3, want: 20},
+		{name: "behind a running run", slots: 1, running: []time.Duration{4 * time.Second}, n: 2, want: 6 + 20},
+		{name: "behind the queue", slots: 2, running: []time.Duration{4 * time.Second, 8 * time.Second}, queued: 2, n: 2, want: 6 + 20},
+		{name: "no runs", slots: 1, running: []time.Duration{4 * time.Second}, n: 0, want: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := &Manager{cfg: Config{Parallel: tt.slots}, history: map[string][]float64{"x": {9, 10, 11}}}
+			for i, d := range tt.running {
+				started := now.Add(-d)
+				m.running = append(m.running, &liveRun{slot: i, run: Run{Experiment: "x", Started: &started}})
+			}
+			for range tt.queued {
+				m.queue = append(m.queue, &liveRun{run: Run{Experiment: "x"}})
+			}
+			got, ok := m.forecastLocked("x", tt.n, now)
+			if !ok || math.Abs(got.Total-tt.want) > 1e-9 || got.Each != 10 || got.Slots != tt.slots {
+				t.Errorf("got %+v, %v, want total %v, each 10, %d slots", got, ok, tt.want, tt.slots)
+			}
+		})
+	}
+	m := &Manager{cfg: Config{Parallel: 1}, history: map[string][]float64{}}
+	if _, ok := m.forecastLocked("x", 3, now); ok {
+		t.Error("got a forecast without history, want none")
+	}
+}
+
+// TestManagerETAOfRun checks ETA for a queued run (its status event's
+// figure), a running one (what remains of its typical time, never below
+// zero) and one the manager does not hold.
+func TestManagerETAOfRun(t *testing.T) {
+	now := time.Now()
+	started := now.Add(-4 * time.Second)
+	late := now.Add(-40 * time.Second)
+	m := &Manager{cfg: Config{Parallel: 2}, history: map[string][]float64{"x": {10}}}
+	m.running = []*liveRun{
+		{slot: 0, run: Run{ID: "a", Experiment: "x", Started: &started}},
+		{slot: 1, run: Run{ID: "b", Experiment: "x", Started: &late}},
+	}
+	m.queue = []*liveRun{{run: Run{ID: "c", Experiment: "x"}}}
+	for _, tt := range []struct {
+		id   string
+		want float64
+		ok   bool
+	}{{"a", 6, true}, {"b", 0, true}, {"c", 10, true}, {"gone", 0, false}} {
+		got, ok := m.ETA(tt.id)
+		if ok != tt.ok || math.Abs(got-tt.want) > 0.5 {
+			t.Errorf("ETA(%s): got %v, %v, want %v, %v", tt.id, got, ok, tt.want, tt.ok)
+		}
+	}
+}

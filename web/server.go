@@ -6,8 +6,10 @@ import (
 	"context"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,13 +47,41 @@ type Server struct {
 	trusted []netip.Prefix // reverse proxies whose X-Forwarded-For is believed (client.go)
 
 	runSockets *socketCount // caps on run websockets (socket_limits.go)
+
+	// publicURL is the address learners use ("http://lab.example:8080"),
+	// for join links and QR codes; empty: the address a request came to.
+	publicURL string
+	// listen is the address the server listens on, if Listening told it:
+	// the console says so when no other machine can reach it.
+	listen net.Addr
+	// lanIPs lists this machine's addresses other machines may reach,
+	// for the console to offer when it is opened at a loopback address.
+	lanIPs func() []net.IP
 }
 
+// An Option sets up something of a Server that New would otherwise leave
+// at its default.
+type Option func(*Server)
+
+// PublicURL makes u, an absolute http(s) URL with no path (checked by
+// the caller), the address of the join links and QR codes, whatever
+// address the instructor's browser used. Empty keeps the default: the
+// address each request came to.
+func PublicURL(u string) Option {
+	return func(s *Server) { s.publicURL = strings.TrimSuffix(u, "/") }
+}
+
+// Listening tells the server the address it listens on.
+func Listening(a net.Addr) Option { return func(s *Server) { s.listen = a } }
+
 // New returns a server for the runs of m, serving static assets from static.
-func New(log *slog.Logger, m *lab.Manager, static fs.FS) *Server {
+func New(log *slog.Logger, m *lab.Manager, static fs.FS, opts ...Option) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{log: log, runs: m, static: static, sockets: ctx, closeAll: cancel}
+	s := &Server{log: log, runs: m, static: static, sockets: ctx, closeAll: cancel, lanIPs: lanIPs}
 	s.SetSocketLimits(SocketLimits{})
+	for _, o := range opts {
+		o(s)
+	}
 	return s
 }
 
@@ -127,6 +157,7 @@ func (s *Server) routes() []route {
 		{"GET /sessions/{code}/events", http.HandlerFunc(s.sessionEvents)},
 		{"POST /api/sessions", http.HandlerFunc(s.createSession)},
 		{"GET /api/sessions/{code}", http.HandlerFunc(s.getSession)},
+		{"GET /api/sessions/{code}/estimate", http.HandlerFunc(s.sessionEstimate)},
 		{"POST /api/sessions/{code}/push", http.HandlerFunc(s.pushSession)},
 		{"POST /api/sessions/{code}/run", http.HandlerFunc(s.roomRun)},
 		{"POST /api/sessions/{code}/ask", http.HandlerFunc(s.askSession)},

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 
@@ -55,8 +56,8 @@ func (s *Server) createSession(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Location", "/api/sessions/"+c.Code)
 	writeJSON(w, http.StatusCreated, map[string]string{
 		"id": c.ID, "code": c.Code,
-		"join_url":       origin(r) + joinPath(c.Code),
-		"instructor_url": origin(r) + consolePath(c.Code, c.Key),
+		"join_url":       s.joinOrigin(r) + joinPath(c.Code),
+		"instructor_url": s.joinOrigin(r) + consolePath(c.Code, c.Key),
 		"key":            c.Key,
 	})
 }
@@ -109,7 +110,7 @@ func (s *Server) getSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, sessionJSON{
-		View: v, JoinURL: origin(r) + joinPath(v.Code), BoardURL: "/sessions/" + v.Code + "/board",
+		View: v, JoinURL: s.joinOrigin(r) + joinPath(v.Code), BoardURL: "/sessions/" + v.Code + "/board",
 		QRURL: "/sessions/" + v.Code + "/qr.svg", Instructor: instructor,
 	})
 }
@@ -154,11 +155,18 @@ func (s *Server) roomRun(w http.ResponseWriter, r *http.Request) {
 	s.runCreated(w, run)
 }
 
-// runCreated answers 201 {"id", "url", "events", "position"} for a new run.
+// runCreated answers 201 {"id", "url", "events", "position"} for a new
+// run, and "eta_s" (as its queued status event has it) while it waits.
 func (s *Server) runCreated(w http.ResponseWriter, run lab.Run) {
 	url := "/runs/" + run.ID
 	w.Header().Set("Location", url)
-	writeJSON(w, http.StatusCreated, map[string]any{"id": run.ID, "url": url, "events": url + "/events", "position": s.queuePosition(run.ID)})
+	body := map[string]any{"id": run.ID, "url": url, "events": url + "/events", "position": s.queuePosition(run.ID)}
+	if body["position"] != 0 {
+		if eta, ok := s.runs.ETA(run.ID); ok {
+			body["eta_s"] = math.Ceil(eta)
+		}
+	}
+	writeJSON(w, http.StatusCreated, body)
 }
 
 // queuePosition is the run's place in the queue (1 is next), 0 if it is

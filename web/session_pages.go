@@ -33,7 +33,8 @@ func (s *Server) newSessionForm(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, http.StatusInternalServerError, "The session could not be stored; try again.")
 		return
 	}
-	http.Redirect(w, r, consolePath(c.Code, c.Key), http.StatusSeeOther)
+	// "&new": the console asks the instructor to save the link first.
+	http.Redirect(w, r, consolePath(c.Code, c.Key)+"&new", http.StatusSeeOther)
 }
 
 // joinByCode answers GET /sessions: a form for the room code, or with
@@ -43,7 +44,7 @@ func (s *Server) joinByCode(w http.ResponseWriter, r *http.Request) {
 		s.pageNotFound(w, r)
 		return
 	}
-	m := templates.SessionPage{Page: templates.Page{Title: "Join a session", Nonce: nonce(r)}, JoinHost: r.Host + "/sessions"}
+	m := templates.SessionPage{Page: templates.Page{Title: "Join a session", Nonce: nonce(r)}, JoinHost: s.joinHost(r)}
 	typed := r.URL.Query().Get("code")
 	if typed == "" {
 		s.render(w, r, http.StatusOK, templates.SessionCodeView(m, ""))
@@ -107,8 +108,8 @@ func (s *Server) sessionPage(r *http.Request, v session.View, title string) temp
 	return templates.SessionPage{
 		Page:     templates.Page{Title: title, Nonce: nonce(r)},
 		Code:     v.Code,
-		JoinURL:  origin(r) + joinPath(v.Code),
-		JoinHost: r.Host + "/sessions",
+		JoinURL:  s.joinOrigin(r) + joinPath(v.Code),
+		JoinHost: s.joinHost(r),
 		QRURL:    "/sessions/" + v.Code + "/qr.svg",
 		BoardURL: "/sessions/" + v.Code + "/board",
 	}
@@ -136,6 +137,8 @@ func (s *Server) consolePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m := s.sessionPage(r, v, "Console · room "+v.Code)
+	m.Reach = s.reach(r, v.Code)
+	m.PublicURL = s.publicURL
 	for _, e := range s.runs.Experiments() {
 		info := e.Info()
 		st := templates.SessionStage{Exp: s.experimentView(info, nil, nonce(r))}
@@ -273,7 +276,7 @@ func (s *Server) sessionQR(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	svg, err := qrSVG(origin(r) + joinPath(v.Code))
+	svg, err := qrSVG(s.joinOrigin(r) + joinPath(v.Code))
 	if err != nil {
 		s.log.Error("QR code", "session", v.Code, "err", err)
 		http.Error(w, "the QR code could not be drawn", http.StatusInternalServerError)

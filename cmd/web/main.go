@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -60,6 +61,9 @@ type Config struct {
 	// comma-separated) whose X-Forwarded-For is believed.
 	TrustedProxy string
 	LogFormat    string
+	// PublicURL is the address learners use (scheme, host, port), for
+	// join links and QR codes; empty: the address each request came to.
+	PublicURL string
 }
 
 // defaultRunMemory is -run-memory's default.
@@ -110,6 +114,7 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (Confi
 	fs.IntVar(&c.MaxQueue, "max-queue", maxQueue, "most runs waiting at once (LAB_MAX_QUEUE)")
 	fs.IntVar(&c.RunsPerAddress, "runs-per-address", perAddress, "most runs one address may have queued or running outside a workshop (LAB_RUNS_PER_ADDRESS)")
 	fs.StringVar(&c.TrustedProxy, "trusted-proxy", env("LAB_TRUSTED_PROXY", ""), "reverse proxies whose X-Forwarded-For is believed, as CIDR prefixes or addresses, comma-separated (LAB_TRUSTED_PROXY)")
+	fs.StringVar(&c.PublicURL, "public-url", env("LAB_PUBLIC_URL", ""), "the address learners use, such as http://lab.example.org:8080, for join links and QR codes (LAB_PUBLIC_URL; default: the address the browser used)")
 	fs.StringVar(&c.LogFormat, "log-format", env("LAB_LOG_FORMAT", "text"), "log format: text or json (LAB_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -135,7 +140,46 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (Confi
 	if _, err := web.ParsePrefixes(c.TrustedProxy); err != nil {
 		return c, fmt.Errorf("-trusted-proxy: %w", err)
 	}
+	if c.PublicURL != "" {
+		u, err := checkPublicURL(c.PublicURL)
+		if err != nil {
+			return c, err
+		}
+		c.PublicURL = u
+	}
 	return c, nil
+}
+
+// checkPublicURL checks -public-url: an absolute http or https URL of a
+// host, with nothing after it but an optional slash. It returns the URL
+// without that slash, ready to put a path after.
+func checkPublicURL(raw string) (string, error) {
+	bad := func(why string) error {
+		return fmt.Errorf("-public-url (LAB_PUBLIC_URL) must be an absolute http(s) URL of a host, such as http://lab.example.org:8080: %s, got %q", why, raw)
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return "", bad("it does not parse")
+	case u.Scheme != "http" && u.Scheme != "https":
+		return "", bad("the scheme must be http or https")
+	case u.Host == "" || u.Hostname() == "":
+		return "", bad("it has no host")
+	case u.User != nil:
+		return "", bad("it must not carry a user name or password")
+	case u.Path != "" && u.Path != "/", u.RawPath != "":
+		return "", bad("it must not have a path")
+	case u.RawQuery != "" || u.ForceQuery:
+		return "", bad("it must not have a query")
+	case u.Fragment != "":
+		return "", bad("it must not have a fragment")
+	}
+	if p := u.Port(); p != "" {
+		if n, err := strconv.Atoi(p); err != nil || n < 1 || n > 65535 {
+			return "", bad("the port must be 1..65535")
+		}
+	}
+	return u.Scheme + "://" + u.Host, nil
 }
 
 // errParallelRuns answers the flag the runner slots replaced.
@@ -224,7 +268,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 
-	srv := web.New(log, runs, static.FS)
+	srv := web.New(log, runs, static.FS, web.PublicURL(cfg.PublicURL), web.Listening(ln.Addr()))
 	trusted, _ := web.ParsePrefixes(cfg.TrustedProxy) // checked by parseFlags
 	srv.SetTrustedProxies(trusted)
 	srv.SetSocketLimits(socketLimits(log))
@@ -248,7 +292,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	go func() { errc <- hs.Serve(ln) }()
 	log.Info("serving the Concurrency Lab", "url", "http://"+displayAddr(ln.Addr()), "data", cfg.Data,
 		"runner_slots", len(slots), "cores_per_run", len(slots[0]), "run_timeout", cfg.RunTimeout.String(),
-		"run_memory", bytesFlag(cfg.RunMemory))
+		"run_memory", bytesFlag(cfg.RunMemory), "public_url", cfg.PublicURL)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

@@ -60,6 +60,19 @@ func TestParseFlags(t *testing.T) {
 			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 2, TrustedProxy: "::1", LogFormat: "text"}, ""},
 		{"bad proxy", []string{"-trusted-proxy", "10.0.0.0/33"}, nil, Config{}, "-trusted-proxy: not a CIDR prefix or an address: 10.0.0.0/33"},
 		{"bad share", []string{"-runs-per-address", "0"}, nil, Config{}, "-runs-per-address must be at least 1, got 0"},
+		{"public URL", []string{"-public-url", "http://lab.example.org:8080/"}, nil,
+			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text", PublicURL: "http://lab.example.org:8080"}, ""},
+		{"public URL from env", nil, map[string]string{"LAB_PUBLIC_URL": "https://[2001:db8::1]"},
+			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text", PublicURL: "https://[2001:db8::1]"}, ""},
+		{"public URL without scheme", []string{"-public-url", "lab.example.org:8080"}, nil, Config{}, `-public-url (LAB_PUBLIC_URL) must be an absolute http(s) URL of a host, such as http://lab.example.org:8080: the scheme must be http or https, got "lab.example.org:8080"`},
+		{"public URL ftp", []string{"-public-url", "ftp://lab.example.org"}, nil, Config{}, "the scheme must be http or https"},
+		{"public URL with a path", []string{"-public-url", "http://lab.example.org/lab"}, nil, Config{}, `it must not have a path, got "http://lab.example.org/lab"`},
+		{"public URL with a query", []string{"-public-url", "http://lab.example.org/?x=1"}, nil, Config{}, "it must not have a query"},
+		{"public URL with a fragment", []string{"-public-url", "http://lab.example.org#x"}, nil, Config{}, "it must not have a fragment"},
+		{"public URL with no host", []string{"-public-url", "http:///x"}, nil, Config{}, "it has no host"},
+		{"public URL with a user", []string{"-public-url", "http://me:pw@lab.example.org"}, nil, Config{}, "user name or password"},
+		{"public URL with a bad port", []string{"-public-url", "http://lab.example.org:99999"}, nil, Config{}, "the port must be 1..65535"},
+		{"bad public URL env", nil, map[string]string{"LAB_PUBLIC_URL": "http://a b"}, Config{}, "-public-url (LAB_PUBLIC_URL)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

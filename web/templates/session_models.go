@@ -9,6 +9,12 @@ type SessionPage struct {
 	JoinHost string // the host and path to type: "lab.example/sessions"
 	QRURL    string // /sessions/{code}/qr.svg
 	BoardURL string // /sessions/{code}/board
+	// PublicURL is the server's -public-url ("" without one): the console
+	// builds the instructor link on it.
+	PublicURL string
+	// Reach, on the console, warns that the join link points at this
+	// machine only; nil when it is fine.
+	Reach *JoinReach
 	// Stage is what the room is on now, on the learner's page.
 	Stage SessionStage
 	// Panel carries what the run panel needs (its experiment); the panel
@@ -44,4 +50,22 @@ type BoardRound struct {
 type BoardRow struct {
 	Run, Label, Status string
 	Summary            string // the figure that matters: "lost 41,230 of 500,000", "3.1× faster"
+}
+
+// JoinReach is the console's warning when it was opened at a loopback
+// address and the server has no public URL: the join link and QR code
+// then lead every phone to itself.
+type JoinReach struct {
+	Host string // the address the console was opened at: "localhost:8080"
+	Port string // its port, "" for the scheme's default
+	// LoopbackOnly: the server listens on a loopback address, so no other
+	// machine reaches it whatever the link says.
+	LoopbackOnly bool
+	Choices      []ReachChoice // this machine's other addresses
+}
+
+// ReachChoice is one of the machine's addresses to open the console at.
+type ReachChoice struct {
+	Host    string // "192.168.1.20:8080"
+	Console string // the console's URL there, without the key
 }

@@ -41,6 +41,8 @@ export class RunPanel {
     this.sweep = new Sweep($('sweep'), colourIndex);
     this.stepper = new Stepper($('stepper'));
     this.later = throttle(LIVE_MS, () => this.schedule());
+    /** onStatus, if set, hears every change of state: (state, position, etaS) */
+    this.onStatus = null;
     this.el.copy.addEventListener('click', async () => {
       try {
         await copyText(this.el.permalinkA.href);
@@ -56,6 +58,7 @@ export class RunPanel {
     this.run = run;
     this.state = 'queued';
     this.position = 0;
+    this.eta = null; // {s, at}: a queued status event's eta_s, and when it came
     this.started = null;
     this.lastT = 0;
     this.progress = new Map();
@@ -67,7 +70,7 @@ export class RunPanel {
     this.root.dataset.eventsUrl = run.events;
     this.root.dataset.apiUrl = run.api;
     const e = this.el;
-    e.empty?.remove();
+    if (e.empty) e.empty.hidden = true;
     e.body.hidden = false;
     e.progress.replaceChildren();
     e.verdict.hidden = true;
@@ -103,6 +106,7 @@ export class RunPanel {
           this.charts.t0 = ev.t;
         }
         this.position = ev.position || 0;
+        this.eta = ev.state === 'queued' && Number.isFinite(ev.eta_s) ? { s: ev.eta_s, at: Date.now() } : null;
         this.setState(ev.state);
         if (isFinal(ev.state)) {
           this.finishedT = ev.t;
@@ -135,7 +139,46 @@ export class RunPanel {
     this.schedule();
   }
 
+  /**
+   * clear stops following the run and empties the panel, as before the
+   * first run: for a run that no longer belongs on the page (a spotlight
+   * turned off, a round that ended).
+   */
+  clear() {
+    this.stream?.close();
+    this.stream = null;
+    this.run = { id: '' };
+    this.result = null;
+    this.shownResult = null;
+    delete this.root.dataset.runId;
+    delete this.root.dataset.eventsUrl;
+    delete this.root.dataset.apiUrl;
+    const e = this.el;
+    if (e.empty) e.empty.hidden = false;
+    e.body.hidden = true;
+    e.permalink.hidden = true;
+    e.verdict.hidden = true;
+    e.results.hidden = true;
+    e.tbody.replaceChildren();
+    e.progress.replaceChildren();
+    this.setError('');
+    this.timeline.reset();
+    this.charts.reset();
+    this.reports.reset();
+    this.sweep.reset();
+    this.stepper.reset();
+    this.eta = null;
+    this.setState('idle');
+  }
+
+  /** waitText is when the queued run is expected to be done, "done in about 12 s", or ''. */
+  waitText() {
+    if (this.state !== 'queued' || !this.eta) return '';
+    return doneIn(this.eta.s - (Date.now() - this.eta.at) / 1000);
+  }
+
   ended(why) {
+    if (!this.run.id) return; // cleared
     if (why.reason) this.setError(why.reason);
     else if (why.lost) this.setError('Lost the connection to the server; reload the page to see the rest of this run.');
     if (!why.done) this.fetchRun(true);
@@ -173,7 +216,9 @@ export class RunPanel {
   }
 
   setState(state) {
+    const changed = state !== this.state;
     this.state = state;
+    if (this.onStatus) this.onStatus(state, this.position, this.eta ? this.eta.s : null, changed);
     this.root.dataset.status = state;
     const final = isFinal(state);
     this.el.cancel.hidden = final || state === 'idle';
@@ -184,10 +229,23 @@ export class RunPanel {
 
   paintStatus() {
     let text = STATUS[this.state] || this.state;
-    if (this.state === 'queued' && this.position > 0) text = `Queued: ${ordinal(this.position)} in line`;
+    if (this.state === 'queued' && this.position > 0) {
+      const wait = this.waitText();
+      text = `Queued: ${ordinal(this.position)} in line${wait ? ', ' + wait : ''}`;
+      if (this.eta) this.tick(); // count the wait down
+    }
     else if (this.state === 'running' && this.started !== null) text = `Running · ${fmtElapsed(this.lastT - this.started)}`;
     else if (this.state === 'done' && this.started !== null) text = `Done in ${fmtElapsed(this.finishedT - this.started)}`;
     if (this.el.status.textContent !== text) this.el.status.textContent = text;
+  }
+
+  // tick repaints the status in a second, while a queued run counts down.
+  tick() {
+    if (this.ticking) return;
+    this.ticking = setTimeout(() => {
+      this.ticking = 0;
+      if (this.state === 'queued') this.schedule();
+    }, 1000);
   }
 
   paintProgress() {
@@ -254,6 +312,25 @@ export class RunPanel {
       this.el.env.append(h('div', { class: 'wide' }, h('dt', { text: 'Created' }), h('dd', {}, h('time', { datetime: created, text: fmtDate(created) }))));
     }
   }
+}
+
+/**
+ * waitWords writes seconds as people say them: "about 8 s", "about 1 min
+ * 45 s", "about 12 min"; "under a second" below one.
+ */
+export function waitWords(s) {
+  if (!Number.isFinite(s)) return '';
+  if (s < 1) return 'under a second';
+  if (s < 60) return `about ${Math.ceil(s)} s`;
+  const m = Math.floor(s / 60), rest = Math.round((s % 60) / 5) * 5;
+  if (s < 600 && rest >= 5 && rest < 60) return `about ${m} min ${rest} s`;
+  return `about ${Math.round(s / 60)} min`;
+}
+
+/** doneIn says when a wait of s seconds ends: "done in about 8 s", "due any moment". */
+export function doneIn(s) {
+  if (!Number.isFinite(s)) return '';
+  return s < 1 ? 'due any moment' : 'done in ' + waitWords(s);
 }
 
 // coresText says which cores the run had: "2, pinned to CPUs 0–1"; runs

@@ -5,11 +5,11 @@
 // Who the learner is stays in localStorage, so a reload or a lost network
 // comes back as the same learner, where the room is.
 
-import { RunPanel } from './panel.js';
 import { formParams } from './form.js';
 import { highlightGo } from './highlight.js';
-import { SessionSocket, api, renderRoster, plural } from './session_common.js';
-import { fmtNum, fmtSig, ordinal } from './util.js';
+import { RunPanel, doneIn } from './panel.js';
+import { SessionSocket, api, renderRoster, plural, Board, measuredAnswers } from './session_common.js';
+import { fmtNum, fmtSig, ordinal, h } from './util.js';
 
 const root = document.getElementById('session');
 const code = root.dataset.code;
@@ -27,6 +27,8 @@ let me = load();
 let round = Number(el.stage.querySelector('[data-round]')?.dataset.round || 0);
 let state = { push: null, run: null, ask: null, prediction: null, spotlight: null };
 let watching = { id: '', why: '' };
+const board = new Board(); // every learner's runs, for the reveal's measured answers
+let formStatus = null; // the stage form's status line, while the learner's own run is live
 
 // Variants keep the colour of their place in the pushed form.
 let order = [];
@@ -39,6 +41,22 @@ const colourIndex = (name) => {
   return i;
 };
 const panel = new RunPanel(el.panel, colourIndex);
+// The learner's own run tells its place in line and wait beside the Run
+// button too, counting down as the queue moves.
+panel.onStatus = (st, position, eta) => {
+  if (watching.why !== 'mine' || !formStatus) return;
+  if (st === 'queued' && position > 0) formStatus.textContent = queuedText(position, eta);
+  else if (st === 'queued') return; // a run just followed: its first status event says where it is
+  else if (st === 'running') formStatus.textContent = 'Running: your results fill in as it goes.';
+  else if (st === 'done') formStatus.textContent = 'Done: your result is on the class board.';
+  else formStatus.textContent = '';
+};
+
+function queuedText(position, eta) {
+  if (!(position > 0)) return 'Queued';
+  const when = Number.isFinite(eta) ? doneIn(eta) : '';
+  return `Queued: ${ordinal(position)} in line${when ? ', ' + when : ''}`;
+}
 
 function load() {
   try { return JSON.parse(localStorage.getItem(storeKey) || 'null'); } catch { return null; }
@@ -119,6 +137,7 @@ function onEvent(ev) {
     case 'run':
       state.run = ev.run;
       if (ev.run && !state.spotlight) watch(ev.run.id, 'room');
+      else if (!ev.run && watching.why === 'room') unwatch(); // a new round ended it
       break;
     case 'ask':
       state.ask = ev.ask;
@@ -132,6 +151,11 @@ function onEvent(ev) {
       state.spotlight = ev.spotlight;
       if (ev.spotlight) watch(ev.spotlight.run, 'spotlight');
       else if (watching.why === 'spotlight' && state.run) watch(state.run.id, 'room');
+      else if (watching.why === 'spotlight') unwatch(); // its banner and results go with it
+      break;
+    case 'board':
+      board.apply(ev);
+      if (state.prediction?.revealed) paintPrediction();
       break;
     case 'roster': {
       // Watchers get every name; a learner's page, only the counts.
@@ -146,16 +170,25 @@ function onEvent(ev) {
 // watch shows a run in the panel: the room's, a spotlit one, or the learner's own.
 function watch(id, why) {
   if (!id) return;
-  if (watching.id !== id) {
+  const before = watching.id;
+  watching = { id, why }; // before the panel follows it, which reports its status
+  if (before !== id) {
     panel.follow({ id, events: `/runs/${id}/events`, api: `/api/runs/${id}` });
   }
-  watching = { id, why };
   const label = {
     room: 'Watching the room run, started by your instructor.',
     spotlight: `In the spotlight: ${state.spotlight?.label ?? 'a learner'}'s run.`,
     mine: 'Watching your own run.',
   }[why];
   el.watch.textContent = label;
+}
+
+// unwatch empties the run panel and its banner: the run it showed no
+// longer belongs on the page.
+function unwatch() {
+  watching = { id: '', why: '' };
+  panel.clear();
+  el.watch.textContent = '';
 }
 
 async function onPush() {
@@ -170,7 +203,10 @@ async function onPush() {
     el.stage.replaceChildren(...doc.body.childNodes);
     round = Number(el.stage.querySelector('[data-round]')?.dataset.round || 0);
     bindStage();
-    if (watching.why !== 'spotlight' && watching.why !== 'room') el.watch.textContent = '';
+    // A new round: the learner's own run of the last one does not belong
+    // under this form (a spotlight or room run of it is cleared by the
+    // server's events).
+    if (watching.why === 'mine') unwatch();
   } catch { /* the next push or a reload brings it */ }
 }
 
@@ -180,6 +216,7 @@ function bindStage() {
   order = form ? [...form.querySelectorAll('input[name=variants]')].map((i) => i.value) : [];
   if (!form) return;
   const status = form.querySelector('#form-status');
+  formStatus = status;
   const error = form.querySelector('#form-error');
   const btn = form.querySelector('#run-btn');
   let busy = false;
@@ -194,7 +231,7 @@ function bindStage() {
       for (let tries = 0; ; tries++) {
         const { status: code_, body } = await api(`/api/sessions/${code}/runs`, { body: { learner: me.id, token: me.token, params } });
         if (code_ === 201) {
-          status.textContent = body.position > 0 ? `Queued: ${ordinal(body.position)} in line` : 'Started';
+          status.textContent = body.position > 0 ? queuedText(body.position, body.eta_s) : 'Started';
           el.ask.hidden = true;
           watch(body.id, 'mine');
           break;
@@ -244,15 +281,35 @@ function paintPrediction() {
     const values = (p.guesses || []).map((g) => g.value).sort((a, b) => a - b);
     const mid = values.length ? values[Math.floor(values.length / 2)] : null;
     const mine = (p.guesses || []).find((g) => g.learner === me?.id);
-    el.reveal.replaceChildren();
-    el.reveal.append(
-      Object.assign(document.createElement('strong'), { textContent: 'The guesses are in. ' }),
-      document.createTextNode(values.length ? `${fmtNum(values.length)} ${values.length === 1 ? 'guess' : 'guesses'}, the middle one ${fmtSig(mid)}. ` : 'Nobody guessed. '),
-      document.createTextNode(mine ? `Yours: ${fmtSig(mine.value)}. ` : ''),
+    const m = measuredAnswers(p, board.round(p.round));
+    const fmt = p.question === 'count' ? fmtNum : (v) => fmtSig(v) + '×';
+    const got = m.values.map((r) => r.value).sort((a, b) => a - b);
+    const gotMid = got.length ? got[Math.floor(got.length / 2)] : null;
+    const line = (label, text) => h('p', { class: 'sess-reveal-line' }, h('strong', { text: label + ' ' }), text);
+    el.reveal.replaceChildren(
+      h('h2', { class: 'sess-reveal-h', text: p.prompt }),
+      line('Guessed:', values.length
+        ? `${fmtNum(values.length)} ${values.length === 1 ? 'guess' : 'guesses'}, ${spread(values, mid, fmt)}.${mine ? ` Yours: ${fmt(mine.value)}.` : ''}`
+        : 'nobody guessed.'),
+      line('Measured:', got.length
+        ? `${plural(got.length, 'run')} ${p.question === 'count' ? 'got' : 'reached'} ${spread(got, gotMid, fmt)}.`
+        : 'no run of this round has finished yet; the answers appear here as runs finish.'),
     );
-    const a = Object.assign(document.createElement('a'), { href: root.dataset.boardUrl, target: '_blank', rel: 'noopener', textContent: 'See them beside the results on the class board' });
-    el.reveal.append(a);
+    if (m.expected !== null) {
+      el.reveal.append(line('Expected:', `${fmt(m.expected)}, what the code asks for.${got.length && got.some((v) => v !== m.expected) ? ' The runs that missed it lost updates.' : ''}`));
+    }
+    if (got.length) el.reveal.append(h('ul', { class: 'sess-reveal-runs', 'aria-label': 'What each run got' },
+      ...m.values.map((r) => h('li', {}, h('span', { class: 'who', text: r.label }), h('span', { class: 'num', text: fmt(r.value) })))));
+    el.reveal.append(h('p', { class: 'sess-reveal-line' }, h('a', { href: root.dataset.boardUrl, target: '_blank', rel: 'noopener', text: 'See them side by side on the class board' })));
   }
+}
+
+// spread writes sorted values as "from 300,000 to 500,000, the middle one
+// 420,000", or "500,000" when they are all the same.
+function spread(sorted, mid, fmt) {
+  const lo = sorted[0], hi = sorted[sorted.length - 1];
+  if (lo === hi) return sorted.length === 1 ? fmt(lo) : `${fmt(lo)}, every one`;
+  return `from ${fmt(lo)} to ${fmt(hi)}, the middle one ${fmt(mid)}`;
 }
 
 el.predict.addEventListener('submit', async (e) => {

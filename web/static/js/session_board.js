@@ -4,7 +4,7 @@
 // times), and, once revealed, the room's guesses beside what it measured.
 // It starts from the view the page carries and follows the session socket.
 
-import { SessionSocket, Board, renderBoardRows, lostVariant, bestVariant, worstLost, plural } from './session_common.js';
+import { SessionSocket, Board, renderBoardRows, lostVariant, bestVariant, worstLost, plural, measuredAnswers } from './session_common.js';
 import { fmtNum, fmtSig, fmtMs, wrongText } from './util.js';
 
 const $ = (id) => document.getElementById(id);
@@ -74,13 +74,24 @@ function s(tag, attrs, text) {
   return e;
 }
 
-const W = 1000;
-const M = { l: 90, r: 20, t: 20, b: 100 };
+// Charts are drawn at the pixel width of their box (one SVG unit a CSS
+// pixel), so their text keeps its CSS size on a phone as on a projector;
+// layout sets the width, the margins and how much fits before each chart.
+let W = 1000;
+let M = { l: 90, r: 20, t: 20, b: 100 };
+let narrow = false;
+
+/** layout fits the next chart to the box it goes in. */
+function layout(box) {
+  W = Math.max(280, Math.round(box.clientWidth || 1000));
+  narrow = W < 600;
+  M = narrow ? { l: 62, r: 12, t: 24, b: 84 } : { l: 90, r: 20, t: 20, b: 100 };
+}
 
 /** axisY draws horizontal grid lines with labels and returns the y scale. */
 function axisY(svg, H, lo, hi, fmt, whole = false) {
   const y = (v) => M.t + (H - M.t - M.b) * (1 - (v - lo) / (hi - lo || 1));
-  let step = niceStep((hi - lo) / 5);
+  let step = niceStep((hi - lo) / (narrow ? 4 : 5));
   if (whole) step = Math.max(1, Math.round(step));
   for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) {
     svg.append(s('line', { x1: M.l, x2: W - M.r, y1: y(v), y2: y(v), class: 'grid' }));
@@ -106,7 +117,8 @@ const median = (xs) => {
 // bars draws one bar per learner, largest first, with the class median.
 function bars(rows, fmt, tip, label, whole = false) {
   rows.sort((a, b) => b.value - a.value);
-  const H = 420;
+  layout(el.chart);
+  const H = narrow ? 340 : 420;
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': label });
   const hi = Math.max(whole ? 10 : 1e-9, ...rows.map((r) => r.value));
   const y = axisY(svg, H, 0, hi * 1.1, fmt, whole);
@@ -117,9 +129,10 @@ function bars(rows, fmt, tip, label, whole = false) {
     const bar = s('rect', { x, y: y(r.value), width: bw, height: Math.max(1, y(0) - y(r.value)), class: 'bar' + (r.value > 0 ? '' : ' zero') });
     bar.append(s('title', {}, tip(r)));
     svg.append(bar);
-    if (rows.length <= 40) {
+    if (slot >= 14) { // a name per bar while they fit side by side
       const tx = x + bw / 2;
-      svg.append(s('text', { x: tx, y: H - M.b + 18, class: 'label', 'text-anchor': 'end', transform: `rotate(-35 ${tx} ${H - M.b + 18})` }, clipLabel(r.e.label)));
+      const angle = narrow ? -55 : -35;
+      svg.append(s('text', { x: tx, y: H - M.b + 18, class: 'label', 'text-anchor': 'end', transform: `rotate(${angle} ${tx} ${H - M.b + 18})` }, clipLabel(r.e.label)));
     }
   });
   const med = median(rows.map((r) => r.value));
@@ -154,7 +167,8 @@ function speedupChart(entries) {
   for (const e of entries) for (const v of e.figures.variants) if (!v.baseline && !names.includes(v.name)) names.push(v.name);
   const num = (n) => Number((n.match(/(\d+)(?!.*\d)/) || [])[1]);
   if (names.every((n) => Number.isFinite(num(n)))) names.sort((a, b) => num(a) - num(b));
-  const H = 400;
+  layout(el.chart);
+  const H = narrow ? 360 : 400;
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `Speedup by variant, ${entries.length} runs` });
   const all = entries.flatMap((e) => e.figures.variants.filter((v) => !v.baseline).map((v) => v.speedup)).filter(Number.isFinite);
   const hi = Math.max(1.2, ...all) * 1.1;
@@ -170,13 +184,17 @@ function speedupChart(entries) {
       if (!v || !Number.isFinite(v.speedup)) return;
       vals.push(v.speedup);
       const jitter = ((j * 37) % 21 - 10) * Math.min(2.5, slot / 60);
-      const dot = s('circle', { cx: cx + jitter, cy: y(v.speedup), r: 7, class: 'dot vc' + (i % 8) });
+      const dot = s('circle', { cx: cx + jitter, cy: y(v.speedup), r: narrow ? 6 : 7, class: 'dot vc' + (i % 8) });
       dot.append(s('title', {}, `${e.label}: ${fmtSig(v.speedup)}×`));
       svg.append(dot);
     });
     const m = median(vals);
     if (Number.isFinite(m)) svg.append(s('line', { x1: cx - slot * 0.3, x2: cx + slot * 0.3, y1: y(m), y2: y(m), class: 'median' }));
-    svg.append(s('text', { x: cx, y: H - M.b + 24, class: 'label', 'text-anchor': 'middle' }, n));
+    // Names that would run into each other turn, as on the bars.
+    const turn = slot < n.length * 8.5;
+    svg.append(s('text', turn
+      ? { x: cx, y: H - M.b + 18, class: 'label', 'text-anchor': 'end', transform: `rotate(-40 ${cx} ${H - M.b + 18})` }
+      : { x: cx, y: H - M.b + 24, class: 'label', 'text-anchor': 'middle' }, turn ? clipLabel(n) : n));
   });
   el.chart.replaceChildren(svg);
   el.chartTitle.textContent = 'Speedup over the baseline, by variant · one dot per learner';
@@ -199,7 +217,10 @@ function timeChart(entries) {
   el.chartNote.textContent = 'Each bar is one learner’s run (its median trial). The line is the class median.';
 }
 
-function clipLabel(t) { return t.length > 13 ? t.slice(0, 12) + '…' : t; }
+function clipLabel(t) {
+  const most = narrow ? 11 : 13;
+  return t.length > most ? t.slice(0, most - 1) + '…' : t;
+}
 
 // Predictions beside the results: two rows of dots on one axis.
 function paintPrediction(done) {
@@ -207,45 +228,45 @@ function paintPrediction(done) {
   const show = p && p.revealed && p.round === chosen && p.guesses?.length;
   el.predict.hidden = !show;
   if (!show) return;
-  const measured = done.map((e) => {
-    if (p.question === 'count') {
-      const v = lostVariant(e) || (e.figures.variants.find((x) => !x.baseline && x.got !== null) ?? null);
-      // the worst trial's count: a run's wrong answers are its lesson
-      const got = v && v.worst_got !== null && v.worst_got !== undefined ? v.worst_got : v?.got;
-      return v && got !== null && got !== undefined ? { label: e.label, value: got } : null;
-    }
-    const best = Math.max(...e.figures.variants.filter((x) => !x.baseline).map((x) => x.speedup));
-    return Number.isFinite(best) ? { label: e.label, value: best } : null;
-  }).filter(Boolean);
+  const { values: measured, expected } = measuredAnswers(p, done);
   const guesses = p.guesses.map((g) => ({ label: g.label, value: g.value }));
   const vals = [...measured, ...guesses].map((r) => r.value);
-  const expected = p.question === 'count' ? done.map((e) => lostVariant(e)?.expected).find((x) => x) : null;
-  if (expected) vals.push(expected);
+  if (expected !== null) vals.push(expected);
   let lo = Math.min(...vals), hi = Math.max(...vals);
   if (lo === hi) { lo -= 1; hi += 1; }
   const pad = (hi - lo) * 0.06;
   lo -= pad; hi += pad;
-  const H = 230;
-  const x = (v) => M.l + 60 + (W - M.l - 60 - M.r - 70) * (v - lo) / (hi - lo);
+  layout(el.predictChart);
+  // Row names sit left of the rows, or above them on a phone.
+  const H = narrow ? 250 : 230;
+  const left = narrow ? 24 : M.l + 60, right = narrow ? 28 : M.r + 70;
+  const x = (v) => left + (W - left - right) * (v - lo) / (hi - lo);
   const fmt = p.question === 'count' ? fmtNum : (v) => fmtSig(v) + '×';
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': `${guesses.length} guesses beside ${measured.length} results` });
-  const step = niceStep((hi - lo) / 6);
+  const step = niceStep((hi - lo) / (narrow ? 3 : 6));
   for (let v = Math.ceil(lo / step) * step; v <= hi; v += step) {
     svg.append(s('line', { x1: x(v), x2: x(v), y1: 20, y2: H - 40, class: 'grid' }));
     svg.append(s('text', { x: x(v), y: H - 15, class: 'tick', 'text-anchor': 'middle' }, fmt(v)));
   }
-  const rowsY = [[`Guessed (${guesses.length})`, 70, guesses, 'guess'], [`Measured (${measured.length})`, 140, measured, 'measured']];
+  const rowsY = narrow
+    ? [[`Guessed (${guesses.length})`, 84, guesses, 'guess'], [`Measured (${measured.length})`, 164, measured, 'measured']]
+    : [[`Guessed (${guesses.length})`, 70, guesses, 'guess'], [`Measured (${measured.length})`, 140, measured, 'measured']];
   for (const [name, cy, items, cls] of rowsY) {
-    svg.append(s('text', { x: M.l + 40, y: cy + 5, class: 'label strong', 'text-anchor': 'end' }, name));
+    svg.append(narrow
+      ? s('text', { x: 4, y: cy - 20, class: 'label strong', 'text-anchor': 'start' }, name)
+      : s('text', { x: M.l + 40, y: cy + 5, class: 'label strong', 'text-anchor': 'end' }, name));
     items.forEach((r, i) => {
       const dot = s('circle', { cx: x(r.value), cy: cy + ((i * 7) % 15) - 7, r: 8, class: 'dot ' + cls });
       dot.append(s('title', {}, `${r.label}: ${fmt(r.value)}`));
       svg.append(dot);
     });
   }
-  if (expected) {
+  if (expected !== null) {
     svg.append(s('line', { x1: x(expected), x2: x(expected), y1: 30, y2: H - 40, class: 'median base' }));
-    svg.append(s('text', { x: x(expected), y: 24, class: 'median-label', 'text-anchor': 'middle' }, `correct: ${fmtNum(expected)}`));
+    // Kept inside the chart when the expected answer is at its edge.
+    const ex = x(expected);
+    const anchor = ex > W - 90 ? 'end' : ex < 90 ? 'start' : 'middle';
+    svg.append(s('text', { x: ex, y: 24, class: 'median-label', 'text-anchor': anchor }, `expected: ${fmtNum(expected)}`));
   }
   el.predictChart.replaceChildren(svg);
   el.predictNote.textContent = p.question === 'count'
@@ -274,4 +295,19 @@ new SessionSocket(code, () => '', (ev) => {
   paint();
 }, () => {}).connect();
 
+// Redrawn at the new width when the window changes size (a phone turned).
+let drawnAt = 0;
+let resizing = 0;
+window.addEventListener('resize', () => {
+  clearTimeout(resizing);
+  resizing = setTimeout(() => {
+    const w = el.chart.clientWidth || el.predictChart.clientWidth;
+    if (w && w !== drawnAt) {
+      drawnAt = w;
+      paint();
+    }
+  }, 150);
+});
+
 paint();
+drawnAt = el.chart.clientWidth || el.predictChart.clientWidth;

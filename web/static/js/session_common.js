@@ -152,3 +152,28 @@ export function renderBoardRows(tbody, entries, extra) {
     return row;
   }));
 }
+
+/**
+ * measuredAnswers is what the runs of a round really got, for a revealed
+ * prediction p: per finished entry, the final count (the variant that
+ * counts lost updates, else any variant with a count) or the best speedup
+ * over the baseline; and, for a count, the answer the code asks for.
+ * @returns {{values: {label: string, value: number}[], expected: number|null}}
+ */
+export function measuredAnswers(p, entries) {
+  const done = entries.filter((e) => e.status === 'done' && e.figures);
+  let expected = null;
+  const values = done.map((e) => {
+    const vs = e.figures.variants || [];
+    if (p.question === 'count') {
+      const v = lostVariant(e) || vs.find((x) => !x.baseline && x.got != null) || vs.find((x) => x.got != null);
+      if (!v || v.got == null) return null;
+      if (expected === null && v.expected != null) expected = v.expected;
+      // the worst trial's count: a run's wrong answers are its lesson
+      return { label: e.label, value: v.worst_got != null ? v.worst_got : v.got };
+    }
+    const best = Math.max(...vs.filter((x) => !x.baseline).map((x) => x.speedup).filter(Number.isFinite));
+    return Number.isFinite(best) ? { label: e.label, value: best } : null;
+  }).filter(Boolean);
+  return { values, expected };
+}

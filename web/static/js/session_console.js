@@ -1,28 +1,49 @@
 // The instructor's console, /sessions/{code}/console. The key arrives in
 // the link's fragment (never sent to the server as part of a URL, so never
-// in a log); the script moves it to sessionStorage, takes it out of the
-// address bar (the projector shows that bar), and sends it as
-// "Authorization: Bearer <key>" with every action.
+// in a log); the script keeps it in this browser's localStorage, per room
+// code, so the console opens again in another tab or after a restart of
+// the browser, takes it out of the address bar (the projector shows that
+// bar), and sends it as "Authorization: Bearer <key>" with every action.
+// A session just made ("&new" after the key) first asks the instructor to
+// save the link, the only way in from another browser or device.
 
-import { RunPanel } from './panel.js';
 import { formParams } from './form.js';
+import { RunPanel, waitWords } from './panel.js';
 import { SessionSocket, api, renderRoster, plural, Board, renderBoardRows } from './session_common.js';
-import { copyText, flash, fmtNum, h } from './util.js';
+import { copyText, flash, fmtNum, h, throttle } from './util.js';
 
 const $ = (id) => document.getElementById(id);
 const root = $('session');
 const code = root.dataset.code;
 const keyName = 'concurrencylab.key.' + code;
+const savedName = 'concurrencylab.key-saved.' + code; // "no" until the instructor has saved the link
+
+// store is localStorage, or nothing where the browser refuses it (some
+// private windows): the key then lives only as long as the page.
+const store = (() => {
+  try {
+    localStorage.setItem('concurrencylab.probe', '1');
+    localStorage.removeItem('concurrencylab.probe');
+    return localStorage;
+  } catch {
+    return null;
+  }
+})();
 
 let key = '';
 const fromLink = location.hash.match(/key=([A-Za-z0-9_-]+)/);
 if (fromLink) {
   key = fromLink[1];
-  sessionStorage.setItem(keyName, key);
+  store?.setItem(keyName, key);
+  if (/[#&]new(&|$)/.test(location.hash)) store?.setItem(savedName, 'no');
   history.replaceState(history.state, '', location.pathname + location.search);
 } else {
-  key = sessionStorage.getItem(keyName) || '';
+  key = store?.getItem(keyName) || '';
 }
+
+// The instructor link, on the address learners use when the server has one.
+const linkBase = root.dataset.publicUrl || location.origin;
+const instructorLink = () => `${linkBase}/sessions/${code}/console#key=${key}`;
 
 const el = {
   status: $('console-status'), keyError: $('key-error'), exp: $('push-exp'), slot: $('push-slot'), lock: $('push-lock'),
@@ -31,6 +52,8 @@ const el = {
   predictStatus: $('predict-status'), copyKey: $('copy-key-btn'), rosterCount: $('roster-count'), rosterWord: $('roster-word'),
   roster: $('roster'), rosterEmpty: $('roster-empty'), tbody: $('board-table').tBodies[0], boardEmpty: $('board-empty'),
   spotStatus: $('spot-status'), spotOff: $('spot-off-btn'), watch: $('watch-label'), panel: $('run'),
+  save: $('save-link'), saveInput: $('save-link-input'), saveShow: $('save-show-btn'), saveCopy: $('save-copy-btn'),
+  saveDone: $('save-done-btn'), saveStatus: $('save-status'), estimate: $('ask-estimate'),
 };
 const controls = [el.push, el.roomRun, el.ask, el.askStop, el.predict, el.reveal, el.spotOff];
 
@@ -80,7 +103,10 @@ async function act(path, body, done) {
 
 function showKeyError() {
   el.keyError.hidden = false;
+  el.save.hidden = true;
   for (const b of controls) b.disabled = true;
+  // A key this browser kept that no longer opens the room is forgotten.
+  if (store?.getItem(keyName) === key) store.removeItem(keyName);
 }
 
 el.push.addEventListener('click', () => {
@@ -100,7 +126,7 @@ el.reveal.addEventListener('click', () => act('reveal', {}, (b) => {
 }));
 el.spotOff.addEventListener('click', () => act('spotlight', { run: '' }, () => 'Spotlight off.'));
 el.copyKey.addEventListener('click', async () => {
-  const link = `${location.origin}${location.pathname}#key=${key}`;
+  const link = instructorLink();
   try {
     await copyText(link);
     say('Your instructor link is copied. Keep it private: it drives the session.');
@@ -108,6 +134,39 @@ el.copyKey.addEventListener('click', async () => {
     window.prompt('Your instructor link (keep it private):', link);
   }
 });
+
+// Step 0 of a new session: save the instructor link. The link stays
+// masked (the console may already be on the projector) until Show.
+function showSaveStep() {
+  el.save.hidden = !key || store?.getItem(savedName) !== 'no';
+  el.saveInput.value = instructorLink();
+}
+el.saveShow.addEventListener('click', () => {
+  const show = el.saveInput.type === 'password';
+  el.saveInput.type = show ? 'text' : 'password';
+  el.saveShow.textContent = show ? 'Hide' : 'Show';
+  el.saveShow.setAttribute('aria-pressed', String(show));
+});
+el.saveCopy.addEventListener('click', async () => {
+  try {
+    await copyText(instructorLink());
+    el.saveStatus.textContent = 'Copied. Paste it where you keep such things, then press “I have saved it”.';
+  } catch {
+    window.prompt('Your instructor link (keep it private):', instructorLink());
+  }
+});
+el.saveDone.addEventListener('click', () => {
+  store?.setItem(savedName, 'yes');
+  el.save.hidden = true;
+  say('Saved. “Copy my instructor link”, under Links, gives it again.');
+});
+
+// The machine's other addresses, offered when the console was opened at a
+// loopback one, carry the key there (another address is another origin,
+// with a storage of its own).
+for (const a of document.querySelectorAll('a.reach-link')) {
+  a.addEventListener('click', () => { if (key) a.href = a.href.split('#')[0] + '#key=' + key; });
+}
 
 // The run panel's Cancel stops the room run, with the key.
 $('run-cancel')?.addEventListener('click', async () => {
@@ -124,6 +183,14 @@ function watch(id, label) {
   el.watch.textContent = label;
 }
 
+// unwatch empties the run panel: nothing is on the room's screens.
+function unwatch() {
+  if (!watching) return;
+  watching = '';
+  panel.clear();
+  el.watch.textContent = '';
+}
+
 function onEvent(ev) {
   switch (ev.type) {
     case 'push': {
@@ -136,16 +203,19 @@ function onEvent(ev) {
       el.ask.disabled = el.roomRun.disabled = el.predict.disabled = !ev.push || !el.keyError.hidden;
       $('push-first').hidden = Boolean(ev.push);
       paintBoard();
+      estimateSoon();
       break;
     }
     case 'run':
       state.run = ev.run;
       if (ev.run && !state.spotlight) watch(ev.run.id, 'On every screen: the room run.');
+      else if (!ev.run && !state.spotlight) unwatch(); // a new round ended it
       break;
     case 'ask':
       state.ask = ev.ask;
       el.askStop.hidden = !ev.ask;
       el.ask.hidden = Boolean(ev.ask);
+      estimateSoon();
       break;
     case 'prediction':
       state.prediction = ev.prediction;
@@ -157,6 +227,7 @@ function onEvent(ev) {
       el.spotStatus.textContent = ev.spotlight ? `In the spotlight: ${ev.spotlight.label}` : '';
       if (ev.spotlight) watch(ev.spotlight.run, `On every screen: ${ev.spotlight.label}'s run, in the spotlight.`);
       else if (state.run) watch(state.run.id, 'On every screen: the room run.');
+      else unwatch();
       paintBoard();
       break;
     case 'roster': {
@@ -167,13 +238,55 @@ function onEvent(ev) {
       el.rosterEmpty.hidden = ev.learners.length > 0;
       renderRoster(el.roster, ev.learners);
       paintPrediction();
+      estimateSoon();
       break;
     }
     case 'board':
       board.apply(ev);
       paintBoard();
+      estimateSoon();
       break;
   }
+}
+
+// The wait for the room's runs: what asking everyone would take, then
+// how long the round's runs still have to go.
+let estimating = false;
+async function estimate() {
+  if (estimating) return;
+  estimating = true;
+  try {
+    const res = await api(`/api/sessions/${code}/estimate`, { method: 'GET' });
+    if (res.status === 200) paintEstimate(res.body);
+  } catch { /* the next change asks again */ } finally {
+    estimating = false;
+  }
+}
+const estimateSoon = throttle(1000, estimate);
+setInterval(() => { if (!document.hidden && state.push) estimate(); }, 3000);
+
+function paintEstimate(e) {
+  if (!state.push || !e.experiment) {
+    el.estimate.textContent = '';
+    return;
+  }
+  const rows = board.round(state.push.round);
+  const done = rows.filter((r) => r.status === 'done').length;
+  const each = e.each_s < 1 ? `${(Math.max(e.each_s, 0.1)).toFixed(1)} s` : waitWords(e.each_s).replace('about ', '');
+  const per = e.each_s == null ? '' : `${each} a run, ${e.slots === 1 ? 'one at a time' : fmtNum(e.slots) + ' at a time'}`;
+  let text;
+  if (e.each_s == null) {
+    text = `No estimate yet: the server has not timed ${state.push.title} since it started. A room run times it.`;
+  } else if (state.ask || rows.length) {
+    text = e.left > 0
+      ? `Everyone's runs: ${fmtNum(done)} done, ${fmtNum(e.left)} in line or running, all done in ${e.left_s == null ? 'a while' : waitWords(e.left_s)} (${per}).`
+      : `Everyone's runs: ${plural(done, 'run')} done, none waiting (${per}).`;
+  } else if (e.learners === 0) {
+    text = `Asking everyone: ${per}; the total appears as learners join.`;
+  } else {
+    text = `Asking everyone: ${plural(e.learners, 'learner')} here, all done in ${waitWords(e.all_s)} (${per}).`;
+  }
+  el.estimate.textContent = text;
 }
 
 function paintPrediction() {
@@ -202,6 +315,7 @@ function paintBoard() {
 }
 
 async function start() {
+  showSaveStep();
   if (!key) {
     showKeyError();
   } else {
