@@ -53,6 +53,12 @@ type Info struct {
 	Lesson   string    `json:"lesson"` // paragraphs separated by blank lines
 	Params   []Param   `json:"params"` // without variants and repeat: lab adds them
 	Variants []Variant `json:"variants"`
+	// Figures declares the numbers the trials report in Extra that the
+	// page shows, in order; the one marked Key comes first in the table.
+	Figures []Figure `json:"figures,omitempty"`
+	// Charts declares the sample series the trials emit, as the page
+	// charts them.
+	Charts []Chart `json:"charts,omitempty"`
 	// Source is the Go source a learner reads: the file the variants live in,
 	// embedded by the experiment itself so it is the code that runs.
 	Source []SourceFile `json:"source"`
@@ -67,6 +73,28 @@ type Info struct {
 	// Check, if set, checks limits that span parameters (say, goroutines
 	// times increments), after each parameter passed its own bounds.
 	Check func(Params) error `json:"-"`
+}
+
+// A Figure is one number an experiment's trials report in their Extra, as
+// the page shows it: a column of the results table, its median per
+// variant.
+type Figure struct {
+	Key   string `json:"key"`            // the Extra key: "lost", "ns_per_increment"
+	Label string `json:"label"`          // the column's heading: "Lost updates"
+	Unit  string `json:"unit,omitempty"` // written after the heading or the value: "ns", "/ s", "×"
+	// Main marks the experiment's key figure: the one number that answers
+	// its lesson, first in the table and on a phone's card.
+	Main bool   `json:"main,omitempty"`
+	Help string `json:"help,omitempty"` // what it means, for the heading's tooltip
+}
+
+// A Chart is a sample series an experiment's trials emit (Emitter.Sample),
+// as the page charts it. Series named "chart:line" share one chart.
+type Chart struct {
+	Series string  `json:"series"`          // "blue_pixels", or "fps" for every "fps:<line>"
+	Title  string  `json:"title"`           // "Blue pixels per frame"
+	Unit   string  `json:"unit,omitempty"`  // after the values: "MiB", "items"
+	Scale  float64 `json:"scale,omitempty"` // values are multiplied by it; 0 means 1
 }
 
 // A SourceFile is one file of an experiment's code, shown on its page.
