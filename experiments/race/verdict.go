@@ -82,6 +82,9 @@ func detailsOf(r *lab.Result, p lab.Params, env lab.Env) string {
 		case lossy == 0 && g == 1:
 			parts = append(parts, fmt.Sprintf("No update was lost in %s with %s: with one goroutine no other goroutine touches the counter, so there is no data race at all. Raise goroutines to see one.",
 				prose.Plural(n, "trial"), machine))
+		case lossy == 0 && p.Bool("record"):
+			parts = append(parts, fmt.Sprintf("No update was lost in %s with %s: in the recorded model a goroutine loses an update only when another takes the lock between its read and its write, and this time none did. Run it again to catch one.",
+				prose.Plural(n, "trial"), machine))
 		case lossy == 0 && procs == 1 && env.Arch == "amd64":
 			parts = append(parts, fmt.Sprintf("No update was lost in %s with %s: with one core the goroutines could only take turns, and on amd64 Increment is one INCQ instruction, which a core never stops halfway through, so no turn ended between its read and its write. That is the lesson of cores=1: updates are lost only while goroutines run at the same instant on different cores.",
 				prose.Plural(n, "trial"), machine))

@@ -119,6 +119,11 @@ func TestHeadline(t *testing.T) {
 			gots:    []int64{2000, 1014},
 			want:    "Updates were lost in 1 of 2 trials with 2 goroutines on 2 cores, at worst 986 of 2,000.",
 			details: []string{"a model of count++ that takes a lock around the read and another around the write"}},
+		{name: "recorded, nothing lost", raw: "goroutines=2&increments=1000&record=true",
+			gots:    []int64{2000, 2000},
+			want:    "No update was lost in 2 trials with 2 goroutines on 2 cores this time.",
+			details: []string{"in the recorded model a goroutine loses an update only when another takes the lock between its read and its write"},
+			not:     []string{"different cores"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
