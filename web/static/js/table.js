@@ -40,12 +40,18 @@ const figureCell = (v, k) => (isNum(v) ? fmtFigure(v, k) : dash());
 
 const CORES_HELP = 'CPU time ÷ wall time: how many cores the variant kept busy';
 
+// MIN_CORES_MS is the shortest trial whose cores used the table shows.
+const MIN_CORES_MS = 1;
+
 /** hasCPU reports whether any of rows ({cpu_ms}) measured CPU time. */
 const hasCPU = (rows) => rows.some((r) => Number(r.cpu_ms) > 0);
 
 // coresCell is a td of the cores kept busy: cpu ms of CPU time in ms of wall time.
 function coresCell(cpu, ms, attrs) {
   if (!(Number(cpu) > 0 && Number(ms) > 0)) return h('td', attrs, dash());
+  // Below a millisecond the runtime's own background work (the sweep after
+  // the GC that precedes every trial) outweighs the trial's: no figure.
+  if (Number(ms) < MIN_CORES_MS) return h('td', { ...attrs, title: `too short to tell: ${fmtMs(cpu)} ms of CPU time in ${fmtMs(ms)} ms` }, dash());
   return h('td', { ...attrs, title: `${fmtMs(cpu)} ms of CPU time in ${fmtMs(ms)} ms` }, fmtCores(cpu / ms));
 }
 
