@@ -9,6 +9,8 @@ import { layoutLanes, HEAD } from './lanes.js';
 
 const GUTTER = 44; // px left of the plot, for worker numbers
 const PAD_R = 12;
+const ALL_H = 6000; // px: the tallest the timeline grows with one row per goroutine
+const ALL_LANE = 6; // px of a goroutine's row then
 
 export class Timeline {
   /** @param {(variant: string) => number} colourIndex the variant's palette slot */
@@ -137,8 +139,14 @@ export class Timeline {
     const W = this.scroll.clientWidth;
     if (W === 0) return;
     const groups = this.sortedGroups();
-    const maxH = parseFloat(getComputedStyle(this.scroll).maxHeight) || 420;
-    const lay = layoutLanes(groups, maxH, this.rowsSel.value === 'fit');
+    // "fit the box" folds the lanes into --tl-fit; "one per goroutine"
+    // gives each a row of ALL_LANE px (up to ALL_H in all) and the page
+    // scrolls: the timeline is never a scroll box of its own.
+    const fitH = parseFloat(getComputedStyle(this.scroll).getPropertyValue('--tl-fit')) || 420;
+    const lanes = groups.reduce((n, g) => n + g.lanes.size, 0);
+    const allH = Math.min(ALL_H, Math.max(fitH, lanes * ALL_LANE + groups.length * HEAD + 4));
+    const lay = layoutLanes(groups, this.rowsSel.value === 'fit' ? fitH : allH, true);
+    lay.folds = layoutLanes(groups, fitH, false).folds;
     this.rowsSel.parentElement.hidden = !lay.folds;
     const trial = this.trialSel.value === 'all' ? -1 : Number(this.trialSel.value);
     const { origin, width } = this.domain(groups, trial);
