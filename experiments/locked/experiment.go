@@ -68,10 +68,11 @@ func (Experiment) Info() lab.Info {
 		vs[i] = v.Variant
 	}
 	return lab.Info{
-		ID:      "locked",
-		Title:   "A locked counter",
-		Summary: "Four ways to make the shared counter correct, and what each costs per increment.",
-		Lesson:  lesson,
+		ID:        "locked",
+		Title:     "A locked counter",
+		Summary:   "Four ways to make the shared counter correct, and what each costs per increment.",
+		Lesson:    lesson,
+		KeyFigure: "ns_per_increment",
 		Params: []lab.Param{
 			{Name: "goroutines", Label: "Goroutines", Kind: lab.KindInt, Default: "5", Min: 1, Max: 256,
 				Help: "how many goroutines increment the counter at once"},

@@ -85,10 +85,11 @@ func (e *Experiment) Info() lab.Info {
 		def = names[0]
 	}
 	return lab.Info{
-		ID:      "pixels",
-		Title:   "Blue pixels in video frames",
-		Summary: "Count the blue pixels of every frame with OpenCV: a goroutine per frame, worker pools, several decoders, against the speed of decoding alone.",
-		Lesson:  lesson,
+		ID:        "pixels",
+		Title:     "Blue pixels in video frames",
+		Summary:   "Count the blue pixels of every frame with OpenCV: a goroutine per frame, worker pools, several decoders, against the speed of decoding alone.",
+		Lesson:    lesson,
+		KeyFigure: "vs_decode",
 		Params: []lab.Param{
 			{Name: "clip", Label: "Clip", Kind: lab.KindChoice, Default: def, Choices: names,
 				Help: "the video whose frames are counted; GET /api/clips lists them, POST /api/clips adds one"},

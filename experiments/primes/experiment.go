@@ -57,10 +57,11 @@ func (e Experiment) Info() lab.Info {
 		cores = runtime.NumCPU()
 	}
 	return lab.Info{
-		ID:      "primes",
-		Title:   "Prime numbers: CPU-bound vs I/O-bound",
-		Summary: "Test numbers for primality, or wait on slow requests, with one goroutine, a goroutine each, worker pools, and a model of Python's GIL.",
-		Lesson:  lesson,
+		ID:        "primes",
+		Title:     "Prime numbers: CPU-bound vs I/O-bound",
+		Summary:   "Test numbers for primality, or wait on slow requests, with one goroutine, a goroutine each, worker pools, and a model of Python's GIL.",
+		Lesson:    lesson,
+		KeyFigure: "speedup",
 		Params: []lab.Param{
 			{Name: "workload", Label: "Workload", Kind: lab.KindChoice, Default: "cpu", Choices: []string{"cpu", "io"},
 				Help: "cpu: test numbers for primality by trial division; io: tasks that each wait latency, like a network request"},

@@ -36,10 +36,11 @@ var _ lab.Verdicter = Experiment{}
 // Info implements lab.Experiment.
 func (Experiment) Info() lab.Info {
 	return lab.Info{
-		ID:      "race",
-		Title:   "A data race on a counter",
-		Summary: "Goroutines add to one shared counter with no lock, and updates vanish.",
-		Lesson:  lesson,
+		ID:        "race",
+		Title:     "A data race on a counter",
+		Summary:   "Goroutines add to one shared counter with no lock, and updates vanish.",
+		Lesson:    lesson,
+		KeyFigure: "lost",
 		Params: []lab.Param{
 			{Name: "goroutines", Label: "Goroutines", Kind: lab.KindInt, Default: "5", Min: 1, Max: 256,
 				Help: "how many goroutines increment the shared counter at once"},
