@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"concurrencylab/experiments/internal/prose"
 	"concurrencylab/lab"
 )
 
@@ -102,8 +103,8 @@ func check(p lab.Params) error {
 		start, n := p.Int("start"), p.Int("numbers")
 		if estimatedDivisions(start, n) > MaxDivisions {
 			return &lab.ParamError{Name: "numbers", Msg: fmt.Sprintf(
-				"must be at most %d when start is %d, so a trial stays near a second of work, got %d",
-				maxNumbers(start), start, n)}
+				"must be at most %s when start is %s, so a trial stays near a second of work, got %s",
+				prose.Group(int64(maxNumbers(start))), prose.Group(int64(start)), prose.Group(int64(n)))}
 		}
 	case "io":
 		if d := time.Duration(p.Int("tasks")) * p.Duration("latency"); d > MaxWait {
