@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -17,7 +18,7 @@ var layoutCases = []struct{ id, query string }{
 	{"race", "goroutines=4&increments=20000&repeat=3"},
 	{"locked", "goroutines=4&increments=20000&repeat=2"},
 	{"primes", "numbers=60&repeat=2"},
-	{"pipeline", "items=300&repeat=2"},
+	{"pipeline", "items=300&workers=2&repeat=2"},
 	{"pixels", "clip=tree.avi&repeat=2"},
 }
 
@@ -151,6 +152,15 @@ func TestBrowserKeyFigureAndCards(t *testing.T) {
 			}
 			if col.ScrollLeft != 0 || col.Right > col.WrapEnd || col.Right > 1280 {
 				t.Errorf("key column ends at %.0f px, the table's box at %.0f (scrolled %.0f): want it in view", col.Right, col.WrapEnd, col.ScrollLeft)
+			}
+			if tt.id == "pipeline" {
+				// every stage has lanes, named by stage and worker
+				label, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#tl-canvas').getAttribute('aria-label')`))
+				for _, want := range []string{"produce", "double #2", "increment", "collect"} {
+					if err != nil || !strings.Contains(label, want) {
+						t.Errorf("pipeline timeline %q (%v): want a lane named %q", label, err, want)
+					}
+				}
 			}
 			screenshot(t, ctx, "layout-"+tt.id+"-run.png")
 

@@ -232,7 +232,7 @@ func runPanel(m ExperimentPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<div id=\"tl\" class=\"block\" hidden><div class=\"block-head\"><h3 class=\"block-h\" id=\"tl-h\">Timeline</h3><div class=\"tl-controls\"><label>Trial <select id=\"tl-trial\"><option value=\"all\">All</option></select></label> <label hidden>Rows <select id=\"tl-rows\"><option value=\"fit\">fit the box</option><option value=\"all\">one per goroutine</option></select></label> <label>Colour <select id=\"tl-colour\"><option value=\"variant\">by variant</option><option value=\"label\">by label</option></select></label></div></div><p class=\"block-sub\" id=\"tl-sub\">One lane per goroutine, in time since the run started; each bar is a span of work.</p><div class=\"tl-frame\"><div class=\"tl-scroll\" id=\"tl-scroll\"><canvas id=\"tl-canvas\" role=\"img\" aria-label=\"Timeline\" aria-describedby=\"tl-sub\"></canvas></div><canvas id=\"tl-axis\" class=\"tl-axis\" aria-hidden=\"true\"></canvas><div id=\"tl-tip\" class=\"tip\" role=\"tooltip\" hidden></div></div><div id=\"tl-legend\" class=\"legend\"></div></div><div id=\"charts\" class=\"block\" hidden><h3 class=\"block-h\">Samples</h3><div id=\"chart-grid\" class=\"chart-grid\"></div></div><details id=\"log\" class=\"log block\" hidden><summary>Log <span class=\"count\" id=\"log-count\">0 lines</span></summary><pre id=\"log-lines\" tabindex=\"0\"></pre></details><div id=\"run-meta\" class=\"block meta\"><dl id=\"run-env\" class=\"env\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<div id=\"tl\" class=\"block\" hidden><div class=\"block-head\"><h3 class=\"block-h\" id=\"tl-h\">Timeline</h3><div class=\"tl-controls\"><label>Trial <select id=\"tl-trial\"><option value=\"all\">All</option></select></label> <label hidden>Rows <select id=\"tl-rows\"><option value=\"fit\">fit the box</option><option value=\"all\">one per goroutine</option></select></label> <label>Colour <select id=\"tl-colour\"><option value=\"variant\">by variant</option><option value=\"label\">by label</option></select></label></div></div><p class=\"block-sub\" id=\"tl-sub\">One lane per goroutine, in time since the run started; each bar is a span of work.</p><div class=\"tl-frame\"><div class=\"tl-scroll\" id=\"tl-scroll\"><canvas id=\"tl-canvas\" role=\"img\" aria-label=\"Timeline\" aria-describedby=\"tl-sub\"></canvas></div><canvas id=\"tl-axis\" class=\"tl-axis\" aria-hidden=\"true\"></canvas><div id=\"tl-tip\" class=\"tip\" role=\"tooltip\" hidden></div></div><div id=\"tl-legend\" class=\"legend\"></div></div><div id=\"charts\" class=\"block\" hidden><h3 class=\"block-h\">Samples</h3><p class=\"block-sub\">The run's whole process, sampled as it ran: every variant in turn, not one of them.</p><div id=\"chart-grid\" class=\"chart-grid\"></div></div><details id=\"log\" class=\"log block\" hidden><summary>Log <span class=\"count\" id=\"log-count\">0 lines</span></summary><pre id=\"log-lines\" tabindex=\"0\"></pre></details><div id=\"run-meta\" class=\"block meta\"><dl id=\"run-env\" class=\"env\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -244,7 +244,7 @@ func runPanel(m ExperimentPage) templ.Component {
 			var templ_7745c5c3_Var11 string
 			templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(m.Run.Created)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 111, Col: 61}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 112, Col: 61}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
 			if templ_7745c5c3_Err != nil {
@@ -257,7 +257,7 @@ func runPanel(m ExperimentPage) templ.Component {
 			var templ_7745c5c3_Var12 string
 			templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(fmtCreated(m.Run.Created))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 111, Col: 91}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 112, Col: 91}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
 			if templ_7745c5c3_Err != nil {
@@ -285,7 +285,7 @@ func runPanel(m ExperimentPage) templ.Component {
 		var templ_7745c5c3_Var13 templ.SafeURL
 		templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinURLErrs(templ.URL(runURL(m.Run)))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 116, Col: 56}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 117, Col: 56}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
 		if templ_7745c5c3_Err != nil {
@@ -298,7 +298,7 @@ func runPanel(m ExperimentPage) templ.Component {
 		var templ_7745c5c3_Var14 string
 		templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinStringErrs(runURL(m.Run))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 116, Col: 74}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 117, Col: 74}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var14))
 		if templ_7745c5c3_Err != nil {

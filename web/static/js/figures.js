@@ -16,6 +16,8 @@ const LABELS = {
   items_per_s: ['Items', '/ s'],
   fps: ['Frames', '/ s'],
   vs_decode: ['× decode-only time'],
+  peak_frames_held: ['Peak frames held'],
+  peak_held_mb: ['Peak memory of held frames', 'MB'],
   ideal: ['Ideal speedup'],
   cost_us: ['Cost per item', 'µs'],
   polls: ['Polls'],
