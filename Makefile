@@ -18,6 +18,7 @@ setup:
 	@./scripts/setup.sh
 
 build:
+	@echo "make: building the lab; the first build compiles the OpenCV bindings and takes a minute or two with no output"
 	$(GO) build -o bin/web ./cmd/web
 	$(GO) build -race -trimpath -o bin/racecounter ./cmd/racecounter
 

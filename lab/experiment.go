@@ -59,6 +59,10 @@ type Info struct {
 	// Charts declares the sample series the trials emit, as the page
 	// charts them.
 	Charts []Chart `json:"charts,omitempty"`
+	// KeyFigure names the figure the lesson turns on, which the results
+	// table shows first: a variant result field ("speedup", "median_ms",
+	// "got") or a key of its extra figures ("lost", "ns_per_increment").
+	KeyFigure string `json:"key_figure,omitempty"`
 	// Source is the Go source a learner reads: the file the variants live in,
 	// embedded by the experiment itself so it is the code that runs.
 	Source []SourceFile `json:"source"`

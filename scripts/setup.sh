@@ -25,10 +25,18 @@ if ((${#need[@]})); then
 	echo "setup: installed ${need[*]}"
 fi
 
+# The Go version go.mod asks for, so the message matches what the build needs.
+want=$(sed -n 's/^go \([0-9.]*\).*/\1/p' go.mod)
 if ! command -v go >/dev/null; then
-	echo "setup: Go is missing: install Go 1.24 or newer from https://go.dev/dl/" >&2
+	echo "setup: Go is missing: install Go ${want} or newer from https://go.dev/dl/" >&2
 	exit 1
 fi
-echo "setup: downloading Go modules (templ and the other tools are module tools)"
+have=$(GOTOOLCHAIN=local go env GOVERSION | sed 's/^go//')
+if [ "$(printf '%s\n%s\n' "$want" "$have" | sort -V | head -n1)" != "$want" ]; then
+	echo "setup: Go $have is too old: go.mod needs Go ${want} or newer (https://go.dev/dl/)" >&2
+	exit 1
+fi
+echo "setup: Go $have"
+echo "setup: downloading the Go libraries the lab uses, and templ (the page compiler)"
 go mod download
 echo "setup: done"

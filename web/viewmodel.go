@@ -22,6 +22,8 @@ func (s *Server) experimentView(info lab.Info, values map[string]string, nonce s
 		Summary: info.Summary,
 		Lesson:  paragraphs(info.Lesson),
 		Limits:  s.limits(),
+		// the figure the table shows first
+		KeyFigure: info.KeyFigure,
 	}
 	for _, d := range lab.AllParams(info) {
 		v, ok := values[d.Name]

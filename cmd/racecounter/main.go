@@ -5,7 +5,7 @@
 //
 // and the race and locked experiments run it as a child process (their
 // detector parameter) to show the report Go's race detector prints for
-// the unsynchronized counter, and that the synchronised ones draw none.
+// the unsynchronized counter, and that the synchronized ones draw none.
 // The counters are the experiments' own code, so the report's stacks name
 // the lines the experiment's page shows.
 package main

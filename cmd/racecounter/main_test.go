@@ -33,7 +33,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 	}
 }
 
-// The synchronised counters run in this process too. The racy one runs only
+// The synchronized counters run in this process too. The racy one runs only
 // in the child processes the detector tests start: here, under -race, it
 // would fail this test, and without -race racecounter refuses to run.
 func TestRunCountsWithAMutex(t *testing.T) {

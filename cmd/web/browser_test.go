@@ -105,8 +105,8 @@ func TestBrowserRaceRun(t *testing.T) {
 			t.Errorf("run %s: page verdict %q, want the server's %q", id, verdict, result["verdict"])
 		}
 		row := tableRow(t, ctx, "unsynchronized")
-		if expected, got := number(row[5]), number(row[6]); float64(expected) != api["expected"] || float64(got) != api["got"] {
-			t.Errorf("run %s: table shows got %q of %q, want the server's %v of %v", id, row[6], row[5], api["got"], api["expected"])
+		if expected, got := number(row["Expected"]), number(row["Got median"]); float64(expected) != api["expected"] || float64(got) != api["got"] {
+			t.Errorf("run %s: table shows got %q of %q, want the server's %v of %v", id, row["Got median"], row["Expected"], api["got"], api["expected"])
 		}
 		// Every trial as the table lists it, against the server's.
 		shown := trialGots(t, ctx, "unsynchronized")
@@ -181,12 +181,13 @@ func pressAndWait(t *testing.T, ctx context.Context, button, last string) string
 	return id
 }
 
-// tableRow returns the cells of the results row naming variant.
-func tableRow(t *testing.T, ctx context.Context, variant string) []string {
+// tableRow returns the cells of the results row naming variant, by the
+// heading each cell carries (its data-label: "Got median", "Median ms").
+func tableRow(t *testing.T, ctx context.Context, variant string) map[string]string {
 	t.Helper()
-	row, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(() => {
+	row, err := chromedp.Run(ctx, chromedp.Evaluate[map[string]string](`(() => {
 		const tr = [...document.querySelectorAll('#run-table tbody tr')].find(r => r.cells[0] && r.cells[0].textContent.includes('`+variant+`'));
-		return tr ? [...tr.cells].map(c => c.textContent.trim()) : [];
+		return tr ? Object.fromEntries([...tr.cells].slice(1).map(c => [c.dataset.label, c.textContent.trim()])) : {};
 	})()`))
 	if err != nil || len(row) < 7 {
 		t.Fatalf("%s row: got %v %v, want the result cells", variant, row, err)

@@ -10,7 +10,7 @@ import (
 	"concurrencylab/lab"
 )
 
-// The synchronised variants draw no report from the race detector, and the
+// The synchronized variants draw no report from the race detector, and the
 // child process is not part of the trial's time.
 func TestSynchronizedDetectorReports(t *testing.T) {
 	needRacecounter(t)

@@ -12,6 +12,7 @@ import (
 	"math"
 	"time"
 
+	"concurrencylab/experiments/internal/prose"
 	"concurrencylab/experiments/locked/detector"
 	"concurrencylab/lab"
 )
@@ -46,7 +47,7 @@ var variants = []struct {
 	{lab.Variant{Name: "atomic", Summary: "one atomic add per increment"}, countAtomic},
 	{lab.Variant{Name: "channel", Summary: "one goroutine owns the counter; the others send it increments"}, countChannel},
 	{lab.Variant{Name: "sharded", Summary: "each goroutine counts on its own; the totals are merged once at the end"}, countSharded},
-	{lab.Variant{Name: "unsynchronized", Summary: "no synchronisation at all, for contrast: updates are lost"}, countUnsynchronized},
+	{lab.Variant{Name: "unsynchronized", Summary: "no synchronization at all, for contrast: updates are lost"}, countUnsynchronized},
 }
 
 // synchronized reports whether a variant is meant to count exactly.
@@ -68,10 +69,11 @@ func (Experiment) Info() lab.Info {
 		vs[i] = v.Variant
 	}
 	return lab.Info{
-		ID:      "locked",
-		Title:   "A locked counter",
-		Summary: "Four ways to make the shared counter correct, and what each costs per increment.",
-		Lesson:  lesson,
+		ID:        "locked",
+		Title:     "A locked counter",
+		Summary:   "Four ways to make the shared counter correct, and what each costs per increment.",
+		Lesson:    lesson,
+		KeyFigure: "ns_per_increment",
 		Params: []lab.Param{
 			{Name: "goroutines", Label: "Goroutines", Kind: lab.KindInt, Default: "5", Min: 1, Max: 256,
 				Help: "how many goroutines increment the counter at once"},
@@ -94,7 +96,7 @@ func check(p lab.Params) error {
 	g, n := p.Int("goroutines"), p.Int("increments")
 	if g*n > MaxIncrements {
 		return &lab.ParamError{Name: "goroutines × increments",
-			Msg: fmt.Sprintf("must be at most %d, got %d", MaxIncrements, g*n)}
+			Msg: fmt.Sprintf("must be at most %s, got %s", prose.Group(MaxIncrements), prose.Group(int64(g*n)))}
 	}
 	return nil
 }

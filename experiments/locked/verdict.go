@@ -28,7 +28,7 @@ func (e Experiment) Judge(r *lab.Result, p lab.Params, env lab.Env) (headline, d
 
 // parts are the verdict's sentences. Every claim comes from the run's own
 // figures: which variants counted exactly, the cheapest and dearest
-// synchronised variant per increment, what unsynchronized lost, and what
+// synchronized variant per increment, what unsynchronized lost, and what
 // the race detector reported if it ran.
 func (Experiment) parts(r *lab.Result, p lab.Params, env lab.Env) []string {
 	procs := env.Cores()
@@ -49,7 +49,7 @@ func (Experiment) parts(r *lab.Result, p lab.Params, env lab.Env) []string {
 	return parts
 }
 
-// correctness says which synchronised variants counted exactly every time.
+// correctness says which synchronized variants counted exactly every time.
 func correctness(r *lab.Result) string {
 	var right, wrong []string
 	var parts []string
@@ -68,21 +68,21 @@ func correctness(r *lab.Result) string {
 			}
 		}
 		wrong = append(wrong, v.Name)
-		parts = append(parts, fmt.Sprintf("The %s variant miscounted in %d of %s, which a synchronised counter must never do: please report this run.",
+		parts = append(parts, fmt.Sprintf("The %s variant miscounted in %d of %s, which a synchronized counter must never do: please report this run.",
 			v.Name, bad, prose.Plural(len(v.Trials), "trial")))
 	}
 	switch {
 	case len(right) == 1:
 		parts = append([]string{fmt.Sprintf("The %s variant counted every increment in every trial.", right[0])}, parts...)
 	case len(right) > 1 && len(wrong) == 0:
-		parts = append([]string{fmt.Sprintf("Every synchronised variant (%s) counted every increment in every trial.", prose.List(right))}, parts...)
+		parts = append([]string{fmt.Sprintf("Every synchronized variant (%s) counted every increment in every trial.", prose.List(right))}, parts...)
 	case len(right) > 1:
 		parts = append([]string{fmt.Sprintf("%s counted every increment in every trial.", capital(prose.List(right)))}, parts...)
 	}
 	return strings.Join(parts, " ")
 }
 
-// cost compares what the correct synchronised variants cost per increment.
+// cost compares what the correct synchronized variants cost per increment.
 func cost(r *lab.Result, machine string) string {
 	type priced struct {
 		name string
@@ -111,7 +111,7 @@ func cost(r *lab.Result, machine string) string {
 		}
 	}
 	if cheap.ns == dear.ns {
-		return fmt.Sprintf("With %s, every synchronised variant cost %s per increment (median).", machine, ns(cheap.ns))
+		return fmt.Sprintf("With %s, every synchronized variant cost %s per increment (median).", machine, ns(cheap.ns))
 	}
 	return fmt.Sprintf("With %s, the cheapest correct count was %s at %s per increment and the dearest %s at %s (medians): %s as much.",
 		machine, cheap.name, ns(cheap.ns), dear.name, ns(dear.ns), times(dear.ns/cheap.ns))
@@ -137,14 +137,14 @@ func losses(v *lab.VariantResult, procs int) string {
 		price = fmt.Sprintf(" (unsynchronized, %s per increment)", ns(x))
 	}
 	if lossy == 0 && procs == 1 {
-		return fmt.Sprintf("Without synchronisation%s, no update was lost in %s: with one core (GOMAXPROCS 1) the goroutines could only take turns.",
+		return fmt.Sprintf("Without synchronization%s, no update was lost in %s: with one core (GOMAXPROCS 1) the goroutines could only take turns.",
 			price, prose.Plural(n, "trial"))
 	}
 	if lossy == 0 {
-		return fmt.Sprintf("Without synchronisation%s, no update was lost in %s: the race is still there, but updates are lost only while two goroutines run at the same instant on different cores.",
+		return fmt.Sprintf("Without synchronization%s, no update was lost in %s: the race is still there, but updates are lost only while two goroutines run at the same instant on different cores.",
 			price, prose.Plural(n, "trial"))
 	}
-	return fmt.Sprintf("Without synchronisation%s, updates were lost in %d of %s, at worst %s of %s increments (%.0f%%).",
+	return fmt.Sprintf("Without synchronization%s, updates were lost in %d of %s, at worst %s of %s increments (%.0f%%).",
 		price, lossy, prose.Plural(n, "trial"), prose.Group(worst), prose.Group(expected), 100*float64(worst)/float64(expected))
 }
 

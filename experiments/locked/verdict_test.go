@@ -49,14 +49,14 @@ func TestVerdict(t *testing.T) {
 				variantResult("unsynchronized", 0.9, 300000, 310000, 500000),
 			},
 			want: []string{
-				"Every synchronised variant (mutex, atomic, channel and sharded) counted every increment in every trial.",
+				"Every synchronized variant (mutex, atomic, channel and sharded) counted every increment in every trial.",
 				"With 5 goroutines on 2 cores, the cheapest correct count was sharded at 0.50 ns per increment and the dearest channel at 120 ns (medians): 240 times as much.",
-				"Without synchronisation (unsynchronized, 0.90 ns per increment), updates were lost in 2 of 3 trials, at worst 200,000 of 500,000 increments (40%).",
+				"Without synchronization (unsynchronized, 0.90 ns per increment), updates were lost in 2 of 3 trials, at worst 200,000 of 500,000 increments (40%).",
 			},
 			wantNot: []string{"race detector", "miscounted"},
 		},
 		{
-			name: "a synchronised variant miscounts, unsynchronized lossless",
+			name: "a synchronized variant miscounts, unsynchronized lossless",
 			variants: []lab.VariantResult{
 				variantResult("mutex", 21.4, exact...),
 				variantResult("atomic", 6.2, exact...),
@@ -65,7 +65,7 @@ func TestVerdict(t *testing.T) {
 			},
 			want: []string{
 				"Mutex and atomic counted every increment in every trial.",
-				"The channel variant miscounted in 1 of 3 trials, which a synchronised counter must never do: please report this run.",
+				"The channel variant miscounted in 1 of 3 trials, which a synchronized counter must never do: please report this run.",
 				"the cheapest correct count was atomic at 6.20 ns per increment and the dearest mutex at 21.4 ns (medians): 3.5 times as much.",
 				"no update was lost in 3 trials: the race is still there",
 			},
@@ -89,7 +89,7 @@ func TestVerdict(t *testing.T) {
 			},
 			want: []string{
 				"With 5 goroutines on 1 core, mutex cost 14.2 ns per increment (median).",
-				"Without synchronisation (unsynchronized, 0.90 ns per increment), no update was lost in 3 trials: with one core (GOMAXPROCS 1) the goroutines could only take turns.",
+				"Without synchronization (unsynchronized, 0.90 ns per increment), no update was lost in 3 trials: with one core (GOMAXPROCS 1) the goroutines could only take turns.",
 			},
 			wantNot: []string{"2 cores", "different cores"},
 		},

@@ -53,10 +53,11 @@ func (e Experiment) Info() lab.Info {
 		cores = runtime.NumCPU()
 	}
 	return lab.Info{
-		ID:      "pipeline",
-		Title:   "A multi-stage pipeline",
-		Summary: "Three stages pass numbers along: polled queues, channels, buffers and fan-out, with one stage made slow.",
-		Lesson:  lesson,
+		ID:        "pipeline",
+		Title:     "A multi-stage pipeline",
+		Summary:   "Three stages pass numbers along: polled queues, channels, buffers and fan-out, with one stage made slow.",
+		Lesson:    lesson,
+		KeyFigure: "items_per_s",
 		Params: []lab.Param{
 			{Name: "items", Label: "Items", Kind: lab.KindInt, Default: "1000", Min: 1, Max: 1_000_000,
 				Help: "how many numbers go through the pipeline; number i comes out as 2*i+1"},

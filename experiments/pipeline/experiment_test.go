@@ -19,13 +19,13 @@ func TestParams(t *testing.T) {
 		wantErr string
 	}{
 		{"defaults", nil, ""},
-		{"items zero", map[string]string{"items": "0"}, "items must be 1..1000000, got 0"},
-		{"items over", map[string]string{"items": "1000001", "slow": "none"}, "items must be 1..1000000, got 1000001"},
+		{"items zero", map[string]string{"items": "0"}, "items must be 1..1,000,000, got 0"},
+		{"items over", map[string]string{"items": "1000001", "slow": "none"}, "items must be 1..1,000,000, got 1,000,001"},
 		{"slow unknown", map[string]string{"slow": "collect"}, `slow must be one of none, produce, double, increment, got "collect"`},
 		{"cost zero", map[string]string{"cost": "0"}, "cost must be 1µs..10ms, got 0s"},
 		{"cost over", map[string]string{"cost": "11ms"}, "cost must be 1µs..10ms, got 11ms"},
 		{"cost kind unknown", map[string]string{"cost_kind": "gpu"}, `cost_kind must be one of cpu, io, got "gpu"`},
-		{"buffer zero", map[string]string{"buffer": "0"}, "buffer must be 1..10000, got 0"},
+		{"buffer zero", map[string]string{"buffer": "0"}, "buffer must be 1..10,000, got 0"},
 		{"workers over", map[string]string{"workers": "65"}, "workers must be 1..64, got 65"},
 		{"poll under", map[string]string{"poll": "1us"}, "poll must be 10µs..50ms, got 1µs"},
 		{"too much cpu work", map[string]string{"items": "1000", "cost": "2ms"}, "items × cost must be at most 1s of slow-stage work per trial, got 2s"},

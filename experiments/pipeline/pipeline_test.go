@@ -249,20 +249,22 @@ func TestPeakDepths(t *testing.T) {
 	}
 }
 
-// The timeline has a lane per worker of the slow stage, with distinct ids
-// across stages, and a few merged spans rather than one per item.
+// The timeline has a lane per worker of every stage, numbered stage*100 +
+// worker and labelled with its stage; the slow stage's lanes are its
+// timed work. Spans are merged: a few per lane rather than one per item.
 func TestTimeline(t *testing.T) {
 	tests := []struct {
-		variant, q  string
-		wantWorkers []int
-		label       string
+		variant, q string
+		slow       []int // the slow stage's lanes
+		label      string
+		lanes      int // lanes in all
 	}{
-		{"polling", "items=300&slow=double&cost=200us", []int{100}, "double"},
-		{"channels", "items=300&slow=increment&cost=200us", []int{200}, "increment"},
-		{"buffered", "items=300&slow=produce&cost=200us", []int{0}, "produce"},
-		{"fan-out", "items=300&slow=double&cost=200us&workers=3", []int{100, 101, 102}, "double"},
-		{"fan-out", "items=300&slow=double&cost=200us&cost_kind=io&workers=3", []int{100, 101, 102}, "double"},
-		{"buffered", "items=300&slow=none", nil, ""},
+		{"polling", "items=300&slow=double&cost=200us", []int{100}, "double", 4},
+		{"channels", "items=300&slow=increment&cost=200us", []int{200}, "increment", 4},
+		{"buffered", "items=300&slow=produce&cost=200us", []int{0}, "produce", 4},
+		{"fan-out", "items=300&slow=double&cost=200us&workers=3", []int{100, 101, 102}, "double", 10},
+		{"fan-out", "items=300&slow=double&cost=200us&cost_kind=io&workers=3", []int{100, 101, 102}, "double", 10},
+		{"buffered", "items=300&slow=none", nil, "", 4},
 	}
 	for _, tt := range tests {
 		t.Run(tt.variant+"/"+tt.q, func(t *testing.T) {
@@ -270,24 +272,30 @@ func TestTimeline(t *testing.T) {
 			if _, err := (Experiment{}).Trial(context.Background(), tt.variant, params(t, tt.q), rec); err != nil {
 				t.Fatal(err)
 			}
-			var workers []int
+			var workers, slow []int
 			for _, s := range rec.spans {
 				if !slices.Contains(workers, s.worker) {
 					workers = append(workers, s.worker)
 				}
-				if s.label != tt.label {
-					t.Errorf("got span label %q, want %q", s.label, tt.label)
+				if want := stage(s.worker / 100).String(); s.label != want {
+					t.Errorf("worker %d: got span label %q, want its stage %q", s.worker, s.label, want)
+				}
+				if s.label == tt.label && !slices.Contains(slow, s.worker) {
+					slow = append(slow, s.worker)
 				}
 				if !s.end.After(s.start) {
-					t.Errorf("got span %v..%v, want a positive length", s.start, s.end)
+					t.Errorf("worker %d: got span %v..%v, want a positive length", s.worker, s.start, s.end)
 				}
 			}
-			slices.Sort(workers)
-			if !slices.Equal(workers, tt.wantWorkers) {
-				t.Errorf("got spans from workers %v, want %v", workers, tt.wantWorkers)
+			slices.Sort(slow)
+			if !slices.Equal(slow, tt.slow) {
+				t.Errorf("got slow-stage lanes %v, want %v", slow, tt.slow)
 			}
-			if len(rec.spans) > 100 {
-				t.Errorf("got %d spans for 300 items, want them merged into at most 100", len(rec.spans))
+			if len(workers) != tt.lanes {
+				t.Errorf("got lanes %v, want %d: every worker of every stage", workers, tt.lanes)
+			}
+			if len(rec.spans) > 100*tt.lanes {
+				t.Errorf("got %d spans on %d lanes for 300 items, want them merged", len(rec.spans), tt.lanes)
 			}
 		})
 	}

@@ -35,9 +35,13 @@ type probe struct {
 	spins int // spin turns that take s.cost
 	start time.Time
 
-	mu      sync.Mutex // guards workers and lanes, appended to by stage goroutines
+	mu      sync.Mutex // guards workers, lanes and watched, appended to by stage goroutines
 	workers []*worker
 	lanes   []*lane
+	// watched are the other stages' workers, whose lanes the sampler marks
+	// in every tick in which they passed an item on: their own work takes
+	// nanoseconds an item, too little to time without slowing them.
+	watched []*watchedWorker
 
 	// The sampler's: written by its goroutine, read once it has stopped.
 	peaks   [3]int
@@ -57,21 +61,44 @@ func newProbe(em lab.Emitter, s settings) *probe {
 
 // worker makes worker id of stage st. The slow stage's workers get the
 // cost and a lane on the timeline.
+// Every worker has a lane, numbered stage*100 + id so the timeline lists
+// the stages in order; the others are watched by the sampler.
 func (p *probe) worker(st stage, id int) *worker {
 	w := &worker{stage: st}
-	var l *lane
+	l := &lane{em: p.em, id: int(st)*100 + id, label: st.String(), start: p.start}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.workers = append(p.workers, w)
 	if st == p.s.slow {
 		w.cost, w.io, w.spins = p.s.cost, p.s.io, p.spins
-		l = &lane{em: p.em, id: int(st)*100 + id, label: st.String(), start: p.start}
 		w.busy = l.add
-	}
-	p.mu.Lock()
-	p.workers = append(p.workers, w)
-	if l != nil {
 		p.lanes = append(p.lanes, l)
+	} else {
+		p.watched = append(p.watched, &watchedWorker{w: w, lane: l})
 	}
-	p.mu.Unlock()
 	return w
+}
+
+// A watchedWorker is a fast stage's worker and its lane, which only the
+// sampler (and finish, once it stopped) uses.
+type watchedWorker struct {
+	w    *worker
+	lane *lane
+	seen int64 // items done at the last tick
+}
+
+// mark extends the lanes of the watched workers that did an item since
+// the tick at last.
+func (p *probe) mark(last, now time.Time) {
+	p.mu.Lock()
+	watched := p.watched
+	p.mu.Unlock()
+	for _, ww := range watched {
+		if n := ww.w.items.Load(); n > ww.seen {
+			ww.seen = n
+			ww.lane.add(last, now)
+		}
+	}
 }
 
 // watch starts the sampler, which reads the depths of the queues in front
@@ -85,11 +112,17 @@ func (p *probe) sample(depths func() [3]int) {
 	defer close(p.done)
 	tick := time.NewTicker(sampleEvery)
 	defer tick.Stop()
+	last := time.Now()
 	for {
 		select {
 		case <-p.stop:
+			p.mark(last, time.Now())
 			return
 		case <-tick.C:
+			// a tick's own time may be older than last, if it waited
+			now := time.Now()
+			p.mark(last, now)
+			last = now
 			d := depths()
 			for i, st := range queueStages {
 				p.em.Sample("queue:"+st.String(), float64(d[i]))
@@ -146,6 +179,9 @@ func (p *probe) finish() report {
 		l.flush()
 		spent += l.spent
 		items += l.items
+	}
+	for _, ww := range p.watched {
+		ww.lane.flush()
 	}
 	if items > 0 {
 		r.costEach = spent / time.Duration(items)

@@ -85,13 +85,14 @@ func (e *Experiment) Info() lab.Info {
 		def = names[0]
 	}
 	return lab.Info{
-		ID:      "pixels",
-		Title:   "Blue pixels in video frames",
-		Summary: "Count the blue pixels of every frame with OpenCV: a goroutine per frame, worker pools, several decoders, against the speed of decoding alone.",
-		Lesson:  lesson,
+		ID:        "pixels",
+		Title:     "Blue pixels in video frames",
+		Summary:   "Count the blue pixels of every frame with OpenCV: a goroutine per frame, worker pools, several decoders, against the speed of decoding alone.",
+		Lesson:    lesson,
+		KeyFigure: "vs_decode",
 		Params: []lab.Param{
 			{Name: "clip", Label: "Clip", Kind: lab.KindChoice, Default: def, Choices: names,
-				Help: "the video whose frames are counted; GET /api/clips lists them, POST /api/clips adds one"},
+				Help: "the video whose frames are counted: pick one in the clip library, or upload a video of your own there"},
 			{Name: "workers", Label: "Workers", Kind: lab.KindInt, Default: strconv.Itoa(min(e.cores(), maxWorkers)), Min: 1, Max: maxWorkers,
 				Help: "goroutines that count in worker-pool and errgroup; in parallel-decode too, whose segments (one decoder each) are planned for this many cores, or the run's if fewer"},
 			{Name: "latency", Label: "I/O wait per frame", Kind: lab.KindDuration, Default: "0s", Min: 0, Max: maxLatencyMs,

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"concurrencylab/experiments/internal/prose"
 	"concurrencylab/lab"
 )
 
@@ -63,10 +64,11 @@ func (e Experiment) Info() lab.Info {
 		cores = runtime.NumCPU()
 	}
 	return lab.Info{
-		ID:      "primes",
-		Title:   "Prime numbers: CPU-bound vs I/O-bound",
-		Summary: "Test numbers for primality, or wait on slow requests, with one goroutine, a goroutine each, worker pools, and a model of Python's GIL.",
-		Lesson:  lesson,
+		ID:        "primes",
+		Title:     "Prime numbers: CPU-bound vs I/O-bound",
+		Summary:   "Test numbers for primality, or wait on slow requests, with one goroutine, a goroutine each, worker pools, and a model of Python's GIL.",
+		Lesson:    lesson,
+		KeyFigure: "speedup",
 		Params: []lab.Param{
 			{Name: "workload", Label: "Workload", Kind: lab.KindChoice, Default: "cpu", Choices: []string{"cpu", "io"},
 				Help: "cpu: test numbers for primality by trial division; io: tasks that each wait latency, like a network request"},
@@ -107,8 +109,8 @@ func check(p lab.Params) error {
 		start, n := p.Int("start"), p.Int("numbers")
 		if estimatedDivisions(start, n) > MaxDivisions {
 			return &lab.ParamError{Name: "numbers", Msg: fmt.Sprintf(
-				"must be at most %d when start is %d, so a trial stays near a second of work, got %d",
-				maxNumbers(start), start, n)}
+				"must be at most %s when start is %s, so a trial stays near a second of work, got %s",
+				prose.Group(int64(maxNumbers(start))), prose.Group(int64(start)), prose.Group(int64(n)))}
 		}
 	case "io":
 		if d := time.Duration(p.Int("tasks")) * p.Duration("latency"); d > MaxWait {

@@ -1,5 +1,5 @@
 // Package race is the data race counter: goroutines increment one shared
-// counter with no synchronisation, and updates are lost.
+// counter with no synchronization, and updates are lost.
 package race
 
 import (
@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"concurrencylab/experiments/internal/prose"
 	"concurrencylab/lab"
 )
 
@@ -36,17 +37,18 @@ var _ lab.Verdicter = Experiment{}
 // Info implements lab.Experiment.
 func (Experiment) Info() lab.Info {
 	return lab.Info{
-		ID:      "race",
-		Title:   "A data race on a counter",
-		Summary: "Goroutines add to one shared counter with no lock, and updates vanish.",
-		Lesson:  lesson,
+		ID:        "race",
+		Title:     "A data race on a counter",
+		Summary:   "Goroutines add to one shared counter with no lock, and updates vanish.",
+		Lesson:    lesson,
+		KeyFigure: "lost",
 		Params: []lab.Param{
 			{Name: "goroutines", Label: "Goroutines", Kind: lab.KindInt, Default: "5", Min: 1, Max: 256,
 				Help: "how many goroutines increment the shared counter at once"},
 			{Name: "increments", Label: "Increments per goroutine", Kind: lab.KindInt, Default: "100000", Min: 1, Max: 10_000_000,
 				Help: "how many times each goroutine calls Increment"},
 			{Name: "record", Label: "Record every step", Kind: lab.KindBool, Default: "false",
-				Help: "log every read and write of the unsynchronized counter, to step through the interleaving (at most 2,000 increments in all)"},
+				Help: "log every read and write of the unsynchronized counter, to step through the interleaving; at most 2,000 increments in all, so set goroutines × increments to, say, 2 × 1,000 first"},
 			detectorParam,
 		},
 		Variants: []lab.Variant{
@@ -62,11 +64,12 @@ func check(p lab.Params) error {
 	g, n := p.Int("goroutines"), p.Int("increments")
 	if g*n > MaxIncrements {
 		return &lab.ParamError{Name: "goroutines × increments",
-			Msg: fmt.Sprintf("must be at most %d, got %d", MaxIncrements, g*n)}
+			Msg: fmt.Sprintf("must be at most %s, got %s", prose.Group(MaxIncrements), prose.Group(int64(g*n)))}
 	}
 	if p.Bool("record") && g*n > MaxRecorded {
 		return &lab.ParamError{Name: "goroutines × increments",
-			Msg: fmt.Sprintf("must be at most %d to record every step, got %d", MaxRecorded, g*n)}
+			Msg: fmt.Sprintf("must be at most %s to record every step (say 2 goroutines × 1,000 increments), got %s",
+				prose.Group(MaxRecorded), prose.Group(int64(g*n)))}
 	}
 	return nil
 }

@@ -41,8 +41,8 @@ func TestParams(t *testing.T) {
 		{"defaults", nil, ""},
 		{"goroutines zero", map[string]string{"goroutines": "0"}, "goroutines must be 1..256, got 0"},
 		{"goroutines over", map[string]string{"goroutines": "257"}, "goroutines must be 1..256, got 257"},
-		{"increments over", map[string]string{"increments": "10000001"}, "increments must be 1..10000000, got 10000001"},
-		{"too much work", map[string]string{"goroutines": "256", "increments": "10000000"}, "goroutines × increments must be at most 500000000, got 2560000000"},
+		{"increments over", map[string]string{"increments": "10000001"}, "increments must be 1..10,000,000, got 10,000,001"},
+		{"too much work", map[string]string{"goroutines": "256", "increments": "10000000"}, "goroutines × increments must be at most 500,000,000, got 2,560,000,000"},
 		{"repeat over", map[string]string{"repeat": "51"}, "repeat must be 1..50, got 51"},
 		{"unknown variant", map[string]string{"variants": "locked"}, `variants must name variants among sequential, unsynchronized, got "locked"`},
 	}
@@ -170,7 +170,7 @@ func TestTrace(t *testing.T) {
 func TestRecordLimit(t *testing.T) {
 	info := Experiment{}.Info()
 	_, err := lab.ParseMap(info, map[string]string{"record": "true", "goroutines": "5", "increments": "1000"})
-	if err == nil || err.Error() != "goroutines × increments must be at most 2000 to record every step, got 5000" {
+	if err == nil || err.Error() != "goroutines × increments must be at most 2,000 to record every step (say 2 goroutines × 1,000 increments), got 5,000" {
 		t.Errorf("got %v, want the recording limit named", err)
 	}
 	p := params(t, "record=true&goroutines=4&increments=100")

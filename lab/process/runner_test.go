@@ -147,7 +147,7 @@ func TestRunErrors(t *testing.T) {
 		{name: "a panic after a torn line", job: job("torn", nil), want: "panic: died mid-line"},
 		{name: "an exit", job: job("exit", nil), want: "exit status 7"},
 		{name: "its output", job: job("exit", nil), want: "leaving early"},
-		{name: "bad params", job: job("report", map[string]string{"ms": "-1"}), want: "ms must be 0..60000, got -1"},
+		{name: "bad params", job: job("report", map[string]string{"ms": "-1"}), want: "ms must be 0..60,000, got -1"},
 		{name: "unknown experiment", job: lab.Job{Run: "r", Experiment: "nope"}, want: `no experiment "nope"`},
 		{name: "memory", job: job("hog", map[string]string{"mib": "512"}), memory: 128 << 20,
 			want: "more than 128 MiB", wantErr: ErrMemory},

@@ -29,11 +29,14 @@ type ExperimentPage struct {
 	Page
 	ID, Title, Summary string
 	Lesson             []string // paragraphs of plain text
-	Fields             []Field  // the experiment's own parameters, in order
-	Variants           []VariantChoice
-	Repeat             Field // the repeat parameter
-	Cores              Field // the cores parameter: GOMAXPROCS in the run's slot
-	Source             []SourceFile
+	// KeyFigure is the result figure the results table shows first (see
+	// lab.Info.KeyFigure); empty keeps the table's own order.
+	KeyFigure string
+	Fields    []Field // the experiment's own parameters, in order
+	Variants  []VariantChoice
+	Repeat    Field // the repeat parameter
+	Cores     Field // the cores parameter: GOMAXPROCS in the run's slot
+	Source    []SourceFile
 	// ShareURL is the path and query string that reopens this page with
 	// the form as it is filled now.
 	ShareURL string

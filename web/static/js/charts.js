@@ -2,20 +2,22 @@
 // series an experiment adds, such as queue depth) as small live uPlot
 // charts sharing the cursor. Series named "<chart>:<line>" share one chart
 // with a line each: every "queue:<stage>" is a line of "Queue depth".
-// Arriving samples redraw a few times a second.
+// Arriving samples redraw a few times a second. The samples are of the
+// run's whole process, not of one variant, so they are drawn in the
+// theme's accent and ink colours, never in a variant's.
 
 import uPlot from '../vendor/uplot/uPlot.esm.js';
-import { cssVar, palette, onTheme, fmtSig, fmtNum, h, throttle, LIVE_MS } from './util.js';
+import { cssVar, onTheme, fmtSig, fmtNum, h, throttle, LIVE_MS } from './util.js';
 
 // How each known chart is titled and shown; others get a title from their
 // name and three significant digits.
 const KNOWN = {
-  goroutines: { title: 'Goroutines', scale: 1, unit: '', fmt: fmtNum, colour: 0, rank: 0 },
-  heap_bytes: { title: 'Heap', scale: 1 / 1048576, unit: 'MiB', fmt: fmtSig, colour: 1, rank: 1 },
-  queue: { title: 'Queue depth', scale: 1, unit: 'items', fmt: fmtNum, colour: 2, rank: 2 },
-  blue_pixels: { title: 'Blue pixels per frame', scale: 1, unit: '', fmt: fmtNum, colour: 0, rank: 3 },
-  items_per_s: { title: 'Items / s', scale: 1, unit: '', fmt: fmtNum, colour: 3, rank: 4 },
-  fps: { title: 'Frames / s', scale: 1, unit: '', fmt: fmtSig, colour: 3, rank: 5 },
+  goroutines: { title: 'Goroutines', scale: 1, unit: '', fmt: fmtNum, rank: 0 },
+  heap_bytes: { title: 'Heap', scale: 1 / 1048576, unit: 'MiB', fmt: fmtSig, rank: 1 },
+  queue: { title: 'Queue depth', scale: 1, unit: 'items', fmt: fmtNum, rank: 2 },
+  blue_pixels: { title: 'Blue pixels per frame', scale: 1, unit: '', fmt: fmtNum, rank: 3 },
+  items_per_s: { title: 'Items / s', scale: 1, unit: '', fmt: fmtNum, rank: 4 },
+  fps: { title: 'Frames / s', scale: 1, unit: '', fmt: fmtSig, rank: 5 },
 };
 
 // split names a series' chart and its line in it: "queue:parse" is the
@@ -28,10 +30,22 @@ function split(name) {
 function describe(chart, n) {
   if (KNOWN[chart]) return KNOWN[chart];
   const title = chart.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
-  return { title, scale: 1, unit: '', fmt: fmtSig, colour: 2 + n, rank: 10 + n };
+  return { title, scale: 1, unit: '', fmt: fmtSig, rank: 10 + n };
 }
 
 const HEIGHT = 130;
+
+// Below this many samples a line also shows each one as a dot: a short run
+// has few, and a line between two dots says more than it knows.
+const DOTS_BELOW = 40;
+
+// lineStyles are the colours and dashes of a chart's lines, first to last:
+// the accent, then ink colours told apart by their dashes too.
+function lineStyles() {
+  const c = [cssVar('--accent'), cssVar('--text'), cssVar('--warn'), cssVar('--muted')];
+  const dash = [undefined, [6, 3], [2, 3], [8, 3, 2, 3]];
+  return c.map((colour, i) => ({ colour, dash: dash[i] }));
+}
 
 export class Charts {
   constructor(root) {
@@ -131,12 +145,14 @@ export class Charts {
 
   // paintKey lists a chart's lines with their colours and latest values.
   paintKey(c) {
-    const pal = palette();
+    const styles = lineStyles();
     c.keyEl.hidden = false;
     if (c.keyEl.childElementCount !== c.lines.length) {
       c.keyEl.replaceChildren(...c.lines.map((s, i) => {
-        const sw = h('i', { class: 'sw-line', 'aria-hidden': 'true' });
-        sw.style.background = pal[(c.d.colour + i) % 8];
+        const st = styles[i % styles.length];
+        const sw = h('i', { class: 'sw-line' + (st.dash ? ' dashed' : ''), 'aria-hidden': 'true' });
+        sw.style.borderColor = st.colour;
+        if (!st.dash) sw.style.background = st.colour;
         s.key = h('b');
         return h('span', {}, sw, s.label + ' ', s.key);
       }));
@@ -145,7 +161,7 @@ export class Charts {
   }
 
   options(c) {
-    const pal = palette();
+    const styles = lineStyles();
     const muted = cssVar('--muted'), grid = cssVar('--grid');
     const font = '11px ' + cssVar('--font');
     const axis = { stroke: muted, font, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid, width: 1, size: 4 } };
@@ -155,7 +171,9 @@ export class Charts {
       height: HEIGHT,
       legend: { show: false },
       cursor: { sync: { key: this.sync.key }, points: { size: 6 } },
-      scales: { x: { time: false }, y: { range: (u, lo, hi) => [0, hi > 0 ? hi * 1.1 : 1] } },
+      // time from the run's start (0 s), so a short run's few samples sit
+      // where they were taken
+      scales: { x: { time: false, range: (u, lo, hi) => [0, hi > 0 ? hi : 1] }, y: { range: (u, lo, hi) => [0, hi > 0 ? hi * 1.1 : 1] } },
       axes: [
         { ...axis, size: 28, values: (u, vals) => vals.map((v) => fmtSig(v) + ' s') },
         // a count has no label between whole numbers (0.5 would read "1")
@@ -164,8 +182,8 @@ export class Charts {
       series: [
         {},
         ...c.lines.map((s, i) => {
-          const colour = pal[(c.d.colour + i) % 8];
-          return { label: s.label, stroke: colour, width: 1.5, fill: one ? colour + '22' : undefined, points: { show: (u, si) => (u.data[si]?.length ?? 0) < 3, size: 6, fill: colour }, spanGaps: true };
+          const { colour, dash } = styles[i % styles.length];
+          return { label: s.label, stroke: colour, dash, width: 1.5, fill: one ? colour + '22' : undefined, points: { show: (u, si) => (u.data[si]?.length ?? 0) < DOTS_BELOW, size: 5, fill: colour }, spanGaps: true };
         }),
       ],
     };

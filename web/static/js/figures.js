@@ -18,6 +18,8 @@ const LABELS = {
   fps: ['Frames', '/ s'],
   vs_decode: ['× decode-only time'],
   limit_ms: ['Machine limit (CPU ÷ cores)', 'ms'],
+  peak_frames_held: ['Peak frames held'],
+  peak_held_mb: ['Peak memory of held frames', 'MiB'],
   ideal: ['Ideal speedup'],
   cost_us: ['Cost per item', 'µs'],
   polls: ['Polls'],

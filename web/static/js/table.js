@@ -95,6 +95,7 @@ export function renderResults(tbody, result, colourIndex) {
   const variants = Array.isArray(result.variants) ? result.variants : [];
   const keys = figureKeys(variants);
   const cores = hasCPU(variants);
+  unmoveKey(tbody.closest('table'));
   const cols = setFigureHeads(tbody.closest('table'), cores, keys);
   const medians = variants.map((v) => Number(v.median_ms) || 0);
   const slowest = Math.max(...medians, 0);
@@ -130,6 +131,52 @@ export function renderResults(tbody, result, colourIndex) {
     tbody.append(row, detail);
     if (open.has(v.name)) toggle.click();
   });
+  arrangeColumns(tbody.closest('table'));
+}
+
+// The key figure's column: the experiment names it (the run panel's
+// data-key-figure: a heading's data-col or data-figure), and the table
+// shows it first, after the variant's name, so it is in view without
+// scrolling sideways. homes remembers the server-rendered headings' order,
+// to put back a heading an earlier result moved.
+const homes = new WeakMap();
+
+// unmoveKey puts a fixed heading that arrangeColumns moved back in its
+// place, before the figure headings are laid out again.
+function unmoveKey(table) {
+  const head = table.tHead.rows[0];
+  if (!homes.has(table)) homes.set(table, [...head.cells].filter((th) => th.dataset.col));
+  const order = homes.get(table);
+  for (const th of head.querySelectorAll('th.key')) {
+    th.classList.remove('key');
+    const i = order.indexOf(th);
+    if (i < 0) continue;
+    const next = order.slice(i + 1).find((o) => o.parentElement === head);
+    head.insertBefore(th, next || null);
+  }
+}
+
+/**
+ * arrangeColumns moves the key figure's column next to the variant names
+ * and labels every figure cell with its column's heading (data-label), which
+ * a phone shows beside the value when each variant is a card.
+ */
+function arrangeColumns(table) {
+  const head = table.tHead.rows[0];
+  const key = table.closest('[data-key-figure]')?.dataset.keyFigure || '';
+  const at = key ? [...head.cells].findIndex((th) => (th.dataset.col || th.dataset.figure) === key) : -1;
+  const labels = [...head.cells].map((th) => th.textContent.replace(/\u00ad/g, '').replace(/\s+/g, ' ').trim());
+  for (const tr of table.tBodies[0].rows) {
+    if (tr.classList.contains('trials')) continue;
+    [...tr.cells].forEach((c, i) => { if (i > 0) c.dataset.label = labels[i]; });
+  }
+  if (at < 1) return;
+  for (const tr of [head, ...table.tBodies[0].rows]) {
+    if (tr.classList.contains('trials') || !tr.cells[at]) continue;
+    const c = tr.cells[at];
+    c.classList.add('key');
+    if (at > 1) tr.insertBefore(c, tr.cells[1]);
+  }
 }
 
 function trialsBlock(v, tableKeys) {

@@ -7,8 +7,11 @@ import { cssVar, palette, onTheme, fmtMs, fmtSig, throttle, LIVE_MS } from './ut
 import { niceTicks, axisUnit } from './ticks.js';
 import { layoutLanes, HEAD } from './lanes.js';
 
-const GUTTER = 44; // px left of the plot, for worker numbers
+const GUTTER = 44; // px left of the plot, for worker numbers; wider for lane names
+const MAX_GUTTER = 150;
 const PAD_R = 12;
+const ALL_H = 6000; // px: the tallest the timeline grows with one row per goroutine
+const ALL_LANE = 6; // px of a goroutine's row then
 
 export class Timeline {
   /** @param {(variant: string) => number} colourIndex the variant's palette slot */
@@ -23,6 +26,7 @@ export class Timeline {
     this.colourSel = root.querySelector('#tl-colour');
     this.rowsSel = root.querySelector('#tl-rows');
     this.legend = root.querySelector('#tl-legend');
+    this.gutter = GUTTER;
     this.sub = root.querySelector('#tl-sub');
     this.trialSel.addEventListener('change', () => { this.unhover(); this.schedule(); });
     this.rowsSel.addEventListener('change', () => this.schedule());
@@ -77,6 +81,8 @@ export class Timeline {
     }
     const label = String(s.label ?? '');
     if (!this.labels.has(label)) this.labels.set(label, this.labels.size);
+    if (lane.label === undefined) lane.label = label;
+    else if (lane.label !== label) lane.label = null; // a lane of several kinds of work
     const trial = Number(s.trial) || 0;
     lane.spans.push({ start: +s.start, end: +s.end, trial, label });
     if (trial + 1 > this.trials) this.addTrials(trial + 1);
@@ -137,12 +143,20 @@ export class Timeline {
     const W = this.scroll.clientWidth;
     if (W === 0) return;
     const groups = this.sortedGroups();
-    const maxH = parseFloat(getComputedStyle(this.scroll).maxHeight) || 420;
-    const lay = layoutLanes(groups, maxH, this.rowsSel.value === 'fit');
+    // "fit the box" folds the lanes into --tl-fit; "one per goroutine"
+    // gives each a row of ALL_LANE px (up to ALL_H in all) and the page
+    // scrolls: the timeline is never a scroll box of its own.
+    const fitH = parseFloat(getComputedStyle(this.scroll).getPropertyValue('--tl-fit')) || 420;
+    const lanes = groups.reduce((n, g) => n + g.lanes.size, 0);
+    const allH = Math.min(ALL_H, Math.max(fitH, lanes * ALL_LANE + groups.length * HEAD + 4));
+    const lay = layoutLanes(groups, this.rowsSel.value === 'fit' ? fitH : allH, true);
+    lay.folds = layoutLanes(groups, fitH, false).folds;
     this.rowsSel.parentElement.hidden = !lay.folds;
     const trial = this.trialSel.value === 'all' ? -1 : Number(this.trialSel.value);
     const { origin, width } = this.domain(groups, trial);
-    const plotW = W - GUTTER - PAD_R;
+    const names = laneNames(groups);
+    this.gutter = this.gutterFor(names);
+    const plotW = W - this.gutter - PAD_R;
     const ticks = niceTicks(width, Math.max(2, Math.floor(plotW / 75)));
     this.geom = { origin, width, plotW, trial };
 
@@ -151,7 +165,7 @@ export class Timeline {
     const byLabel = this.labels.size > 1 && this.colourSel.value === 'label';
     const fontUI = cssVar('--font'), fontMono = cssVar('--mono');
     const text = cssVar('--text'), muted = cssVar('--muted'), grid = cssVar('--grid'), stripe = cssVar('--surface-2');
-    const x = (t) => GUTTER + (t / width) * plotW;
+    const x = (t) => this.gutter + (t / width) * plotW;
 
     ctx.strokeStyle = grid;
     ctx.lineWidth = 1;
@@ -182,13 +196,13 @@ export class Timeline {
       rows.forEach((row, i) => {
         if (lh >= 6 && i % 2 === 1) {
           ctx.fillStyle = stripe;
-          ctx.fillRect(GUTTER, row.y, plotW, lh);
+          ctx.fillRect(this.gutter, row.y, plotW, lh);
         }
         if (i % labelEvery === 0) {
           ctx.fillStyle = muted;
           ctx.font = Math.min(11, Math.max(9, lh)) + 'px ' + fontUI;
           ctx.textAlign = 'right';
-          ctx.fillText(String(row.lanes[0].worker), GUTTER - 6, row.y + lh / 2);
+          ctx.fillText(names.get(row.lanes[0]), this.gutter - 6, row.y + lh / 2);
           ctx.textAlign = 'left';
         }
         ctx.fillStyle = pal[ci];
@@ -213,6 +227,15 @@ export class Timeline {
       : `Trial ${trial + 1} of each variant, each from its own start, on one time scale.`;
   }
 
+  // gutterFor is the width left of the plot that the longest lane name needs.
+  gutterFor(names) {
+    const ctx = this.canvas.getContext('2d');
+    ctx.font = '11px ' + cssVar('--font');
+    let w = 0;
+    for (const n of names.values()) w = Math.max(w, ctx.measureText(n).width);
+    return Math.min(MAX_GUTTER, Math.max(GUTTER, Math.ceil(w) + 12));
+  }
+
   size(canvas, W, H, dpr) {
     canvas.style.height = H + 'px';
     canvas.width = Math.round(W * dpr);
@@ -231,12 +254,12 @@ export class Timeline {
     ctx.textBaseline = 'middle';
     ctx.fillText(unit, 6, 13);
     ctx.textAlign = 'center';
-    const plotW = W - GUTTER - PAD_R;
+    const plotW = W - this.gutter - PAD_R;
     for (const t of ticks) {
-      const px = GUTTER + (t / width) * plotW;
+      const px = this.gutter + (t / width) * plotW;
       const label = fmtSig(t / div);
       const w = ctx.measureText(label).width;
-      ctx.fillText(label, Math.min(Math.max(px, GUTTER + w / 2), W - w / 2 - 2), 13);
+      ctx.fillText(label, Math.min(Math.max(px, this.gutter + w / 2), W - w / 2 - 2), 13);
     }
   }
 
@@ -260,8 +283,8 @@ export class Timeline {
   outline(ctx, hot, colour) {
     const { origin, width, plotW } = this.geom;
     const o = origin.get(hot.lane.variant);
-    const x0 = GUTTER + ((hot.span.start - o) / width) * plotW;
-    const x1 = GUTTER + ((hot.span.end - o) / width) * plotW;
+    const x0 = this.gutter + ((hot.span.start - o) / width) * plotW;
+    const x1 = this.gutter + ((hot.span.end - o) / width) * plotW;
     ctx.strokeStyle = colour;
     ctx.lineWidth = 1.5;
     ctx.strokeRect(x0 - 1, hot.row.y - 1, Math.max(x1 - x0, 1) + 2, hot.row.h + 2);
@@ -275,9 +298,9 @@ export class Timeline {
     const px = e.clientX - r.left, py = e.clientY - r.top;
     const row = this.rows.find((w) => py >= w.y && py < w.y + w.h);
     let best = null, bestLane = null;
-    if (row && px >= GUTTER) {
+    if (row && px >= this.gutter) {
       const { origin, width, plotW, trial } = this.geom;
-      const t = ((px - GUTTER) / plotW) * width + origin.get(row.lanes[0].variant);
+      const t = ((px - this.gutter) / plotW) * width + origin.get(row.lanes[0].variant);
       const slack = (4 / plotW) * width;
       let bestD = Infinity;
       for (const lane of row.lanes) {
@@ -311,7 +334,7 @@ export class Timeline {
     const esc = (t) => String(t).replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';');
     this.tip.innerHTML =
       `<div><b>${esc(lane.variant)}</b></div>` +
-      row('worker', lane.worker) +
+      row('worker', laneNames([this.groups.get(lane.variant)]).get(lane)) +
       row('trial', s.trial + 1) +
       (s.label ? row('label', esc(s.label)) : '') +
       row('start–end', `${fmtMs(s.start - o)}–${fmtMs(s.end - o)} ms`) +
@@ -334,6 +357,33 @@ export class Timeline {
   summary() {
     let lanes = 0;
     for (const g of this.groups.values()) lanes += g.lanes.size;
-    return `${this.count} spans on ${lanes} goroutine lanes`;
+    // lanes named by their work are listed, as the gutter shows them
+    const named = [...new Set([...laneNames(this.groups.values()).values()])].filter((n) => !/^\d+$/.test(n));
+    const list = named.length ? ` (${named.slice(0, 12).join(', ')}${named.length > 12 ? ', …' : ''})` : '';
+    return `${this.count} spans on ${lanes} goroutine lanes${list}`;
   }
+}
+
+/**
+ * laneNames names every lane of groups: by the one kind of work its spans
+ * carry when the lanes of a variant do different kinds (a pipeline's
+ * stages: "double", or "double #2" where several workers share a stage),
+ * else by its worker number.
+ */
+export function laneNames(groups) {
+  const names = new Map();
+  for (const g of groups) {
+    const lanes = [...g.lanes.values()].sort((a, b) => a.worker - b.worker);
+    const kinds = new Set(lanes.map((l) => l.label));
+    const byKind = !kinds.has(null) && !kinds.has('') && !kinds.has(undefined) && kinds.size > 1;
+    const count = new Map(), seen = new Map();
+    for (const l of lanes) count.set(l.label, (count.get(l.label) || 0) + 1);
+    for (const l of lanes) {
+      if (!byKind) { names.set(l, String(l.worker)); continue; }
+      const k = (seen.get(l.label) || 0) + 1;
+      seen.set(l.label, k);
+      names.set(l, count.get(l.label) > 1 ? `${l.label} #${k}` : l.label);
+    }
+  }
+  return names;
 }
