@@ -24,7 +24,7 @@ func (e *Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 			wrong = append(wrong, v.Name)
 		}
 	}
-	clip := p.String("clip")
+	clip := e.clips.Title(p.String("clip")) // an upload by the name it came with
 	base := baseline(r)
 	if len(counters) > 0 && counters[0].Expected != nil {
 		frames := ""

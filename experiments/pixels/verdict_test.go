@@ -1,9 +1,15 @@
 package pixels
 
 import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"concurrencylab/experiments/pixels/clips"
+	"concurrencylab/experiments/pixels/internal/testclip"
 	"concurrencylab/lab"
 )
 
@@ -152,5 +158,30 @@ func TestVerdictMachineLimit(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+// An uploaded clip is stored under its content's hash; the verdict names
+// it as it was uploaded.
+func TestVerdictNamesAnUploadAsUploaded(t *testing.T) {
+	src := t.TempDir()
+	testclip.Write(t, src, "x.avi", 3)
+	data, err := os.ReadFile(filepath.Join(src, "x.avi"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lib, err := clips.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, _, err := lib.Add(context.Background(), bytes.NewReader(data), "Holiday in Rome.avi")
+	if err != nil {
+		t.Fatal(err)
+	}
+	yes := true
+	r := &lab.Result{Variants: []lab.VariantResult{{Name: Sequential, Baseline: true, MedianMs: 10, Correct: &yes, Expected: lab.Int64(1)}}}
+	got := New(lib).Verdict(r, lab.Params{"clip": info.Name}, lab.Env{NumCPU: 2})
+	if !strings.Contains(got, "Holiday in Rome.avi") || strings.Contains(got, info.Name) {
+		t.Errorf("got verdict %q, want the clip named Holiday in Rome.avi, not %s", got, info.Name)
 	}
 }

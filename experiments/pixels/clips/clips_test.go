@@ -56,6 +56,9 @@ func entries(t *testing.T, dir string) []string {
 	}
 	var names []string
 	for _, e := range es {
+		if strings.HasPrefix(e.Name(), titlePrefix) {
+			continue // an upload's label, checked with Title
+		}
 		names = append(names, e.Name())
 	}
 	return names
@@ -280,6 +283,12 @@ func TestAdd(t *testing.T) {
 	}
 	if got, want := entries(t, l.Dir()), []string{wantName}; !slices.Equal(got, want) {
 		t.Errorf("got directory %v, want %v", got, want)
+	}
+	if got := l.Title(wantName); got != "My Clip (1).AVI" {
+		t.Errorf("got title %q, want the name it was first uploaded with", got)
+	}
+	if got := l.Title("vtest.avi"); got != "vtest.avi" {
+		t.Errorf("got title %q for a clip never uploaded, want its own name", got)
 	}
 
 	tests := []struct {

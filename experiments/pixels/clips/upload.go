@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Limits on uploads, so that a loop of uploads can neither fill the disk
@@ -28,6 +30,23 @@ const (
 
 // uploadPrefix starts the names of uploads in progress: never clip names.
 const uploadPrefix = ".upload-"
+
+// titlePrefix starts the name of the file that keeps an upload's original
+// file name beside it; names starting with a dot are never clips.
+const titlePrefix = ".title-"
+
+// Title returns the name the clip was uploaded with, or its own name for a
+// clip that was not uploaded (the linked samples) or whose label is lost.
+func (l *Library) Title(name string) string {
+	if l == nil || !validName(name) {
+		return name
+	}
+	b, err := os.ReadFile(filepath.Join(l.dir, titlePrefix+name))
+	if err != nil || len(b) == 0 || len(b) > 255 || !utf8.Valid(b) || strings.ContainsFunc(string(b), unicode.IsControl) {
+		return name
+	}
+	return string(b)
+}
 
 // VideoExtensions are the file name endings an upload may have.
 func VideoExtensions() []string {
@@ -114,6 +133,9 @@ func (l *Library) Add(ctx context.Context, r io.Reader, filename string) (info I
 		return Info{}, false, fmt.Errorf("clips: upload: %w", err)
 	}
 	p.Name, p.Path, p.Size, p.stamp = name, final, fi.Size(), stamp{fi.Size(), fi.ModTime()}
+	// The name it was uploaded with, for the pages and verdicts: the
+	// stored name is its content's hash. Losing it loses only a label.
+	os.WriteFile(filepath.Join(l.dir, titlePrefix+name), []byte(filepath.Base(filename)), 0o644)
 	l.mu.Lock()
 	l.probes[name] = p
 	l.mu.Unlock()
