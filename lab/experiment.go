@@ -53,16 +53,14 @@ type Info struct {
 	Lesson   string    `json:"lesson"` // paragraphs separated by blank lines
 	Params   []Param   `json:"params"` // without variants and repeat: lab adds them
 	Variants []Variant `json:"variants"`
-	// Figures declares the numbers the trials report in Extra that the
-	// page shows, in order; the one marked Key comes first in the table.
+	// Figures declares the numbers the page shows beside the timings: the
+	// trials' Extra figures, in order, and which one (an Extra key or a
+	// variant result field such as "speedup") is the key figure, first in
+	// the table.
 	Figures []Figure `json:"figures,omitempty"`
 	// Charts declares the sample series the trials emit, as the page
 	// charts them.
 	Charts []Chart `json:"charts,omitempty"`
-	// KeyFigure names the figure the lesson turns on, which the results
-	// table shows first: a variant result field ("speedup", "median_ms",
-	// "got") or a key of its extra figures ("lost", "ns_per_increment").
-	KeyFigure string `json:"key_figure,omitempty"`
 	// Source is the Go source a learner reads: the file the variants live in,
 	// embedded by the experiment itself so it is the code that runs.
 	Source []SourceFile `json:"source"`
@@ -83,13 +81,35 @@ type Info struct {
 // the page shows it: a column of the results table, its median per
 // variant.
 type Figure struct {
-	Key   string `json:"key"`            // the Extra key: "lost", "ns_per_increment"
+	// Key is the Extra key ("lost", "ns_per_increment"), or a variant
+	// result field ("speedup"); a key "name" also labels every "name:x"
+	// ("peak_depth:double" is "Peak depth double").
+	Key   string `json:"key"`
 	Label string `json:"label"`          // the column's heading: "Lost updates"
 	Unit  string `json:"unit,omitempty"` // written after the heading or the value: "ns", "/ s", "×"
 	// Main marks the experiment's key figure: the one number that answers
 	// its lesson, first in the table and on a phone's card.
 	Main bool   `json:"main,omitempty"`
 	Help string `json:"help,omitempty"` // what it means, for the heading's tooltip
+}
+
+// MainFigure returns the key of the experiment's key figure, or "".
+func (info Info) MainFigure() string {
+	for _, f := range info.Figures {
+		if f.Main {
+			return f.Key
+		}
+	}
+	return ""
+}
+
+// AllCharts returns the sample series lab itself emits for every run
+// (goroutines, heap) followed by the experiment's own.
+func AllCharts(info Info) []Chart {
+	return append([]Chart{
+		{Series: "goroutines", Title: "Goroutines"},
+		{Series: "heap_bytes", Title: "Heap", Unit: "MiB", Scale: 1.0 / (1 << 20)},
+	}, info.Charts...)
 }
 
 // A Chart is a sample series an experiment's trials emit (Emitter.Sample),

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"slices"
@@ -23,7 +24,8 @@ func (s *Server) experimentView(info lab.Info, values map[string]string, nonce s
 		Lesson:  paragraphs(info.Lesson),
 		Limits:  s.limits(),
 		// the figure the table shows first
-		KeyFigure: info.KeyFigure,
+		KeyFigure: info.MainFigure(),
+		Declared:  declared(info),
 	}
 	for _, d := range lab.AllParams(info) {
 		v, ok := values[d.Name]
@@ -115,6 +117,16 @@ func duration(d time.Duration) string {
 		return plural(int(d/time.Second), "second", "seconds")
 	}
 	return d.String()
+}
+
+// declared is what the experiment declares its page shows, as the JSON
+// the page's scripts read: its figures and every chart of a run.
+func declared(info lab.Info) string {
+	b, err := json.Marshal(map[string]any{"figures": info.Figures, "charts": lab.AllCharts(info)})
+	if err != nil {
+		return "{}" // plain values: cannot happen
+	}
+	return string(b)
 }
 
 // paragraphs splits text at blank lines.

@@ -32,8 +32,11 @@ func keyFigures(t *testing.T, base string) map[string]string {
 	defer res.Body.Close()
 	var list struct {
 		Experiments []struct {
-			ID        string `json:"id"`
-			KeyFigure string `json:"key_figure"`
+			ID      string `json:"id"`
+			Figures []struct {
+				Key  string `json:"key"`
+				Main bool   `json:"main"`
+			} `json:"figures"`
 		} `json:"experiments"`
 	}
 	if err := json.NewDecoder(res.Body).Decode(&list); err != nil {
@@ -41,7 +44,11 @@ func keyFigures(t *testing.T, base string) map[string]string {
 	}
 	out := map[string]string{}
 	for _, e := range list.Experiments {
-		out[e.ID] = e.KeyFigure
+		for _, f := range e.Figures {
+			if f.Main {
+				out[e.ID] = f.Key
+			}
+		}
 	}
 	return out
 }

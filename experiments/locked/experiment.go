@@ -73,7 +73,10 @@ func (Experiment) Info() lab.Info {
 		Title:     "A locked counter",
 		Summary:   "Four ways to make the shared counter correct, and what each costs per increment.",
 		Lesson:    lesson,
-		KeyFigure: "ns_per_increment",
+		Figures: []lab.Figure{
+			{Key: "ns_per_increment", Label: "Per increment", Unit: "ns", Main: true, Help: "the trial's time over its increments: what one synchronized increment costs"},
+			{Key: "lost", Label: "Lost updates (median)", Help: "increments that vanished, in the median trial"},
+		},
 		Params: []lab.Param{
 			{Name: "goroutines", Label: "Goroutines", Kind: lab.KindInt, Default: "5", Min: 1, Max: 256,
 				Help: "how many goroutines increment the counter at once"},

@@ -57,7 +57,17 @@ func (e Experiment) Info() lab.Info {
 		Title:     "A multi-stage pipeline",
 		Summary:   "Three stages pass numbers along: polled queues, channels, buffers and fan-out, with one stage made slow.",
 		Lesson:    lesson,
-		KeyFigure: "items_per_s",
+		Figures: []lab.Figure{
+			{Key: "items_per_s", Label: "Items", Unit: "/ s", Main: true},
+			{Key: "polls_wasted", Label: "Wasted polls", Help: "looks at a queue that found it empty"},
+			{Key: "cpu_us_per_item", Label: "CPU per item", Unit: "µs", Help: "all the trial's CPU time over its items: what each way of waiting burns"},
+			{Key: "cost_us", Label: "Cost per item", Unit: "µs", Help: "what the slow stage's cost really took, on the wall clock"},
+			{Key: "polls", Label: "Polls"},
+			{Key: "reordered", Label: "Out of order"},
+			{Key: "wrong", Label: "Wrong items"},
+			{Key: "peak_depth", Label: "Peak depth", Help: "the most items waiting in front of a stage"},
+		},
+		Charts: []lab.Chart{{Series: "queue", Title: "Queue depth", Unit: "items"}},
 		Params: []lab.Param{
 			{Name: "items", Label: "Items", Kind: lab.KindInt, Default: "1000", Min: 1, Max: 1_000_000,
 				Help: "how many numbers go through the pipeline; number i comes out as 2*i+1"},

@@ -89,7 +89,18 @@ func (e *Experiment) Info() lab.Info {
 		Title:     "Blue pixels in video frames",
 		Summary:   "Count the blue pixels of every frame with OpenCV: a goroutine per frame, worker pools, several decoders, against the speed of decoding alone.",
 		Lesson:    lesson,
-		KeyFigure: "vs_decode",
+		Figures: []lab.Figure{
+			{Key: "vs_decode", Label: "× decode-only time", Main: true, Help: "the trial's time over decode-only's in the same round: below 1 beats one decoder"},
+			{Key: "fps", Label: "Frames", Unit: "/ s"},
+			{Key: "limit_ms", Label: "Machine limit (CPU ÷ cores)", Unit: "ms", Help: "all the trial's CPU work spread evenly over the run's cores: no schedule beats it"},
+			{Key: "peak_frames_held", Label: "Peak frames held"},
+			{Key: "peak_held_mb", Label: "Peak memory of held frames", Unit: "MiB"},
+		},
+		Charts: []lab.Chart{
+			{Series: "blue_pixels", Title: "Blue pixels per frame"},
+			{Series: "frames_held", Title: "Frames held"},
+			{Series: "fps", Title: "Frames / s"},
+		},
 		Params: []lab.Param{
 			{Name: "clip", Label: "Clip", Kind: lab.KindChoice, Default: def, Choices: names,
 				Help: "the video whose frames are counted: pick one in the clip library, or upload a video of your own there"},

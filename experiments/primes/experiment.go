@@ -68,7 +68,11 @@ func (e Experiment) Info() lab.Info {
 		Title:     "Prime numbers: CPU-bound vs I/O-bound",
 		Summary:   "Test numbers for primality, or wait on slow requests, with one goroutine, a goroutine each, worker pools, and a model of Python's GIL.",
 		Lesson:    lesson,
-		KeyFigure: "speedup",
+		Figures: []lab.Figure{
+			{Key: "speedup", Label: "Speedup", Main: true},
+			{Key: "ideal", Label: "Ideal speedup", Unit: "×", Help: "the most the cores, the workers and the spread of the work over the tasks allow"},
+			{Key: "workers", Label: "Workers"},
+		},
 		Params: []lab.Param{
 			{Name: "workload", Label: "Workload", Kind: lab.KindChoice, Default: "cpu", Choices: []string{"cpu", "io"},
 				Help: "cpu: test numbers for primality by trial division; io: tasks that each wait latency, like a network request"},

@@ -41,7 +41,9 @@ func (Experiment) Info() lab.Info {
 		Title:     "A data race on a counter",
 		Summary:   "Goroutines add to one shared counter with no lock, and updates vanish.",
 		Lesson:    lesson,
-		KeyFigure: "lost",
+		Figures: []lab.Figure{
+			{Key: "lost", Label: "Lost updates (median)", Main: true, Help: "increments that vanished, in the median trial; Correct counts every trial"},
+		},
 		Params: []lab.Param{
 			{Name: "goroutines", Label: "Goroutines", Kind: lab.KindInt, Default: "5", Min: 1, Max: 256,
 				Help: "how many goroutines increment the shared counter at once"},

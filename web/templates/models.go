@@ -32,11 +32,14 @@ type ExperimentPage struct {
 	// KeyFigure is the result figure the results table shows first (see
 	// lab.Info.KeyFigure); empty keeps the table's own order.
 	KeyFigure string
-	Fields    []Field // the experiment's own parameters, in order
-	Variants  []VariantChoice
-	Repeat    Field // the repeat parameter
-	Cores     Field // the cores parameter: GOMAXPROCS in the run's slot
-	Source    []SourceFile
+	// Declared is the experiment's declared figures and charts, as JSON
+	// ({"figures": [...], "charts": [...]}) for the page's scripts.
+	Declared string
+	Fields   []Field // the experiment's own parameters, in order
+	Variants []VariantChoice
+	Repeat   Field // the repeat parameter
+	Cores    Field // the cores parameter: GOMAXPROCS in the run's slot
+	Source   []SourceFile
 	// ShareURL is the path and query string that reopens this page with
 	// the form as it is filled now.
 	ShareURL string

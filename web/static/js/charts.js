@@ -8,17 +8,15 @@
 
 import uPlot from '../vendor/uplot/uPlot.esm.js';
 import { cssVar, onTheme, fmtSig, fmtNum, h, throttle, LIVE_MS } from './util.js';
+import { declared } from './figures.js';
 
-// How each known chart is titled and shown; others get a title from their
-// name and three significant digits.
-const KNOWN = {
-  goroutines: { title: 'Goroutines', scale: 1, unit: '', fmt: fmtNum, rank: 0 },
-  heap_bytes: { title: 'Heap', scale: 1 / 1048576, unit: 'MiB', fmt: fmtSig, rank: 1 },
-  queue: { title: 'Queue depth', scale: 1, unit: 'items', fmt: fmtNum, rank: 2 },
-  blue_pixels: { title: 'Blue pixels per frame', scale: 1, unit: '', fmt: fmtNum, rank: 3 },
-  items_per_s: { title: 'Items / s', scale: 1, unit: '', fmt: fmtNum, rank: 4 },
-  fps: { title: 'Frames / s', scale: 1, unit: '', fmt: fmtSig, rank: 5 },
-};
+// How each chart is titled and shown: the charts the experiment declares
+// (lab.AllCharts: goroutines and heap first), in their order; others get
+// a title from their name and three significant digits.
+const KNOWN = Object.fromEntries(declared().charts.map((c, i) => [c.series, {
+  title: c.title, scale: c.scale || 1, unit: c.unit || '', rank: i,
+  fmt: c.scale && c.scale !== 1 ? fmtSig : fmtNum,
+}]));
 
 // split names a series' chart and its line in it: "queue:parse" is the
 // line "parse" of the chart "queue"; "goroutines" is a chart of one line.

@@ -1,34 +1,30 @@
 // Experiment-specific figures (a result's "extra" maps): which keys become
-// table columns, their human labels and their number format. Experiments
-// add figures freely; anything not named here still shows, labelled from
-// its key.
+// table columns, their human labels and their number format. Each
+// experiment declares its figures (lab.Info.Figures); a figure it did not
+// declare still shows, labelled from its key.
 
 const nf = (o) => new Intl.NumberFormat(undefined, o);
 const sig3 = nf({ maximumSignificantDigits: 3 });
 const whole = nf({ maximumFractionDigits: 0 });
 
-// Labels of the figures the experiments are known to report, each with
-// its unit (which headings show in lower case, as they show ms).
-const LABELS = {
-  lost: ['Lost updates (median)'],
-  ns_per_increment: ['Per increment', 'ns'],
-  polls_wasted: ['Wasted polls'],
-  cpu_us_per_item: ['CPU per item', 'µs'],
-  items_per_s: ['Items', '/ s'],
-  fps: ['Frames', '/ s'],
-  vs_decode: ['× decode-only time'],
-  limit_ms: ['Machine limit (CPU ÷ cores)', 'ms'],
-  peak_frames_held: ['Peak frames held'],
-  peak_held_mb: ['Peak memory of held frames', 'MiB'],
-  ideal: ['Ideal speedup'],
-  cost_us: ['Cost per item', 'µs'],
-  polls: ['Polls'],
-  reordered: ['Out of order'],
-  wrong: ['Wrong items'],
-};
+// What the experiment declares its page shows (lab.Info's Figures and
+// Charts), from the run panel's data-figures: {figures: [{key, label,
+// unit, main, help}], charts: [{series, title, unit, scale}]}.
+export function declared() {
+  try {
+    const d = JSON.parse(document.getElementById('run')?.dataset.figures || '{}');
+    return { figures: Array.isArray(d.figures) ? d.figures : [], charts: Array.isArray(d.charts) ? d.charts : [] };
+  } catch {
+    return { figures: [], charts: [] };
+  }
+}
 
-// Units written after a figure's value.
-const SUFFIX = { ideal: '×' };
+// LABELS maps a declared figure's key to its label, unit and help; the
+// declaration's order is the table's.
+const LABELS = Object.fromEntries(declared().figures.map((f) => [f.key, f]));
+
+// Units written after a figure's value rather than in its heading.
+const SUFFIXES = new Set(['×']);
 
 // Figures the table leaves out: a report's count and exit status belong to
 // its report block (see reports.js), the machine's cores to the run's
@@ -46,11 +42,16 @@ export function sweepPoint(name) {
 
 /** figureLabel is the column heading of a figure's key, and its unit ('' if none). */
 export function figureLabel(key) {
-  if (LABELS[key]) return { label: LABELS[key][0], unit: LABELS[key][1] || '' };
-  const depth = /^peak_depth:(.+)$/.exec(key);
-  if (depth) return { label: 'Peak depth ' + depth[1], unit: '' };
+  const f = LABELS[key];
+  if (f) return { label: f.label, unit: SUFFIXES.has(f.unit) ? '' : f.unit || '', help: f.help || '' };
+  // "peak_depth:double" is the declared "peak_depth", for double.
+  const i = key.indexOf(':');
+  if (i > 0 && LABELS[key.slice(0, i)]) {
+    const g = LABELS[key.slice(0, i)];
+    return { label: g.label + ' ' + key.slice(i + 1), unit: g.unit || '', help: g.help || '' };
+  }
   const s = key.replace(/_/g, ' ');
-  return { label: s.charAt(0).toUpperCase() + s.slice(1), unit: '' };
+  return { label: s.charAt(0).toUpperCase() + s.slice(1), unit: '', help: '' };
 }
 
 /**
@@ -60,7 +61,8 @@ export function figureLabel(key) {
 export function fmtFigure(v, key = '') {
   if (!isNum(v)) return '—';
   const s = Math.abs(v) >= 1000 || Number.isInteger(v) ? whole.format(v) : sig3.format(v);
-  return s + (SUFFIX[key] || '');
+  const unit = LABELS[key]?.unit;
+  return s + (SUFFIXES.has(unit) ? unit : '');
 }
 
 // workersInName reports whether the sweep variants' names ("worker-pool/4")
@@ -82,7 +84,10 @@ export function figureKeys(rows) {
   }
   if (seen.has('workers') && workersInName(rows)) seen.delete('workers');
   const known = Object.keys(LABELS);
-  const rank = (k) => (known.includes(k) ? known.indexOf(k) : k.startsWith('peak_depth:') ? 50 : 200);
+  const rank = (k) => {
+    const i = known.indexOf(k.includes(':') ? k.slice(0, k.indexOf(':')) : k);
+    return i >= 0 ? i + (k.includes(':') ? 0.5 : 0) : 200;
+  };
   return [...seen].sort((a, b) => rank(a) - rank(b)); // stable: otherwise in the order they came
 }
 

@@ -69,9 +69,9 @@ const breakable = (s) => s.replace(/[a-z]{7,}/gi, (w) => {
 
 // heading is a figure's column heading: its label, then its unit.
 function heading(key, attrs) {
-  const { label, unit } = figureLabel(key);
+  const { label, unit, help } = figureLabel(key);
   const text = breakable(label);
-  return h('th', attrs, unit ? text + ' ' : text, unit ? h('span', { class: 'unit', text: unit }) : null);
+  return h('th', help ? { ...attrs, title: help } : attrs, unit ? text + ' ' : text, unit ? h('span', { class: 'unit', text: unit }) : null);
 }
 
 // setFigureHeads puts the Cores used heading (if cores) and one heading per
