@@ -69,10 +69,10 @@ func (Experiment) Info() lab.Info {
 		vs[i] = v.Variant
 	}
 	return lab.Info{
-		ID:        "locked",
-		Title:     "A locked counter",
-		Summary:   "Four ways to make the shared counter correct, and what each costs per increment.",
-		Lesson:    lesson,
+		ID:      "locked",
+		Title:   "A locked counter",
+		Summary: "Four ways to make the shared counter correct, and what each costs per increment.",
+		Lesson:  lesson,
 		Figures: []lab.Figure{
 			{Key: "ns_per_increment", Label: "Per increment", Unit: "ns", Main: true, Help: "the trial's time over its increments: what one synchronized increment costs"},
 			{Key: "lost", Label: "Lost updates (median)", Help: "increments that vanished, in the median trial"},

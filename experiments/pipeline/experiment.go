@@ -53,10 +53,10 @@ func (e Experiment) Info() lab.Info {
 		cores = runtime.NumCPU()
 	}
 	return lab.Info{
-		ID:        "pipeline",
-		Title:     "A multi-stage pipeline",
-		Summary:   "Three stages pass numbers along: polled queues, channels, buffers and fan-out, with one stage made slow.",
-		Lesson:    lesson,
+		ID:      "pipeline",
+		Title:   "A multi-stage pipeline",
+		Summary: "Three stages pass numbers along: polled queues, channels, buffers and fan-out, with one stage made slow.",
+		Lesson:  lesson,
 		Figures: []lab.Figure{
 			{Key: "items_per_s", Label: "Items", Unit: "/ s", Main: true},
 			{Key: "polls_wasted", Label: "Wasted polls", Help: "looks at a queue that found it empty"},

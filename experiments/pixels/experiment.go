@@ -85,10 +85,10 @@ func (e *Experiment) Info() lab.Info {
 		def = names[0]
 	}
 	return lab.Info{
-		ID:        "pixels",
-		Title:     "Blue pixels in video frames",
-		Summary:   "Count the blue pixels of every frame with OpenCV: a goroutine per frame, worker pools, several decoders, against the speed of decoding alone.",
-		Lesson:    lesson,
+		ID:      "pixels",
+		Title:   "Blue pixels in video frames",
+		Summary: "Count the blue pixels of every frame with OpenCV: a goroutine per frame, worker pools, several decoders, against the speed of decoding alone.",
+		Lesson:  lesson,
 		Figures: []lab.Figure{
 			{Key: "vs_decode", Label: "× decode-only time", Main: true, Help: "the trial's time over decode-only's in the same round: below 1 beats one decoder"},
 			{Key: "fps", Label: "Frames", Unit: "/ s"},

@@ -64,10 +64,10 @@ func (e Experiment) Info() lab.Info {
 		cores = runtime.NumCPU()
 	}
 	return lab.Info{
-		ID:        "primes",
-		Title:     "Prime numbers: CPU-bound vs I/O-bound",
-		Summary:   "Test numbers for primality, or wait on slow requests, with one goroutine, a goroutine each, worker pools, and a model of Python's GIL.",
-		Lesson:    lesson,
+		ID:      "primes",
+		Title:   "Prime numbers: CPU-bound vs I/O-bound",
+		Summary: "Test numbers for primality, or wait on slow requests, with one goroutine, a goroutine each, worker pools, and a model of Python's GIL.",
+		Lesson:  lesson,
 		Figures: []lab.Figure{
 			{Key: "speedup", Label: "Speedup", Main: true},
 			{Key: "ideal", Label: "Ideal speedup", Unit: "×", Help: "the most the cores, the workers and the spread of the work over the tasks allow"},

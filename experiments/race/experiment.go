@@ -37,10 +37,10 @@ var _ lab.Verdicter = Experiment{}
 // Info implements lab.Experiment.
 func (Experiment) Info() lab.Info {
 	return lab.Info{
-		ID:        "race",
-		Title:     "A data race on a counter",
-		Summary:   "Goroutines add to one shared counter with no lock, and updates vanish.",
-		Lesson:    lesson,
+		ID:      "race",
+		Title:   "A data race on a counter",
+		Summary: "Goroutines add to one shared counter with no lock, and updates vanish.",
+		Lesson:  lesson,
 		Figures: []lab.Figure{
 			{Key: "lost", Label: "Lost updates (median)", Main: true, Help: "increments that vanished, in the median trial; Correct counts every trial"},
 		},
