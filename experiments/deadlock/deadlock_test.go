@@ -174,8 +174,11 @@ func TestNaiveDeadlockNamedAndTheRunGoesOn(t *testing.T) {
 	}
 	first := naive.Trials[0].Extra
 	wantAsleep, wantExit := "fatal error: all goroutines are asleep - deadlock!", 2.0
-	if raceEnabled { // the race runtime hangs instead
-		wantAsleep, wantExit = "nothing: still hung after 5s, killed", -1
+	if raceDetector { // the race runtime hangs instead
+		wantAsleep, wantExit = "nothing: still hung after 3s, killed", -1
+	}
+	if why, _ := first["go_asleep_why"].(string); raceDetector && !strings.Contains(why, "-race") {
+		t.Errorf("got go_asleep_why %q, want it to name -race", why)
 	}
 	if first["go_asleep"] != wantAsleep || first["go_asleep_exit"] != wantExit {
 		t.Errorf("got go_asleep %q (exit %v), want %q (exit %v)", first["go_asleep"], first["go_asleep_exit"], wantAsleep, wantExit)

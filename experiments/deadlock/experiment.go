@@ -14,6 +14,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -50,7 +51,7 @@ const (
 	// asleepWait is how long the process that shows Go's own deadlock
 	// detector may take; aliveWait is how long the one with a live
 	// goroutine is left to hang before it is killed.
-	asleepWait = 5 * time.Second
+	asleepWait = 3 * time.Second
 	aliveWait  = time.Second
 )
 
@@ -292,11 +293,26 @@ func goDetector(ctx context.Context, info lab.Info, p lab.Params, em lab.Emitter
 			said = fmt.Sprintf("nothing: still hung after %s, killed", task.wait)
 		}
 		extra["go_"+task.name] = said
+		if task.name == "asleep" && exit.TimedOut {
+			extra["go_asleep_why"] = whyNoFatalError()
+		}
 		extra["go_"+task.name+"_exit"] = exit.Status
 		em.Log(fmt.Sprintf("naive: two opposite transfers %s: exit status %d, %s", map[string]string{
 			"asleep": "alone in a process", "alive": "beside one live goroutine"}[task.name], exit.Status, firstLines(exit.Output, 8)))
 	}
 	return nil
+}
+
+// whyNoFatalError says why a process of its own with nothing but two
+// deadlocked goroutines got no fatal error from Go's runtime.
+func whyNoFatalError() string {
+	switch {
+	case raceDetector:
+		return "this program is built with -race, and the race detector's runtime never reports a deadlock"
+	case runtime.NumCgoCall() > 0:
+		return "this program links C code through cgo (OpenCV, for the pixels experiment): its runtime keeps a thread for calls from C and counts it as running, so it never finds every goroutine asleep"
+	}
+	return "the runtime found a goroutine it could not call asleep"
 }
 
 // Solo implements lab.Soloist: the work that runs in a process of its own.

@@ -186,7 +186,10 @@ func detectorSaid(r *lab.Result) string {
 			continue
 		}
 		alive, _ := t.Extra["go_alive"].(string)
-		first := "Alone in a process, two opposite transfers drew nothing from Go's runtime (" + asleep + ": the race detector's runtime never reports it)"
+		first := "Alone in a process, two opposite transfers drew nothing from Go's runtime: " + asleep
+		if why, _ := t.Extra["go_asleep_why"].(string); why != "" {
+			first += " (" + why + ")"
+		}
 		if strings.HasPrefix(asleep, "fatal error") {
 			first = fmt.Sprintf("Alone in a process, two opposite transfers made Go's runtime end the program with %q", asleep)
 		}

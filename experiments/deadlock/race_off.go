@@ -2,4 +2,4 @@
 
 package deadlock
 
-const raceEnabled = false
+const raceDetector = false
