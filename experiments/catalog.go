@@ -7,6 +7,7 @@ import (
 	"concurrencylab/experiments/pipeline"
 	"concurrencylab/experiments/pixels"
 	"concurrencylab/experiments/pixels/clips"
+	"concurrencylab/experiments/pool"
 	"concurrencylab/experiments/primes"
 	"concurrencylab/experiments/race"
 	"concurrencylab/lab"
@@ -32,5 +33,6 @@ func All(o Options) []lab.Experiment {
 		pipeline.Experiment{Cores: o.Cores},
 		px,
 		deadlock.New(),
+		pool.Experiment{},
 	}
 }
