@@ -310,7 +310,7 @@ func whyNoFatalError() string {
 	case raceDetector:
 		return "this program is built with -race, and the race detector's runtime never reports a deadlock"
 	case runtime.NumCgoCall() > 0:
-		return "this program links C code through cgo (OpenCV, for the pixels experiment): its runtime keeps a thread for calls from C and counts it as running, so it never finds every goroutine asleep"
+		return "this program links OpenCV's C code through cgo, and a cgo program's runtime keeps a thread for calls from C that it counts as running, so it never finds every goroutine asleep"
 	}
 	return "the runtime found a goroutine it could not call asleep"
 }

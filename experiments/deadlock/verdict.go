@@ -186,9 +186,9 @@ func detectorSaid(r *lab.Result) string {
 			continue
 		}
 		alive, _ := t.Extra["go_alive"].(string)
-		first := "Alone in a process, two opposite transfers drew nothing from Go's runtime: " + asleep
+		first := "Alone in a process, two opposite transfers drew no fatal error from Go's runtime (" + asleep + ")"
 		if why, _ := t.Extra["go_asleep_why"].(string); why != "" {
-			first += " (" + why + ")"
+			first += ": " + why
 		}
 		if strings.HasPrefix(asleep, "fatal error") {
 			first = fmt.Sprintf("Alone in a process, two opposite transfers made Go's runtime end the program with %q", asleep)

@@ -154,7 +154,7 @@ func TestJudge(t *testing.T) {
 		mk("unbounded", 200, 196, 4, &[2]float64{10, 20}, 15),
 	}}
 	h, d := Experiment{}.Judge(r, params(t, "requests=200&connections=4"), lab.Env{GOMAXPROCS: 2})
-	want := "Semaphore, channel and errgroup kept to 4 connections and served all 200 requests in every trial; with no limit up to 200 connections were asked for at once and 196 requests failed (the worst trial)."
+	want := "Semaphore, channel and errgroup kept to 4 connections and served all 200 requests in every trial; with no limit, 196 requests failed in the worst trial, refused past 4 connections (up to 200 asked for at once)."
 	if h != want {
 		t.Errorf("got headline\n%q\nwant\n%q", h, want)
 	}

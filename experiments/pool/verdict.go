@@ -30,7 +30,7 @@ func (Experiment) Judge(r *lab.Result, p lab.Params, env lab.Env) (headline, det
 		most, failed, wrong := worst(v)
 		switch {
 		case !bounded(v.Name) && failed > 0:
-			unbounded = fmt.Sprintf("with no limit up to %d connections were asked for at once and %s failed (the worst trial)", most, prose.Plural(int(failed), "request"))
+			unbounded = fmt.Sprintf("with no limit, %s failed in the worst trial, refused past %d connections (up to %d asked for at once)", prose.Plural(int(failed), "request"), k, most)
 		case !bounded(v.Name):
 			unbounded = fmt.Sprintf("with no limit at most %d connections were asked for at once and no request failed", most)
 		case most <= int64(k) && wrong == 0:
