@@ -250,8 +250,7 @@ func (e Experiment) naive(ctx context.Context, p lab.Params, em lab.Emitter) (la
 	if rep.Cycle != "" {
 		extra["deadlocks"] = 1
 		extra["cycle"] = rep.Cycle
-		extra["stalled_ms"] = rep.StalledMs
-		em.Log(fmt.Sprintf("naive: process %d deadlocked after %d transfers: %s", rep.PID, rep.Done, rep.Cycle))
+		em.Log(fmt.Sprintf("naive: process %d deadlocked after %d transfers, no transfer for %.0f ms: %s", rep.PID, rep.Done, rep.StalledMs, rep.Cycle))
 	} else {
 		em.Log(fmt.Sprintf("naive: process %d finished all %d transfers", rep.PID, rep.Done))
 		extra["transfers_per_s"] = perSecond(rep.Done, msDuration(rep.Ms))
@@ -289,14 +288,18 @@ func goDetector(ctx context.Context, info lab.Info, p lab.Params, em lab.Emitter
 			return err
 		}
 		said := fatalLine(exit.Output)
-		if exit.TimedOut {
+		switch {
+		case exit.TimedOut:
 			said = fmt.Sprintf("nothing: still hung after %s, killed", task.wait)
+		case said != "":
+			said = fmt.Sprintf("%s (exit status %d)", said, exit.Status)
+		default:
+			said = fmt.Sprintf("no fatal error (exit status %d)", exit.Status)
 		}
 		extra["go_"+task.name] = said
 		if task.name == "asleep" && exit.TimedOut {
 			extra["go_asleep_why"] = whyNoFatalError()
 		}
-		extra["go_"+task.name+"_exit"] = exit.Status
 		em.Log(fmt.Sprintf("naive: two opposite transfers %s: exit status %d, %s", map[string]string{
 			"asleep": "alone in a process", "alive": "beside one live goroutine"}[task.name], exit.Status, firstLines(exit.Output, 8)))
 	}

@@ -191,11 +191,11 @@ func detectorSaid(r *lab.Result) string {
 			first += ": " + why
 		}
 		if strings.HasPrefix(asleep, "fatal error") {
-			first = fmt.Sprintf("Alone in a process, two opposite transfers made Go's runtime end the program with %q", asleep)
+			first = "Alone in a process, two opposite transfers made Go's runtime end the program with " + asleep
 		}
 		second := "beside one live goroutine, as a server always has, it said " + alive
 		if strings.HasPrefix(alive, "fatal error") {
-			second = fmt.Sprintf("beside one live goroutine it said %q too", alive)
+			second = "beside one live goroutine it said " + alive + " too"
 		}
 		return first + "; " + second + "."
 	}

@@ -35,7 +35,7 @@ func TestJudge(t *testing.T) {
 	for range 6 {
 		naive.Trials = append(naive.Trials, deadlocked(cycle))
 	}
-	naive.Trials[0].Extra["go_asleep"] = "fatal error: all goroutines are asleep - deadlock!"
+	naive.Trials[0].Extra["go_asleep"] = "fatal error: all goroutines are asleep - deadlock! (exit status 2)"
 	naive.Trials[0].Extra["go_alive"] = "nothing: still hung after 1s, killed"
 	calm := lab.VariantResult{Name: "naive"}
 	for range 6 {
@@ -56,7 +56,7 @@ func TestJudge(t *testing.T) {
 			[]string{"In trial 1 the watchdog found " + cycle, "a median of 7 transfers",
 				"ordered locks made 2,500 transfers a second; one lock for the bank was slower (0.31× the speed) and one owner goroutine ran at 0.98× the speed (no measurable difference on this machine).",
 				"1ms of work inside its locks", "Set where=outside",
-				`end the program with "fatal error: all goroutines are asleep - deadlock!"; beside one live goroutine, as a server always has, it said nothing: still hung after 1s, killed.`}},
+				`end the program with fatal error: all goroutines are asleep - deadlock! (exit status 2); beside one live goroutine, as a server always has, it said nothing: still hung after 1s, killed.`}},
 		{"naive got lucky", "accounts=10&where=outside", []lab.VariantResult{calm, finished("ordered", six, 1000, 1, nil)},
 			"The naive lock order happened not to deadlock in 6 trials; ordered never deadlocked, and every trial that finished ended with the bank's 1,000 intact.",
 			[]string{"1ms of work before taking its locks"}},
