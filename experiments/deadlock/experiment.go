@@ -51,7 +51,7 @@ const (
 	// asleepWait is how long the process that shows Go's own deadlock
 	// detector may take; aliveWait is how long the one with a live
 	// goroutine is left to hang before it is killed.
-	asleepWait = 3 * time.Second
+	asleepWait = 2 * time.Second
 	aliveWait  = time.Second
 )
 
@@ -116,7 +116,7 @@ func (Experiment) Info() lab.Info {
 			{Name: "where", Label: "Where the work happens", Kind: lab.KindChoice, Default: "inside", Choices: []string{"inside", "outside"},
 				Help: "inside: while the transfer holds its locks; outside: before it takes them"},
 			{Name: "go_detector", Label: "Show Go's own detector", Kind: lab.KindBool, Default: "true",
-				Help: "once per run, the naive variant also runs two opposite transfers alone in a process, where Go reports the deadlock, and again beside one live goroutine, where it cannot"},
+				Help: "once per run, the naive variant also runs two opposite transfers alone in a process, where a plain Go program reports the deadlock (not this cgo-linked one, nor one built with -race), and again beside one live goroutine, where no program can"},
 		},
 		Variants: vs,
 		Figures: []lab.Figure{
