@@ -2,10 +2,12 @@
 package experiments
 
 import (
+	"concurrencylab/experiments/deadlock"
 	"concurrencylab/experiments/locked"
 	"concurrencylab/experiments/pipeline"
 	"concurrencylab/experiments/pixels"
 	"concurrencylab/experiments/pixels/clips"
+	"concurrencylab/experiments/pool"
 	"concurrencylab/experiments/primes"
 	"concurrencylab/experiments/race"
 	"concurrencylab/lab"
@@ -30,5 +32,7 @@ func All(o Options) []lab.Experiment {
 		primes.New(o.Cores),
 		pipeline.Experiment{Cores: o.Cores},
 		px,
+		deadlock.New(),
+		pool.Experiment{},
 	}
 }
