@@ -20,6 +20,8 @@ var layoutCases = []struct{ id, query string }{
 	{"primes", "numbers=60&repeat=2"},
 	{"pipeline", "items=300&workers=2&repeat=2"},
 	{"pixels", "clip=tree.avi&repeat=2"},
+	{"deadlock", "transfers=60&go_detector=false&repeat=2"},
+	{"pool", "requests=60&repeat=2"},
 }
 
 // keyFigures returns each experiment's declared key figure, from the API.

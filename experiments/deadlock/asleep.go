@@ -5,7 +5,7 @@ import (
 	"time"
 )
 
-// twoOppositeTransfers is the smallest deadlock: one goroutine moves money
+// TwoOppositeTransfers is the smallest deadlock: one goroutine moves money
 // from a to b, another from b to a, each locking the account the money
 // leaves first. Both take their first lock, then each waits for the
 // other's, for ever.
@@ -20,7 +20,7 @@ import (
 // principle still wake someone, so the runtime cannot call the program
 // dead: it hangs, its two transfers stuck for ever, and only a watchdog
 // of its own (as the naive variant's) or a person can tell.
-func twoOppositeTransfers(alive bool) {
+func TwoOppositeTransfers(alive bool) {
 	if alive {
 		go func() {
 			for range time.Tick(time.Second) { // say, a server's housekeeping
