@@ -2,6 +2,7 @@
 package experiments
 
 import (
+	"concurrencylab/experiments/failures"
 	"concurrencylab/experiments/locked"
 	"concurrencylab/experiments/pipeline"
 	"concurrencylab/experiments/pixels"
@@ -30,5 +31,6 @@ func All(o Options) []lab.Experiment {
 		primes.New(o.Cores),
 		pipeline.Experiment{Cores: o.Cores},
 		px,
+		failures.Experiment{},
 	}
 }
