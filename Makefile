@@ -18,7 +18,7 @@ setup:
 	@./scripts/setup.sh
 
 build:
-	$(GO) build -o bin/web ./cmd/web
+	$(GO) build -trimpath -o bin/web ./cmd/web
 	$(GO) build -race -trimpath -o bin/racecounter ./cmd/racecounter
 
 generate:

@@ -63,7 +63,7 @@ type variant struct {
 var variants = []variant{
 	{lab.Variant{Name: "bare", Summary: "go f() and a WaitGroup: the errors go nowhere"}, runBare, false, false},
 	{lab.Variant{Name: "collect", Summary: "every error sent back on a channel and joined with errors.Join; every task runs", Baseline: true}, runCollect, false, false},
-	{lab.Variant{Name: "errgroup", Summary: "errgroup: the first error returned, its context cancels the rest"}, runErrgroup, false, false},
+	{lab.Variant{Name: "errgroup", Summary: "Wait returns the first error, and the group's context cancels the rest"}, runErrgroup, false, false},
 	{lab.Variant{Name: "panic", Summary: "the failing task panics: the whole program dies (a process of its own)"}, runPanic, true, true},
 	{lab.Variant{Name: "recover", Summary: "a deferred recover in each task turns the panic into an error the caller gets"}, runRecover, true, false},
 }

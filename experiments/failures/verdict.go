@@ -165,7 +165,8 @@ func sooner(r *lab.Result) string {
 	case lab.Slower:
 		return "errgroup answered slower than collect: its workers limit ran the tasks a few at a time, and the failure came late."
 	case lab.NoDifference:
-		return "errgroup and collect answered in about the same time: " + d.String() + "."
+		return fmt.Sprintf("The trials cannot tell errgroup's answer time from collect's (speedup %.2g to %.2g times, 95%% interval): %s.",
+			eg.SpeedupCI[0], eg.SpeedupCI[1], d)
 	}
 	return ""
 }

@@ -16,14 +16,22 @@ func (e Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 }
 
 // Judge implements lab.Judge. The headline says whether the synchronised
-// counters counted exactly, the lesson's question; the details what each
-// cost, what unsynchronized lost and what the race detector reported.
+// counters counted exactly, the lesson's question, and whether get-set
+// lost updates all the same; the details what each cost, what
+// unsynchronized and get-set lost and what the race detector reported.
 func (e Experiment) Judge(r *lab.Result, p lab.Params, env lab.Env) (headline, details string) {
 	parts := e.parts(r, p, env)
 	if len(parts) == 0 {
 		return "No variant ran.", ""
 	}
-	return parts[0], strings.Join(parts[1:], " ")
+	headline = parts[0]
+	if v := r.Variant("get-set"); v != nil && headline == correctness(r) && !strings.Contains(headline, "please report") {
+		if lossy, _, _, n := lostIn(v); lossy > 0 {
+			headline = strings.TrimSuffix(headline, ".") + fmt.Sprintf("; get-set, which locks Get and Set but not the increment between them, lost updates in %d of %s.",
+				lossy, prose.Plural(n, "trial"))
+		}
+	}
+	return headline, strings.Join(parts[1:], " ")
 }
 
 // parts are the verdict's sentences. Every claim comes from the run's own

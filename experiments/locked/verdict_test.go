@@ -123,7 +123,7 @@ func TestVerdict(t *testing.T) {
 				withReports(variantResult("unsynchronized", 0.9, 300000, 300000, 300000), 2, 2, 1),
 			},
 			want: []string{
-				"The mutex variant counted every increment in every trial.",
+				"The mutex variant counted every increment in every trial; get-set, which locks Get and Set but not the increment between them, lost updates in 2 of 3 trials.",
 				"With 5 goroutines on 2 cores, mutex cost 21.4 ns per increment (median).",
 				"With Get and Set each under the lock (get-set), updates were still lost in 2 of 3 trials, at worst 120,000 of 500,000 increments (24%).",
 				"The race detector found no data race in get-set: race-free is not atomic.",
@@ -166,6 +166,28 @@ func TestVerdict(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// With get-set in the run, the headline says it lost updates though every
+// other synchronised variant counted exactly.
+func TestJudgeHeadlineWithGetSet(t *testing.T) {
+	p := params(t, "goroutines=5&increments=100000")
+	exact := []int64{500000, 500000, 500000}
+	r := &lab.Result{Variants: []lab.VariantResult{
+		variantResult("mutex", 20, exact...),
+		variantResult("atomic", 8, exact...),
+		variantResult("channel", 120, exact...),
+		variantResult("sharded", 0.5, exact...),
+		variantResult("get-set", 45, 400000, 500000, 310000),
+	}}
+	h, _ := Experiment{}.Judge(r, p, lab.Env{NumCPU: 2, GOMAXPROCS: 2})
+	want := "Every synchronised variant (mutex, atomic, channel and sharded) counted every increment in every trial; get-set, which locks Get and Set but not the increment between them, lost updates in 2 of 3 trials."
+	if h != want {
+		t.Errorf("got headline %q, want %q", h, want)
+	}
+	if n := len(strings.Fields(h)); n >= 40 {
+		t.Errorf("got a headline of %d words, want under 40", n)
 	}
 }
 

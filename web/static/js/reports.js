@@ -1,11 +1,13 @@
 // Reports draws, below the results table, every text report an experiment
 // attached to its trials: any string figure whose key ends in "_report",
-// such as the race detector's "race_report". An empty report means the
-// tool printed nothing, and says so. Figures sharing the report's prefix
-// (race_command, race_output, race_exit_code, race_reports) describe it.
+// such as the race detector's "race_report", or whose text has several
+// lines, such as the output of a program that panicked. An empty report
+// means the tool printed nothing, and says so. Figures sharing the
+// report's prefix (race_command, race_output, race_exit_code,
+// race_reports) describe it.
 
 import { h, fmtNum } from './util.js';
-import { isNum } from './figures.js';
+import { isNum, isReport } from './figures.js';
 
 const isRace = (prefix) => /race|detector/.test(prefix);
 
@@ -22,7 +24,7 @@ export function reportKeys(variants) {
   const keys = new Set();
   for (const v of variants) {
     for (const t of v.trials || []) {
-      for (const [k, x] of Object.entries(t.extra || {})) if (k.endsWith('_report') && typeof x === 'string') keys.add(k);
+      for (const [k, x] of Object.entries(t.extra || {})) if (isReport(k, x)) keys.add(k);
     }
   }
   return [...keys].sort();
@@ -131,9 +133,9 @@ export class Reports {
 function reportLines(text) {
   return text.replace(/\s+$/, '').split('\n').map((line, i) => {
     let cls = '';
-    if (/^(WARNING: DATA RACE|Found \d+ data races?)/.test(line)) cls = 'rl-warn';
+    if (/^(WARNING: DATA RACE|Found \d+ data races?|panic: |fatal error: )/.test(line)) cls = 'rl-warn';
     else if (/^(Read|Write|Previous (read|write)|Atomic (read|write)) at /.test(line)) cls = 'rl-access';
-    else if (/^Goroutine \d+ .*(created at|running|finished)/.test(line)) cls = 'rl-gor';
+    else if (/^Goroutine \d+ .*(created at|running|finished)/.test(line) || /^goroutine \d+ \[/.test(line)) cls = 'rl-gor';
     else if (/^={5,}/.test(line)) cls = 'rl-sep';
     else if (/^\s+\S+\.go:\d+/.test(line)) cls = 'rl-file';
     return h('span', { class: cls || null }, (i ? '\n' : '') + line);
