@@ -78,7 +78,7 @@ func (Experiment) Info() lab.Info {
 	return lab.Info{
 		ID:      "locked",
 		Title:   "A locked counter",
-		Summary: "Four ways to make the shared counter correct, and what each costs per increment.",
+		Summary: "Four ways to make the shared counter correct, what each costs per increment, and a Get and a Set each locked that still lose updates.",
 		Lesson:  lesson,
 		Params: []lab.Param{
 			{Name: "goroutines", Label: "Goroutines", Kind: lab.KindInt, Default: "5", Min: 1, Max: 256,

@@ -11,6 +11,10 @@ import { isNum, isReport } from './figures.js';
 
 const isRace = (prefix) => /race|detector/.test(prefix);
 
+// exitOf is the exit status of the program whose report has prefix: its
+// "<prefix>_exit_code", or for a bare "output" the trial's "exit_status".
+const exitOf = (x, prefix) => x[prefix + '_exit_code'] ?? (prefix === 'output' ? x.exit_status : undefined);
+
 /** reportTitle is the heading of a report key: "race_report" is the race detector. */
 export function reportTitle(key) {
   const prefix = key.replace(/_report$/, '');
@@ -71,7 +75,7 @@ export class Reports {
     const prefix = key.replace(/_report$/, '');
     const x = trials[0].extra;
     const cmd = typeof x[prefix + '_command'] === 'string' ? x[prefix + '_command'] : '';
-    const exits = [...new Set(trials.map((t) => t.extra[prefix + '_exit_code']).filter(isNum))];
+    const exits = [...new Set(trials.map((t) => exitOf(t.extra, prefix)).filter(isNum))];
     const n = trials.length;
     return h('li', { class: 'rep-line', title: cmd ? '$ ' + cmd : null },
       h('span', { class: 'swatch vc' + (this.colourIndex(v.name) % 8), 'aria-hidden': 'true' }),
@@ -104,7 +108,7 @@ export class Reports {
       }
       const cmd = typeof x[prefix + '_command'] === 'string' ? x[prefix + '_command'] : '';
       const out = typeof x[prefix + '_output'] === 'string' ? x[prefix + '_output'].trim() : '';
-      const exit = x[prefix + '_exit_code'];
+      const exit = exitOf(x, prefix);
       const facts = [];
       if (out) facts.push(h('span', {}, 'printed ', h('code', { text: out })));
       if (isNum(exit)) facts.push(h('span', { class: exit === 0 ? '' : 'rep-exit' }, 'exit status ', h('code', { text: String(exit) })));
