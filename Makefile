@@ -19,7 +19,7 @@ setup:
 
 build:
 	@echo "make: building the lab; the first build compiles the OpenCV bindings and takes a minute or two with no output"
-	$(GO) build -o bin/web ./cmd/web
+	$(GO) build -trimpath -o bin/web ./cmd/web
 	$(GO) build -race -trimpath -o bin/racecounter ./cmd/racecounter
 	CGO_ENABLED=0 $(GO) build -o bin/asleep ./cmd/asleep
 

@@ -3,6 +3,7 @@ package experiments
 
 import (
 	"concurrencylab/experiments/deadlock"
+	"concurrencylab/experiments/failures"
 	"concurrencylab/experiments/locked"
 	"concurrencylab/experiments/pipeline"
 	"concurrencylab/experiments/pixels"
@@ -32,6 +33,7 @@ func All(o Options) []lab.Experiment {
 		primes.New(o.Cores),
 		pipeline.Experiment{Cores: o.Cores},
 		px,
+		failures.Experiment{},
 		deadlock.New(),
 		pool.Experiment{},
 	}

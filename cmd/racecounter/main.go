@@ -38,7 +38,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("racecounter", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	experiment := fs.String("experiment", "locked", "whose counters to run: race or locked")
-	variant := fs.String("variant", "unsynchronized", "the counter: unsynchronized, or a variant of the experiment such as mutex")
+	variant := fs.String("variant", "unsynchronized", "the counter: unsynchronized, or a variant of the experiment such as mutex or get-set")
 	goroutines := fs.Int("goroutines", 2, "goroutines incrementing at once (1..256)")
 	increments := fs.Int("increments", 1000, "increments per goroutine (1..10000000)")
 	if err := fs.Parse(args); err != nil {

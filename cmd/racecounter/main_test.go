@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -50,5 +51,26 @@ func TestRunCountsWithAMutex(t *testing.T) {
 	}
 	if got, want := stdout.String(), "counted 1500 of 1500\n"; got != want {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// get-set loses updates without a data race: in this race-built test the
+// detector would fail the test at the first race, and the count may fall
+// short of 2 × 20,000 without one.
+func TestRunGetSetHasNoDataRace(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	err := run([]string{"-variant", "get-set", "-goroutines", "2", "-increments", "20000"}, &stdout, &stderr)
+	if !raceEnabled {
+		if err == nil || !strings.Contains(err.Error(), "built without -race") {
+			t.Errorf("got error %v, want one saying it was built without -race", err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got int
+	if _, err := fmt.Sscanf(stdout.String(), "counted %d of 40000\n", &got); err != nil || got < 1 || got > 40000 {
+		t.Errorf("got %q, want counted 1..40000 of 40000", stdout.String())
 	}
 }

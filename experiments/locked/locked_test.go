@@ -83,9 +83,9 @@ func TestCount(t *testing.T) {
 // A cancel between batches stops every variant promptly and leaves no
 // goroutine behind; the channel variant's owner too.
 func TestCancelStopsPromptly(t *testing.T) {
-	variants := synced
+	variants := append(slices.Clone(synced), "get-set")
 	if !raceDetector {
-		variants = append(slices.Clone(synced), "unsynchronized")
+		variants = append(variants, "unsynchronized")
 	}
 	for _, variant := range variants {
 		t.Run(variant, func(t *testing.T) {
@@ -220,7 +220,7 @@ func TestParams(t *testing.T) {
 		{"too much work", map[string]string{"goroutines": "256", "increments": "10000000"}, "goroutines × increments must be at most 50,000,000, got 2,560,000,000"},
 		{"repeat over", map[string]string{"repeat": "51"}, "repeat must be 1..50, got 51"},
 		{"detector not bool", map[string]string{"detector": "maybe"}, `detector must be true or false, got "maybe"`},
-		{"unknown variant", map[string]string{"variants": "spinlock"}, `variants must name variants among mutex, atomic, channel, sharded, unsynchronized, got "spinlock"`},
+		{"unknown variant", map[string]string{"variants": "spinlock"}, `variants must name variants among mutex, atomic, channel, sharded, get-set, unsynchronized, got "spinlock"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -232,7 +232,7 @@ func TestParams(t *testing.T) {
 				if p.Int("goroutines") != 5 || p.Int("increments") != 100_000 || p.Repeat() != 10 || p.Bool("detector") {
 					t.Errorf("got defaults %v, want goroutines 5, increments 100000, repeat 10, detector false", p)
 				}
-				if got, want := p.Variants(), []string{"mutex", "atomic", "channel", "sharded", "unsynchronized"}; !slices.Equal(got, want) {
+				if got, want := p.Variants(), []string{"mutex", "atomic", "channel", "sharded", "get-set", "unsynchronized"}; !slices.Equal(got, want) {
 					t.Errorf("got variants %v, want %v", got, want)
 				}
 				return
@@ -262,21 +262,23 @@ func TestInfo(t *testing.T) {
 	if len(paras) < 6 {
 		t.Errorf("got %d lesson paragraphs, want at least 6", len(paras))
 	}
-	for _, want := range []string{"with lock:", "sync.Mutex", "LOCK XADD", "share memory by communicating", "cache line", "GIL", "-race"} {
+	for _, want := range []string{"with lock:", "sync.Mutex", "LOCK XADD", "share memory by communicating", "cache line", "GIL", "-race", "get_lock()", "Race-free is not atomic"} {
 		if !strings.Contains(info.Lesson, want) {
 			t.Errorf("lesson lacks %q", want)
 		}
 	}
 }
 
-// The page shows counters.go and together.go: they must be the files that
-// are compiled, and every variant must run a function the page shows.
+// The page shows counters.go, together.go and getset.go: they must be the
+// files that are compiled, and every variant must run a function the page
+// shows, named for the variant.
 func TestSourceIsTheCodeThatRuns(t *testing.T) {
 	src := Experiment{}.Info().Source
-	if len(src) != 2 || src[0].Name != "counters.go" || src[1].Name != "together.go" {
-		t.Fatalf("got source files %v, want counters.go and together.go", src)
-	}
+	var names []string
+	all := ""
 	for _, f := range src {
+		names = append(names, f.Name)
+		all += f.Code
 		disk, err := os.ReadFile(f.Name)
 		if err != nil {
 			t.Fatal(err)
@@ -285,13 +287,16 @@ func TestSourceIsTheCodeThatRuns(t *testing.T) {
 			t.Errorf("embedded %s differs from the file compiled", f.Name)
 		}
 	}
+	if want := []string{"counters.go", "together.go", "getset.go"}; !slices.Equal(names, want) {
+		t.Fatalf("got source files %v, want %v", names, want)
+	}
 	for _, v := range variants {
 		full := runtime.FuncForPC(reflect.ValueOf(v.count).Pointer()).Name()
 		name := full[strings.LastIndex(full, ".")+1:]
-		if !strings.Contains(src[0].Code, "\nfunc "+name+"(r *runner) int {") {
-			t.Errorf("variant %s runs %s, which counters.go does not show", v.Name, full)
+		if !strings.Contains(all, "\nfunc "+name+"(r *runner) int {") {
+			t.Errorf("variant %s runs %s, which the page does not show", v.Name, full)
 		}
-		if !strings.EqualFold(strings.TrimPrefix(name, "count"), v.Name) {
+		if !strings.EqualFold(strings.TrimPrefix(name, "count"), strings.ReplaceAll(v.Name, "-", "")) {
 			t.Errorf("variant %s runs %s: want the function named for the variant", v.Name, name)
 		}
 	}
@@ -299,5 +304,8 @@ func TestSourceIsTheCodeThatRuns(t *testing.T) {
 		if !strings.Contains(src[0].Code, want) {
 			t.Errorf("counters.go lacks %q", want)
 		}
+	}
+	if !strings.Contains(src[2].Code, "c.Set(c.Get() + 1)") {
+		t.Errorf("getset.go lacks c.Set(c.Get() + 1)")
 	}
 }

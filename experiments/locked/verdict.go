@@ -15,15 +15,23 @@ func (e Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 	return strings.TrimSpace(h + " " + d)
 }
 
-// Judge implements lab.Judge. The headline says whether the synchronised
-// counters counted exactly, the lesson's question; the details what each
-// cost, what unsynchronized lost and what the race detector reported.
+// Judge implements lab.Judge. The headline says whether the synchronized
+// counters counted exactly, the lesson's question, and whether get-set
+// lost updates all the same; the details what each cost, what
+// unsynchronized and get-set lost and what the race detector reported.
 func (e Experiment) Judge(r *lab.Result, p lab.Params, env lab.Env) (headline, details string) {
 	parts := e.parts(r, p, env)
 	if len(parts) == 0 {
 		return "No variant ran.", ""
 	}
-	return parts[0], strings.Join(parts[1:], " ")
+	headline = parts[0]
+	if v := r.Variant("get-set"); v != nil && headline == correctness(r) && !strings.Contains(headline, "please report") {
+		if lossy, _, _, n := lostIn(v); lossy > 0 {
+			headline = strings.TrimSuffix(headline, ".") + fmt.Sprintf("; get-set, which locks Get and Set but not the increment between them, lost updates in %d of %s.",
+				lossy, prose.Plural(n, "trial"))
+		}
+	}
+	return headline, strings.Join(parts[1:], " ")
 }
 
 // parts are the verdict's sentences. Every claim comes from the run's own
@@ -43,6 +51,9 @@ func (Experiment) parts(r *lab.Result, p lab.Params, env lab.Env) []string {
 	if v := r.Variant("unsynchronized"); v != nil && len(v.Trials) > 0 {
 		parts = append(parts, losses(v, procs))
 	}
+	if v := r.Variant("get-set"); v != nil && len(v.Trials) > 0 {
+		parts = append(parts, getSetLosses(v, procs))
+	}
 	if s := detected(r); s != "" {
 		parts = append(parts, s)
 	}
@@ -54,7 +65,7 @@ func correctness(r *lab.Result) string {
 	var right, wrong []string
 	var parts []string
 	for _, v := range r.Variants {
-		if !synchronized(v.Name) || v.Correct == nil {
+		if !exact(v.Name) || v.Correct == nil {
 			continue
 		}
 		if *v.Correct {
@@ -91,7 +102,7 @@ func cost(r *lab.Result, machine string) string {
 	var ps []priced
 	for _, v := range r.Variants {
 		ns, ok := nsPerIncrement(v)
-		if synchronized(v.Name) && ok && v.Correct != nil && *v.Correct {
+		if exact(v.Name) && ok && v.Correct != nil && *v.Correct {
 			ps = append(ps, priced{v.Name, ns})
 		}
 	}
@@ -120,18 +131,7 @@ func cost(r *lab.Result, machine string) string {
 // losses says how many updates the unsynchronized counter lost, with procs
 // cores for the goroutines.
 func losses(v *lab.VariantResult, procs int) string {
-	lossy, worst, n := 0, int64(0), len(v.Trials)
-	var expected int64
-	for _, t := range v.Trials {
-		if t.Expected == nil || t.Got == nil {
-			continue
-		}
-		expected = *t.Expected
-		if l := *t.Expected - *t.Got; l > 0 {
-			lossy++
-			worst = max(worst, l)
-		}
-	}
+	lossy, worst, expected, n := lostIn(v)
 	price := ""
 	if x, ok := nsPerIncrement(*v); ok {
 		price = fmt.Sprintf(" (unsynchronized, %s per increment)", ns(x))
@@ -146,6 +146,53 @@ func losses(v *lab.VariantResult, procs int) string {
 	}
 	return fmt.Sprintf("Without synchronization%s, updates were lost in %d of %s, at worst %s of %s increments (%.0f%%).",
 		price, lossy, prose.Plural(n, "trial"), prose.Group(worst), prose.Group(expected), 100*float64(worst)/float64(expected))
+}
+
+// getSetLosses says what get-set lost, whose Get and Set each hold the
+// lock, and, if the race detector ran, that it saw no race there.
+func getSetLosses(v *lab.VariantResult, procs int) string {
+	lossy, worst, expected, n := lostIn(v)
+	ran, reported := 0, 0
+	for _, t := range v.Trials {
+		if x, ok := lab.Number(t.Extra["race_reports"]); ok {
+			ran++
+			if x > 0 {
+				reported++
+			}
+		}
+	}
+	var s string
+	switch {
+	case lossy == 0 && procs == 1:
+		s = fmt.Sprintf("With Get and Set each under the lock (get-set), no update was lost in %s: with one core the goroutines seldom stop between the two.",
+			prose.Plural(n, "trial"))
+	case lossy == 0:
+		s = fmt.Sprintf("With Get and Set each under the lock (get-set), no update was lost in %s this time; the gap between the two locks is still there.",
+			prose.Plural(n, "trial"))
+	default:
+		s = fmt.Sprintf("With Get and Set each under the lock (get-set), updates were still lost in %d of %s, at worst %s of %s increments (%.0f%%).",
+			lossy, prose.Plural(n, "trial"), prose.Group(worst), prose.Group(expected), 100*float64(worst)/float64(expected))
+	}
+	if ran > 0 && reported == 0 {
+		s += " The race detector found no data race in get-set: race-free is not atomic."
+	}
+	return s
+}
+
+// lostIn counts the trials of v that lost updates and the worst loss.
+func lostIn(v *lab.VariantResult) (lossy int, worst, expected int64, n int) {
+	n = len(v.Trials)
+	for _, t := range v.Trials {
+		if t.Expected == nil || t.Got == nil {
+			continue
+		}
+		expected = *t.Expected
+		if l := *t.Expected - *t.Got; l > 0 {
+			lossy++
+			worst = max(worst, l)
+		}
+	}
+	return lossy, worst, expected, n
 }
 
 // detected says what the race detector reported, if it ran.

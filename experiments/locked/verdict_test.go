@@ -116,6 +116,31 @@ func TestVerdict(t *testing.T) {
 			},
 		},
 		{
+			name: "get-set loses updates with no race reported",
+			variants: []lab.VariantResult{
+				withReports(variantResult("mutex", 21.4, exact...), 0, 0, 0),
+				withReports(variantResult("get-set", 45, 400000, 380000, 500000), 0, 0, 0),
+				withReports(variantResult("unsynchronized", 0.9, 300000, 300000, 300000), 2, 2, 1),
+			},
+			want: []string{
+				"The mutex variant counted every increment in every trial; get-set, which locks Get and Set but not the increment between them, lost updates in 2 of 3 trials.",
+				"With 5 goroutines on 2 cores, mutex cost 21.4 ns per increment (median).",
+				"With Get and Set each under the lock (get-set), updates were still lost in 2 of 3 trials, at worst 120,000 of 500,000 increments (24%).",
+				"The race detector found no data race in get-set: race-free is not atomic.",
+				"The race detector reported a data race in unsynchronized and none in mutex and get-set.",
+			},
+			wantNot: []string{"miscounted", "please report", "dearest"},
+		},
+		{
+			name: "get-set alone, lossless on one core",
+			env:  lab.Env{NumCPU: 2, GOMAXPROCS: 1, CPUs: []int{0}, Pinned: true},
+			variants: []lab.VariantResult{
+				variantResult("get-set", 45, exact...),
+			},
+			want:    []string{"With Get and Set each under the lock (get-set), no update was lost in 3 trials: with one core the goroutines seldom stop between the two."},
+			wantNot: []string{"counted every increment", "race detector", "ns per increment"},
+		},
+		{
 			name: "race detector, no race anywhere",
 			variants: []lab.VariantResult{
 				withReports(variantResult("mutex", 21.4, exact...), 0, 0, 0),
@@ -141,6 +166,28 @@ func TestVerdict(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// With get-set in the run, the headline says it lost updates though every
+// other synchronized variant counted exactly.
+func TestJudgeHeadlineWithGetSet(t *testing.T) {
+	p := params(t, "goroutines=5&increments=100000")
+	exact := []int64{500000, 500000, 500000}
+	r := &lab.Result{Variants: []lab.VariantResult{
+		variantResult("mutex", 20, exact...),
+		variantResult("atomic", 8, exact...),
+		variantResult("channel", 120, exact...),
+		variantResult("sharded", 0.5, exact...),
+		variantResult("get-set", 45, 400000, 500000, 310000),
+	}}
+	h, _ := Experiment{}.Judge(r, p, lab.Env{NumCPU: 2, GOMAXPROCS: 2})
+	want := "Every synchronized variant (mutex, atomic, channel and sharded) counted every increment in every trial; get-set, which locks Get and Set but not the increment between them, lost updates in 2 of 3 trials."
+	if h != want {
+		t.Errorf("got headline %q, want %q", h, want)
+	}
+	if n := len(strings.Fields(h)); n >= 40 {
+		t.Errorf("got a headline of %d words, want under 40", n)
 	}
 }
 

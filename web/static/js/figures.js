@@ -92,17 +92,25 @@ export function figureKeys(rows) {
 }
 
 /**
+ * isReport reports whether the figure key's value v is a report, which
+ * reports.js draws below the table: a key ending in "_report", or text of
+ * several lines (a program's output).
+ */
+export const isReport = (key, v) => typeof v === 'string' && (key.endsWith('_report') || v.includes('\n'));
+
+/**
  * textKeys returns the string figure keys of trials ({extra}) that are not
  * reports nor part of one (a report "x_report" owns every "x_..." key).
  */
 export function textKeys(trials) {
-  const keys = new Set(), owners = new Set();
+  const keys = new Set(), owners = new Set(), reports = new Set();
   for (const t of trials) {
     for (const [k, v] of Object.entries(t.extra || {})) {
       if (typeof v !== 'string') continue;
       if (k.endsWith('_report')) owners.add(k.slice(0, -'report'.length));
+      else if (isReport(k, v)) reports.add(k);
       else keys.add(k);
     }
   }
-  return [...keys].filter((k) => ![...owners].some((o) => k.startsWith(o))).sort();
+  return [...keys].filter((k) => !reports.has(k) && ![...owners].some((o) => k.startsWith(o))).sort();
 }

@@ -1,13 +1,19 @@
 // Reports draws, below the results table, every text report an experiment
 // attached to its trials: any string figure whose key ends in "_report",
-// such as the race detector's "race_report". An empty report means the
-// tool printed nothing, and says so. Figures sharing the report's prefix
-// (race_command, race_output, race_exit_code, race_reports) describe it.
+// such as the race detector's "race_report", or whose text has several
+// lines, such as the output of a program that panicked. An empty report
+// means the tool printed nothing, and says so. Figures sharing the
+// report's prefix (race_command, race_output, race_exit_code,
+// race_reports) describe it.
 
 import { h, fmtNum } from './util.js';
-import { isNum } from './figures.js';
+import { isNum, isReport } from './figures.js';
 
 const isRace = (prefix) => /race|detector/.test(prefix);
+
+// exitOf is the exit status of the program whose report has prefix: its
+// "<prefix>_exit_code", or for a bare "output" the trial's "exit_status".
+const exitOf = (x, prefix) => x[prefix + '_exit_code'] ?? (prefix === 'output' ? x.exit_status : undefined);
 
 /** reportTitle is the heading of a report key: "race_report" is the race detector. */
 export function reportTitle(key) {
@@ -22,7 +28,7 @@ export function reportKeys(variants) {
   const keys = new Set();
   for (const v of variants) {
     for (const t of v.trials || []) {
-      for (const [k, x] of Object.entries(t.extra || {})) if (k.endsWith('_report') && typeof x === 'string') keys.add(k);
+      for (const [k, x] of Object.entries(t.extra || {})) if (isReport(k, x)) keys.add(k);
     }
   }
   return [...keys].sort();
@@ -69,7 +75,7 @@ export class Reports {
     const prefix = key.replace(/_report$/, '');
     const x = trials[0].extra;
     const cmd = typeof x[prefix + '_command'] === 'string' ? x[prefix + '_command'] : '';
-    const exits = [...new Set(trials.map((t) => t.extra[prefix + '_exit_code']).filter(isNum))];
+    const exits = [...new Set(trials.map((t) => exitOf(t.extra, prefix)).filter(isNum))];
     const n = trials.length;
     return h('li', { class: 'rep-line', title: cmd ? '$ ' + cmd : null },
       h('span', { class: 'swatch vc' + (this.colourIndex(v.name) % 8), 'aria-hidden': 'true' }),
@@ -102,7 +108,7 @@ export class Reports {
       }
       const cmd = typeof x[prefix + '_command'] === 'string' ? x[prefix + '_command'] : '';
       const out = typeof x[prefix + '_output'] === 'string' ? x[prefix + '_output'].trim() : '';
-      const exit = x[prefix + '_exit_code'];
+      const exit = exitOf(x, prefix);
       const facts = [];
       if (out) facts.push(h('span', {}, 'printed ', h('code', { text: out })));
       if (isNum(exit)) facts.push(h('span', { class: exit === 0 ? '' : 'rep-exit' }, 'exit status ', h('code', { text: String(exit) })));
@@ -131,9 +137,9 @@ export class Reports {
 function reportLines(text) {
   return text.replace(/\s+$/, '').split('\n').map((line, i) => {
     let cls = '';
-    if (/^(WARNING: DATA RACE|Found \d+ data races?)/.test(line)) cls = 'rl-warn';
+    if (/^(WARNING: DATA RACE|Found \d+ data races?|panic: |fatal error: )/.test(line)) cls = 'rl-warn';
     else if (/^(Read|Write|Previous (read|write)|Atomic (read|write)) at /.test(line)) cls = 'rl-access';
-    else if (/^Goroutine \d+ .*(created at|running|finished)/.test(line)) cls = 'rl-gor';
+    else if (/^Goroutine \d+ .*(created at|running|finished)/.test(line) || /^goroutine \d+ \[/.test(line)) cls = 'rl-gor';
     else if (/^={5,}/.test(line)) cls = 'rl-sep';
     else if (/^\s+\S+\.go:\d+/.test(line)) cls = 'rl-file';
     return h('span', { class: cls || null }, (i ? '\n' : '') + line);
