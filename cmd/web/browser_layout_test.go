@@ -20,6 +20,7 @@ var layoutCases = []struct{ id, query string }{
 	{"primes", "numbers=60&repeat=2"},
 	{"pipeline", "items=300&workers=2&repeat=2"},
 	{"pixels", "clip=tree.avi&repeat=2"},
+	{"failures", "repeat=2"},
 	{"deadlock", "transfers=60&go_detector=false&repeat=2"},
 	{"pool", "requests=60&repeat=2"},
 }
@@ -199,7 +200,8 @@ func TestBrowserKeyFigureAndCards(t *testing.T) {
 				t.Errorf("phone: Got in view on %d cards, Correct on %d, want %d each (labels %v)", cards.GotSeen, cards.OkSeen, cards.Rows, cards.Labels)
 			}
 			if inner, scroll := pageWidth(t, ctx); scroll > inner {
-				t.Errorf("phone: the run page is %d px wide in %d: want no sideways scrolling", scroll, inner)
+				wide, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('body *')].filter((e) => !e.closest('thead') && e.getBoundingClientRect().right > innerWidth + 1).slice(0, 8).map((e) => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right))`))
+				t.Errorf("phone: the run page is %d px wide in %d: want no sideways scrolling (too wide: %v)", scroll, inner, wide)
 			}
 			screenshot(t, ctx, "layout-"+tt.id+"-run-phone.png")
 		})

@@ -91,10 +91,11 @@ func (Experiment) Info() lab.Info {
 		},
 		Variants: vs,
 		Figures: []lab.Figure{
+			{Key: "got", Label: "Errors seen", Main: true, Help: "errors the caller got back (the median trial); Expected is the errors the tasks returned"},
 			{Key: "tasks_done", Label: "Tasks done", Help: "tasks that finished their work without failing; for panic, before the program died"},
 			{Key: "tasks_skipped", Label: "Tasks skipped", Help: "tasks the cancel stopped: never begun, or stopped mid-work"},
 			{Key: "first_failure_ms", Label: "First failure", Unit: "ms", Help: "when the first task failed, from the trial's start; the time column is when the caller had its answer"},
-			{Key: "exit_status", Label: "Exit status", Main: true, Help: "panic: how its process ended; 2 is an unrecovered panic"},
+			{Key: "exit_status", Label: "Exit status", Help: "panic: how its process ended; 2 is an unrecovered panic"},
 		},
 		Source: []lab.SourceFile{
 			{Name: "failures.go", Code: failuresSource},

@@ -223,7 +223,7 @@ func TestParams(t *testing.T) {
 		{"not a number", map[string]string{"fail": "3;8"}, `fail must list task numbers 1..12, got "3;8"`},
 		{"twice", map[string]string{"fail": "3,3"}, "fail lists task 3 twice"},
 		{"too long", map[string]string{"tasks": "1000", "workers": "1", "work": "10ms"}, "⌈tasks / workers⌉ × work must be at most 5s, got 10s"},
-		{"tasks over", map[string]string{"tasks": "1001"}, "tasks must be 1..1000, got 1001"},
+		{"tasks over", map[string]string{"tasks": "1001"}, "tasks must be 1..1,000, got 1,001"},
 		{"workers zero", map[string]string{"workers": "0"}, "workers must be 1..256, got 0"},
 		{"work over", map[string]string{"work": "2s"}, "work must be 1ms..1s, got 2s"},
 	}
