@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"concurrencylab/lab/errs"
 )
 
 // Config sets the manager's limits.
@@ -37,11 +39,11 @@ type Config struct {
 	SaveEvery time.Duration
 }
 
-// Errors the manager returns; the web layer maps them to status codes.
+// Errors the manager returns, of the kinds the web layer answers.
 var (
-	ErrQueueFull    = errors.New("the run queue is full: try again when a run has finished")
-	ErrShuttingDown = errors.New("the server is shutting down")
-	ErrFinished     = errors.New("the run has already finished")
+	ErrQueueFull    = errs.New(errs.Busy, "the run queue is full: try again when a run has finished")
+	ErrShuttingDown = errs.New(errs.Unavailable, "the server is shutting down")
+	ErrFinished     = errs.New(errs.Conflict, "the run has already finished")
 )
 
 // A Manager creates runs, schedules them (at most Config.Parallel at once,

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"concurrencylab/lab/errs"
 )
 
 // Kind is the type of a parameter.
@@ -170,6 +172,9 @@ type ParamError struct {
 }
 
 func (e *ParamError) Error() string { return e.Name + " " + e.Msg }
+
+// Unwrap makes a ParamError an errs.Invalid: the request was wrong.
+func (e *ParamError) Unwrap() error { return errs.Invalid }
 
 // ParseQuery checks parameters given as a URL query string. Unknown names
 // are an error; missing ones take their default.

@@ -8,8 +8,6 @@ import (
 	"net/http"
 	"regexp"
 	"time"
-
-	"concurrencylab/lab"
 )
 
 // MaxClipBytes is the largest clip POST /api/clips accepts: 50 MiB of
@@ -38,14 +36,9 @@ type ClipInfo = struct {
 	FPS      float64
 }
 
-// A ClipLibrary is the video clips the pixels experiment counts in.
-// Errors that match lab.ErrNotFound are answered 404, errors with an
-// Invalid() bool method that returns true are the client's fault (4xx),
-// both with their message; errors from the reader given to Add come back
-// wrapped. From Add, an error with a Full() bool method that returns true
-// (the library holds all the uploads it may) is answered 507, and one with
-// a Busy() bool method that returns true (another upload is being checked)
-// 503, both with their message.
+// A ClipLibrary is the video clips the pixels experiment counts in. An
+// error of a kind (lab/errs) is answered with the kind's status and its
+// message; errors from the reader given to Add come back wrapped.
 type ClipLibrary interface {
 	// List describes every clip.
 	List(ctx context.Context) ([]ClipInfo, error)
@@ -88,29 +81,24 @@ func (s *Server) SetClips(lib ClipLibrary) {
 	s.clips = &limitedClips{ClipLibrary: lib, uploads: newRateLimit("clip uploads", uploadsPerMinute, uploadBurst)}
 }
 
-// invalidInput is how a ClipLibrary marks an error as the client's.
-type invalidInput interface{ Invalid() bool }
-
 // errClipTooLarge is what the upload's reader returns past MaxClipBytes.
 var errClipTooLarge = fmt.Errorf("over the %d MiB limit", MaxClipBytes>>20)
 
-// clipError answers an error from the clip library.
-func (s *Server) clipError(w http.ResponseWriter, op string, err error) {
-	var inv invalidInput
-	var busy interface{ Busy() bool }
+// clipError answers an error from the clip library; a busy library
+// (503) asks the client to come back after retry.
+func (s *Server) clipError(w http.ResponseWriter, op string, err error, retry string) {
+	status := statusOf(err)
 	switch {
-	case errors.Is(err, lab.ErrNotFound):
-		apiError(w, http.StatusNotFound, err.Error())
-	case errors.As(err, &busy) && busy.Busy():
-		w.Header().Set("Retry-After", "2")
-		apiError(w, http.StatusServiceUnavailable, err.Error())
-	case errors.As(err, &inv) && inv.Invalid():
-		apiError(w, http.StatusUnprocessableEntity, err.Error())
-	case errors.Is(err, context.Canceled):
+	case status == http.StatusInternalServerError && errors.Is(err, context.Canceled):
 		// The client went away; nobody reads the answer.
-	default:
+	case status == http.StatusInternalServerError:
 		s.log.Error("clip library", "op", op, "err", err)
-		apiError(w, http.StatusInternalServerError, "the clip library failed; try again")
+		apiError(w, status, "the clip library failed; try again")
+	default:
+		if status == http.StatusServiceUnavailable {
+			w.Header().Set("Retry-After", retry)
+		}
+		apiError(w, status, err.Error())
 	}
 }
 

@@ -37,7 +37,7 @@ func (s *Server) listClips(w http.ResponseWriter, r *http.Request) {
 	}
 	infos, err := s.clips.List(r.Context())
 	if err != nil {
-		s.clipError(w, "list", err)
+		s.clipError(w, "list", err, "2")
 		return
 	}
 	out := make([]clipJSON, len(infos))

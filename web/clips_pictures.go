@@ -56,7 +56,7 @@ func (s *Server) clipPicture(w http.ResponseWriter, r *http.Request, op string, 
 	}
 	png, err := get(r.Context(), name, i)
 	if err != nil {
-		s.clipError(w, op, err)
+		s.clipError(w, op, err, "2")
 		return
 	}
 	w.Header().Set("Content-Type", "image/png")

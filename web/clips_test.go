@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/errs"
 )
 
 // fakeClips is a ClipLibrary in memory. A clip is any content starting with
@@ -34,19 +35,7 @@ func newFakeClips() *fakeClips {
 }
 
 // fakeProblem is an error the client can fix.
-type fakeProblem string
-
-func (p fakeProblem) Error() string { return string(p) }
-func (p fakeProblem) Invalid() bool { return true }
-
-// fakeLimit is an upload the library refuses for a limit, as the clips
-// package's Problem does: Invalid too, so that Full and Busy must win.
-type fakeLimit struct{ msg, kind string }
-
-func (p fakeLimit) Error() string { return p.msg }
-func (p fakeLimit) Invalid() bool { return true }
-func (p fakeLimit) Full() bool    { return p.kind == "full" }
-func (p fakeLimit) Busy() bool    { return p.kind == "busy" }
+func fakeProblem(msg string) error { return errs.New(errs.Unprocessable, msg) }
 
 func (f *fakeClips) List(ctx context.Context) ([]ClipInfo, error) {
 	f.mu.Lock()
@@ -66,9 +55,9 @@ func (f *fakeClips) Add(ctx context.Context, r io.Reader, filename string) (Clip
 	}
 	switch {
 	case bytes.HasPrefix(data, []byte("FULL")):
-		return ClipInfo{}, false, fakeLimit{"the clip library is full: it keeps at most 200 uploaded clips and 2 GiB of uploads in all", "full"}
+		return ClipInfo{}, false, errs.New(errs.NoSpace, "the clip library is full: it keeps at most 200 uploaded clips and 2 GiB of uploads in all")
 	case bytes.HasPrefix(data, []byte("BUSY")):
-		return ClipInfo{}, false, fakeLimit{"another upload is being checked; try again", "busy"}
+		return ClipInfo{}, false, errs.New(errs.Unavailable, "another upload is being checked; try again")
 	case !bytes.HasPrefix(data, []byte("VIDEO")):
 		return ClipInfo{}, false, fakeProblem("not a video: OpenCV could not decode a frame")
 	}
@@ -91,7 +80,7 @@ func (f *fakeClips) picture(name string, i int) ([]byte, error) {
 		return nil, fmt.Errorf("clip %s has frames 0 to 794, not %d: %w", name, i, lab.ErrNotFound)
 	}
 	if i == 666 { // every decoder busy for too long
-		return nil, fakeLimit{"the server is busy drawing other pictures", "busy"}
+		return nil, errs.New(errs.Unavailable, "the server is busy drawing other pictures")
 	}
 	return []byte("\x89PNG " + name), nil
 }
@@ -462,7 +451,7 @@ func TestClipErrorStatus(t *testing.T) {
 	}
 	for _, tt := range tests {
 		rec := newRecorderWriter()
-		ts.srv.clipError(rec, "test", tt.err)
+		ts.srv.clipError(rec, "test", tt.err, "2")
 		if rec.status != tt.want {
 			t.Errorf("clipError(%v): got %d, want %d", tt.err, rec.status, tt.want)
 		}

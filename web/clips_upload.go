@@ -70,27 +70,11 @@ func (s *Server) uploadClip(w http.ResponseWriter, r *http.Request) {
 		}
 		info, created, err := s.clips.Add(r.Context(), &limitedReader{r: part, n: MaxClipBytes}, filename)
 		if err != nil {
-			var full interface{ Full() bool }
-			var busy interface{ Busy() bool }
-			switch {
-			case errors.As(err, &full) && full.Full():
-				apiError(w, http.StatusInsufficientStorage, err.Error())
-				return
-			case errors.As(err, &busy) && busy.Busy():
-				w.Header().Set("Retry-After", "10")
-				apiError(w, http.StatusServiceUnavailable, err.Error())
+			if status, msg := uploadProblem(err); status != 0 && statusOf(err) == http.StatusInternalServerError {
+				apiError(w, status, msg) // the upload's reading failed, not the library
 				return
 			}
-			var inv invalidInput
-			if errors.As(err, &inv) && inv.Invalid() {
-				s.clipError(w, "add", err)
-				return
-			}
-			if status, msg := uploadProblem(err); status != 0 {
-				apiError(w, status, msg)
-				return
-			}
-			s.clipError(w, "add", err)
+			s.clipError(w, "add", err, "10")
 			return
 		}
 		status := http.StatusOK

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"concurrencylab/lab/errs"
 	"concurrencylab/web/templates"
 )
 
@@ -15,6 +16,27 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(true)
 	enc.Encode(v)
+}
+
+// statuses answers each kind of error (lab/errs) with its HTTP status.
+var statuses = map[errs.Kind]int{
+	errs.Invalid:       http.StatusBadRequest,
+	errs.NotFound:      http.StatusNotFound,
+	errs.Forbidden:     http.StatusForbidden,
+	errs.Conflict:      http.StatusConflict,
+	errs.Busy:          http.StatusTooManyRequests,
+	errs.Unavailable:   http.StatusServiceUnavailable,
+	errs.Unprocessable: http.StatusUnprocessableEntity,
+	errs.NoSpace:       http.StatusInsufficientStorage,
+}
+
+// statusOf is the HTTP status that answers err: its kind's, or 500 for
+// an error of no kind (the server failed).
+func statusOf(err error) int {
+	if status, ok := statuses[errs.KindOf(err)]; ok {
+		return status
+	}
+	return http.StatusInternalServerError
 }
 
 // apiError writes {"error": msg} with the given status.

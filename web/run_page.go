@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"time"
 
@@ -43,19 +42,4 @@ func (s *Server) lookupRun(r *http.Request, id string) (lab.Run, error) {
 		return lab.Run{}, lab.ErrNotFound
 	}
 	return s.runs.Get(r.Context(), id)
-}
-
-// statusOf maps lab's errors to HTTP status codes.
-func statusOf(err error) int {
-	switch {
-	case errors.Is(err, lab.ErrNotFound):
-		return http.StatusNotFound
-	case errors.Is(err, lab.ErrFinished):
-		return http.StatusConflict
-	case errors.Is(err, lab.ErrQueueFull), errors.Is(err, lab.ErrClientShare):
-		return http.StatusTooManyRequests
-	case errors.Is(err, lab.ErrShuttingDown):
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
 }

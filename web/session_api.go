@@ -361,39 +361,24 @@ func (s *Server) instructorRequest(w http.ResponseWriter, r *http.Request, v any
 // sessionError answers a session error with its status and a message a
 // person can act on.
 func (s *Server) sessionError(w http.ResponseWriter, code string, err error) {
-	var pe *lab.ParamError
+	status, msg := statusOf(err), err.Error()
 	var ue *session.UnknownExperimentError
 	switch {
-	case errors.Is(err, session.ErrForbidden):
-		apiError(w, http.StatusForbidden, err.Error())
 	case errors.As(err, &ue):
-		apiError(w, http.StatusNotFound, fmt.Sprintf("%v; known: %s", ue, s.experimentIDs()))
-	case errors.Is(err, lab.ErrNotFound):
-		apiError(w, http.StatusNotFound, fmt.Sprintf("no session %q: check the room code", clip(code)))
-	case errors.Is(err, session.ErrBadName), errors.Is(err, session.ErrBadInput), errors.As(err, &pe):
-		apiError(w, http.StatusBadRequest, err.Error())
-	case errors.Is(err, session.ErrLearner):
-		apiError(w, http.StatusForbidden, err.Error())
-	case errors.Is(err, session.ErrNoPush), errors.Is(err, session.ErrLocked), errors.Is(err, session.ErrClosed),
-		errors.Is(err, session.ErrNoEntry), errors.Is(err, session.ErrFull):
-		apiError(w, http.StatusConflict, err.Error())
-	case errors.Is(err, session.ErrBusy):
-		apiError(w, http.StatusTooManyRequests, err.Error())
+		msg = fmt.Sprintf("%v; known: %s", ue, s.experimentIDs())
+	case status == http.StatusNotFound:
+		msg = fmt.Sprintf("no session %q: check the room code", clip(code))
+	case status == http.StatusInternalServerError:
+		s.log.Error("session", "session", code, "err", err)
+		msg = "the session could not be updated; try again"
+	}
+	switch {
 	case errors.Is(err, session.ErrTooMany):
 		w.Header().Set("Retry-After", "300")
-		apiError(w, http.StatusServiceUnavailable, err.Error())
-	default:
-		status := statusOf(err)
-		if status == http.StatusTooManyRequests {
-			s.retryAfter(w)
-		}
-		if status == http.StatusInternalServerError {
-			s.log.Error("session", "session", code, "err", err)
-			apiError(w, status, "the session could not be updated; try again")
-			return
-		}
-		apiError(w, status, err.Error())
+	case status == http.StatusTooManyRequests && !errors.Is(err, session.ErrBusy):
+		s.retryAfter(w) // the queue is full: try when a run should be over
 	}
+	apiError(w, status, msg)
 }
 
 // mayCancel refuses, with 403, to cancel a session's run without the

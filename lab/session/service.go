@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/errs"
 )
 
 // Limits of a session.
@@ -32,18 +33,18 @@ const (
 	IdleEvict = 30 * time.Minute
 )
 
-// Errors the service returns; the web layer maps them to status codes.
+// Errors the service returns, of the kinds the web layer answers.
 var (
-	ErrForbidden = errors.New("this needs the session's instructor key: a wrong or missing key changes nothing")
-	ErrNoPush    = errors.New("the instructor has not pushed an experiment yet")
-	ErrFull      = fmt.Errorf("the session is full: it admits %d learners", MaxLearners)
-	ErrLearner   = errors.New("unknown learner or wrong token: join the session again")
-	ErrLocked    = errors.New("the instructor has locked the parameters: run with the values pushed")
-	ErrBusy      = errors.New("you already have a run waiting or running")
-	ErrClosed    = errors.New("no prediction is open")
-	ErrBadInput  = errors.New("bad input")
-	ErrNoEntry   = errors.New("that run is not on this session's board")
-	ErrTooMany   = fmt.Errorf("this server is hosting %d live sessions, the most it holds: try again in a few minutes", MaxLiveSessions)
+	ErrForbidden = errs.New(errs.Forbidden, "this needs the session's instructor key: a wrong or missing key changes nothing")
+	ErrNoPush    = errs.New(errs.Conflict, "the instructor has not pushed an experiment yet")
+	ErrFull      = errs.New(errs.Conflict, fmt.Sprintf("the session is full: it admits %d learners", MaxLearners))
+	ErrLearner   = errs.New(errs.Forbidden, "unknown learner or wrong token: join the session again")
+	ErrLocked    = errs.New(errs.Conflict, "the instructor has locked the parameters: run with the values pushed")
+	ErrBusy      = errs.New(errs.Busy, "you already have a run waiting or running")
+	ErrClosed    = errs.New(errs.Conflict, "no prediction is open")
+	ErrBadInput  = errs.New(errs.Invalid, "bad input")
+	ErrNoEntry   = errs.New(errs.Conflict, "that run is not on this session's board")
+	ErrTooMany   = errs.New(errs.Unavailable, fmt.Sprintf("this server is hosting %d live sessions, the most it holds: try again in a few minutes", MaxLiveSessions))
 )
 
 // A Runner queues and reports runs: *lab.Manager is one.

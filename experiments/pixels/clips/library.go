@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/errs"
 )
 
 // NamePattern is what a clip name looks like. Names starting with a dot are
@@ -116,37 +117,30 @@ func libraryAt(abs string) *Library {
 func (l *Library) Dir() string { return l.dir }
 
 // A Problem is a request the library refuses, with a message the user can
-// act on. A Problem about a clip that does not exist matches lab.ErrNotFound.
+// act on, and its kind: errs.NotFound (no such clip; it matches
+// lab.ErrNotFound too), errs.Unprocessable (the request's fault: not a
+// video, a bad frame number), errs.NoSpace (the library holds all the
+// uploads it may) or errs.Unavailable (another upload is being checked,
+// or every decoder was busy for too long: try again).
 type Problem struct {
-	Msg      string
-	notFound bool
-	full     bool // the library holds all the uploads it may
-	busy     bool // another upload is being checked
+	Msg  string
+	Kind errs.Kind
 }
 
 func (p *Problem) Error() string { return p.Msg }
 
-// Invalid reports that the request, not the server, is at fault.
-func (p *Problem) Invalid() bool { return true }
-
-// Full reports that the library refused an upload because it holds as many
-// uploads as it may (HTTP's 507).
-func (p *Problem) Full() bool { return p.full }
-
-// Busy reports that the library refused an upload because another was being
-// checked for too long, or a picture because every decoder was busy for
-// too long (HTTP's 503: try again).
-func (p *Problem) Busy() bool { return p.busy }
+// Unwrap gives the Problem its kind.
+func (p *Problem) Unwrap() error { return p.Kind }
 
 // Is makes a not-found Problem match lab.ErrNotFound.
-func (p *Problem) Is(target error) bool { return p.notFound && target == lab.ErrNotFound }
+func (p *Problem) Is(target error) bool { return p.Kind == errs.NotFound && target == lab.ErrNotFound }
 
 func notFound(format string, args ...any) error {
-	return &Problem{Msg: fmt.Sprintf(format, args...), notFound: true}
+	return &Problem{Msg: fmt.Sprintf(format, args...), Kind: errs.NotFound}
 }
 
 func invalid(format string, args ...any) error {
-	return &Problem{Msg: fmt.Sprintf(format, args...)}
+	return &Problem{Msg: fmt.Sprintf(format, args...), Kind: errs.Unprocessable}
 }
 
 // Names returns the clips' names, sorted. Entries that are not regular
@@ -229,7 +223,7 @@ func clip(s string) string {
 }
 
 // errNoLibrary is the error of a nil Library's methods.
-var errNoLibrary = &Problem{Msg: "this server has no clip library", notFound: true}
+var errNoLibrary = &Problem{Msg: "this server has no clip library", Kind: errs.NotFound}
 
 // errStale is returned when a clip changed while it was probed.
 var errStale = errors.New("clips: the clip changed while it was read")

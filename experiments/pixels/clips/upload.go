@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"concurrencylab/lab/errs"
 )
 
 // Limits on uploads, so that a loop of uploads can neither fill the disk
@@ -88,7 +90,7 @@ func (l *Library) Add(ctx context.Context, r io.Reader, filename string) (info I
 	select {
 	case l.checking <- struct{}{}:
 	case <-wait.C:
-		return Info{}, false, &Problem{Msg: "another upload is being checked; try again", busy: true}
+		return Info{}, false, &Problem{Msg: "another upload is being checked; try again", Kind: errs.Unavailable}
 	case <-ctx.Done():
 		return Info{}, false, ctx.Err()
 	}
@@ -143,7 +145,7 @@ func (l *Library) room(size int64) error {
 		return err
 	}
 	if n+1 > l.maxUploads || used+max(size, 1) > l.maxUploadBytes {
-		return &Problem{full: true, Msg: fmt.Sprintf(
+		return &Problem{Kind: errs.NoSpace, Msg: fmt.Sprintf(
 			"the clip library is full: it keeps at most %d uploaded clips and %s of uploads in all, and holds %d clips (%s); ask to have some removed",
 			l.maxUploads, bytesText(l.maxUploadBytes), n, bytesText(used))}
 	}
