@@ -185,7 +185,7 @@ func ParseQuery(info Info, q url.Values) (Params, error) {
 			continue
 		}
 		if len(vs) > 1 {
-			return nil, &ParamError{clip(name), "is given more than once"}
+			return nil, &ParamError{errs.Truncate(name, maxQuoted), "is given more than once"}
 		}
 		raw[name] = vs[0]
 	}
@@ -215,7 +215,7 @@ func ParseJSON(info Info, data []byte) (Params, error) {
 		case string(v) == "true" || string(v) == "false":
 			s = string(v)
 		default:
-			return nil, &ParamError{clip(name), "must be a number, boolean or string, got " + clip(string(v))}
+			return nil, &ParamError{errs.Truncate(name, maxQuoted), "must be a number, boolean or string, got " + errs.Truncate(string(v), maxQuoted)}
 		}
 		raw[name] = s
 	}
@@ -229,7 +229,7 @@ func parse(info Info, raw map[string]string) (Params, error) {
 	all := AllParams(info)
 	for name := range raw {
 		if !slices.ContainsFunc(all, func(d Param) bool { return d.Name == name }) {
-			return nil, &ParamError{clip(name), "is not a parameter of " + info.ID}
+			return nil, &ParamError{errs.Truncate(name, maxQuoted), "is not a parameter of " + info.ID}
 		}
 	}
 	p := make(Params, len(all))
@@ -268,7 +268,7 @@ func parseValue(d Param, s string) (any, error) {
 	switch d.Kind {
 	case KindInt:
 		if !plainNumber.MatchString(s) {
-			return nil, &ParamError{d.Name, fmt.Sprintf("must be a whole number %s, got %q", bounds(d), clip(s))}
+			return nil, &ParamError{d.Name, fmt.Sprintf("must be a whole number %s, got %q", bounds(d), errs.Truncate(s, maxQuoted))}
 		}
 		n, err := strconv.Atoi(s)
 		if err != nil {
@@ -277,7 +277,7 @@ func parseValue(d Param, s string) (any, error) {
 			}
 		}
 		if err != nil {
-			return nil, &ParamError{d.Name, fmt.Sprintf("must be a whole number %s, got %q", bounds(d), clip(s))}
+			return nil, &ParamError{d.Name, fmt.Sprintf("must be a whole number %s, got %q", bounds(d), errs.Truncate(s, maxQuoted))}
 		}
 		if float64(n) < d.Min || float64(n) > d.Max {
 			return nil, &ParamError{d.Name, fmt.Sprintf("must be %s, got %d", bounds(d), n)}
@@ -286,7 +286,7 @@ func parseValue(d Param, s string) (any, error) {
 	case KindFloat:
 		f, err := strconv.ParseFloat(s, 64)
 		if err != nil || !plainNumber.MatchString(s) || math.IsNaN(f) || math.IsInf(f, 0) {
-			return nil, &ParamError{d.Name, fmt.Sprintf("must be a number %s, got %q", bounds(d), clip(s))}
+			return nil, &ParamError{d.Name, fmt.Sprintf("must be a number %s, got %q", bounds(d), errs.Truncate(s, maxQuoted))}
 		}
 		if f < d.Min || f > d.Max {
 			return nil, &ParamError{d.Name, fmt.Sprintf("must be %s, got %g", bounds(d), f)}
@@ -295,7 +295,7 @@ func parseValue(d Param, s string) (any, error) {
 	case KindBool:
 		b, err := strconv.ParseBool(s)
 		if err != nil {
-			return nil, &ParamError{d.Name, fmt.Sprintf("must be true or false, got %q", clip(s))}
+			return nil, &ParamError{d.Name, fmt.Sprintf("must be true or false, got %q", errs.Truncate(s, maxQuoted))}
 		}
 		return b, nil
 	case KindDuration:
@@ -308,7 +308,7 @@ func parseValue(d Param, s string) (any, error) {
 			}
 		}
 		if err != nil {
-			return nil, &ParamError{d.Name, fmt.Sprintf("must be a duration like 100ms, got %q", clip(s))}
+			return nil, &ParamError{d.Name, fmt.Sprintf("must be a duration like 100ms, got %q", errs.Truncate(s, maxQuoted))}
 		}
 		if ms := float64(dur) / float64(time.Millisecond); ms < d.Min || ms > d.Max {
 			return nil, &ParamError{d.Name, fmt.Sprintf("must be %s..%s, got %s",
@@ -317,7 +317,7 @@ func parseValue(d Param, s string) (any, error) {
 		return dur, nil
 	case KindChoice:
 		if !slices.Contains(d.Choices, s) {
-			return nil, &ParamError{d.Name, fmt.Sprintf("must be one of %s, got %q", strings.Join(d.Choices, ", "), clip(s))}
+			return nil, &ParamError{d.Name, fmt.Sprintf("must be one of %s, got %q", strings.Join(d.Choices, ", "), errs.Truncate(s, maxQuoted))}
 		}
 		return s, nil
 	case KindText:
@@ -330,7 +330,7 @@ func parseValue(d Param, s string) (any, error) {
 				continue
 			}
 			if !slices.Contains(d.Choices, name) {
-				return nil, &ParamError{d.Name, fmt.Sprintf("must name variants among %s, got %q", strings.Join(d.Choices, ", "), clip(name))}
+				return nil, &ParamError{d.Name, fmt.Sprintf("must name variants among %s, got %q", strings.Join(d.Choices, ", "), errs.Truncate(name, maxQuoted))}
 			}
 			if !slices.Contains(chosen, name) {
 				chosen = append(chosen, name)
@@ -354,15 +354,6 @@ func bounds(d Param) string {
 
 func msDuration(ms float64) time.Duration { return time.Duration(ms * float64(time.Millisecond)) }
 
-// clip shortens s for an error message, so bad input cannot flood a reply.
-func clip(s string) string {
-	const max = 40
-	if len(s) <= max {
-		return s
-	}
-	return s[:max] + "…"
-}
-
 // JSON returns p with JSON-friendly values: numbers and booleans as such,
 // durations and the variants list as the strings a query string would hold.
 func (p Params) JSON(info Info) map[string]any {
@@ -377,3 +368,6 @@ func (p Params) JSON(info Info) map[string]any {
 	}
 	return out
 }
+
+// maxQuoted is the most bytes of a parameter's name or value quoted in an error.
+const maxQuoted = 40

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/errs"
 )
 
 // createRunRequest is the body of POST /api/runs.
@@ -29,7 +30,7 @@ func (s *Server) createRun(w http.ResponseWriter, r *http.Request) {
 	}
 	exp, err := s.runs.Experiment(req.Experiment)
 	if err != nil {
-		apiError(w, http.StatusNotFound, fmt.Sprintf("no experiment %q; known: %s", clip(req.Experiment), s.experimentIDs()))
+		apiError(w, http.StatusNotFound, fmt.Sprintf("no experiment %q; known: %s", errs.Truncate(req.Experiment, maxQuoted), s.experimentIDs()))
 		return
 	}
 	p, err := lab.ParseJSON(exp.Info(), req.Params)
@@ -96,7 +97,7 @@ func (s *Server) runError(w http.ResponseWriter, id string, err error) {
 	status := statusOf(err)
 	switch status {
 	case http.StatusNotFound:
-		apiError(w, status, fmt.Sprintf("no run %q", clip(id)))
+		apiError(w, status, fmt.Sprintf("no run %q", errs.Truncate(id, maxQuoted)))
 	case http.StatusInternalServerError:
 		s.log.Error("run lookup", "run", id, "err", err)
 		apiError(w, status, "the run could not be read; try again")

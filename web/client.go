@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+
+	"concurrencylab/lab/errs"
 )
 
 // SetTrustedProxies names the reverse proxies whose X-Forwarded-For is
@@ -91,5 +93,5 @@ func ParsePrefixes(list string) ([]netip.Prefix, error) {
 type prefixError struct{ s string }
 
 func (e *prefixError) Error() string {
-	return "not a CIDR prefix or an address: " + clip(e.s) + " (want such as 10.0.0.0/8 or 192.0.2.1)"
+	return "not a CIDR prefix or an address: " + errs.Truncate(e.s, maxQuoted) + " (want such as 10.0.0.0/8 or 192.0.2.1)"
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+
+	"concurrencylab/lab/errs"
 )
 
 // maxFrameIndex bounds the frame a picture request may ask for.
@@ -42,14 +44,14 @@ func (s *Server) clipPicture(w http.ResponseWriter, r *http.Request, op string, 
 	}
 	name := r.PathValue("name")
 	if !clipName.MatchString(name) {
-		apiError(w, http.StatusNotFound, fmt.Sprintf("no clip %q: a clip name is a plain file name like vtest.avi", clip(name)))
+		apiError(w, http.StatusNotFound, fmt.Sprintf("no clip %q: a clip name is a plain file name like vtest.avi", errs.Truncate(name, maxQuoted)))
 		return
 	}
 	i := 0
 	if q := r.URL.Query().Get("i"); indexed && q != "" {
 		n, err := strconv.Atoi(q)
 		if err != nil || n < 0 || n > maxFrameIndex {
-			apiError(w, http.StatusBadRequest, fmt.Sprintf("i must be a frame number 0..%d, got %q", maxFrameIndex, clip(q)))
+			apiError(w, http.StatusBadRequest, fmt.Sprintf("i must be a frame number 0..%d, got %q", maxFrameIndex, errs.Truncate(q, maxQuoted)))
 			return
 		}
 		i = n

@@ -8,6 +8,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"strings"
+
+	"concurrencylab/lab/errs"
 )
 
 // uploadClip answers POST /api/clips: a multipart/form-data body whose
@@ -102,7 +104,7 @@ func uploadName(part *multipart.Part) (string, error) {
 	case err != nil || name == "":
 		return "", errors.New(`the field "clip" must be a file`)
 	case strings.ContainsAny(name, `/\`+"\x00") || strings.HasPrefix(name, ".."):
-		return "", fmt.Errorf("the file name must be a plain name like clip.avi, got %q", clip(name))
+		return "", fmt.Errorf("the file name must be a plain name like clip.avi, got %q", errs.Truncate(name, maxQuoted))
 	case len(name) > maxUploadName:
 		return "", fmt.Errorf("the file name must be at most %d bytes, got %d", maxUploadName, len(name))
 	}

@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"reflect"
 	"strings"
+
+	"concurrencylab/lab/errs"
 )
 
 // MaxBodyBytes bounds a request body; larger ones get 413.
@@ -27,7 +29,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) (int, error) {
 		if ct == "" {
 			ct = "none"
 		}
-		return http.StatusUnsupportedMediaType, fmt.Errorf("the body must be JSON sent with Content-Type: application/json, got %s", clip(ct))
+		return http.StatusUnsupportedMediaType, fmt.Errorf("the body must be JSON sent with Content-Type: application/json, got %s", errs.Truncate(ct, maxQuoted))
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
@@ -66,10 +68,10 @@ func decodeStrict(body []byte, v any) error {
 		}
 		for known := range names {
 			if strings.EqualFold(known, name) {
-				return fmt.Errorf("the body is not the JSON expected: unknown field %q (names are case-sensitive: %q)", clip(name), known)
+				return fmt.Errorf("the body is not the JSON expected: unknown field %q (names are case-sensitive: %q)", errs.Truncate(name, maxQuoted), known)
 			}
 		}
-		return fmt.Errorf("the body is not the JSON expected: unknown field %q", clip(name))
+		return fmt.Errorf("the body is not the JSON expected: unknown field %q", errs.Truncate(name, maxQuoted))
 	}
 	return nil
 }

@@ -54,20 +54,14 @@ func (s *Server) pageError(w http.ResponseWriter, r *http.Request, status int, m
 }
 
 func (s *Server) apiNotFound(w http.ResponseWriter, r *http.Request) {
-	apiError(w, http.StatusNotFound, "no API endpoint "+r.Method+" "+clip(r.URL.Path))
+	apiError(w, http.StatusNotFound, "no API endpoint "+r.Method+" "+errs.Truncate(r.URL.Path, maxQuoted))
 }
 
 // pageNotFound answers a path that is no page. Under /api/ the API's
 // own fallback answers, in JSON.
 func (s *Server) pageNotFound(w http.ResponseWriter, r *http.Request) {
-	s.pageError(w, r, http.StatusNotFound, "There is no page at "+clip(r.URL.Path)+".")
+	s.pageError(w, r, http.StatusNotFound, "There is no page at "+errs.Truncate(r.URL.Path, maxQuoted)+".")
 }
 
-// clip shortens user input quoted in a message.
-func clip(s string) string {
-	const max = 80
-	if len(s) > max {
-		return s[:max] + "…"
-	}
-	return s
-}
+// maxQuoted is the most bytes of user input (a path, a name) quoted in a message.
+const maxQuoted = 80

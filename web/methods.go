@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"concurrencylab/lab/errs"
 )
 
 // methodsByPath returns, for every path of a method-specific route, the
@@ -35,7 +37,7 @@ func methodNotAllowed(s *Server, methods []string) http.Handler {
 	allow := strings.Join(methods, ", ")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", allow)
-		msg := fmt.Sprintf("%s %s is not allowed: this path answers %s", r.Method, clip(r.URL.Path), allow)
+		msg := fmt.Sprintf("%s %s is not allowed: this path answers %s", r.Method, errs.Truncate(r.URL.Path, maxQuoted), allow)
 		if wantsJSON(r) {
 			apiError(w, http.StatusMethodNotAllowed, msg)
 			return

@@ -8,6 +8,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/errs"
 )
 
 const (
@@ -36,7 +37,7 @@ var upgrader = websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 16 << 1
 func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	if !lab.ValidID(id) {
-		apiError(w, http.StatusNotFound, "no run "+clip(id))
+		apiError(w, http.StatusNotFound, "no run "+errs.Truncate(id, maxQuoted))
 		return
 	}
 	events, err := s.runs.Events(r.Context(), id)

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/errs"
 	"concurrencylab/web/templates"
 )
 
@@ -14,7 +15,7 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	run, err := s.lookupRun(r, id)
 	if err != nil {
-		s.pageError(w, r, statusOf(err), "There is no run "+clip(id)+": the link may be mistyped.")
+		s.pageError(w, r, statusOf(err), "There is no run "+errs.Truncate(id, maxQuoted)+": the link may be mistyped.")
 		return
 	}
 	exp, err := s.runs.Experiment(run.Experiment)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/errs"
 	"concurrencylab/lab/session"
 )
 
@@ -367,7 +368,7 @@ func (s *Server) sessionError(w http.ResponseWriter, code string, err error) {
 	case errors.As(err, &ue):
 		msg = fmt.Sprintf("%v; known: %s", ue, s.experimentIDs())
 	case status == http.StatusNotFound:
-		msg = fmt.Sprintf("no session %q: check the room code", clip(code))
+		msg = fmt.Sprintf("no session %q: check the room code", errs.Truncate(code, maxQuoted))
 	case status == http.StatusInternalServerError:
 		s.log.Error("session", "session", code, "err", err)
 		msg = "the session could not be updated; try again"

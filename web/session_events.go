@@ -12,6 +12,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/errs"
 	"concurrencylab/lab/session"
 )
 
@@ -34,7 +35,7 @@ func (s *Server) sessionEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	code, ok := session.NormalizeCode(r.PathValue("code"))
 	if !ok {
-		apiError(w, http.StatusNotFound, "no session "+clip(r.PathValue("code")))
+		apiError(w, http.StatusNotFound, "no session "+errs.Truncate(r.PathValue("code"), maxQuoted))
 		return
 	}
 	if !websocket.IsWebSocketUpgrade(r) {

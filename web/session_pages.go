@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/errs"
 	"concurrencylab/lab/session"
 	"concurrencylab/web/templates"
 )
@@ -63,7 +64,7 @@ func (s *Server) joinByCode(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, http.StatusNotFound, templates.SessionCodeView(m,
-		fmt.Sprintf("There is no session %q. Check the code on the projector: %d letters and digits.", clip(typed), session.CodeLen)))
+		fmt.Sprintf("There is no session %q. Check the code on the projector: %d letters and digits.", errs.Truncate(typed, maxQuoted), session.CodeLen)))
 }
 
 // tooManySessions answers 503 while the server holds as many live
@@ -88,7 +89,7 @@ func (s *Server) sessionView(w http.ResponseWriter, r *http.Request, suffix stri
 	}
 	v, err := s.sessions.View(r.Context(), code)
 	if errors.Is(err, lab.ErrNotFound) || !ok {
-		s.pageError(w, r, http.StatusNotFound, "There is no session "+clip(typed)+": check the room code.")
+		s.pageError(w, r, http.StatusNotFound, "There is no session "+errs.Truncate(typed, maxQuoted)+": check the room code.")
 		return session.View{}, false
 	}
 	if errors.Is(err, session.ErrTooMany) {

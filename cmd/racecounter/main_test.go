@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+
+	"concurrencylab/lab"
 )
 
 func TestRunRejectsBadFlags(t *testing.T) {
@@ -39,7 +41,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 func TestRunCountsWithAMutex(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	err := run([]string{"-variant", "mutex", "-goroutines", "3", "-increments", "500"}, &stdout, &stderr)
-	if !raceEnabled {
+	if !lab.RaceEnabled {
 		if err == nil || !strings.Contains(err.Error(), "built without -race") {
 			t.Errorf("got error %v, want one saying it was built without -race", err)
 		}

@@ -67,3 +67,12 @@ func KindOf(err error) Kind {
 	}
 	return Other
 }
+
+// Truncate shortens s, input quoted in a message, to its first max bytes
+// and an ellipsis, so that bad input cannot flood a reply or a log.
+func Truncate(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "…"
+}

@@ -39,3 +39,22 @@ func TestKindOf(t *testing.T) {
 		t.Error("Mark hides the error it marks from errors.Is")
 	}
 }
+
+func TestTruncate(t *testing.T) {
+	tests := []struct {
+		name, s string
+		max     int
+		want    string
+	}{
+		{"short", "race", 40, "race"},
+		{"exactly max", "abcd", 4, "abcd"},
+		{"long", "abcdef", 4, "abcd…"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Truncate(tt.s, tt.max); got != tt.want {
+				t.Errorf("Truncate(%q, %d): got %q, want %q", tt.s, tt.max, got, tt.want)
+			}
+		})
+	}
+}

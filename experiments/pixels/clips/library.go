@@ -178,7 +178,7 @@ func validName(name string) bool {
 // to a path first.
 func (l *Library) Path(name string) (string, error) {
 	if !validName(name) {
-		return "", notFound("no clip %q: a clip name is a plain file name like vtest.avi", clip(name))
+		return "", notFound("no clip %q: a clip name is a plain file name like vtest.avi", errs.Truncate(name, maxQuoted))
 	}
 	names, err := l.Names()
 	if err != nil {
@@ -186,7 +186,7 @@ func (l *Library) Path(name string) (string, error) {
 	}
 	i := slices.Index(names, name)
 	if i < 0 {
-		return "", notFound("no clip %q in the library", clip(name))
+		return "", notFound("no clip %q in the library", errs.Truncate(name, maxQuoted))
 	}
 	return filepath.Join(l.dir, names[i]), nil
 }
@@ -213,17 +213,11 @@ func (l *Library) List(ctx context.Context) ([]Info, error) {
 	return infos, nil
 }
 
-// clip shortens user input quoted in a message.
-func clip(s string) string {
-	const max = 60
-	if len(s) > max {
-		return s[:max] + "…"
-	}
-	return s
-}
-
 // errNoLibrary is the error of a nil Library's methods.
 var errNoLibrary = &Problem{Msg: "this server has no clip library", Kind: errs.NotFound}
 
 // errStale is returned when a clip changed while it was probed.
 var errStale = errors.New("clips: the clip changed while it was read")
+
+// maxQuoted is the most bytes of a clip's name quoted in a message.
+const maxQuoted = 60

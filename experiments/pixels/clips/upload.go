@@ -126,12 +126,12 @@ func (l *Library) Add(ctx context.Context, r io.Reader, filename string) (info I
 // that look like paths and extensions that are not a video's.
 func uploadExt(filename string) (string, error) {
 	if filename == "" || strings.ContainsAny(filename, "/\\\x00") || strings.HasPrefix(filename, "..") || len(filename) > 255 {
-		return "", invalid("the file name must be a plain name like clip.avi, got %q", clip(filename))
+		return "", invalid("the file name must be a plain name like clip.avi, got %q", errs.Truncate(filename, maxQuoted))
 	}
 	ext := strings.ToLower(filepath.Ext(filename))
 	if !slices.Contains(VideoExtensions(), ext) {
 		return "", invalid("not a video: the file name must end in one of %s, got %q",
-			strings.Join(VideoExtensions(), " "), clip(filename))
+			strings.Join(VideoExtensions(), " "), errs.Truncate(filename, maxQuoted))
 	}
 	return ext, nil
 }

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"concurrencylab/experiments/pixels/internal/testclip"
+	"concurrencylab/experiments/internal/testclip"
 	"concurrencylab/lab/errs"
 )
 
