@@ -9,6 +9,7 @@ import (
 
 	"concurrencylab/lab"
 	"concurrencylab/lab/errs"
+	"concurrencylab/web/internal/serve"
 )
 
 // createRunRequest is the body of POST /api/runs.
@@ -83,7 +84,7 @@ func (s *Server) cancelRun(w http.ResponseWriter, r *http.Request) {
 		s.runError(w, id, lab.ErrNotFound)
 		return
 	}
-	if !s.mayCancel(w, r, id) { // a session's room run: its key only
+	if !s.mayCancel(w, r, id) { // a workshop's run: its key or token only
 		return
 	}
 	if err := s.runs.Cancel(r.Context(), id); err != nil {
@@ -116,4 +117,29 @@ func (s *Server) retryAfter(w http.ResponseWriter) {
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	running, waiting := s.runs.Queue()
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "running": running, "queued": waiting})
+}
+
+// mayCancel asks every mounted feature that owns runs whether the
+// request may cancel run id; if one refuses, it answers the refusal and
+// returns false.
+func (s *Server) mayCancel(w http.ResponseWriter, r *http.Request, id string) bool {
+	for _, f := range s.features {
+		g, ok := f.(cancelGuard)
+		if !ok {
+			continue
+		}
+		err := g.MayCancel(r.Context(), id, serve.Bearer(r))
+		if err == nil {
+			continue
+		}
+		status := statusOf(err)
+		if status == http.StatusInternalServerError {
+			s.log.Error("may cancel", "run", id, "err", err)
+			apiError(w, status, "the session could not be updated; try again")
+			return false
+		}
+		apiError(w, status, err.Error())
+		return false
+	}
+	return true
 }

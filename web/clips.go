@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"regexp"
 	"time"
+
+	"concurrencylab/web/internal/serve"
 )
 
 // MaxClipBytes is the largest clip POST /api/clips accepts: 50 MiB of
@@ -68,7 +70,7 @@ const (
 // limitedClips is a ClipLibrary with its upload rate limit.
 type limitedClips struct {
 	ClipLibrary
-	uploads *rateLimit
+	uploads *serve.RateLimit
 }
 
 // SetClips serves lib's clips under /api/clips. Without it those endpoints
@@ -78,7 +80,7 @@ func (s *Server) SetClips(lib ClipLibrary) {
 		s.clips = nil
 		return
 	}
-	s.clips = &limitedClips{ClipLibrary: lib, uploads: newRateLimit("clip uploads", uploadsPerMinute, uploadBurst)}
+	s.clips = &limitedClips{ClipLibrary: lib, uploads: serve.NewRateLimit("clip uploads", uploadsPerMinute, uploadBurst)}
 }
 
 // errClipTooLarge is what the upload's reader returns past MaxClipBytes.

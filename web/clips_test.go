@@ -20,6 +20,7 @@ import (
 
 	"concurrencylab/lab"
 	"concurrencylab/lab/errs"
+	"concurrencylab/web/internal/serve"
 )
 
 // fakeClips is a ClipLibrary in memory. A clip is any content starting with
@@ -124,7 +125,7 @@ func newClipServer(t *testing.T) (*clipServer, *fakeClips) {
 	srv.SetClips(lib)
 	// Most tests upload more than a client may; TestUploadClipRateLimit
 	// puts the limit back.
-	srv.clips.(*limitedClips).uploads = newRateLimit("clip uploads", 1000, 1000)
+	srv.clips.(*limitedClips).uploads = serve.NewRateLimit("clip uploads", 1000, 1000)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -320,9 +321,10 @@ func TestUploadClipLibraryLimits(t *testing.T) {
 // is not held back.
 func TestUploadClipRateLimit(t *testing.T) {
 	ts, lib := newClipServer(t)
-	l := newRateLimit("clip uploads", uploadsPerMinute, uploadBurst)
+	l := serve.NewRateLimit("clip uploads", uploadsPerMinute, uploadBurst)
+	var clock sync.Mutex // guards now
 	now := time.Now()
-	l.now = func() time.Time { return now }
+	l.Now = func() time.Time { clock.Lock(); defer clock.Unlock(); return now }
 	ts.srv.clips.(*limitedClips).uploads = l
 	for i := range uploadBurst {
 		ct, body := form(t, "clip", "a.avi", []byte(fmt.Sprintf("VIDEO %0*d", i+1, 0)))
@@ -347,12 +349,12 @@ func TestUploadClipRateLimit(t *testing.T) {
 		t.Errorf("got clips %v, want %v: a refused upload must leave nothing behind", got, before)
 	}
 	// Another address has its own limit; a minute later, one more is allowed.
-	if ok, _ := l.take("192.0.2.1"); !ok {
+	if ok, _ := l.Take("192.0.2.1"); !ok {
 		t.Error("another client was refused")
 	}
-	l.mu.Lock() // l.now reads now under l.mu
+	clock.Lock()
 	now = now.Add(time.Minute)
-	l.mu.Unlock()
+	clock.Unlock()
 	if status, out := ts.upload(t, ct, body); status != http.StatusCreated {
 		t.Errorf("a minute later: got %d %v, want 201", status, out)
 	}

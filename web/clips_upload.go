@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"concurrencylab/lab/errs"
+	"concurrencylab/web/internal/serve"
 )
 
 // uploadClip answers POST /api/clips: a multipart/form-data body whose
@@ -24,7 +25,7 @@ func (s *Server) uploadClip(w http.ResponseWriter, r *http.Request) {
 		noClips(w)
 		return
 	}
-	if lc, ok := s.clips.(*limitedClips); ok && !s.allowed(w, r, lc.uploads, false) {
+	if lc, ok := s.clips.(*limitedClips); ok && !serve.Allowed(s.log, w, r, lc.uploads, s.client(r), false) {
 		return
 	}
 	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))

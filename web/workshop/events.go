@@ -1,11 +1,10 @@
-package web
+package workshop
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -14,6 +13,7 @@ import (
 	"concurrencylab/lab"
 	"concurrencylab/lab/errs"
 	"concurrencylab/lab/session"
+	"concurrencylab/web/internal/serve"
 )
 
 // sessionEvents serves GET /sessions/{code}/events, the websocket a
@@ -29,22 +29,18 @@ import (
 // the join limit) is answered with a status; what can fail after (a full
 // session) closes the socket with a reason.
 func (s *Server) sessionEvents(w http.ResponseWriter, r *http.Request) {
-	if s.sessions == nil {
-		s.apiNotFound(w, r)
-		return
-	}
 	code, ok := session.NormalizeCode(r.PathValue("code"))
 	if !ok {
-		apiError(w, http.StatusNotFound, "no session "+errs.Truncate(r.PathValue("code"), maxQuoted))
+		serve.Error(w, http.StatusNotFound, "no session "+errs.Truncate(r.PathValue("code"), maxQuoted))
 		return
 	}
 	if !websocket.IsWebSocketUpgrade(r) {
 		w.Header().Set("Upgrade", "websocket")
-		apiError(w, http.StatusUpgradeRequired, "this is the session's websocket: open /sessions/"+code+" in a browser to join")
+		serve.Error(w, http.StatusUpgradeRequired, "this is the session's websocket: open /sessions/"+code+" in a browser to join")
 		return
 	}
-	if !sameOrigin(r) {
-		apiError(w, http.StatusForbidden, "this socket opens only from this site's pages")
+	if !serve.SameOrigin(r) {
+		serve.Error(w, http.StatusForbidden, "this socket opens only from this site's pages")
 		return
 	}
 	q := r.URL.Query()
@@ -79,7 +75,7 @@ func (s *Server) sessionEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	h, full, err := s.joinHub(r.Context(), code)
 	if errors.Is(err, errClosing) {
-		apiError(w, http.StatusServiceUnavailable, err.Error())
+		serve.Error(w, http.StatusServiceUnavailable, err.Error())
 		return
 	}
 	if err != nil {
@@ -87,7 +83,7 @@ func (s *Server) sessionEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer s.leaveHub(h)
-	conn, err := upgrader.Upgrade(w, r, nil)
+	conn, err := serve.Upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader has answered with a 4xx (a foreign origin gets 403)
 	}
@@ -113,14 +109,14 @@ func (s *Server) sessionEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithCancel(s.sockets)
 	defer cancel()
-	go readSession(conn, cancel)
+	go serve.ReadNothing(conn, cancel, serve.PongWait, "the session's events (act through the API)")
 	s.writeSession(ctx, conn, c)
 	h.unregister <- c
 }
 
 // refuseSocket closes a socket just opened, with a code and a reason.
 func refuseSocket(conn *websocket.Conn, code int, reason string) {
-	goodbye(conn, code, reason)
+	serve.Goodbye(conn, code, reason)
 	conn.Close()
 }
 
@@ -152,61 +148,30 @@ func joinCloseReason(err error) string {
 	return msg
 }
 
-// sameOrigin is gorilla's default origin check, which the upgrader applies
-// again: no Origin header (not a browser), or one naming this host. Checked
-// first, it answers a foreign page with a message rather than a bare 403.
-func sameOrigin(r *http.Request) bool {
-	origin := r.Header["Origin"]
-	if len(origin) == 0 {
-		return true
-	}
-	u, err := url.Parse(origin[0])
-	return err == nil && strings.EqualFold(u.Host, r.Host)
-}
-
-// readSession is the connection's one reader: it handles pongs and close
-// frames, and ends the socket on any message, since none is expected
-// (learners act through the JSON API).
-func readSession(conn *websocket.Conn, cancel context.CancelFunc) {
-	defer cancel()
-	conn.SetReadLimit(maxMessageSize)
-	conn.SetReadDeadline(time.Now().Add(pongWait))
-	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
-	for {
-		if _, _, err := conn.ReadMessage(); err != nil {
-			return
-		}
-		msg := websocket.FormatCloseMessage(websocket.CloseUnsupportedData,
-			"this socket only sends the session's events; act through the API")
-		conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(writeWait))
-		return
-	}
-}
-
 // writeSession is the connection's one writer.
 func (s *Server) writeSession(ctx context.Context, conn *websocket.Conn, c *client) {
 	defer conn.Close()
-	ping := time.NewTicker(pingPeriod)
+	ping := time.NewTicker(serve.PingPeriod)
 	defer ping.Stop()
 	for {
 		select {
 		case pm, ok := <-c.send:
 			if !ok {
-				goodbye(conn, websocket.CloseTryAgainLater, "this page fell behind the room: reconnect to catch up")
+				serve.Goodbye(conn, websocket.CloseTryAgainLater, "this page fell behind the room: reconnect to catch up")
 				return
 			}
-			conn.SetWriteDeadline(time.Now().Add(writeWait))
+			conn.SetWriteDeadline(time.Now().Add(serve.WriteWait))
 			if err := conn.WritePreparedMessage(pm); err != nil {
 				return // a slow or dead client is dropped
 			}
 		case <-ping.C:
-			conn.SetWriteDeadline(time.Now().Add(writeWait))
+			conn.SetWriteDeadline(time.Now().Add(serve.WriteWait))
 			if err := conn.WriteMessage(websocket.PingMessage, nil); err != nil {
 				return
 			}
 		case <-ctx.Done():
 			if s.sockets.Err() != nil {
-				goodbye(conn, websocket.CloseGoingAway, "the server is restarting: reconnecting in a moment")
+				serve.Goodbye(conn, websocket.CloseGoingAway, "the server is restarting: reconnecting in a moment")
 			}
 			return
 		}

@@ -1,4 +1,4 @@
-package web
+package workshop
 
 import (
 	"context"
@@ -6,54 +6,20 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/gorilla/websocket"
 	"golang.org/x/net/html"
 
-	"concurrencylab/lab"
-	"concurrencylab/lab/session"
+	"concurrencylab/web/internal/serve"
 )
-
-// newSessionServer is newTestServer with sessions turned on.
-func newSessionServer(t *testing.T) (*testServer, *session.Service) {
-	t.Helper()
-	ts, svc, _ := newSessionServerWith(t, func(*Server) {})
-	return ts, svc
-}
-
-// newSessionServerWith is newSessionServer that lets configure change the
-// Server (its limits) before it serves, and returns it too.
-func newSessionServerWith(t testing.TB, configure func(*Server)) (*testServer, *session.Service, *Server) {
-	t.Helper()
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	m, err := lab.NewManager(context.Background(), log, lab.NewMemStore(), lab.Config{}, []lab.Experiment{fake{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := session.NewService(log, session.NewMemStore(), m)
-	srv := New(log, m, fstest.MapFS{"app.css": {Data: []byte("body{}")}})
-	srv.UseSessions(svc)
-	configure(srv)
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		m.Shutdown(ctx)
-		srv.CloseSockets(ctx)
-		ts.Close()
-		svc.Close()
-	})
-	return &testServer{ts, m}, svc, srv
-}
 
 // do sends a request with an optional bearer key.
 func (ts *testServer) do(t testing.TB, method, path, key, body string) (int, map[string]any) {
@@ -565,9 +531,9 @@ func TestSessionRateLimits(t *testing.T) {
 	now.Store(time.Now().UnixNano())
 	clock := func() time.Time { return time.Unix(0, now.Load()) }
 	ts, _, _ := newSessionServerWith(t, func(srv *Server) {
-		srv.hubs.creates.now = clock
-		srv.hubs.joins = newRateLimit("joins", 60, 3)
-		srv.hubs.joins.now = clock
+		srv.hubs.creates.Now = clock
+		srv.hubs.joins = serve.NewRateLimit("joins", 60, 3)
+		srv.hubs.joins.Now = clock
 	})
 
 	post := func(path, body string) (*http.Response, string) {
@@ -618,51 +584,6 @@ func TestSessionRateLimits(t *testing.T) {
 	}
 	// Coming back as a learner is no join.
 	ts.dial(t, "/sessions/"+code+"/events?learner="+id+"&token="+url.QueryEscape(token))
-}
-
-func TestRateLimit(t *testing.T) {
-	l := newRateLimit("joins", 60, 2) // one a second
-	now := time.Now()
-	l.now = func() time.Time { return now }
-	for i, want := range []bool{true, true, false} {
-		if ok, _ := l.take("a"); ok != want {
-			t.Errorf("take %d: got %v, want %v", i, ok, want)
-		}
-	}
-	if ok, _ := l.take("b"); !ok {
-		t.Errorf("another client: refused, want its own bucket")
-	}
-	now = now.Add(500 * time.Millisecond)
-	if ok, wait := l.take("a"); ok || wait < 499*time.Millisecond || wait > 501*time.Millisecond {
-		t.Errorf("half a token back: got %v, wait %v, want refused, wait 500ms", ok, wait)
-	}
-	now = now.Add(500 * time.Millisecond)
-	if ok, _ := l.take("a"); !ok {
-		t.Errorf("a token back: refused")
-	}
-	now = now.Add(2 * time.Minute)
-	l.take("c")
-	if len(l.buckets) != 1 {
-		t.Errorf("after two minutes: %d buckets kept, want only c's (full ones are dropped)", len(l.buckets))
-	}
-}
-
-func TestClientOf(t *testing.T) {
-	for addr, want := range map[string]string{
-		"192.0.2.1:1234":             "192.0.2.1",
-		"[::ffff:192.0.2.1]:80":      "192.0.2.1",
-		"[2001:db8:1:2:3:4:5:6]:443": "2001:db8:1:2::/64",
-		"[2001:db8:1:2:ffff::1]:443": "2001:db8:1:2::/64",
-		"not an address":             "not an address",
-		"[2001:db8:1:3:3:4:5:6]:443": "2001:db8:1:3::/64",
-		"[fe80::1%eth0]:8080":        "fe80::/64",
-		"198.51.100.7:65535":         "198.51.100.7",
-	} {
-		r := &http.Request{RemoteAddr: addr}
-		if got := clientOf(r, nil); got != want {
-			t.Errorf("clientOf(%q): got %q, want %q", addr, got, want)
-		}
-	}
 }
 
 // TestSessionSocketCap: a session holds at most maxSockets sockets; one
@@ -756,4 +677,8 @@ func TestSessionSocketsAtShutdown(t *testing.T) {
 	if _, status, err := ts.wsDial(events, nil); status != http.StatusServiceUnavailable {
 		t.Errorf("a socket after shutdown: got %d %v, want 503", status, err)
 	}
+}
+
+func hasClass(n *html.Node, class string) bool {
+	return slices.Contains(strings.Fields(attr(n, "class")), class)
 }

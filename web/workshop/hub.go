@@ -1,4 +1,4 @@
-package web
+package workshop
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"concurrencylab/lab/session"
+	"concurrencylab/web/internal/serve"
 )
 
 const (
@@ -23,37 +24,6 @@ const (
 	coalesceEvery = 100 * time.Millisecond
 )
 
-// UseSessions turns on workshop sessions, run by svc. Call it before the
-// server takes requests.
-func (s *Server) UseSessions(svc *session.Service) {
-	s.sessions = svc
-	hs := &sessionHubs{
-		m:       make(map[string]*hub),
-		creates: newRateLimit("new sessions", createsPerMinute, createBurst),
-		joins:   newRateLimit("joins", joinsPerMinute, joinBurst),
-		lookups: newRateLimit("lookups of unknown room codes", lookupsPerMinute, lookupBurst),
-
-		maxSockets: maxSessionSockets,
-	}
-	s.hubs = hs
-	if s.sockets.Err() != nil {
-		hs.closing = true
-		return
-	}
-	// The session sockets and hubs count in hs.wg, not socketsWait: they
-	// Add to it under hs.mu unless closing, and closing is set under hs.mu
-	// before hs.wg.Wait, so no Add races the Wait. socketsWait holds one
-	// for them all until they are gone, so CloseSockets waits for them.
-	s.socketsWait.Add(1)
-	context.AfterFunc(s.sockets, func() {
-		defer s.socketsWait.Done()
-		hs.mu.Lock()
-		hs.closing = true
-		hs.mu.Unlock()
-		hs.wg.Wait()
-	})
-}
-
 // errClosing refuses a session socket once the server is shutting down.
 var errClosing = errors.New("the server is restarting: reconnect in a moment")
 
@@ -65,9 +35,9 @@ type sessionHubs struct {
 	closing bool            // the server is shutting down: no new socket or hub
 	wg      sync.WaitGroup  // the sockets and the hubs' goroutines; Add only under mu, while !closing
 
-	creates, joins *rateLimit // per client (session_limits.go)
-	lookups        *rateLimit // unknown room codes, per client (session_codes.go)
-	maxSockets     int        // per session: maxSessionSockets; tests lower it
+	creates, joins *serve.RateLimit // per client (session_limits.go)
+	lookups        *serve.RateLimit // unknown room codes, per client (session_codes.go)
+	maxSockets     int              // per session: maxSessionSockets; tests lower it
 }
 
 // A hub fans one session's events out to its open sockets, in the shape of

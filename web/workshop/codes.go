@@ -1,9 +1,10 @@
-package web
+package workshop
 
 import (
-	"context"
 	"net/http"
 	"strings"
+
+	"concurrencylab/web/internal/serve"
 )
 
 // Room codes are short, so they must not be guessable by asking: each
@@ -27,42 +28,17 @@ func isCodeLookup(pattern string) bool {
 // unknown codes.
 func (s *Server) codeLookups(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.hubs == nil {
-			next.ServeHTTP(w, r)
-			return
-		}
 		client := s.client(r)
-		if ok, wait := s.hubs.lookups.peek(client); !ok {
-			quiet(r.Context()) // a guesser would flood the log
-			s.refuse(w, r, s.hubs.lookups, wait, !wantsJSON(r))
+		if ok, wait := s.hubs.lookups.Peek(client); !ok {
+			serve.Quiet(r.Context()) // a guesser would flood the log
+			serve.Refuse(s.log, w, r, s.hubs.lookups, wait, !serve.WantsJSON(r))
 			return
 		}
-		sw := &statusWriter{ResponseWriter: w}
+		sw := &serve.StatusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		if sw.status == http.StatusNotFound {
-			s.hubs.lookups.take(client)
-			quiet(r.Context())
+		if sw.Status == http.StatusNotFound {
+			s.hubs.lookups.Take(client)
+			serve.Quiet(r.Context())
 		}
 	})
-}
-
-// noteKey keys a request's *requestNote in its context.
-type noteKey struct{}
-
-// requestNote is what handlers tell the request log.
-type requestNote struct {
-	quiet bool // an expected 4xx: log it at debug
-}
-
-// withNote returns ctx with a fresh note for the request log.
-func withNote(ctx context.Context) (context.Context, *requestNote) {
-	n := &requestNote{}
-	return context.WithValue(ctx, noteKey{}, n), n
-}
-
-// quiet asks the request log to log this request at debug.
-func quiet(ctx context.Context) {
-	if n, ok := ctx.Value(noteKey{}).(*requestNote); ok {
-		n.quiet = true
-	}
 }

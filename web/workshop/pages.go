@@ -1,4 +1,4 @@
-package web
+package workshop
 
 import (
 	"errors"
@@ -10,6 +10,7 @@ import (
 	"concurrencylab/lab"
 	"concurrencylab/lab/errs"
 	"concurrencylab/lab/session"
+	"concurrencylab/web/internal/serve"
 	"concurrencylab/web/templates"
 )
 
@@ -17,10 +18,6 @@ import (
 // it creates a session and sends the instructor to the console, with the
 // key in the link's fragment.
 func (s *Server) newSessionForm(w http.ResponseWriter, r *http.Request) {
-	if s.sessions == nil {
-		s.pageNotFound(w, r)
-		return
-	}
 	if !s.allowed(w, r, s.hubs.creates, true) {
 		return
 	}
@@ -41,11 +38,7 @@ func (s *Server) newSessionForm(w http.ResponseWriter, r *http.Request) {
 // joinByCode answers GET /sessions: a form for the room code, or with
 // ?code= a redirect to that session's page.
 func (s *Server) joinByCode(w http.ResponseWriter, r *http.Request) {
-	if s.sessions == nil {
-		s.pageNotFound(w, r)
-		return
-	}
-	m := templates.SessionPage{Page: templates.Page{Title: "Join a session", Nonce: nonce(r)}, JoinHost: s.joinHost(r)}
+	m := templates.SessionPage{Page: templates.Page{Title: "Join a session", Nonce: serve.Nonce(r)}, JoinHost: s.joinHost(r)}
 	typed := r.URL.Query().Get("code")
 	if typed == "" {
 		s.render(w, r, http.StatusOK, templates.SessionCodeView(m, ""))
@@ -77,10 +70,6 @@ func (s *Server) tooManySessions(w http.ResponseWriter, r *http.Request) {
 // sessionView loads the session a page is for, answering 404 (or a
 // redirect to the code in capitals) itself; ok is false if it answered.
 func (s *Server) sessionView(w http.ResponseWriter, r *http.Request, suffix string) (session.View, bool) {
-	if s.sessions == nil {
-		s.pageNotFound(w, r)
-		return session.View{}, false
-	}
 	typed := r.PathValue("code")
 	code, ok := session.NormalizeCode(typed)
 	if ok && code != typed {
@@ -107,7 +96,7 @@ func (s *Server) sessionView(w http.ResponseWriter, r *http.Request, suffix stri
 // sessionPage fills what every session page shows.
 func (s *Server) sessionPage(r *http.Request, v session.View, title string) templates.SessionPage {
 	return templates.SessionPage{
-		Page:     templates.Page{Title: title, Nonce: nonce(r)},
+		Page:     templates.Page{Title: title, Nonce: serve.Nonce(r)},
 		Code:     v.Code,
 		JoinURL:  s.joinOrigin(r) + joinPath(v.Code),
 		JoinHost: s.joinHost(r),
@@ -124,7 +113,7 @@ func (s *Server) joinPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m := s.sessionPage(r, v, "Room "+v.Code)
-	m.Stage = s.stage(v.Push, nonce(r))
+	m.Stage = s.stage(v.Push, serve.Nonce(r))
 	m.Panel = m.Stage.Exp
 	s.render(w, r, http.StatusOK, templates.SessionJoinView(m))
 }
@@ -142,13 +131,13 @@ func (s *Server) consolePage(w http.ResponseWriter, r *http.Request) {
 	m.PublicURL = s.publicURL
 	for _, e := range s.runs.Experiments() {
 		info := e.Info()
-		st := templates.SessionStage{Exp: s.experimentView(info, nil, nonce(r))}
+		st := templates.SessionStage{Exp: s.experimentView(info, nil, serve.Nonce(r))}
 		if v.Push != nil && v.Push.Experiment == info.ID {
-			st = s.stage(v.Push, nonce(r))
+			st = s.stage(v.Push, serve.Nonce(r))
 		}
 		m.Experiments = append(m.Experiments, st)
 	}
-	m.Stage = s.stage(v.Push, nonce(r))
+	m.Stage = s.stage(v.Push, serve.Nonce(r))
 	m.Panel = m.Stage.Exp
 	s.render(w, r, http.StatusOK, templates.SessionConsoleView(m))
 }
@@ -172,7 +161,7 @@ func (s *Server) stageFragment(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	s.render(w, r, http.StatusOK, templates.SessionStageView(s.stage(v.Push, nonce(r))))
+	s.render(w, r, http.StatusOK, templates.SessionStageView(s.stage(v.Push, serve.Nonce(r))))
 }
 
 // stage is the learner's view of a push.

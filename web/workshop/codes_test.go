@@ -1,4 +1,4 @@
-package web
+package workshop
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"concurrencylab/web/internal/serve"
 )
 
 // syncBuffer is a log destination the handlers and the test share.
@@ -30,7 +32,7 @@ func (s *syncBuffer) String() string {
 func TestUnknownCodeLookupsLimited(t *testing.T) {
 	var logs syncBuffer
 	ts, _, _ := newSessionServerWith(t, func(s *Server) {
-		s.hubs.lookups = newRateLimit("lookups of unknown room codes", 1, 3)
+		s.hubs.lookups = serve.NewRateLimit("lookups of unknown room codes", 1, 3)
 		s.log = slog.New(slog.NewTextHandler(&logs, nil)) // info and above
 	})
 	code, _ := ts.newSession(t)

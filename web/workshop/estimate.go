@@ -1,9 +1,10 @@
-package web
+package workshop
 
 import (
 	"net/http"
 
 	"concurrencylab/lab"
+	"concurrencylab/web/internal/serve"
 )
 
 // estimateJSON is GET /api/sessions/{code}/estimate: how long the room's
@@ -29,10 +30,6 @@ type estimateJSON struct {
 // long the rest of the round has to go. Public, like the board it
 // describes.
 func (s *Server) sessionEstimate(w http.ResponseWriter, r *http.Request) {
-	if s.sessions == nil {
-		s.apiNotFound(w, r)
-		return
-	}
 	code := r.PathValue("code")
 	v, err := s.sessions.View(r.Context(), code)
 	if err != nil {
@@ -41,7 +38,7 @@ func (s *Server) sessionEstimate(w http.ResponseWriter, r *http.Request) {
 	}
 	out := estimateJSON{Learners: v.Connected, Slots: s.runs.Config().Parallel}
 	if v.Push == nil {
-		writeJSON(w, http.StatusOK, out)
+		serve.JSON(w, http.StatusOK, out)
 		return
 	}
 	out.Experiment, out.Round = v.Push.Experiment, v.Push.Round
@@ -61,5 +58,5 @@ func (s *Server) sessionEstimate(w http.ResponseWriter, r *http.Request) {
 	if out.Left > 0 && known {
 		out.LeftS = &left
 	}
-	writeJSON(w, http.StatusOK, out)
+	serve.JSON(w, http.StatusOK, out)
 }

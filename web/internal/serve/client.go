@@ -1,4 +1,4 @@
-package web
+package serve
 
 import (
 	"net"
@@ -9,25 +9,13 @@ import (
 	"concurrencylab/lab/errs"
 )
 
-// SetTrustedProxies names the reverse proxies whose X-Forwarded-For is
-// believed: a request from one of them counts against the address the
-// proxy saw, for every per-address limit. Without them, or for a request
-// from anywhere else, the header is ignored (a client could write any
-// address there). Call it before Handler.
-func (s *Server) SetTrustedProxies(prefixes []netip.Prefix) {
-	s.trusted = prefixes
-}
-
-// client is the client a per-address limit counts r against.
-func (s *Server) client(r *http.Request) string { return clientOf(r, s.trusted) }
-
-// clientOf returns r's client: its IP address, or for IPv6 its /64 (one
+// ClientOf returns r's client: its IP address, or for IPv6 its /64 (one
 // machine may hold a whole /64). If the connection comes from a trusted
 // proxy, X-Forwarded-For is read from its end: the rightmost address that
 // is not itself a trusted proxy is the client (every proxy appends the
 // address it saw; addresses further left came from the client and may be
 // made up).
-func clientOf(r *http.Request, trusted []netip.Prefix) string {
+func ClientOf(r *http.Request, trusted []netip.Prefix) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		host = r.RemoteAddr
@@ -93,5 +81,5 @@ func ParsePrefixes(list string) ([]netip.Prefix, error) {
 type prefixError struct{ s string }
 
 func (e *prefixError) Error() string {
-	return "not a CIDR prefix or an address: " + errs.Truncate(e.s, maxQuoted) + " (want such as 10.0.0.0/8 or 192.0.2.1)"
+	return "not a CIDR prefix or an address: " + errs.Truncate(e.s, MaxQuoted) + " (want such as 10.0.0.0/8 or 192.0.2.1)"
 }

@@ -1,4 +1,4 @@
-package web
+package serve
 
 import (
 	"bytes"
@@ -17,19 +17,19 @@ import (
 // MaxBodyBytes bounds a request body; larger ones get 413.
 const MaxBodyBytes = 64 << 10
 
-// decodeJSON reads one JSON object from a bounded body into v, a pointer
+// DecodeJSON reads one JSON object from a bounded body into v, a pointer
 // to a struct. The body must be sent as application/json (415 otherwise:
 // a form or a text/plain body from another site's page is refused), and
 // its member names must be v's exactly: encoding/json would also take
 // "Experiment" for "experiment". It returns the status and a message
 // naming what was wrong.
-func decodeJSON(w http.ResponseWriter, r *http.Request, v any) (int, error) {
+func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) (int, error) {
 	ct := r.Header.Get("Content-Type")
 	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
 		if ct == "" {
 			ct = "none"
 		}
-		return http.StatusUnsupportedMediaType, fmt.Errorf("the body must be JSON sent with Content-Type: application/json, got %s", errs.Truncate(ct, maxQuoted))
+		return http.StatusUnsupportedMediaType, fmt.Errorf("the body must be JSON sent with Content-Type: application/json, got %s", errs.Truncate(ct, MaxQuoted))
 	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
 	if err != nil {
@@ -39,16 +39,16 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) (int, error) {
 		}
 		return http.StatusBadRequest, fmt.Errorf("reading the body: %v", err)
 	}
-	if err := decodeStrict(body, v); err != nil {
+	if err := DecodeStrict(body, v); err != nil {
 		return http.StatusBadRequest, err
 	}
 	return 0, nil
 }
 
-// decodeStrict decodes one JSON object into v, refusing unknown members,
+// DecodeStrict decodes one JSON object into v, refusing unknown members,
 // members whose names differ from v's fields only in case, and trailing
 // values.
-func decodeStrict(body []byte, v any) error {
+func DecodeStrict(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -68,10 +68,10 @@ func decodeStrict(body []byte, v any) error {
 		}
 		for known := range names {
 			if strings.EqualFold(known, name) {
-				return fmt.Errorf("the body is not the JSON expected: unknown field %q (names are case-sensitive: %q)", errs.Truncate(name, maxQuoted), known)
+				return fmt.Errorf("the body is not the JSON expected: unknown field %q (names are case-sensitive: %q)", errs.Truncate(name, MaxQuoted), known)
 			}
 		}
-		return fmt.Errorf("the body is not the JSON expected: unknown field %q", errs.Truncate(name, maxQuoted))
+		return fmt.Errorf("the body is not the JSON expected: unknown field %q", errs.Truncate(name, MaxQuoted))
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package web
+package workshop
 
 import (
 	"encoding/json"
@@ -15,7 +15,7 @@ import (
 // instructor link, the QR code and the console carry it, whatever address
 // the request came to, and that the console then has no reach warning.
 func TestSessionPublicURL(t *testing.T) {
-	ts, _, _ := newSessionServerWith(t, func(s *Server) { PublicURL("http://lab.example.org:8080/")(s) })
+	ts, _, _ := newSessionServerOpts(t, Options{PublicURL: "http://lab.example.org:8080/"}, func(*Server) {})
 	status, out := ts.do(t, "POST", "/api/sessions", "", "")
 	if status != http.StatusCreated {
 		t.Fatalf("POST /api/sessions: got %d %v", status, out)
@@ -145,7 +145,7 @@ func TestLoopbackHost(t *testing.T) {
 func newSessionDirect(t *testing.T, srv *Server) (code, key string) {
 	t.Helper()
 	rec := httptest.NewRecorder()
-	srv.Handler().ServeHTTP(rec, httptest.NewRequest("POST", "/api/sessions", nil))
+	handler(srv).ServeHTTP(rec, httptest.NewRequest("POST", "/api/sessions", nil))
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("POST /api/sessions: got %d %s", rec.Code, rec.Body)
 	}
@@ -162,7 +162,7 @@ func getPage(t *testing.T, srv *Server, path, host string) *html.Node {
 	req := httptest.NewRequest("GET", path, nil)
 	req.Host = host
 	rec := httptest.NewRecorder()
-	srv.Handler().ServeHTTP(rec, req)
+	handler(srv).ServeHTTP(rec, req)
 	if rec.Code != http.StatusOK {
 		t.Fatalf("%s: got %d", path, rec.Code)
 	}
