@@ -252,13 +252,3 @@ func TestRunSocketCapFreed(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
-
-func TestClipPictureBusy(t *testing.T) {
-	ts, _ := newClipServer(t)
-	for _, path := range []string{"/api/clips/vtest.avi/frame.png?i=666", "/api/clips/vtest.avi/mask.png?i=666"} {
-		status, h, body := ts.send(t, "GET", path, "")
-		if status != http.StatusServiceUnavailable || h.Get("Retry-After") == "" || !strings.Contains(body, "busy") {
-			t.Errorf("GET %s with every decoder busy: got %d (Retry-After %q) %s, want 503 with Retry-After", path, status, h.Get("Retry-After"), body)
-		}
-	}
-}

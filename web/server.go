@@ -37,8 +37,6 @@ type Server struct {
 	// period), for tests; zero means the constants in run_events.go.
 	pongWait time.Duration
 
-	clips ClipLibrary // video clips (clips.go), if SetClips gave some
-
 	trusted []netip.Prefix // reverse proxies whose X-Forwarded-For is believed (serve.ClientOf)
 
 	runSockets *socketCount // caps on run websockets (socket_limits.go)
@@ -172,12 +170,6 @@ func (s *Server) routes() []route {
 		{"GET /api/runs/{id}", http.HandlerFunc(s.getRun)},
 		{"POST /api/runs/{id}/cancel", http.HandlerFunc(s.cancelRun)},
 		{"GET /healthz", http.HandlerFunc(s.health)},
-		// Video clips of the pixels experiment (clips_*.go).
-		{"GET /api/clips", http.HandlerFunc(s.listClips)},
-		{"POST /api/clips", http.HandlerFunc(s.uploadClip)},
-		{"GET /api/clips/{name}/poster.png", http.HandlerFunc(s.clipPoster)},
-		{"GET /api/clips/{name}/frame.png", http.HandlerFunc(s.clipFrame)},
-		{"GET /api/clips/{name}/mask.png", http.HandlerFunc(s.clipMask)},
 		{"GET /static/", s.staticFiles()},
 		// The fallbacks answer every method: a known path with another
 		// method is answered 405 by the handlers methodsByPath adds.

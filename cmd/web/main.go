@@ -27,6 +27,7 @@ import (
 	"concurrencylab/lab/session"
 	"concurrencylab/lab/sqlite"
 	"concurrencylab/web"
+	clipsweb "concurrencylab/web/clips"
 	"concurrencylab/web/static"
 	"concurrencylab/web/workshop"
 )
@@ -276,9 +277,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		PublicURL: cfg.PublicURL, Listen: ln.Addr(), TrustedProxies: trusted,
 		ExperimentView: web.ExperimentView(runs),
 	})
+	clipServer := clipsweb.New(log, pixels.NewLibrary(clipLib), clipsweb.Options{TrustedProxies: trusted})
 	srv := web.New(log, runs, static.FS, web.TrustedProxies(trusted), web.RunSockets(socketLimits(log)),
-		web.With(workshops))
-	srv.SetClips(pixels.NewLibrary(clipLib))
+		web.With(workshops), web.With(clipServer))
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,

@@ -37,10 +37,8 @@ const (
 	MaxFramePixels = 1920 * 1200
 )
 
-// Info describes a clip. It is an alias of an unnamed struct type, the same
-// type as web.ClipInfo: the web layer serves a Library without importing it
-// and this package never imports web. Change both together.
-type Info = struct {
+// Info describes a clip.
+type Info struct {
 	Name     string
 	Frames   int // frames that really decode, not the container's claim
 	Size     int64

@@ -1,4 +1,4 @@
-package web
+package clips
 
 import (
 	"errors"
@@ -17,29 +17,25 @@ import (
 // field "clip" is the video file (at most MaxClipBytes). The clip is
 // stored under its content hash and answered 201 with its description
 // (200 if the library had it already). A bad upload gets a 4xx naming the
-// problem and leaves nothing behind. Uploads are limited (see SetClips):
+// problem and leaves nothing behind. Uploads are limited (see uploadsPerMinute):
 // 429 past a client's rate, 507 when the library is full, 503 when another
 // upload is being checked for too long.
 func (s *Server) uploadClip(w http.ResponseWriter, r *http.Request) {
-	if s.clips == nil {
-		noClips(w)
-		return
-	}
-	if lc, ok := s.clips.(*limitedClips); ok && !serve.Allowed(s.log, w, r, lc.uploads, s.client(r), false) {
+	if !serve.Allowed(s.log, w, r, s.uploads, s.client(r), false) {
 		return
 	}
 	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "multipart/form-data" {
-		apiError(w, http.StatusUnsupportedMediaType, `send the clip as multipart/form-data, in a field named "clip"`)
+		serve.Error(w, http.StatusUnsupportedMediaType, `send the clip as multipart/form-data, in a field named "clip"`)
 		return
 	}
 	boundary := params["boundary"]
 	if boundary == "" {
-		apiError(w, http.StatusBadRequest, "the Content-Type has no multipart boundary")
+		serve.Error(w, http.StatusBadRequest, "the Content-Type has no multipart boundary")
 		return
 	}
 	if r.ContentLength > maxClipForm {
-		apiError(w, http.StatusRequestEntityTooLarge, "the clip is "+errClipTooLarge.Error())
+		serve.Error(w, http.StatusRequestEntityTooLarge, "the clip is "+errClipTooLarge.Error())
 		return
 	}
 	body := &tailReader{r: http.MaxBytesReader(w, r.Body, maxClipForm)}
@@ -59,7 +55,7 @@ func (s *Server) uploadClip(w http.ResponseWriter, r *http.Request) {
 			case status == 0:
 				status, msg = http.StatusBadRequest, fmt.Sprintf("the upload is not a well-formed form: %v", err)
 			}
-			apiError(w, status, msg)
+			serve.Error(w, status, msg)
 			return
 		}
 		if part.FormName() != "clip" {
@@ -68,13 +64,13 @@ func (s *Server) uploadClip(w http.ResponseWriter, r *http.Request) {
 		}
 		filename, err := uploadName(part)
 		if err != nil {
-			apiError(w, http.StatusBadRequest, err.Error())
+			serve.Error(w, http.StatusBadRequest, err.Error())
 			return
 		}
-		info, created, err := s.clips.Add(r.Context(), &limitedReader{r: part, n: MaxClipBytes}, filename)
+		info, created, err := s.lib.Add(r.Context(), &limitedReader{r: part, n: MaxClipBytes}, filename)
 		if err != nil {
-			if status, msg := uploadProblem(err); status != 0 && statusOf(err) == http.StatusInternalServerError {
-				apiError(w, status, msg) // the upload's reading failed, not the library
+			if status, msg := uploadProblem(err); status != 0 && serve.StatusOf(err) == http.StatusInternalServerError {
+				serve.Error(w, status, msg) // the upload's reading failed, not the library
 				return
 			}
 			s.clipError(w, "add", err, "10")
@@ -86,7 +82,7 @@ func (s *Server) uploadClip(w http.ResponseWriter, r *http.Request) {
 		}
 		c := toClipJSON(info)
 		w.Header().Set("Location", c.Frame)
-		writeJSON(w, status, map[string]any{"clip": c})
+		serve.JSON(w, status, map[string]any{"clip": c})
 		return
 	}
 }
@@ -105,7 +101,7 @@ func uploadName(part *multipart.Part) (string, error) {
 	case err != nil || name == "":
 		return "", errors.New(`the field "clip" must be a file`)
 	case strings.ContainsAny(name, `/\`+"\x00") || strings.HasPrefix(name, ".."):
-		return "", fmt.Errorf("the file name must be a plain name like clip.avi, got %q", errs.Truncate(name, maxQuoted))
+		return "", fmt.Errorf("the file name must be a plain name like clip.avi, got %q", errs.Truncate(name, serve.MaxQuoted))
 	case len(name) > maxUploadName:
 		return "", fmt.Errorf("the file name must be at most %d bytes, got %d", maxUploadName, len(name))
 	}

@@ -1,4 +1,4 @@
-package web
+package clips
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"concurrencylab/lab/errs"
+	"concurrencylab/web/internal/serve"
 )
 
 // maxFrameIndex bounds the frame a picture request may ask for.
@@ -16,7 +17,7 @@ const maxFrameIndex = 1_000_000
 // small.
 func (s *Server) clipPoster(w http.ResponseWriter, r *http.Request) {
 	s.clipPicture(w, r, "poster", false, func(ctx context.Context, name string, _ int) ([]byte, error) {
-		return s.clips.Poster(ctx, name)
+		return s.lib.Poster(ctx, name)
 	})
 }
 
@@ -24,7 +25,7 @@ func (s *Server) clipPoster(w http.ResponseWriter, r *http.Request) {
 // the first, and the default).
 func (s *Server) clipFrame(w http.ResponseWriter, r *http.Request) {
 	s.clipPicture(w, r, "frame", true, func(ctx context.Context, name string, i int) ([]byte, error) {
-		return s.clips.Frame(ctx, name, i)
+		return s.lib.Frame(ctx, name, i)
 	})
 }
 
@@ -32,26 +33,22 @@ func (s *Server) clipFrame(w http.ResponseWriter, r *http.Request) {
 // mask, white where a pixel is blue.
 func (s *Server) clipMask(w http.ResponseWriter, r *http.Request) {
 	s.clipPicture(w, r, "mask", true, func(ctx context.Context, name string, i int) ([]byte, error) {
-		return s.clips.Mask(ctx, name, i)
+		return s.lib.Mask(ctx, name, i)
 	})
 }
 
 func (s *Server) clipPicture(w http.ResponseWriter, r *http.Request, op string, indexed bool,
 	get func(ctx context.Context, name string, i int) ([]byte, error)) {
-	if s.clips == nil {
-		noClips(w)
-		return
-	}
 	name := r.PathValue("name")
 	if !clipName.MatchString(name) {
-		apiError(w, http.StatusNotFound, fmt.Sprintf("no clip %q: a clip name is a plain file name like vtest.avi", errs.Truncate(name, maxQuoted)))
+		serve.Error(w, http.StatusNotFound, fmt.Sprintf("no clip %q: a clip name is a plain file name like vtest.avi", errs.Truncate(name, serve.MaxQuoted)))
 		return
 	}
 	i := 0
 	if q := r.URL.Query().Get("i"); indexed && q != "" {
 		n, err := strconv.Atoi(q)
 		if err != nil || n < 0 || n > maxFrameIndex {
-			apiError(w, http.StatusBadRequest, fmt.Sprintf("i must be a frame number 0..%d, got %q", maxFrameIndex, errs.Truncate(q, maxQuoted)))
+			serve.Error(w, http.StatusBadRequest, fmt.Sprintf("i must be a frame number 0..%d, got %q", maxFrameIndex, errs.Truncate(q, serve.MaxQuoted)))
 			return
 		}
 		i = n

@@ -1,8 +1,11 @@
-package web
+package clips
 
 import (
 	"net/http"
 	"net/url"
+
+	library "concurrencylab/experiments/pixels/clips"
+	"concurrencylab/web/internal/serve"
 )
 
 // clipJSON is a clip as GET /api/clips lists it.
@@ -19,7 +22,7 @@ type clipJSON struct {
 	Mask      string  `json:"mask"`
 }
 
-func toClipJSON(c ClipInfo) clipJSON {
+func toClipJSON(c library.Info) clipJSON {
 	base := "/api/clips/" + url.PathEscape(c.Name)
 	return clipJSON{
 		Name: c.Name, Frames: c.Frames, Size: c.Size, DurationS: c.Duration.Seconds(),
@@ -31,11 +34,7 @@ func toClipJSON(c ClipInfo) clipJSON {
 // listClips answers GET /api/clips: every clip, with links to its pictures,
 // and the upload limit.
 func (s *Server) listClips(w http.ResponseWriter, r *http.Request) {
-	if s.clips == nil {
-		noClips(w)
-		return
-	}
-	infos, err := s.clips.List(r.Context())
+	infos, err := s.lib.List(r.Context())
 	if err != nil {
 		s.clipError(w, "list", err, "2")
 		return
@@ -44,5 +43,5 @@ func (s *Server) listClips(w http.ResponseWriter, r *http.Request) {
 	for i, c := range infos {
 		out[i] = toClipJSON(c)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"clips": out, "max_upload_bytes": MaxClipBytes})
+	serve.JSON(w, http.StatusOK, map[string]any{"clips": out, "max_upload_bytes": MaxClipBytes})
 }

@@ -1,4 +1,4 @@
-package web
+package clips
 
 import (
 	"bytes"
@@ -18,8 +18,10 @@ import (
 	"testing/fstest"
 	"time"
 
+	library "concurrencylab/experiments/pixels/clips"
 	"concurrencylab/lab"
 	"concurrencylab/lab/errs"
+	"concurrencylab/web"
 	"concurrencylab/web/internal/serve"
 )
 
@@ -38,36 +40,36 @@ func newFakeClips() *fakeClips {
 // fakeProblem is an error the client can fix.
 func fakeProblem(msg string) error { return errs.New(errs.Unprocessable, msg) }
 
-func (f *fakeClips) List(ctx context.Context) ([]ClipInfo, error) {
+func (f *fakeClips) List(ctx context.Context) ([]library.Info, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []ClipInfo
+	var out []library.Info
 	for name, b := range f.clips {
-		out = append(out, ClipInfo{Name: name, Frames: 795, Size: int64(len(b)), Duration: 79500 * time.Millisecond, Width: 768, Height: 576, FPS: 10})
+		out = append(out, library.Info{Name: name, Frames: 795, Size: int64(len(b)), Duration: 79500 * time.Millisecond, Width: 768, Height: 576, FPS: 10})
 	}
-	slices.SortFunc(out, func(a, b ClipInfo) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortFunc(out, func(a, b library.Info) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
 }
 
-func (f *fakeClips) Add(ctx context.Context, r io.Reader, filename string) (ClipInfo, bool, error) {
+func (f *fakeClips) Add(ctx context.Context, r io.Reader, filename string) (library.Info, bool, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return ClipInfo{}, false, fmt.Errorf("fake: upload: %w", err)
+		return library.Info{}, false, fmt.Errorf("fake: upload: %w", err)
 	}
 	switch {
 	case bytes.HasPrefix(data, []byte("FULL")):
-		return ClipInfo{}, false, errs.New(errs.NoSpace, "the clip library is full: it keeps at most 200 uploaded clips and 2 GiB of uploads in all")
+		return library.Info{}, false, errs.New(errs.NoSpace, "the clip library is full: it keeps at most 200 uploaded clips and 2 GiB of uploads in all")
 	case bytes.HasPrefix(data, []byte("BUSY")):
-		return ClipInfo{}, false, errs.New(errs.Unavailable, "another upload is being checked; try again")
+		return library.Info{}, false, errs.New(errs.Unavailable, "another upload is being checked; try again")
 	case !bytes.HasPrefix(data, []byte("VIDEO")):
-		return ClipInfo{}, false, fakeProblem("not a video: OpenCV could not decode a frame")
+		return library.Info{}, false, fakeProblem("not a video: OpenCV could not decode a frame")
 	}
 	name := fmt.Sprintf("h%d.avi", len(data))
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	_, had := f.clips[name]
 	f.clips[name] = data
-	return ClipInfo{Name: name, Frames: 3, Size: int64(len(data))}, !had, nil
+	return library.Info{Name: name, Frames: 3, Size: int64(len(data))}, !had, nil
 }
 
 func (f *fakeClips) picture(name string, i int) ([]byte, error) {
@@ -107,34 +109,52 @@ func (f *fakeClips) names() []string {
 	return names
 }
 
-// clipServer is a test server with a fake clip library.
+// clipServer is the site with a fake clip library mounted, on a test
+// listener.
 type clipServer struct {
-	*testServer
+	*httptest.Server
 	srv *Server
 }
 
 func newClipServer(t *testing.T) (*clipServer, *fakeClips) {
 	t.Helper()
+	lib := newFakeClips()
+	return newClipServerOf(t, lib), lib
+}
+
+// newClipServerOf serves lib, which may be nil: no clip library.
+func newClipServerOf(t *testing.T, lib Library) *clipServer {
+	t.Helper()
 	log := slog.New(slog.DiscardHandler)
-	m, err := lab.NewManager(context.Background(), log, lab.NewMemStore(), lab.Config{}, []lab.Experiment{fake{}})
+	m, err := lab.NewManager(context.Background(), log, lab.NewMemStore(), lab.Config{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := New(log, m, fstest.MapFS{})
-	lib := newFakeClips()
-	srv.SetClips(lib)
+	srv := New(log, lib, Options{})
 	// Most tests upload more than a client may; TestUploadClipRateLimit
 	// puts the limit back.
-	srv.clips.(*limitedClips).uploads = serve.NewRateLimit("clip uploads", 1000, 1000)
-	ts := httptest.NewServer(srv.Handler())
+	srv.uploads = serve.NewRateLimit("clip uploads", 1000, 1000)
+	site := web.New(log, m, fstest.MapFS{}, web.With(srv))
+	ts := httptest.NewServer(site.Handler())
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		m.Shutdown(ctx)
-		srv.CloseSockets(ctx)
+		site.CloseSockets(ctx)
 		ts.Close()
 	})
-	return &clipServer{&testServer{Server: ts, runs: m}, srv}, lib
+	return &clipServer{ts, srv}
+}
+
+func (ts *clipServer) get(t testing.TB, path string) (int, string) {
+	t.Helper()
+	res, err := http.Get(ts.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
 }
 
 func TestListClips(t *testing.T) {
@@ -161,8 +181,7 @@ func TestListClips(t *testing.T) {
 }
 
 func TestClipsWithoutLibrary(t *testing.T) {
-	ts, _ := newClipServer(t)
-	ts.srv.SetClips(nil)
+	ts := newClipServerOf(t, nil)
 	for _, path := range []string{"/api/clips", "/api/clips/vtest.avi/frame.png"} {
 		if status, body := ts.get(t, path); status != http.StatusNotFound || !strings.Contains(body, "no clip library") {
 			t.Errorf("GET %s: got %d %s, want 404 saying there is no clip library", path, status, body)
@@ -325,7 +344,7 @@ func TestUploadClipRateLimit(t *testing.T) {
 	var clock sync.Mutex // guards now
 	now := time.Now()
 	l.Now = func() time.Time { clock.Lock(); defer clock.Unlock(); return now }
-	ts.srv.clips.(*limitedClips).uploads = l
+	ts.srv.uploads = l
 	for i := range uploadBurst {
 		ct, body := form(t, "clip", "a.avi", []byte(fmt.Sprintf("VIDEO %0*d", i+1, 0)))
 		if status, out := ts.upload(t, ct, body); status != http.StatusCreated {
@@ -472,3 +491,33 @@ func newRecorderWriter() *recorderWriter { return &recorderWriter{header: http.H
 func (w *recorderWriter) Header() http.Header         { return w.header }
 func (w *recorderWriter) WriteHeader(code int)        { w.status = code }
 func (w *recorderWriter) Write(b []byte) (int, error) { return len(b), nil }
+
+func TestClipPictureBusy(t *testing.T) {
+	ts, _ := newClipServer(t)
+	for _, path := range []string{"/api/clips/vtest.avi/frame.png?i=666", "/api/clips/vtest.avi/mask.png?i=666"} {
+		status, h, body := ts.send(t, "GET", path, "")
+		if status != http.StatusServiceUnavailable || h.Get("Retry-After") == "" || !strings.Contains(body, "busy") {
+			t.Errorf("GET %s with every decoder busy: got %d (Retry-After %q) %s, want 503 with Retry-After", path, status, h.Get("Retry-After"), body)
+		}
+	}
+}
+
+// send sends one request with the given headers and returns the status,
+// the response headers and the body.
+func (ts *clipServer) send(t *testing.T, method, path, body string, headers ...string) (int, http.Header, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header, string(b)
+}
