@@ -1,4 +1,7 @@
 // Package experiments is the catalog: every experiment the lab offers.
+// Its test (catalog_test.go) holds every experiment to the contract: a
+// whole Info, every variant accepted, the page's source the code that
+// runs, parameters that round-trip.
 package experiments
 
 import (

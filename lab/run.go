@@ -2,9 +2,10 @@ package lab
 
 import (
 	"crypto/rand"
-	"errors"
 	"runtime"
 	"time"
+
+	"concurrencylab/lab/errs"
 )
 
 // Status is the state of a run.
@@ -86,7 +87,7 @@ func CurrentEnv() Env {
 }
 
 // ErrNotFound is returned for an unknown run or experiment.
-var ErrNotFound = errors.New("not found")
+var ErrNotFound = errs.New(errs.NotFound, "not found")
 
 // NewID returns a random id of n lowercase letters and digits, with no
 // characters that are easy to confuse (0/o, 1/l/i).

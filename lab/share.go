@@ -1,15 +1,16 @@
 package lab
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"time"
+
+	"concurrencylab/lab/errs"
 )
 
 // ErrClientShare is wrapped by the error SubmitAnonymous returns when the
 // client has its share of the queue already.
-var ErrClientShare = errors.New("too many runs from your address")
+var ErrClientShare = errs.New(errs.Busy, "too many runs from your address")
 
 // shareLocked refuses an anonymous run of client past its share of the
 // queue: Config.PerClient runs queued or running, and anonymous runs

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/errs"
+	"concurrencylab/web/internal/serve"
 )
 
 // createRunRequest is the body of POST /api/runs.
@@ -29,7 +31,7 @@ func (s *Server) createRun(w http.ResponseWriter, r *http.Request) {
 	}
 	exp, err := s.runs.Experiment(req.Experiment)
 	if err != nil {
-		apiError(w, http.StatusNotFound, fmt.Sprintf("no experiment %q; known: %s", clip(req.Experiment), s.experimentIDs()))
+		apiError(w, http.StatusNotFound, fmt.Sprintf("no experiment %q; known: %s", errs.Truncate(req.Experiment, maxQuoted), s.experimentIDs()))
 		return
 	}
 	p, err := lab.ParseJSON(exp.Info(), req.Params)
@@ -82,7 +84,7 @@ func (s *Server) cancelRun(w http.ResponseWriter, r *http.Request) {
 		s.runError(w, id, lab.ErrNotFound)
 		return
 	}
-	if !s.mayCancel(w, r, id) { // a session's room run: its key only
+	if !s.mayCancel(w, r, id) { // a workshop's run: its key or token only
 		return
 	}
 	if err := s.runs.Cancel(r.Context(), id); err != nil {
@@ -96,7 +98,7 @@ func (s *Server) runError(w http.ResponseWriter, id string, err error) {
 	status := statusOf(err)
 	switch status {
 	case http.StatusNotFound:
-		apiError(w, status, fmt.Sprintf("no run %q", clip(id)))
+		apiError(w, status, fmt.Sprintf("no run %q", errs.Truncate(id, maxQuoted)))
 	case http.StatusInternalServerError:
 		s.log.Error("run lookup", "run", id, "err", err)
 		apiError(w, status, "the run could not be read; try again")
@@ -115,4 +117,29 @@ func (s *Server) retryAfter(w http.ResponseWriter) {
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	running, waiting := s.runs.Queue()
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "running": running, "queued": waiting})
+}
+
+// mayCancel asks every mounted feature that owns runs whether the
+// request may cancel run id; if one refuses, it answers the refusal and
+// returns false.
+func (s *Server) mayCancel(w http.ResponseWriter, r *http.Request, id string) bool {
+	for _, f := range s.features {
+		g, ok := f.(cancelGuard)
+		if !ok {
+			continue
+		}
+		err := g.MayCancel(r.Context(), id, serve.Bearer(r))
+		if err == nil {
+			continue
+		}
+		status := statusOf(err)
+		if status == http.StatusInternalServerError {
+			s.log.Error("may cancel", "run", id, "err", err)
+			apiError(w, status, "the session could not be updated; try again")
+			return false
+		}
+		apiError(w, status, err.Error())
+		return false
+	}
+	return true
 }

@@ -5,6 +5,7 @@ import (
 	"net/url"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/errs"
 	"concurrencylab/web/templates"
 )
 
@@ -14,7 +15,7 @@ import (
 func (s *Server) experimentPage(w http.ResponseWriter, r *http.Request) {
 	exp, err := s.runs.Experiment(r.PathValue("id"))
 	if err != nil {
-		s.pageError(w, r, http.StatusNotFound, "There is no experiment called "+clip(r.PathValue("id"))+".")
+		s.pageError(w, r, http.StatusNotFound, "There is no experiment called "+errs.Truncate(r.PathValue("id"), maxQuoted)+".")
 		return
 	}
 	info := exp.Info()

@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"concurrencylab/lab"
+	"concurrencylab/web/internal/serve"
 )
 
 // do sends one request with the given headers and returns the status, the
@@ -144,7 +145,7 @@ func TestClientOfTrustedProxy(t *testing.T) {
 			if tc.xff != "" {
 				r.Header.Set("X-Forwarded-For", tc.xff)
 			}
-			if got := clientOf(r, trusted); got != tc.want {
+			if got := serve.ClientOf(r, trusted); got != tc.want {
 				t.Errorf("got %q, want %q", got, tc.want)
 			}
 		})
@@ -216,8 +217,7 @@ func TestRunSocketCaps(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ts, srv := newTestServerWith(t, lab.Config{PerClient: 10})
-			srv.SetSocketLimits(tc.limits)
+			ts, _ := newTestServerWith(t, lab.Config{PerClient: 10}, RunSockets(tc.limits))
 			var ids []string
 			for range tc.runs {
 				ids = append(ids, ts.startRun(t, `{"wait":"10s"}`))
@@ -235,8 +235,7 @@ func TestRunSocketCaps(t *testing.T) {
 }
 
 func TestRunSocketCapFreed(t *testing.T) {
-	ts, srv := newTestServerWith(t, lab.Config{})
-	srv.SetSocketLimits(SocketLimits{PerRun: 1})
+	ts, _ := newTestServerWith(t, lab.Config{}, RunSockets(SocketLimits{PerRun: 1}))
 	id := ts.startRun(t, `{"wait":"10s"}`)
 	conn, _ := ts.dialStatus(t, "/runs/"+id+"/events")
 	conn.Close()
@@ -251,15 +250,5 @@ func TestRunSocketCapFreed(t *testing.T) {
 			t.Fatalf("a closed socket's place: still %d after 5s, want it given back", status)
 		}
 		time.Sleep(10 * time.Millisecond)
-	}
-}
-
-func TestClipPictureBusy(t *testing.T) {
-	ts, _ := newClipServer(t)
-	for _, path := range []string{"/api/clips/vtest.avi/frame.png?i=666", "/api/clips/vtest.avi/mask.png?i=666"} {
-		status, h, body := ts.send(t, "GET", path, "")
-		if status != http.StatusServiceUnavailable || h.Get("Retry-After") == "" || !strings.Contains(body, "busy") {
-			t.Errorf("GET %s with every decoder busy: got %d (Retry-After %q) %s, want 503 with Retry-After", path, status, h.Get("Retry-After"), body)
-		}
 	}
 }

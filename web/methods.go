@@ -5,15 +5,18 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"concurrencylab/lab/errs"
+	"concurrencylab/web/internal/serve"
 )
 
 // methodsByPath returns, for every path of a method-specific route, the
 // methods it answers (GET implies HEAD), so the path can be registered
 // once more without a method, to answer the others with 405.
-func methodsByPath(routes []route) map[string][]string {
+func methodsByPath(routes []serve.Route) map[string][]string {
 	out := make(map[string][]string)
 	for _, r := range routes {
-		method, path, ok := strings.Cut(r.pattern, " ")
+		method, path, ok := strings.Cut(r.Pattern, " ")
 		if !ok {
 			continue // a fallback, for every method
 		}
@@ -35,19 +38,13 @@ func methodNotAllowed(s *Server, methods []string) http.Handler {
 	allow := strings.Join(methods, ", ")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", allow)
-		msg := fmt.Sprintf("%s %s is not allowed: this path answers %s", r.Method, clip(r.URL.Path), allow)
+		msg := fmt.Sprintf("%s %s is not allowed: this path answers %s", r.Method, errs.Truncate(r.URL.Path, maxQuoted), allow)
 		if wantsJSON(r) {
 			apiError(w, http.StatusMethodNotAllowed, msg)
 			return
 		}
 		s.pageError(w, r, http.StatusMethodNotAllowed, msg+".")
 	})
-}
-
-// wantsJSON reports whether errors for r are answered as JSON: the API
-// and the websockets are.
-func wantsJSON(r *http.Request) bool {
-	return strings.HasPrefix(r.URL.Path, "/api/") || strings.HasSuffix(r.URL.Path, "/events")
 }
 
 // crossSite answers a state-changing request another site's page made.

@@ -8,35 +8,20 @@ import (
 	"github.com/gorilla/websocket"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/errs"
+	"concurrencylab/web/internal/serve"
 )
 
-const (
-	// writeWait is the time allowed to write one message; a client slower
-	// than that is dropped.
-	writeWait = 10 * time.Second
-	// pongWait is the time allowed to read the next pong from the client.
-	pongWait = 60 * time.Second
-	// pingPeriod sends pings at this period, busy or idle; it must be less
-	// than pongWait.
-	pingPeriod = pongWait * 9 / 10
-	// maxMessageSize is the largest message read from a client: the events
-	// socket expects none, only control frames.
-	maxMessageSize = 512
-	// behind is how many unsent events make a client count as slow: it then
-	// skips superseded progress and samples.
-	behind = 256
-)
-
-// upgrader keeps gorilla's default origin check: a page from another site
-// cannot open the socket.
-var upgrader = websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 16 << 10}
+// behind is how many unsent events make a client count as slow: it then
+// skips superseded progress and samples.
+const behind = 256
 
 // runEvents streams a run's events over a websocket: every earlier event
 // first, then live ones, then a close frame when the run has ended.
 func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	if !lab.ValidID(id) {
-		apiError(w, http.StatusNotFound, "no run "+clip(id))
+		apiError(w, http.StatusNotFound, "no run "+errs.Truncate(id, maxQuoted))
 		return
 	}
 	events, err := s.runs.Events(r.Context(), id)
@@ -59,13 +44,14 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
-	conn, err := upgrader.Upgrade(w, r, nil)
+	conn, err := serve.Upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader has answered with a 4xx
 	}
 	ctx, cancel := context.WithCancel(s.sockets)
 	defer cancel()
-	go s.readEvents(conn, cancel)
+	pong, _ := s.keepalive()
+	go serve.ReadNothing(conn, cancel, pong, "a run's events")
 	s.writeEvents(ctx, conn, events)
 }
 
@@ -74,31 +60,7 @@ func (s *Server) keepalive() (pong, ping time.Duration) {
 	if s.pongWait > 0 {
 		return s.pongWait, s.pongWait * 9 / 10
 	}
-	return pongWait, pingPeriod
-}
-
-// readEvents is the connection's one reader: it handles pongs and close
-// frames, and closes the socket on any message, since none is expected.
-func (s *Server) readEvents(conn *websocket.Conn, cancel context.CancelFunc) {
-	defer cancel()
-	pongWait, _ := s.keepalive()
-	conn.SetReadLimit(maxMessageSize)
-	conn.SetReadDeadline(time.Now().Add(pongWait))
-	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
-	for {
-		kind, _, err := conn.ReadMessage()
-		if err != nil {
-			return // closed, timed out or over the read limit (gorilla sent 1009)
-		}
-		what := "a text message"
-		if kind == websocket.BinaryMessage {
-			what = "a binary message"
-		}
-		msg := websocket.FormatCloseMessage(websocket.CloseUnsupportedData,
-			"this socket only sends a run's events; it takes no messages, got "+what)
-		conn.WriteControl(websocket.CloseMessage, msg, time.Now().Add(writeWait))
-		return
-	}
+	return serve.PongWait, serve.PingPeriod
 }
 
 // writeEvents is the connection's one writer.
@@ -112,7 +74,7 @@ func (s *Server) writeEvents(ctx context.Context, conn *websocket.Conn, events *
 		// Ping on schedule whether events flow or not: browsers answer
 		// pings but never send their own, and the reader's deadline counts.
 		if time.Since(lastPing) >= pingPeriod {
-			conn.SetWriteDeadline(time.Now().Add(writeWait))
+			conn.SetWriteDeadline(time.Now().Add(serve.WriteWait))
 			if err := conn.WriteMessage(websocket.PingMessage, nil); err != nil {
 				return
 			}
@@ -126,13 +88,13 @@ func (s *Server) writeEvents(ctx context.Context, conn *websocket.Conn, events *
 		case ok:
 		case ctx.Err() != nil:
 			if s.sockets.Err() != nil {
-				goodbye(conn, websocket.CloseGoingAway, "the server is restarting: reload in a moment")
+				serve.Goodbye(conn, websocket.CloseGoingAway, "the server is restarting: reload in a moment")
 			}
 			return
 		case timedOut:
 			continue // time to ping
 		default:
-			goodbye(conn, websocket.CloseNormalClosure, "the run has ended")
+			serve.Goodbye(conn, websocket.CloseNormalClosure, "the run has ended")
 			return
 		}
 		next = int(batch[len(batch)-1].Seq) + 1
@@ -141,14 +103,10 @@ func (s *Server) writeEvents(ctx context.Context, conn *websocket.Conn, events *
 		}
 		replayed = true
 		for _, e := range batch {
-			conn.SetWriteDeadline(time.Now().Add(writeWait))
+			conn.SetWriteDeadline(time.Now().Add(serve.WriteWait))
 			if err := conn.WriteMessage(websocket.TextMessage, e.Data); err != nil {
 				return // a slow or dead client is dropped
 			}
 		}
 	}
-}
-
-func goodbye(conn *websocket.Conn, code int, text string) {
-	conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, text), time.Now().Add(writeWait))
 }

@@ -1,11 +1,11 @@
 package web
 
 import (
-	"errors"
 	"net/http"
 	"time"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/errs"
 	"concurrencylab/web/templates"
 )
 
@@ -15,7 +15,7 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	run, err := s.lookupRun(r, id)
 	if err != nil {
-		s.pageError(w, r, statusOf(err), "There is no run "+clip(id)+": the link may be mistyped.")
+		s.pageError(w, r, statusOf(err), "There is no run "+errs.Truncate(id, maxQuoted)+": the link may be mistyped.")
 		return
 	}
 	exp, err := s.runs.Experiment(run.Experiment)
@@ -43,19 +43,4 @@ func (s *Server) lookupRun(r *http.Request, id string) (lab.Run, error) {
 		return lab.Run{}, lab.ErrNotFound
 	}
 	return s.runs.Get(r.Context(), id)
-}
-
-// statusOf maps lab's errors to HTTP status codes.
-func statusOf(err error) int {
-	switch {
-	case errors.Is(err, lab.ErrNotFound):
-		return http.StatusNotFound
-	case errors.Is(err, lab.ErrFinished):
-		return http.StatusConflict
-	case errors.Is(err, lab.ErrQueueFull), errors.Is(err, lab.ErrClientShare):
-		return http.StatusTooManyRequests
-	case errors.Is(err, lab.ErrShuttingDown):
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
 }

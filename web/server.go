@@ -1,20 +1,20 @@
-// Package web serves the lab over HTTP: pages, the JSON API and the
-// websocket that streams a run's events.
+// Package web serves the lab over HTTP: the catalog and experiment pages,
+// the runs' JSON API and the websocket that streams a run's events.
+// Optional parts of the site live in packages of their own (workshops in
+// web/workshop, video clips in web/clips) that main mounts with With.
 package web
 
 import (
 	"context"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/netip"
-	"strings"
 	"sync"
 	"time"
 
 	"concurrencylab/lab"
-	"concurrencylab/lab/session"
+	"concurrencylab/web/internal/serve"
 )
 
 // Server holds what the handlers share. Make one with New.
@@ -37,63 +37,90 @@ type Server struct {
 	// period), for tests; zero means the constants in run_events.go.
 	pongWait time.Duration
 
-	// sessions runs workshops, if UseSessions turned them on; hubs fan
-	// each session's events out to its sockets.
-	sessions *session.Service
-	hubs     *sessionHubs
-
-	clips ClipLibrary // video clips (clips.go), if SetClips gave some
-
-	trusted []netip.Prefix // reverse proxies whose X-Forwarded-For is believed (client.go)
+	trusted []netip.Prefix // reverse proxies whose X-Forwarded-For is believed (serve.ClientOf)
 
 	runSockets *socketCount // caps on run websockets (socket_limits.go)
 
-	// publicURL is the address learners use ("http://lab.example:8080"),
-	// for join links and QR codes; empty: the address a request came to.
-	publicURL string
-	// listen is the address the server listens on, if Listening told it:
-	// the console says so when no other machine can reach it.
-	listen net.Addr
-	// lanIPs lists this machine's addresses other machines may reach,
-	// for the console to offer when it is opened at a loopback address.
-	lanIPs func() []net.IP
+	features []Feature // optional parts of the site, mounted by With
+}
+
+// A Feature is an optional part of the site in a package of its own
+// (workshops, clips), which main mounts with With: its routes join the
+// server's table, behind the same middleware.
+type Feature interface {
+	Routes() []serve.Route
+}
+
+// A feature that holds websockets closes them when the server does.
+type socketCloser interface {
+	CloseSockets(ctx context.Context)
+}
+
+// A feature that owns some runs says who may cancel them: nil lets the
+// request's bearer of secret (its Authorization: Bearer key, maybe "")
+// cancel run id; an error is answered with its kind's status.
+type cancelGuard interface {
+	MayCancel(ctx context.Context, id, secret string) error
 }
 
 // An Option sets up something of a Server that New would otherwise leave
 // at its default.
 type Option func(*Server)
 
-// PublicURL makes u, an absolute http(s) URL with no path (checked by
-// the caller), the address of the join links and QR codes, whatever
-// address the instructor's browser used. Empty keeps the default: the
-// address each request came to.
-func PublicURL(u string) Option {
-	return func(s *Server) { s.publicURL = strings.TrimSuffix(u, "/") }
+// With mounts f, an optional part of the site.
+func With(f Feature) Option { return func(s *Server) { s.features = append(s.features, f) } }
+
+// TrustedProxies names the reverse proxies whose X-Forwarded-For is
+// believed: a request from one of them counts against the address the
+// proxy saw, for every per-address limit. Without them, or for a request
+// from anywhere else, the header is ignored (a client could write any
+// address there).
+func TrustedProxies(prefixes []netip.Prefix) Option {
+	return func(s *Server) { s.trusted = prefixes }
 }
 
-// Listening tells the server the address it listens on.
-func Listening(a net.Addr) Option { return func(s *Server) { s.listen = a } }
+// RunSockets sets the caps on run websockets; zero fields keep the
+// defaults.
+func RunSockets(l SocketLimits) Option { return func(s *Server) { s.runSockets = newSocketCount(l) } }
+
+// ParsePrefixes parses a comma-separated list of CIDR prefixes or single
+// addresses (an address is its own /32 or /128), as -trusted-proxy takes.
+func ParsePrefixes(list string) ([]netip.Prefix, error) { return serve.ParsePrefixes(list) }
+
+// client is the client a per-address limit counts r against.
+func (s *Server) client(r *http.Request) string { return serve.ClientOf(r, s.trusted) }
 
 // New returns a server for the runs of m, serving static assets from static.
 func New(log *slog.Logger, m *lab.Manager, static fs.FS, opts ...Option) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{log: log, runs: m, static: static, sockets: ctx, closeAll: cancel, lanIPs: lanIPs}
-	s.SetSocketLimits(SocketLimits{})
+	s := &Server{log: log, runs: m, static: static, sockets: ctx, closeAll: cancel}
+	s.runSockets = newSocketCount(SocketLimits{})
 	for _, o := range opts {
 		o(s)
 	}
 	return s
 }
 
-// CloseSockets closes every websocket with a going-away frame and waits
-// for them, or for ctx. Register it with http.Server.RegisterOnShutdown.
+// CloseSockets closes every websocket, the mounted features' too, with a
+// going-away frame and waits for them, or for ctx. Register it with
+// http.Server.RegisterOnShutdown.
 func (s *Server) CloseSockets(ctx context.Context) {
 	s.socketsMu.Lock()
 	s.socketsClosed = true
 	s.socketsMu.Unlock()
 	s.closeAll()
 	done := make(chan struct{})
-	go func() { s.socketsWait.Wait(); close(done) }()
+	go func() {
+		var wg sync.WaitGroup
+		for _, f := range s.features {
+			if c, ok := f.(socketCloser); ok {
+				wg.Go(func() { c.CloseSockets(ctx) })
+			}
+		}
+		s.socketsWait.Wait()
+		wg.Wait()
+		close(done)
+	}()
 	select {
 	case <-done:
 	case <-ctx.Done():
@@ -107,20 +134,22 @@ func (s *Server) CloseSockets(ctx context.Context) {
 // with Allow.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	rs := s.routes()
+	var rs []serve.Route
+	for _, r := range s.routes() {
+		rs = append(rs, serve.Route{Pattern: r.pattern, Handler: r.handler})
+	}
+	for _, f := range s.features {
+		rs = append(rs, f.Routes()...)
+	}
 	for _, r := range rs {
-		h := r.handler
-		if isCodeLookup(r.pattern) {
-			h = s.codeLookups(h)
-		}
-		mux.Handle(r.pattern, h)
+		mux.Handle(r.Pattern, r.Handler)
 	}
 	for path, methods := range methodsByPath(rs) {
 		mux.Handle(path, methodNotAllowed(s, methods))
 	}
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.crossSite))
-	return s.recoverPanics(s.logRequests(secureHeaders(cop.Handler(mux))))
+	return s.recoverPanics(s.logRequests(serve.SecureHeaders(cop.Handler(mux))))
 }
 
 type route struct {
@@ -128,7 +157,8 @@ type route struct {
 	handler http.Handler
 }
 
-// routes is every route the server answers, in one table.
+// routes is every route the server answers, in one table; the mounted
+// features add theirs.
 func (s *Server) routes() []route {
 	return []route{
 		{"GET /{$}", http.HandlerFunc(s.catalogPage)},
@@ -140,33 +170,6 @@ func (s *Server) routes() []route {
 		{"GET /api/runs/{id}", http.HandlerFunc(s.getRun)},
 		{"POST /api/runs/{id}/cancel", http.HandlerFunc(s.cancelRun)},
 		{"GET /healthz", http.HandlerFunc(s.health)},
-		// Video clips of the pixels experiment (clips_*.go).
-		{"GET /api/clips", http.HandlerFunc(s.listClips)},
-		{"POST /api/clips", http.HandlerFunc(s.uploadClip)},
-		{"GET /api/clips/{name}/poster.png", http.HandlerFunc(s.clipPoster)},
-		{"GET /api/clips/{name}/frame.png", http.HandlerFunc(s.clipFrame)},
-		{"GET /api/clips/{name}/mask.png", http.HandlerFunc(s.clipMask)},
-		// Workshop sessions (session_*.go).
-		{"POST /sessions", http.HandlerFunc(s.newSessionForm)},
-		{"GET /sessions", http.HandlerFunc(s.joinByCode)},
-		{"GET /sessions/{code}", http.HandlerFunc(s.joinPage)},
-		{"GET /sessions/{code}/console", http.HandlerFunc(s.consolePage)},
-		{"GET /sessions/{code}/board", http.HandlerFunc(s.boardPage)},
-		{"GET /sessions/{code}/stage", http.HandlerFunc(s.stageFragment)},
-		{"GET /sessions/{code}/qr.svg", http.HandlerFunc(s.sessionQR)},
-		{"GET /sessions/{code}/events", http.HandlerFunc(s.sessionEvents)},
-		{"POST /api/sessions", http.HandlerFunc(s.createSession)},
-		{"GET /api/sessions/{code}", http.HandlerFunc(s.getSession)},
-		{"GET /api/sessions/{code}/estimate", http.HandlerFunc(s.sessionEstimate)},
-		{"POST /api/sessions/{code}/push", http.HandlerFunc(s.pushSession)},
-		{"POST /api/sessions/{code}/run", http.HandlerFunc(s.roomRun)},
-		{"POST /api/sessions/{code}/ask", http.HandlerFunc(s.askSession)},
-		{"POST /api/sessions/{code}/predict", http.HandlerFunc(s.predictSession)},
-		{"POST /api/sessions/{code}/reveal", http.HandlerFunc(s.revealSession)},
-		{"POST /api/sessions/{code}/spotlight", http.HandlerFunc(s.spotlightSession)},
-		{"POST /api/sessions/{code}/join", http.HandlerFunc(s.joinSession)},
-		{"POST /api/sessions/{code}/runs", http.HandlerFunc(s.learnerRun)},
-		{"POST /api/sessions/{code}/guess", http.HandlerFunc(s.guessSession)},
 		{"GET /static/", s.staticFiles()},
 		// The fallbacks answer every method: a known path with another
 		// method is answered 405 by the handlers methodsByPath adds.

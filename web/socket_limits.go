@@ -17,7 +17,7 @@ const (
 	// DefaultAddrSockets is the most run sockets one address may have.
 	DefaultAddrSockets = 1200
 	// DefaultTotalSockets is the most run sockets in all, unless the
-	// server's file-descriptor limit calls for fewer (SetSocketLimits).
+	// server's file-descriptor limit calls for fewer (RunSockets).
 	DefaultTotalSockets = 10000
 )
 
@@ -36,7 +36,18 @@ type socketCount struct {
 	perAddr map[string]int
 }
 
+// newSocketCount counts sockets against l; zero fields of l take the
+// defaults.
 func newSocketCount(l SocketLimits) *socketCount {
+	if l.PerRun <= 0 {
+		l.PerRun = DefaultRunSockets
+	}
+	if l.PerAddr <= 0 {
+		l.PerAddr = DefaultAddrSockets
+	}
+	if l.Total <= 0 {
+		l.Total = DefaultTotalSockets
+	}
 	return &socketCount{limits: l, perRun: make(map[string]int), perAddr: make(map[string]int)}
 }
 
@@ -70,21 +81,6 @@ func (c *socketCount) acquire(run, addr string) (release func(), refused string)
 			}
 		})
 	}, ""
-}
-
-// SetSocketLimits replaces the caps on run websockets; zero fields keep
-// the defaults. Call it before Handler.
-func (s *Server) SetSocketLimits(l SocketLimits) {
-	if l.PerRun <= 0 {
-		l.PerRun = DefaultRunSockets
-	}
-	if l.PerAddr <= 0 {
-		l.PerAddr = DefaultAddrSockets
-	}
-	if l.Total <= 0 {
-		l.Total = DefaultTotalSockets
-	}
-	s.runSockets = newSocketCount(l)
 }
 
 // tooManySockets answers a handshake past a socket cap.

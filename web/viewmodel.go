@@ -155,3 +155,11 @@ func paramStrings(params map[string]any) map[string]string {
 	}
 	return out
 }
+
+// ExperimentView returns what builds the view model of an experiment's
+// page, its form showing values (as a query string holds them), for the
+// runs of m: workshop pages show a pushed experiment with it, so it looks
+// as on its own page.
+func ExperimentView(m *lab.Manager) func(info lab.Info, values map[string]string, nonce string) templates.ExperimentPage {
+	return (&Server{runs: m}).experimentView
+}

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/goleak"
 
 	"concurrencylab/lab"
+	"concurrencylab/web/internal/serve"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -67,7 +68,7 @@ func newTestServer(t *testing.T, cfg lab.Config) *testServer {
 
 // newTestServerWith is newTestServer that also returns the Server, whose
 // limits a test may change before its first request.
-func newTestServerWith(t testing.TB, cfg lab.Config) (*testServer, *Server) {
+func newTestServerWith(t testing.TB, cfg lab.Config, opts ...Option) (*testServer, *Server) {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	m, err := lab.NewManager(context.Background(), log, lab.NewMemStore(), cfg, []lab.Experiment{fake{}})
@@ -75,7 +76,7 @@ func newTestServerWith(t testing.TB, cfg lab.Config) (*testServer, *Server) {
 		t.Fatal(err)
 	}
 	static := fstest.MapFS{"app.css": {Data: []byte("body{}")}, "js/run.js": {Data: []byte("//")}}
-	srv := New(log, m, static)
+	srv := New(log, m, static, opts...)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -289,7 +290,7 @@ func TestWebsocketJunk(t *testing.T) {
 	}{
 		{"text frame", websocket.TextMessage, []byte(`{"hello":1}`), websocket.CloseUnsupportedData, "takes no messages, got a text message"},
 		{"binary frame", websocket.BinaryMessage, []byte{0, 1, 2}, websocket.CloseUnsupportedData, "got a binary message"},
-		{"oversize frame", websocket.TextMessage, make([]byte, 4*maxMessageSize), websocket.CloseMessageTooBig, ""},
+		{"oversize frame", websocket.TextMessage, make([]byte, 4*serve.MaxMessageSize), websocket.CloseMessageTooBig, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

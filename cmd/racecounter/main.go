@@ -19,6 +19,7 @@ import (
 
 	"concurrencylab/experiments/locked"
 	"concurrencylab/experiments/race"
+	"concurrencylab/lab"
 )
 
 func main() {
@@ -55,7 +56,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("-goroutines must be 1..256, got %d", *goroutines)
 	case *increments < 1 || *increments > 10_000_000:
 		return fmt.Errorf("-increments must be 1..10000000, got %d", *increments)
-	case !raceEnabled:
+	case !lab.RaceEnabled:
 		return errors.New("built without -race, so there is no race detector to report anything: build it with go build -race -trimpath -o bin/racecounter ./cmd/racecounter")
 	}
 	got, err := count(*variant, *goroutines, *increments)

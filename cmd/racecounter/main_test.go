@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"concurrencylab/lab"
 )
 
 func TestRunRejectsBadFlags(t *testing.T) {
@@ -40,7 +42,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 func TestRunCountsWithAMutex(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	err := run([]string{"-variant", "mutex", "-goroutines", "3", "-increments", "500"}, &stdout, &stderr)
-	if !raceEnabled {
+	if !lab.RaceEnabled {
 		if err == nil || !strings.Contains(err.Error(), "built without -race") {
 			t.Errorf("got error %v, want one saying it was built without -race", err)
 		}
@@ -60,7 +62,7 @@ func TestRunCountsWithAMutex(t *testing.T) {
 func TestRunGetSetHasNoDataRace(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	err := run([]string{"-variant", "get-set", "-goroutines", "2", "-increments", "20000"}, &stdout, &stderr)
-	if !raceEnabled {
+	if !lab.RaceEnabled {
 		if err == nil || !strings.Contains(err.Error(), "built without -race") {
 			t.Errorf("got error %v, want one saying it was built without -race", err)
 		}

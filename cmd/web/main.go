@@ -27,7 +27,9 @@ import (
 	"concurrencylab/lab/session"
 	"concurrencylab/lab/sqlite"
 	"concurrencylab/web"
+	clipsweb "concurrencylab/web/clips"
 	"concurrencylab/web/static"
+	"concurrencylab/web/workshop"
 )
 
 func main() {
@@ -268,14 +270,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 
-	srv := web.New(log, runs, static.FS, web.PublicURL(cfg.PublicURL), web.Listening(ln.Addr()))
 	trusted, _ := web.ParsePrefixes(cfg.TrustedProxy) // checked by parseFlags
-	srv.SetTrustedProxies(trusted)
-	srv.SetSocketLimits(socketLimits(log))
-	srv.SetClips(pixels.NewLibrary(clipLib))
 	sessions := session.NewService(log, store, runs)
 	defer sessions.Close() // after the server and the runs have stopped
-	srv.UseSessions(sessions)
+	workshops := workshop.New(log, sessions, runs, workshop.Options{
+		PublicURL: cfg.PublicURL, Listen: ln.Addr(), TrustedProxies: trusted,
+		ExperimentView: web.ExperimentView(runs),
+	})
+	clipServer := clipsweb.New(log, pixels.NewLibrary(clipLib), clipsweb.Options{TrustedProxies: trusted})
+	srv := web.New(log, runs, static.FS, web.TrustedProxies(trusted), web.RunSockets(socketLimits(log)),
+		web.With(workshops), web.With(clipServer))
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,

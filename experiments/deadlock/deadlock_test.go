@@ -174,10 +174,10 @@ func TestNaiveDeadlockNamedAndTheRunGoesOn(t *testing.T) {
 	}
 	first := naive.Trials[0].Extra
 	wantAsleep := "fatal error: all goroutines are asleep - deadlock! (exit status 2)"
-	if raceDetector { // the race runtime hangs instead
+	if lab.RaceEnabled { // the race runtime hangs instead
 		wantAsleep = "nothing: still hung after 2s, killed"
 	}
-	if why, _ := first["go_asleep_why"].(string); raceDetector && !strings.Contains(why, "-race") {
+	if why, _ := first["go_asleep_why"].(string); lab.RaceEnabled && !strings.Contains(why, "-race") {
 		t.Errorf("got go_asleep_why %q, want it to name -race", why)
 	}
 	if first["go_asleep"] != wantAsleep {

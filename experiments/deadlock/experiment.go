@@ -318,7 +318,7 @@ func goDetector(ctx context.Context, info lab.Info, p lab.Params, em lab.Emitter
 // deadlocked goroutines got no fatal error from Go's runtime.
 func whyNoFatalError() string {
 	switch {
-	case raceDetector:
+	case lab.RaceEnabled:
 		return "this program is built with -race, and the race detector's runtime never reports a deadlock"
 	case runtime.NumCgoCall() > 0:
 		return "this program links OpenCV's C code through cgo, and a cgo program's runtime keeps a thread for calls from C that it counts as running, so it never finds every goroutine asleep (make build builds the asleep program, plain Go, which shows Go's own report)"

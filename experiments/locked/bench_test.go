@@ -21,7 +21,7 @@ func BenchmarkLocked(b *testing.B) {
 			var mutexNs float64
 			for _, v := range variants {
 				b.Run(v.Name, func(b *testing.B) {
-					if !synchronized(v.Name) && raceDetector {
+					if !synchronized(v.Name) && lab.RaceEnabled {
 						b.Skip("the unsynchronized counter refuses to run under -race")
 					}
 					var elapsed float64

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"concurrencylab/experiments/locked/detector"
+	"concurrencylab/experiments/internal/detector"
 	"concurrencylab/lab"
 )
 

@@ -12,8 +12,8 @@ import (
 	"math"
 	"time"
 
+	"concurrencylab/experiments/internal/detector"
 	"concurrencylab/experiments/internal/prose"
-	"concurrencylab/experiments/locked/detector"
 	"concurrencylab/lab"
 )
 
@@ -120,7 +120,7 @@ func (Experiment) Trial(ctx context.Context, variant string, p lab.Params, em la
 	if count == nil {
 		return lab.Trial{}, fmt.Errorf("locked: unknown variant %q", variant)
 	}
-	if !synchronized(variant) && raceDetector {
+	if !synchronized(variant) && lab.RaceEnabled {
 		return lab.Trial{}, errors.New("this server was built with -race, and the race detector stops a program at its first data race: run the lab without -race to watch the unsynchronized counter lose updates, or set detector=true to see the detector's report from a separate program")
 	}
 	g, n := p.Int("goroutines"), p.Int("increments")

@@ -11,7 +11,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	"concurrencylab/experiments/locked/detector"
+	"concurrencylab/experiments/internal/detector"
 	"concurrencylab/lab"
 )
 

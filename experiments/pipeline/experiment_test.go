@@ -83,22 +83,3 @@ func TestInfo(t *testing.T) {
 		t.Errorf("got a lesson of %d paragraphs, want several separated by one blank line", len(strings.Split(info.Lesson, "\n\n")))
 	}
 }
-
-func TestSourceIsTheCodeThatRuns(t *testing.T) {
-	want := map[string][]string{
-		"polling.go":  {"func runPolling(", "func pollStage(", "w.wasted++", "time.Sleep(poll)", "defer out.close()"},
-		"channels.go": {"func runChannels(", "func runBuffered(", "func runFanOut(", "close(out)", "<-ctx.Done()"},
-		"stages.go":   {"func (w *worker) do(", "func spin(", "2 * x"},
-	}
-	src := Experiment{}.Info().Source
-	if len(src) != len(want) {
-		t.Fatalf("got %d source files, want %d", len(src), len(want))
-	}
-	for _, f := range src {
-		for _, w := range want[f.Name] {
-			if !strings.Contains(f.Code, w) {
-				t.Errorf("embedded %s lacks %q", f.Name, w)
-			}
-		}
-	}
-}

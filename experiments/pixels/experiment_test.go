@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"concurrencylab/experiments/internal/testclip"
 	"concurrencylab/experiments/pixels/clips"
-	"concurrencylab/experiments/pixels/internal/testclip"
 	"concurrencylab/lab"
 )
 

@@ -8,7 +8,7 @@ import (
 	"concurrencylab/experiments/pixels/clips"
 )
 
-// Library is the clip library as the web layer serves it: the clips
+// Library is the clip library as web/clips serves it: the clips
 // package's library, plus each frame's blue mask drawn with the very rule
 // the variants count with.
 type Library struct {

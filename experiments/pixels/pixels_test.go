@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -16,8 +15,8 @@ import (
 
 	"go.uber.org/goleak"
 
+	"concurrencylab/experiments/internal/testclip"
 	"concurrencylab/experiments/pixels/clips"
-	"concurrencylab/experiments/pixels/internal/testclip"
 	"concurrencylab/lab"
 )
 
@@ -404,23 +403,6 @@ func TestGoroutinePerFrameStopsBeforeMemoryRunsOut(t *testing.T) {
 		t.Errorf("got cause %v, want one about frames waiting", cause)
 	}
 	checkMats(t, start)
-}
-
-func TestSourceIsTheCodeThatRuns(t *testing.T) {
-	var src string
-	for _, f := range newFixture(t).exp.Info().Source {
-		src += f.Code
-	}
-	for _, want := range []string{"func countBlue(", "func countSequential(", "func countGoroutinePerFrame(",
-		"func countWorkerPool(", "func countErrgroup(", "func countParallelDecode(", "func decodeOnly(",
-		"func decodeSegment(", "func checkProofs("} {
-		if !strings.Contains(src, want) {
-			t.Errorf("embedded source lacks %q", want)
-		}
-	}
-	if b, err := os.ReadFile("count.go"); err != nil || !strings.Contains(src, string(b)) {
-		t.Errorf("the page does not show count.go as it is (%v)", err)
-	}
 }
 
 // Decoders are opened from many goroutines at once (parallel-decode, and

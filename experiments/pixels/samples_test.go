@@ -8,8 +8,8 @@ import (
 	"slices"
 	"testing"
 
+	"concurrencylab/experiments/internal/testclip"
 	"concurrencylab/experiments/pixels/clips"
-	"concurrencylab/experiments/pixels/internal/testclip"
 	"concurrencylab/lab"
 )
 

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -194,13 +193,6 @@ func TestCancelStopsPromptly(t *testing.T) {
 				t.Logf("returned %v after the start", time.Since(began).Round(time.Millisecond))
 			})
 		}
-	}
-}
-
-func TestUnknownVariant(t *testing.T) {
-	_, err := Experiment{}.Trial(context.Background(), "threads", params(t, nil), nopEmitter{})
-	if err == nil || !strings.Contains(err.Error(), `unknown variant "threads"`) {
-		t.Errorf("got error %v, want one naming the variant", err)
 	}
 }
 

@@ -6,7 +6,7 @@ import (
 	"maps"
 	"time"
 
-	"concurrencylab/experiments/locked/detector"
+	"concurrencylab/experiments/internal/detector"
 	"concurrencylab/lab"
 )
 

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"concurrencylab/experiments/locked/detector"
+	"concurrencylab/experiments/internal/detector"
 	"concurrencylab/lab"
 )
 
@@ -41,7 +41,7 @@ func TestDetector(t *testing.T) {
 		began := time.Now()
 		tr, err := Experiment{}.Trial(context.Background(), "unsynchronized", p, rec)
 		wall := time.Since(began)
-		if raceDetector {
+		if lab.RaceEnabled {
 			// The in-process racy counter refuses under -race, detector or not.
 			if err == nil || !strings.Contains(err.Error(), "-race") {
 				t.Errorf("got error %v, want one that explains -race", err)
@@ -72,7 +72,7 @@ func TestDetector(t *testing.T) {
 		t.Setenv(detector.EnvProgram, "/nonexistent/racecounter")
 		_, err := Experiment{}.Trial(context.Background(), "unsynchronized", params(t, "goroutines=2&increments=10&detector=true"), lab.Discard)
 		want := "detector=true needs the racecounter program: run make build"
-		if raceDetector {
+		if lab.RaceEnabled {
 			// Under -race the racy variant refuses before it looks for the program.
 			want = "built with -race"
 		}

@@ -92,7 +92,7 @@ func (Experiment) Trial(ctx context.Context, variant string, p lab.Params, em la
 		if p.Bool("record") {
 			return traced(g, n, em)
 		}
-		if raceDetector {
+		if lab.RaceEnabled {
 			return lab.Trial{}, errors.New("this server was built with -race, and the race detector stops a program at its first data race: run the lab without -race to watch updates get lost")
 		}
 		var finished atomic.Int64

@@ -65,21 +65,6 @@ func TestParams(t *testing.T) {
 	}
 }
 
-func TestSourceIsTheCodeThatRuns(t *testing.T) {
-	src := Experiment{}.Info().Source
-	if len(src) != 2 || src[0].Name != "counter.go" || src[1].Name != "trace.go" {
-		t.Fatalf("got %d source files, want counter.go and trace.go", len(src))
-	}
-	if !strings.Contains(src[1].Code, "func countTraced(") {
-		t.Errorf("trace.go lacks countTraced")
-	}
-	for _, want := range []string{"func countUnsynchronized(", "func (c *Counter) Increment()", "c.count++", "//go:noinline"} {
-		if !strings.Contains(src[0].Code, want) {
-			t.Errorf("embedded source lacks %q", want)
-		}
-	}
-}
-
 func TestSequentialTrial(t *testing.T) {
 	p := params(t, "goroutines=4&increments=1000")
 	tr, err := Experiment{}.Trial(context.Background(), "sequential", p, lab.Discard)

@@ -243,7 +243,7 @@ func TestSoloProcesses(t *testing.T) {
 		{task: "error", wantStatus: 1, wantOutput: "the task failed"},
 		{task: "hang", wantStatus: -1, timedOut: true},
 	}
-	if raceEnabled { // the deadlock goes unnoticed: the process hangs until the deadline
+	if lab.RaceEnabled { // the deadlock goes unnoticed: the process hangs until the deadline
 		tests[2].wantStatus, tests[2].wantOutput, tests[2].timedOut = -1, "solo pid", true
 	}
 	for _, tt := range tests {

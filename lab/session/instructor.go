@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/errs"
 )
 
 // Push sends experiment with params (JSON, as POST /api/runs takes them)
@@ -19,7 +20,7 @@ func (s *Service) Push(ctx context.Context, code, key, experiment string, params
 	err := s.change(ctx, code, key, func(r *room, st *State) error {
 		exp, err := s.runs.Experiment(experiment)
 		if err != nil {
-			return &UnknownExperimentError{ID: clip(experiment)}
+			return &UnknownExperimentError{ID: errs.Truncate(experiment, maxQuoted)}
 		}
 		info := exp.Info()
 		p, err := lab.ParseJSON(info, params)
@@ -114,7 +115,7 @@ func (s *Service) Predict(ctx context.Context, code, key, question, prompt strin
 		prompt = strings.TrimSpace(prompt)
 		switch {
 		case question != QuestionCount && question != QuestionSpeedup:
-			return fmt.Errorf("%w: question must be %q or %q, got %q", ErrBadInput, QuestionCount, QuestionSpeedup, clip(question))
+			return fmt.Errorf("%w: question must be %q or %q, got %q", ErrBadInput, QuestionCount, QuestionSpeedup, errs.Truncate(question, maxQuoted))
 		case len(prompt) > MaxPromptLen:
 			return fmt.Errorf("%w: prompt must be at most %d bytes, got %d", ErrBadInput, MaxPromptLen, len(prompt))
 		case prompt == "" && question == QuestionCount:
@@ -180,11 +181,5 @@ func (s *Service) Spotlight(ctx context.Context, code, key, run string) (*Spotli
 	return spot, err
 }
 
-// clip shortens input quoted in a message.
-func clip(s string) string {
-	const max = 60
-	if len(s) > max {
-		return s[:max] + "…"
-	}
-	return s
-}
+// maxQuoted is the most bytes of input quoted in a message.
+const maxQuoted = 60

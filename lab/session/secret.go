@@ -6,11 +6,12 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"concurrencylab/lab/errs"
 )
 
 // CodeAlphabet is what room codes are made of: capitals and digits that
@@ -84,7 +85,7 @@ func secretMatches(given, hash string) bool {
 }
 
 // ErrBadName is wrapped by the error CheckName returns.
-var ErrBadName = errors.New("bad display name")
+var ErrBadName = errs.New(errs.Invalid, "bad display name")
 
 // CheckName tidies a display name (trims it, folds runs of spaces) and
 // checks it: 1 to MaxNameLen characters, no control or formatting

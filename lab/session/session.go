@@ -6,7 +6,7 @@
 // The package holds the rules (only the key drives a session, locked
 // parameters stay locked, one learner cannot flood the run queue) and
 // publishes every change to subscribers; it speaks no HTTP and no
-// websocket. Package web fans the changes out to browsers. Sessions are
+// websocket. Package web/workshop fans the changes out to browsers. Sessions are
 // kept through a Store, which lab/sqlite implements, so a board outlives
 // the process.
 package session

@@ -17,7 +17,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	"concurrencylab/experiments/pixels/internal/testclip"
+	"concurrencylab/experiments/internal/testclip"
 	"concurrencylab/lab"
 )
 

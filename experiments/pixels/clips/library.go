@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/errs"
 )
 
 // NamePattern is what a clip name looks like. Names starting with a dot are
@@ -36,10 +37,8 @@ const (
 	MaxFramePixels = 1920 * 1200
 )
 
-// Info describes a clip. It is an alias of an unnamed struct type, the same
-// type as web.ClipInfo: the web layer serves a Library without importing it
-// and this package never imports web. Change both together.
-type Info = struct {
+// Info describes a clip.
+type Info struct {
 	Name     string
 	Frames   int // frames that really decode, not the container's claim
 	Size     int64
@@ -116,37 +115,30 @@ func libraryAt(abs string) *Library {
 func (l *Library) Dir() string { return l.dir }
 
 // A Problem is a request the library refuses, with a message the user can
-// act on. A Problem about a clip that does not exist matches lab.ErrNotFound.
+// act on, and its kind: errs.NotFound (no such clip; it matches
+// lab.ErrNotFound too), errs.Unprocessable (the request's fault: not a
+// video, a bad frame number), errs.NoSpace (the library holds all the
+// uploads it may) or errs.Unavailable (another upload is being checked,
+// or every decoder was busy for too long: try again).
 type Problem struct {
-	Msg      string
-	notFound bool
-	full     bool // the library holds all the uploads it may
-	busy     bool // another upload is being checked
+	Msg  string
+	Kind errs.Kind
 }
 
 func (p *Problem) Error() string { return p.Msg }
 
-// Invalid reports that the request, not the server, is at fault.
-func (p *Problem) Invalid() bool { return true }
-
-// Full reports that the library refused an upload because it holds as many
-// uploads as it may (HTTP's 507).
-func (p *Problem) Full() bool { return p.full }
-
-// Busy reports that the library refused an upload because another was being
-// checked for too long, or a picture because every decoder was busy for
-// too long (HTTP's 503: try again).
-func (p *Problem) Busy() bool { return p.busy }
+// Unwrap gives the Problem its kind.
+func (p *Problem) Unwrap() error { return p.Kind }
 
 // Is makes a not-found Problem match lab.ErrNotFound.
-func (p *Problem) Is(target error) bool { return p.notFound && target == lab.ErrNotFound }
+func (p *Problem) Is(target error) bool { return p.Kind == errs.NotFound && target == lab.ErrNotFound }
 
 func notFound(format string, args ...any) error {
-	return &Problem{Msg: fmt.Sprintf(format, args...), notFound: true}
+	return &Problem{Msg: fmt.Sprintf(format, args...), Kind: errs.NotFound}
 }
 
 func invalid(format string, args ...any) error {
-	return &Problem{Msg: fmt.Sprintf(format, args...)}
+	return &Problem{Msg: fmt.Sprintf(format, args...), Kind: errs.Unprocessable}
 }
 
 // Names returns the clips' names, sorted. Entries that are not regular
@@ -184,7 +176,7 @@ func validName(name string) bool {
 // to a path first.
 func (l *Library) Path(name string) (string, error) {
 	if !validName(name) {
-		return "", notFound("no clip %q: a clip name is a plain file name like vtest.avi", clip(name))
+		return "", notFound("no clip %q: a clip name is a plain file name like vtest.avi", errs.Truncate(name, maxQuoted))
 	}
 	names, err := l.Names()
 	if err != nil {
@@ -192,7 +184,7 @@ func (l *Library) Path(name string) (string, error) {
 	}
 	i := slices.Index(names, name)
 	if i < 0 {
-		return "", notFound("no clip %q in the library", clip(name))
+		return "", notFound("no clip %q in the library", errs.Truncate(name, maxQuoted))
 	}
 	return filepath.Join(l.dir, names[i]), nil
 }
@@ -219,17 +211,11 @@ func (l *Library) List(ctx context.Context) ([]Info, error) {
 	return infos, nil
 }
 
-// clip shortens user input quoted in a message.
-func clip(s string) string {
-	const max = 60
-	if len(s) > max {
-		return s[:max] + "…"
-	}
-	return s
-}
-
 // errNoLibrary is the error of a nil Library's methods.
-var errNoLibrary = &Problem{Msg: "this server has no clip library", notFound: true}
+var errNoLibrary = &Problem{Msg: "this server has no clip library", Kind: errs.NotFound}
 
 // errStale is returned when a clip changed while it was probed.
 var errStale = errors.New("clips: the clip changed while it was read")
+
+// maxQuoted is the most bytes of a clip's name quoted in a message.
+const maxQuoted = 60

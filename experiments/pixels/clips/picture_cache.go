@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"gocv.io/x/gocv"
+
+	"concurrencylab/lab/errs"
 )
 
 // Limits on the pictures the library serves (posters, frames, masks):
@@ -85,7 +87,7 @@ func (l *Library) acquireDecoder(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-timer.C:
-		return &Problem{Msg: fmt.Sprintf("the server is busy drawing other pictures (%d at a time); try again in a moment", cap(l.decoders)), busy: true}
+		return &Problem{Msg: fmt.Sprintf("the server is busy drawing other pictures (%d at a time); try again in a moment", cap(l.decoders)), Kind: errs.Unavailable}
 	}
 }
 

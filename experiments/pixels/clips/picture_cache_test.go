@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"concurrencylab/lab/errs"
 )
 
 func TestPicturesAreCachedAndBounded(t *testing.T) {
@@ -34,7 +36,7 @@ func TestPicturesAreCachedAndBounded(t *testing.T) {
 	}
 	_, err = l.Frame(ctx, "test.avi", 4)
 	var p *Problem
-	if !errors.As(err, &p) || !p.Busy() {
+	if !errors.As(err, &p) || p.Kind != errs.Unavailable {
 		t.Errorf("an uncached frame with every decoder busy: got %v, want a busy Problem", err)
 	}
 	for range cap(l.decoders) {
@@ -84,7 +86,7 @@ func TestFirstProbeWaitsForADecoder(t *testing.T) {
 	}
 	_, err := l.Poster(context.Background(), "test.avi")
 	var p *Problem
-	if !errors.As(err, &p) || !p.Busy() {
+	if !errors.As(err, &p) || p.Kind != errs.Unavailable {
 		t.Errorf("first picture of a clip with every decoder busy: got %v, want a busy Problem", err)
 	}
 	l.mu.Lock()

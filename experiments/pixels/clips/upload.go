@@ -13,6 +13,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"concurrencylab/lab/errs"
 )
 
 // Limits on uploads, so that a loop of uploads can neither fill the disk
@@ -107,7 +109,7 @@ func (l *Library) Add(ctx context.Context, r io.Reader, filename string) (info I
 	select {
 	case l.checking <- struct{}{}:
 	case <-wait.C:
-		return Info{}, false, &Problem{Msg: "another upload is being checked; try again", busy: true}
+		return Info{}, false, &Problem{Msg: "another upload is being checked; try again", Kind: errs.Unavailable}
 	case <-ctx.Done():
 		return Info{}, false, ctx.Err()
 	}
@@ -146,12 +148,12 @@ func (l *Library) Add(ctx context.Context, r io.Reader, filename string) (info I
 // that look like paths and extensions that are not a video's.
 func uploadExt(filename string) (string, error) {
 	if filename == "" || strings.ContainsAny(filename, "/\\\x00") || strings.HasPrefix(filename, "..") || len(filename) > 255 {
-		return "", invalid("the file name must be a plain name like clip.avi, got %q", clip(filename))
+		return "", invalid("the file name must be a plain name like clip.avi, got %q", errs.Truncate(filename, maxQuoted))
 	}
 	ext := strings.ToLower(filepath.Ext(filename))
 	if !slices.Contains(VideoExtensions(), ext) {
 		return "", invalid("not a video: the file name must end in one of %s, got %q",
-			strings.Join(VideoExtensions(), " "), clip(filename))
+			strings.Join(VideoExtensions(), " "), errs.Truncate(filename, maxQuoted))
 	}
 	return ext, nil
 }
@@ -165,7 +167,7 @@ func (l *Library) room(size int64) error {
 		return err
 	}
 	if n+1 > l.maxUploads || used+max(size, 1) > l.maxUploadBytes {
-		return &Problem{full: true, Msg: fmt.Sprintf(
+		return &Problem{Kind: errs.NoSpace, Msg: fmt.Sprintf(
 			"the clip library is full: it keeps at most %d uploaded clips and %s of uploads in all, and holds %d clips (%s); ask to have some removed",
 			l.maxUploads, bytesText(l.maxUploadBytes), n, bytesText(used))}
 	}

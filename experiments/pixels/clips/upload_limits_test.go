@@ -11,7 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"concurrencylab/experiments/pixels/internal/testclip"
+	"concurrencylab/experiments/internal/testclip"
+	"concurrencylab/lab/errs"
 )
 
 // testClips returns n different small clips.
@@ -33,7 +34,7 @@ func testClips(t *testing.T, n int) [][]byte {
 
 func isFull(err error) bool {
 	var p *Problem
-	return errors.As(err, &p) && p.Full() && p.Invalid()
+	return errors.As(err, &p) && p.Kind == errs.NoSpace
 }
 
 func TestAddRefusesPastTheClipLimit(t *testing.T) {
@@ -109,7 +110,7 @@ func TestAddChecksOneUploadAtATime(t *testing.T) {
 	began := time.Now()
 	_, _, err = l.Add(context.Background(), bytes.NewReader(cs[0]), "a.avi")
 	var p *Problem
-	if !errors.As(err, &p) || !p.Busy() || err.Error() != "another upload is being checked; try again" {
+	if !errors.As(err, &p) || p.Kind != errs.Unavailable || err.Error() != "another upload is being checked; try again" {
 		t.Errorf("got error %v, want busy", err)
 	}
 	if waited := time.Since(began); waited < l.probeWait {

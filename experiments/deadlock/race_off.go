@@ -1,5 +1,0 @@
-//go:build !race
-
-package deadlock
-
-const raceDetector = false

@@ -1,0 +1,239 @@
+package lab
+
+// A run's life in the manager: dispatched from the queue to a runner
+// slot, executed, its result and verdict made, stored, then announced.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+)
+
+// announceQueueLocked tells every queued run its position (1 is next) and
+// expected wait.
+func (m *Manager) announceQueueLocked() {
+	for i, lr := range m.queue {
+		lr.log.Append(TypeStatus, m.queuedLocked(i))
+	}
+}
+
+// dispatchLocked starts queued runs while there is room.
+func (m *Manager) dispatchLocked() {
+	started := false
+	for len(m.running) < m.cfg.Parallel && len(m.queue) > 0 && !m.closed {
+		lr := m.queue[0]
+		m.queue = m.queue[1:]
+		ctx, cancel := context.WithTimeout(m.ctx, m.cfg.Timeout)
+		lr.cancel = cancel
+		now := time.Now().UTC()
+		lr.run.Started = &now
+		lr.run.Status = StatusRunning
+		lr.slot = slices.Index(m.busy, false)
+		m.busy[lr.slot] = true
+		lr.run.Env.Runner = fmt.Sprintf("local/%d", lr.slot+1)
+		if len(m.cfg.Slots) > 0 {
+			// A run asking for fewer cores than its slot has is pinned to
+			// that many of them: GOMAXPROCS alone would not hold the
+			// threads of a C library (OpenCV) or of system calls.
+			slot := m.cfg.Slots[lr.slot]
+			lr.run.Env.CPUs = slices.Clone(slot[:min(len(slot), lr.run.Env.GOMAXPROCS)])
+			lr.run.Env.Pinned = true // as planned; the runner's report says what held
+		}
+		m.running = append(m.running, lr)
+		for _, r := range m.running {
+			r.run.Env.InFlight = max(r.run.Env.InFlight, len(m.running))
+		}
+		lr.log.Append(TypeStatus, map[string]any{"state": StatusRunning})
+		m.wg.Add(1)
+		go m.execute(ctx, lr)
+		started = true
+	}
+	if started && len(m.queue) > 0 {
+		m.announceQueueLocked() // the line moved
+	}
+}
+
+// execute runs lr to its end and stores it.
+func (m *Manager) execute(ctx context.Context, lr *liveRun) {
+	defer m.wg.Done()
+	m.mu.Lock()
+	snapshot := lr.run
+	m.mu.Unlock()
+	if err := m.store.SaveRun(ctx, snapshot); err != nil {
+		m.log.Error("save started run", "run", snapshot.ID, "err", err)
+	}
+
+	job := Job{
+		Run: snapshot.ID, Experiment: snapshot.Experiment,
+		Params: lr.params.Encode(lr.exp.Info()), Start: lr.log.Start(),
+		CPUs: snapshot.Env.CPUs, Slot: snapshot.Env.Runner, Timeout: m.cfg.Timeout,
+	}
+	stopSaving := m.saveWhileRunning(snapshot.ID, lr.log)
+	rep, err := m.cfg.Runner.Run(ctx, job, lr.log)
+	stopSaving()
+	res := rep.Result
+	if err == nil && res == nil {
+		err = errors.New("the runner returned no result")
+	}
+
+	m.mu.Lock()
+	cancelled := lr.cancelled
+	if err == nil {
+		lr.run.Env = mergeEnv(lr.run.Env, rep.Env)
+	}
+	env := lr.run.Env
+	m.mu.Unlock()
+	var status Status
+	var msg string
+	switch {
+	case err == nil:
+		status = StatusDone
+		res.Verdict, res.Details = verdict(lr.exp, res, lr.params, env)
+	case cancelled:
+		status, msg = StatusCancelled, "cancelled on request"
+	case m.ctx.Err() != nil:
+		status, msg = StatusInterrupted, "the server stopped during the run"
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		status, msg = StatusFailed, fmt.Sprintf("the run was stopped at the %s time limit: ask for fewer trials or smaller sizes", m.cfg.Timeout)
+	default:
+		status, msg = StatusFailed, err.Error()
+	}
+	lr.cancel()
+	if res != nil && err == nil {
+		lr.log.Append(TypeResult, resultBody(res))
+	}
+	if msg != "" {
+		lr.log.Append(TypeError, map[string]any{"message": msg})
+	}
+	m.finish(lr, status, res, msg)
+}
+
+// finish records lr's final state: it stores the run and every event,
+// the final status among them, and only then announces the end to readers
+// (the status event, the closed stream, Get), so a run reported finished
+// is never lost. It frees the run's slot first, so the next queued run
+// need not wait for the store.
+func (m *Manager) finish(lr *liveRun, status Status, res *Result, msg string) {
+	m.mu.Lock()
+	now := time.Now().UTC()
+	r := lr.run
+	r.Status, r.Finished, r.Result, r.Error = status, &now, res, msg
+	if slices.Contains(m.running, lr) && lr.run.Started != nil {
+		m.busy[lr.slot] = false
+		if status == StatusDone {
+			m.recordLocked(r.Experiment, now.Sub(*lr.run.Started))
+		}
+	}
+	m.running = slices.DeleteFunc(m.running, func(x *liveRun) bool { return x == lr })
+	m.dispatchLocked()
+	m.mu.Unlock()
+
+	all := lr.log.Seal(TypeStatus, map[string]any{"state": status})
+	err := m.storeFinished(r, all)
+
+	m.mu.Lock()
+	// Under m.mu, so Get never says running once the stream has ended.
+	lr.run = r
+	lr.log.Commit(all[len(all)-1])
+	if err == nil {
+		delete(m.live, r.ID)
+	}
+	m.mu.Unlock()
+	if err != nil {
+		m.log.Error("store finished run: it stays in memory and will not outlive a restart", "run", r.ID, "err", err)
+		return
+	}
+	m.log.Info("run finished", "run", r.ID, "experiment", r.Experiment, "status", status)
+}
+
+// storeAttempts is how many times storing a finished run is tried before
+// it is announced anyway, kept in memory only.
+const storeAttempts = 3
+
+// storeFinished stores a finished run's events, then its record, trying
+// again after a short pause if the store fails. It uses its own deadline:
+// a cancelled run is still kept.
+func (m *Manager) storeFinished(r Run, events []Event) error {
+	var err error
+	for attempt := range storeAttempts {
+		if attempt > 0 {
+			time.Sleep(time.Duration(attempt) * 200 * time.Millisecond)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		err = m.store.SaveEvents(ctx, r.ID, events)
+		if err == nil {
+			err = m.store.SaveRun(ctx, r)
+		}
+		cancel()
+		if err == nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("lab: store run %s: %w", r.ID, err)
+}
+
+// saveWhileRunning stores log's new events every Config.SaveEvery until
+// the returned function is called (which waits for a save under way).
+func (m *Manager) saveWhileRunning(id string, log *EventLog) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		tick := time.NewTicker(m.cfg.SaveEvery)
+		defer tick.Stop()
+		saved := 0
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			evs := log.Events(saved)
+			if len(evs) == 0 {
+				continue
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			err := m.store.SaveEvents(ctx, id, evs)
+			cancel()
+			if err != nil {
+				m.log.Warn("store a running run's events", "run", id, "err", err)
+				continue
+			}
+			saved += len(evs)
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+// mergeEnv returns the run's env with what the runner saw: the CPUs the
+// run was really pinned to, its GOMAXPROCS. The slot's size and the
+// in-flight count stay the manager's.
+func mergeEnv(env, seen Env) Env {
+	seen.InFlight, seen.NumCPU = env.InFlight, env.NumCPU
+	if seen.Runner == "" {
+		seen.Runner = env.Runner
+	}
+	return seen
+}
+
+func verdict(exp Experiment, r *Result, p Params, env Env) (headline, details string) {
+	if j, ok := exp.(Judge); ok {
+		return j.Judge(r, p, env)
+	}
+	if v, ok := exp.(Verdicter); ok {
+		return v.Verdict(r, p, env), ""
+	}
+	return genericVerdict(r), ""
+}
+
+func resultBody(r *Result) map[string]any {
+	body := map[string]any{"verdict": r.Verdict, "variants": r.Variants}
+	if r.Details != "" {
+		body["details"] = r.Details
+	}
+	return body
+}

@@ -1,0 +1,308 @@
+package workshop
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"concurrencylab/lab/session"
+	"concurrencylab/web/internal/serve"
+)
+
+const (
+	// sessionSendBuffer is how many messages a session socket may have
+	// waiting; a client further behind is dropped (and reconnects to a
+	// fresh snapshot) so it never holds up the room.
+	sessionSendBuffer = 64
+	// coalesceEvery is how often the roster, the board and the guess count
+	// go out while they change: 300 learners joining at once send each
+	// page a handful of rosters, not 300.
+	coalesceEvery = 100 * time.Millisecond
+)
+
+// errClosing refuses a session socket once the server is shutting down.
+var errClosing = errors.New("the server is restarting: reconnect in a moment")
+
+// sessionHubs holds one hub per session with open sockets, and the limits
+// on sessions' clients.
+type sessionHubs struct {
+	mu      sync.Mutex      // guards m, closing and every hub's refs
+	m       map[string]*hub // by room code
+	closing bool            // the server is shutting down: no new socket or hub
+	wg      sync.WaitGroup  // the sockets and the hubs' goroutines; Add only under mu, while !closing
+
+	creates, joins *serve.RateLimit // per client (session_limits.go)
+	lookups        *serve.RateLimit // unknown room codes, per client (session_codes.go)
+	maxSockets     int              // per session: maxSessionSockets; tests lower it
+}
+
+// A hub fans one session's events out to its open sockets, in the shape of
+// gorilla's chat example: one goroutine owns the clients; each client has
+// a buffered send channel and its own writer. Every message is prepared
+// once (websocket.PreparedMessage) and handed to every client.
+type hub struct {
+	s          *Server
+	code       string
+	refs       int // sockets holding the hub; guarded by sessionHubs.mu
+	register   chan *client
+	unregister chan *client
+	stop       chan struct{} // closed when the last socket leaves
+
+	// Owned by the run goroutine.
+	sub     *session.Subscription
+	view    session.View
+	clients map[*client]struct{}
+}
+
+// A client is one open session socket.
+type client struct {
+	send    chan *websocket.PreparedMessage
+	welcome []byte // the first message, for this client only
+	learner bool   // a learner's page: its roster carries counts, not names
+}
+
+// joinHub counts one more socket in the session's hub, starting the hub
+// for the first, and returns it; full says the session already held
+// maxSockets before this one. Each joinHub that returns no error
+// must be matched by a leaveHub. Once the server is shutting down it is
+// errClosing.
+func (s *Server) joinHub(ctx context.Context, code string) (h *hub, full bool, err error) {
+	s.hubs.mu.Lock()
+	defer s.hubs.mu.Unlock()
+	if s.hubs.closing {
+		return nil, false, errClosing
+	}
+	h = s.hubs.m[code]
+	if h == nil {
+		sub, view, err := s.sessions.Subscribe(ctx, code)
+		if err != nil {
+			return nil, false, err
+		}
+		h = &hub{
+			s: s, code: code, sub: sub, view: view,
+			register: make(chan *client), unregister: make(chan *client), stop: make(chan struct{}),
+			clients: make(map[*client]struct{}),
+		}
+		s.hubs.m[code] = h
+		s.hubs.wg.Add(1) // the hub's goroutine
+		go h.run()
+	}
+	h.refs++
+	s.hubs.wg.Add(1) // this socket, until leaveHub
+	return h, h.refs > s.hubs.maxSockets, nil
+}
+
+// leaveHub lets go of h; the last socket to leave stops it.
+func (s *Server) leaveHub(h *hub) {
+	defer s.hubs.wg.Done()
+	s.hubs.mu.Lock()
+	defer s.hubs.mu.Unlock()
+	h.refs--
+	if h.refs == 0 {
+		delete(s.hubs.m, h.code)
+		close(h.stop)
+	}
+}
+
+func (h *hub) run() {
+	defer h.s.hubs.wg.Done()
+	defer func() { h.sub.Close() }() // h.sub may be replaced on the way
+	events := h.sub.C()
+	var flush <-chan time.Time
+	rosterDirty, predictionDirty := false, false
+	entriesDirty := map[string]bool{}
+	for {
+		select {
+		case c := <-h.register:
+			h.clients[c] = struct{}{}
+			h.snapshot(c)
+		case c := <-h.unregister:
+			h.drop(c)
+		case e, ok := <-events:
+			if !ok {
+				events = h.resubscribe()
+				continue
+			}
+			h.view.Apply(e)
+			switch e.Type {
+			case session.EventLearner:
+				rosterDirty = true
+			case session.EventEntry:
+				entriesDirty[e.Entry.Run] = true
+			case session.EventPrediction:
+				predictionDirty = true
+			default:
+				h.broadcast(h.stateMessage(e.Type))
+			}
+			if flush == nil && (rosterDirty || predictionDirty || len(entriesDirty) > 0) {
+				flush = time.After(coalesceEvery)
+			}
+		case <-flush:
+			flush = nil
+			if rosterDirty {
+				h.broadcastRoster()
+			}
+			if predictionDirty {
+				h.broadcast(h.stateMessage(session.EventPrediction))
+			}
+			if len(entriesDirty) > 0 {
+				h.broadcast(h.boardMessage(entriesDirty))
+			}
+			rosterDirty, predictionDirty = false, false
+			entriesDirty = map[string]bool{}
+		case <-h.stop:
+			for c := range h.clients {
+				h.drop(c)
+			}
+			return
+		}
+	}
+}
+
+// resubscribe replaces a subscription the service dropped (it fell behind)
+// and brings every client up to date; it returns the new event channel, or
+// nil (which blocks) if the service is closing.
+func (h *hub) resubscribe() <-chan session.Event {
+	if h.sub.Err() == nil {
+		return nil // the service closed: nothing more will happen
+	}
+	sub, view, err := h.s.sessions.Subscribe(h.s.sockets, h.code)
+	if err != nil {
+		h.s.log.Error("resubscribe to a session", "session", h.code, "err", err)
+		return nil
+	}
+	h.sub.Close()
+	h.sub, h.view = sub, view
+	for _, m := range h.snapshotMessages() {
+		h.broadcast(m)
+	}
+	h.broadcastRoster()
+	return sub.C()
+}
+
+// drop closes a client's send channel; its writer then says goodbye.
+func (h *hub) drop(c *client) {
+	if _, ok := h.clients[c]; ok {
+		delete(h.clients, c)
+		close(c.send)
+	}
+}
+
+// broadcast hands one prepared message to every client, dropping the ones
+// whose buffer is full rather than waiting for them.
+func (h *hub) broadcast(data []byte) { h.broadcastTo(data, func(*client) bool { return true }) }
+
+// broadcastRoster sends watchers (the console, the board, the join screen)
+// every learner, and learners' pages only the counts: a room of 300
+// joining at once would otherwise send each page 300 names 300 times.
+func (h *hub) broadcastRoster() {
+	h.broadcastTo(h.rosterMessage(), func(c *client) bool { return !c.learner })
+	h.broadcastTo(h.rosterCounts(), func(c *client) bool { return c.learner })
+}
+
+func (h *hub) broadcastTo(data []byte, to func(*client) bool) {
+	if len(h.clients) == 0 {
+		return
+	}
+	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, data)
+	if err != nil {
+		h.s.log.Error("prepare session message", "session", h.code, "err", err)
+		return
+	}
+	for c := range h.clients {
+		if !to(c) {
+			continue
+		}
+		select {
+		case c.send <- pm:
+		default:
+			h.s.log.Info("session socket dropped: too far behind", "session", h.code)
+			h.drop(c)
+		}
+	}
+}
+
+// snapshot sends a new client where the room is: its welcome, the
+// roster, then every part of the state.
+
+func (h *hub) snapshot(c *client) {
+	roster := h.rosterMessage()
+	if c.learner {
+		roster = h.rosterCounts()
+	}
+	for _, m := range append([][]byte{c.welcome, roster}, h.snapshotMessages()...) {
+		pm, err := websocket.NewPreparedMessage(websocket.TextMessage, m)
+		if err != nil {
+			continue
+		}
+		select {
+		case c.send <- pm:
+		default:
+			h.drop(c)
+			return
+		}
+	}
+}
+
+// snapshotMessages are the state and the board, as a new client gets them.
+func (h *hub) snapshotMessages() [][]byte {
+	out := make([][]byte, 0, 6)
+	for _, typ := range []string{session.EventPush, session.EventRun, session.EventAsk, session.EventPrediction, session.EventSpotlight} {
+		out = append(out, h.stateMessage(typ))
+	}
+	return append(out, h.boardMessage(nil))
+}
+
+// stateMessage is {"type": typ, typ: <the view's value or null>}.
+func (h *hub) stateMessage(typ string) []byte {
+	var v any
+	switch typ {
+	case session.EventPush:
+		v = h.view.Push
+	case session.EventRun:
+		v = h.view.Run
+	case session.EventAsk:
+		v = h.view.Ask
+	case session.EventPrediction:
+		v = h.view.Prediction
+	case session.EventSpotlight:
+		v = h.view.Spotlight
+	}
+	return mustJSON(map[string]any{"type": typ, typ: v})
+}
+
+// rosterMessage is {"type": "roster", "learners": [...], "connected": n,
+// "joined": m}.
+func (h *hub) rosterMessage() []byte {
+	return mustJSON(map[string]any{"type": "roster", "learners": h.view.Learners, "connected": h.view.Connected, "joined": len(h.view.Learners)})
+}
+
+// rosterCounts is the roster as learners' pages get it, without names:
+// {"type": "roster", "connected": n, "joined": m}.
+func (h *hub) rosterCounts() []byte {
+	return mustJSON(map[string]any{"type": "roster", "connected": h.view.Connected, "joined": len(h.view.Learners)})
+}
+
+// boardMessage is {"type": "board", "full": bool, "entries": [...]}: every
+// entry if runs is nil (full), else the entries of those runs.
+func (h *hub) boardMessage(runs map[string]bool) []byte {
+	entries := make([]session.Entry, 0, len(runs))
+	for _, e := range h.view.Board {
+		if runs == nil || runs[e.Run] {
+			entries = append(entries, e)
+		}
+	}
+	return mustJSON(map[string]any{"type": "board", "full": runs == nil, "entries": entries})
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("web: encode session message: " + err.Error()) // plain values: a bug
+	}
+	return b
+}
