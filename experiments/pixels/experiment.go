@@ -149,7 +149,7 @@ func (e *Experiment) Plan(p lab.Params) []string {
 	}
 	plan := []string{DecodeOnly, Sequential}
 	for _, w := range sweepWorkers {
-		plan = append(plan, fmt.Sprintf("%s/%d", WorkerPool, w))
+		plan = append(plan, lab.SweepVariant(WorkerPool, w))
 	}
 	return plan
 }
@@ -248,7 +248,7 @@ func (e *Experiment) Trial(ctx context.Context, variant string, p lab.Params, em
 // with 4 workers, as a sweep plans it (errgroup and parallel-decode take a
 // count the same way).
 func splitVariant(variant string, workers int) (string, int, error) {
-	base, n, sized := strings.Cut(variant, "/")
+	base, w, sized := lab.ParseSweep(variant)
 	switch base {
 	case DecodeOnly, Sequential, GoroutinePerFrame:
 		if !sized {
@@ -258,7 +258,7 @@ func splitVariant(variant string, workers int) (string, int, error) {
 		if !sized {
 			return base, workers, nil
 		}
-		if w, err := strconv.Atoi(n); err == nil && w >= 1 && w <= maxWorkers {
+		if w <= maxWorkers {
 			return base, w, nil
 		}
 	}

@@ -187,16 +187,14 @@ func (e *Experiment) Judge(r *lab.Result, p lab.Params, env lab.Env) (headline, 
 // setSpeedups: sequential if it ran, else the first variant). A result
 // with no variant marked is taken as setSpeedups would mark it.
 func baseline(r *lab.Result) string {
-	for _, v := range r.Variants {
-		if v.Baseline {
-			return v.Name
-		}
-	}
+	b := r.Baseline()
 	switch {
+	case b != nil && b.Baseline:
+		return b.Name
 	case r.Variant(Sequential) != nil:
 		return Sequential
-	case len(r.Variants) > 0:
-		return r.Variants[0].Name
+	case b != nil:
+		return b.Name
 	}
 	return ""
 }

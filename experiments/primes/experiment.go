@@ -11,7 +11,6 @@ import (
 	"math/big"
 	"runtime"
 	"strconv"
-	"strings"
 	"time"
 
 	"concurrencylab/experiments/internal/prose"
@@ -161,7 +160,7 @@ func (e Experiment) Plan(p lab.Params) []string {
 	plan := []string{"sequential"}
 	for _, approach := range []string{"worker-pool", "gil"} {
 		for _, n := range sweepCounts {
-			plan = append(plan, approach+"/"+strconv.Itoa(n))
+			plan = append(plan, lab.SweepVariant(approach, n))
 		}
 	}
 	return plan
@@ -171,7 +170,7 @@ func (e Experiment) Plan(p lab.Params) []string {
 // worker count: "gil/4" is gil with 4 workers, "worker-pool" uses the
 // workers parameter.
 func parseVariant(variant string, workers int) (string, int, error) {
-	approach, count, sweep := strings.Cut(variant, "/")
+	approach, n, sweep := lab.ParseSweep(variant)
 	switch approach {
 	case "sequential", "goroutine-per-task":
 		if !sweep {
@@ -181,8 +180,7 @@ func parseVariant(variant string, workers int) (string, int, error) {
 		if !sweep {
 			return approach, workers, nil
 		}
-		n, err := strconv.Atoi(count)
-		if err == nil && n >= 1 && n <= MaxWorkers {
+		if n <= MaxWorkers {
 			return approach, n, nil
 		}
 	}

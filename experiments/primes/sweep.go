@@ -5,8 +5,6 @@ package primes
 
 import (
 	"slices"
-	"strconv"
-	"strings"
 
 	"concurrencylab/lab"
 )
@@ -33,11 +31,7 @@ func (pt point) ideal(procs int) float64 {
 func series(r *lab.Result, approach string) []point {
 	var ps []point
 	for _, v := range r.Variants {
-		a, count, ok := strings.Cut(v.Name, "/")
-		if !ok || a != approach {
-			continue
-		}
-		if n, err := strconv.Atoi(count); err == nil {
+		if a, n, ok := lab.ParseSweep(v.Name); ok && a == approach {
 			best, _ := lab.Number(v.Extra["ideal"])
 			ps = append(ps, point{n, v.Speedup, best})
 		}
@@ -62,10 +56,8 @@ func workersOf(v lab.VariantResult, p lab.Params) int {
 	if w, ok := v.Extra["workers"].(float64); ok {
 		return int(w)
 	}
-	if _, count, ok := strings.Cut(v.Name, "/"); ok {
-		if n, err := strconv.Atoi(count); err == nil {
-			return n
-		}
+	if _, n, ok := lab.ParseSweep(v.Name); ok {
+		return n
 	}
 	return p.Int("workers")
 }

@@ -36,7 +36,7 @@ func (Experiment) Judge(r *lab.Result, p lab.Params, env lab.Env) (headline, det
 	machine := fmt.Sprintf("%s (GOMAXPROCS %d)", prose.Plural(procs, "core"), procs)
 	io := p.String("workload") == "io"
 
-	base := baselineOf(r)
+	base := r.Baseline()
 	var parts []string
 	parts = append(parts, miscounts(r, io)...)
 	switch {
@@ -155,20 +155,6 @@ func shortOfCores(v lab.VariantResult, procs int) string {
 
 // coresBusy writes an average count of busy cores: "1.9 cores".
 func coresBusy(x float64) string { return strconv.FormatFloat(x, 'f', 1, 64) + " cores" }
-
-// baselineOf returns the variant the speedups are against: the one marked
-// Baseline, or else the first, as the lab chooses; nil for none.
-func baselineOf(r *lab.Result) *lab.VariantResult {
-	for i := range r.Variants {
-		if r.Variants[i].Baseline {
-			return &r.Variants[i]
-		}
-	}
-	if len(r.Variants) > 0 {
-		return &r.Variants[0]
-	}
-	return nil
-}
 
 // againstVerdict compares the variants with a baseline other than
 // sequential. Without one goroutine's time to measure against, it makes no

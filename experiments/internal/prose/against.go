@@ -13,11 +13,14 @@ import (
 // buffered made no measurable difference on this machine (1.02×) and
 // channels was slower (0.68×)." The figures are the table's speedups.
 func Against(r *lab.Result) string {
-	var base string
+	b := r.Baseline()
+	if b == nil {
+		return ""
+	}
+	base := b.Name
 	var said []string
 	for _, v := range r.Variants {
-		if v.Baseline {
-			base = v.Name
+		if v.Name == base {
 			continue
 		}
 		x := strconv.FormatFloat(v.Speedup, 'f', 2, 64) + "×"

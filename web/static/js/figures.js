@@ -34,9 +34,9 @@ const HIDDEN = /_reports$|_exit_code$|^(cores|gomaxprocs|num_cpu)$/;
 /** isNum reports whether x is a finite number. */
 export const isNum = (x) => typeof x === 'number' && Number.isFinite(x);
 
-/** sweepPoint splits a sweep variant's name, "worker-pool/4", into its family and N. */
+/** sweepPoint splits a sweep variant's name, "worker-pool/4", into its family and N, as lab.ParseSweep does on the server. */
 export function sweepPoint(name) {
-  const m = /^(.+)\/(\d+)$/.exec(String(name));
+  const m = /^(.+)\/([1-9]\d*)$/.exec(String(name));
   return m ? { family: m[1], n: Number(m[2]) } : null;
 }
 
