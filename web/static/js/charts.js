@@ -13,7 +13,7 @@ import { declared } from './figures.js';
 // How each chart is titled and shown: the charts the experiment declares
 // (lab.AllCharts: goroutines and heap first), in their order; others get
 // a title from their name and three significant digits.
-const KNOWN = Object.fromEntries(declared().charts.map((c, i) => [c.series, {
+const known = () => Object.fromEntries(declared().charts.map((c, i) => [c.series, {
   title: c.title, scale: c.scale || 1, unit: c.unit || '', rank: i,
   fmt: c.scale && c.scale !== 1 ? fmtSig : fmtNum,
 }]));
@@ -26,7 +26,8 @@ function split(name) {
 }
 
 function describe(chart, n) {
-  if (KNOWN[chart]) return KNOWN[chart];
+  const k = known();
+  if (k[chart]) return k[chart];
   const title = chart.replace(/_/g, ' ').replace(/^./, (c) => c.toUpperCase());
   return { title, scale: 1, unit: '', fmt: fmtSig, rank: 10 + n };
 }

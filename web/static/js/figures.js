@@ -10,18 +10,30 @@ const whole = nf({ maximumFractionDigits: 0 });
 // What the experiment declares its page shows (lab.Info's Figures and
 // Charts), from the run panel's data-figures: {figures: [{key, label,
 // unit, main, help}], charts: [{series, title, unit, scale}]}.
+// A session's page takes a new experiment's declarations with each push,
+// so they are read again whenever the attribute changes.
+let seen = { src: null, figures: [], charts: [], labels: {} };
 export function declared() {
-  try {
-    const d = JSON.parse(document.getElementById('run')?.dataset.figures || '{}');
-    return { figures: Array.isArray(d.figures) ? d.figures : [], charts: Array.isArray(d.charts) ? d.charts : [] };
-  } catch {
-    return { figures: [], charts: [] };
-  }
+  const src = document.getElementById('run')?.dataset.figures || '{}';
+  if (src === seen.src) return seen;
+  let d = {};
+  try { d = JSON.parse(src); } catch { /* no declarations: generic labels */ }
+  const figures = Array.isArray(d.figures) ? d.figures : [];
+  const charts = Array.isArray(d.charts) && d.charts.length ? d.charts : LAB_CHARTS;
+  seen = { src, figures, charts, labels: Object.fromEntries(figures.map((f) => [f.key, f])) };
+  return seen;
 }
 
-// LABELS maps a declared figure's key to its label, unit and help; the
+// LAB_CHARTS are the series lab samples in every run (lab.AllCharts), for
+// a page that has no declarations yet.
+const LAB_CHARTS = [
+  { series: 'goroutines', title: 'Goroutines' },
+  { series: 'heap_bytes', title: 'Heap', unit: 'MiB', scale: 1 / 1048576 },
+];
+
+// labels maps a declared figure's key to its label, unit and help; the
 // declaration's order is the table's.
-const LABELS = Object.fromEntries(declared().figures.map((f) => [f.key, f]));
+const labels = () => declared().labels;
 
 // Units written after a figure's value rather than in its heading.
 const SUFFIXES = new Set(['×']);
@@ -42,12 +54,12 @@ export function sweepPoint(name) {
 
 /** figureLabel is the column heading of a figure's key, and its unit ('' if none). */
 export function figureLabel(key) {
-  const f = LABELS[key];
+  const f = labels()[key];
   if (f) return { label: f.label, unit: SUFFIXES.has(f.unit) ? '' : f.unit || '', help: f.help || '' };
   // "peak_depth:double" is the declared "peak_depth", for double.
   const i = key.indexOf(':');
-  if (i > 0 && LABELS[key.slice(0, i)]) {
-    const g = LABELS[key.slice(0, i)];
+  if (i > 0 && labels()[key.slice(0, i)]) {
+    const g = labels()[key.slice(0, i)];
     return { label: g.label + ' ' + key.slice(i + 1), unit: g.unit || '', help: g.help || '' };
   }
   const s = key.replace(/_/g, ' ');
@@ -61,7 +73,7 @@ export function figureLabel(key) {
 export function fmtFigure(v, key = '') {
   if (!isNum(v)) return '—';
   const s = Math.abs(v) >= 1000 || Number.isInteger(v) ? whole.format(v) : sig3.format(v);
-  const unit = LABELS[key]?.unit;
+  const unit = labels()[key]?.unit;
   return s + (SUFFIXES.has(unit) ? unit : '');
 }
 
@@ -83,7 +95,7 @@ export function figureKeys(rows) {
     for (const [k, v] of Object.entries(r.extra || {})) if (isNum(v) && !HIDDEN.test(k)) seen.add(k);
   }
   if (seen.has('workers') && workersInName(rows)) seen.delete('workers');
-  const known = Object.keys(LABELS);
+  const known = Object.keys(labels());
   const rank = (k) => {
     const i = known.indexOf(k.includes(':') ? k.slice(0, k.indexOf(':')) : k);
     return i >= 0 ? i + (k.includes(':') ? 0.5 : 0) : 200;

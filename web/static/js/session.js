@@ -8,7 +8,7 @@
 import { formParams } from './form.js';
 import { highlightGo } from './highlight.js';
 import { RunPanel, doneIn } from './panel.js';
-import { SessionSocket, api, renderRoster, plural, Board, measuredAnswers } from './session_common.js';
+import { SessionSocket, api, renderRoster, plural, Board, measuredAnswers, adoptFigures } from './session_common.js';
 import { fmtNum, fmtSig, ordinal, h } from './util.js';
 
 const root = document.getElementById('session');
@@ -213,6 +213,7 @@ async function onPush() {
 function bindStage() {
   for (const c of el.stage.querySelectorAll('pre code.go')) highlightGo(c);
   const form = el.stage.querySelector('form#params');
+  adoptFigures(el.stage.querySelector('form[data-experiment]'));
   order = form ? [...form.querySelectorAll('input[name=variants]')].map((i) => i.value) : [];
   if (!form) return;
   const status = form.querySelector('#form-status');

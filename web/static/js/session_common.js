@@ -177,3 +177,17 @@ export function measuredAnswers(p, entries) {
   }).filter(Boolean);
   return { values, expected };
 }
+
+/**
+ * adoptFigures gives the run panel the figures and key figure that form's
+ * experiment declares (its data-figures, data-key-figure): the runs the
+ * panel shows next are of that experiment.
+ */
+export function adoptFigures(form) {
+  const run = document.getElementById('run');
+  if (!run || !form) return;
+  for (const k of ['figures', 'keyFigure']) {
+    if (form.dataset[k]) run.dataset[k] = form.dataset[k];
+    else delete run.dataset[k];
+  }
+}

@@ -9,7 +9,7 @@
 
 import { formParams } from './form.js';
 import { RunPanel, waitWords } from './panel.js';
-import { SessionSocket, api, renderRoster, plural, Board, renderBoardRows } from './session_common.js';
+import { SessionSocket, api, renderRoster, plural, Board, renderBoardRows, adoptFigures } from './session_common.js';
 import { copyText, flash, fmtNum, h, throttle } from './util.js';
 
 const $ = (id) => document.getElementById(id);
@@ -113,7 +113,10 @@ el.push.addEventListener('click', () => {
   const form = el.slot.querySelector('form');
   if (!form) return;
   act('push', { experiment: form.dataset.experiment, params: formParams(form), lock: el.lock.checked },
-    (p) => `Round ${p.round}: ${p.title} is on every learner's screen${p.lock ? ', locked' : ''}.`);
+    (p) => {
+      adoptFigures(form); // the room's runs are of this experiment now
+      return `Round ${p.round}: ${p.title} is on every learner's screen${p.lock ? ', locked' : ''}.`;
+    });
 });
 el.roomRun.addEventListener('click', () => act('run', {}, () => 'The room run is queued; it plays on every screen.'));
 el.ask.addEventListener('click', () => act('ask', { open: true }, () => 'Everyone is asked to run it; watch the results fill in.'));
