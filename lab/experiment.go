@@ -153,3 +153,31 @@ type Trial struct {
 
 // Int64 returns a pointer to n, for Trial.Expected and Trial.Got.
 func Int64(n int64) *int64 { return &n }
+
+// Describe returns v itself: a struct that embeds a Variant beside the
+// function that runs it satisfies Described, for VariantsOf and Lookup.
+func (v Variant) Describe() Variant { return v }
+
+// Described is anything that embeds a Variant: an experiment's list of
+// approaches, each with the function that runs it.
+type Described interface{ Describe() Variant }
+
+// VariantsOf returns the Variants of an experiment's list of approaches,
+// in order, for its Info.
+func VariantsOf[T Described](list []T) []Variant {
+	vs := make([]Variant, len(list))
+	for i, a := range list {
+		vs[i] = a.Describe()
+	}
+	return vs
+}
+
+// Lookup returns the approach of list named name; ok is false for none.
+func Lookup[T Described](list []T, name string) (a T, ok bool) {
+	for _, a := range list {
+		if a.Describe().Name == name {
+			return a, true
+		}
+	}
+	return a, false
+}

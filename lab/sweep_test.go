@@ -52,3 +52,24 @@ func TestResultBaseline(t *testing.T) {
 		})
 	}
 }
+
+func TestVariantsOfAndLookup(t *testing.T) {
+	type approach struct {
+		Variant
+		run func() int
+	}
+	list := []approach{
+		{Variant{Name: "a", Baseline: true}, func() int { return 1 }},
+		{Variant{Name: "b"}, func() int { return 2 }},
+	}
+	vs := VariantsOf(list)
+	if len(vs) != 2 || vs[0].Name != "a" || !vs[0].Baseline || vs[1].Name != "b" {
+		t.Errorf("got variants %+v, want a (baseline) then b", vs)
+	}
+	if a, ok := Lookup(list, "b"); !ok || a.run() != 2 {
+		t.Errorf("Lookup(b): got %v, want b's function", ok)
+	}
+	if a, ok := Lookup(list, "c"); ok || a.run != nil {
+		t.Errorf("Lookup(c): got %v, want none", ok)
+	}
+}

@@ -85,20 +85,12 @@ var variants = []struct {
 }
 
 func transfers(variant string) func(*Bank, *tellers) {
-	for _, v := range variants {
-		if v.Name == variant {
-			return v.run
-		}
-	}
-	return nil
+	v, _ := lab.Lookup(variants, variant)
+	return v.run
 }
 
 // Info implements lab.Experiment.
 func (Experiment) Info() lab.Info {
-	vs := make([]lab.Variant, len(variants))
-	for i, v := range variants {
-		vs[i] = v.Variant
-	}
 	return lab.Info{
 		ID:      "deadlock",
 		Title:   "Bank transfers and lock order",
@@ -118,7 +110,7 @@ func (Experiment) Info() lab.Info {
 			{Name: "go_detector", Label: "Show Go's own detector", Kind: lab.KindBool, Default: "true",
 				Help: "once per run, the naive variant also runs two opposite transfers alone in a process, where a plain Go program reports the deadlock (not this cgo-linked one, nor one built with -race), and again beside one live goroutine, where no program can"},
 		},
-		Variants: vs,
+		Variants: lab.VariantsOf(variants),
 		Figures: []lab.Figure{
 			{Key: "transfers_per_s", Label: "Transfers", Unit: "/ s", Main: true,
 				Help: "transfers completed per second (trials that finished)"},

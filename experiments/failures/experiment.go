@@ -11,7 +11,6 @@ import (
 	"io"
 	"math"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -70,10 +69,6 @@ var variants = []variant{
 
 // Info implements lab.Experiment.
 func (Experiment) Info() lab.Info {
-	vs := make([]lab.Variant, len(variants))
-	for i, v := range variants {
-		vs[i] = v.Variant
-	}
 	return lab.Info{
 		ID:      "failures",
 		Title:   "When a goroutine fails",
@@ -89,7 +84,7 @@ func (Experiment) Info() lab.Info {
 			{Name: "work", Label: "Work per task", Kind: lab.KindDuration, Default: "20ms", Min: 1, Max: 1000,
 				Help: "how long each task waits, like a request to a slow server"},
 		},
-		Variants: vs,
+		Variants: lab.VariantsOf(variants),
 		Figures: []lab.Figure{
 			{Key: "got", Label: "Errors seen", Main: true, Help: "errors the caller got back (the median trial); Expected is the errors the tasks returned"},
 			{Key: "tasks_done", Label: "Tasks done", Help: "tasks that finished their work without failing; for panic, before the program died"},
@@ -161,11 +156,10 @@ func newJob(p lab.Params, panics bool) *job {
 // Trial implements lab.Experiment. Expected is how many tasks failed, Got
 // how many errors the caller saw.
 func (e Experiment) Trial(ctx context.Context, name string, p lab.Params, em lab.Emitter) (lab.Trial, error) {
-	i := slices.IndexFunc(variants, func(v variant) bool { return v.Name == name })
-	if i < 0 {
+	v, ok := lab.Lookup(variants, name)
+	if !ok {
 		return lab.Trial{}, fmt.Errorf("failures: unknown variant %q", name)
 	}
-	v := variants[i]
 	if v.solo {
 		return e.soloTrial(ctx, p)
 	}

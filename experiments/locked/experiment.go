@@ -53,6 +53,12 @@ var variants = []struct {
 	{lab.Variant{Name: "unsynchronized", Summary: "no synchronization at all, for contrast: updates are lost"}, countUnsynchronized},
 }
 
+// countOf returns the count function of variant, or nil.
+func countOf(variant string) func(*runner) int {
+	v, _ := lab.Lookup(variants, variant)
+	return v.count
+}
+
 // synchronized reports whether a variant is free of data races: every
 // variant but unsynchronized, which the race detector would stop.
 func synchronized(variant string) bool { return variant != "unsynchronized" }
@@ -61,21 +67,8 @@ func synchronized(variant string) bool { return variant != "unsynchronized" }
 // race-free but loses updates all the same.
 func exact(variant string) bool { return synchronized(variant) && variant != "get-set" }
 
-func counter(variant string) func(*runner) int {
-	for _, v := range variants {
-		if v.Name == variant {
-			return v.count
-		}
-	}
-	return nil
-}
-
 // Info implements lab.Experiment.
 func (Experiment) Info() lab.Info {
-	vs := make([]lab.Variant, len(variants))
-	for i, v := range variants {
-		vs[i] = v.Variant
-	}
 	return lab.Info{
 		ID:      "locked",
 		Title:   "A locked counter",
@@ -94,7 +87,7 @@ func (Experiment) Info() lab.Info {
 				Help: fmt.Sprintf("after each trial, run the same counter (%d goroutines × %d increments) in a separate program built with -race, and show what Go's race detector reports",
 					detector.Goroutines, detector.Increments)},
 		},
-		Variants: vs,
+		Variants: lab.VariantsOf(variants),
 		Source: []lab.SourceFile{
 			{Name: "counters.go", Code: countersSource},
 			{Name: "together.go", Code: togetherSource},
@@ -116,7 +109,7 @@ func check(p lab.Params) error {
 // Trial implements lab.Experiment. The time it reports is the counting
 // alone: the race detector's child process, if asked for, runs after it.
 func (Experiment) Trial(ctx context.Context, variant string, p lab.Params, em lab.Emitter) (lab.Trial, error) {
-	count := counter(variant)
+	count := countOf(variant)
 	if count == nil {
 		return lab.Trial{}, fmt.Errorf("locked: unknown variant %q", variant)
 	}
@@ -158,7 +151,7 @@ func (Experiment) Trial(ctx context.Context, variant string, p lab.Params, em la
 // racecounter program (cmd/racecounter) runs it in a build with -race, so
 // the race detector's report names the lines of counters.go the page shows.
 func Count(variant string, goroutines, increments int) (int, error) {
-	count := counter(variant)
+	count := countOf(variant)
 	if count == nil {
 		return 0, fmt.Errorf("locked: unknown variant %q", variant)
 	}

@@ -55,20 +55,12 @@ var variants = []struct {
 func bounded(variant string) bool { return variant != "unbounded" }
 
 func pool(variant string) func(*Database, *requests) {
-	for _, v := range variants {
-		if v.Name == variant {
-			return v.run
-		}
-	}
-	return nil
+	v, _ := lab.Lookup(variants, variant)
+	return v.run
 }
 
 // Info implements lab.Experiment.
 func (Experiment) Info() lab.Info {
-	vs := make([]lab.Variant, len(variants))
-	for i, v := range variants {
-		vs[i] = v.Variant
-	}
 	return lab.Info{
 		ID:      "pool",
 		Title:   "A bounded pool of connections",
@@ -82,7 +74,7 @@ func (Experiment) Info() lab.Info {
 			{Name: "query", Label: "Query time", Kind: lab.KindDuration, Default: "2ms", Min: 0, Max: 50,
 				Help: "how long each query holds its connection (0 for none; shorter sleeps than 1ms take about 1ms)"},
 		},
-		Variants: vs,
+		Variants: lab.VariantsOf(variants),
 		Figures: []lab.Figure{
 			{Key: "max_in_use", Label: "Most connections", Main: true,
 				Help: "the most connections open (or being opened) at once, as the database saw them"},
