@@ -102,7 +102,17 @@ func Serve(ctx context.Context, exps []lab.Experiment, in io.Reader, out io.Writ
 // the run, and processes of their own it started go with it.
 func exitWithParent(in io.Reader) {
 	io.Copy(io.Discard, in)
-	syscall.Kill(0, syscall.SIGKILL)
+	endGroup()
+}
+
+// endGroup ends this process, and with it its process group where it leads
+// one (as the runner starts it): whatever it started goes too. Started by
+// hand, in someone else's group, it ends only itself.
+func endGroup() {
+	if syscall.Getpgrp() == os.Getpid() {
+		syscall.Kill(0, syscall.SIGKILL)
+	}
+	os.Exit(3)
 }
 
 // lineSink writes a run's events as JSON lines. Appending only adds to a
@@ -162,7 +172,7 @@ func (s *lineSink) Flush() {
 	if s.err != nil {
 		// The server stopped reading: nobody is left to see the run.
 		fmt.Fprintln(os.Stderr, "process: the server stopped reading:", s.err)
-		syscall.Kill(0, syscall.SIGKILL)
+		endGroup()
 	}
 }
 

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
+	"os/exec"
 	"slices"
 	"strconv"
 	"strings"
@@ -337,4 +339,33 @@ func liveInGroup(t *testing.T, pgid int) []int {
 		}
 	}
 	return live
+}
+
+// A child started by hand, in its starter's process group, whose stdin
+// ends at once, ends only itself: not the group it was started in (this
+// test's).
+func TestChildStartedByHandEndsOnlyItself(t *testing.T) {
+	in, err := json.Marshal(job("report", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	cmd := exec.Command(selfPath(t))
+	cmd.Env = append(os.Environ(), EnvMode+"="+modeChild)
+	cmd.Stdin = strings.NewReader(string(in))
+	cmd.ExtraFiles = []*os.File{w}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	io.Copy(io.Discard, r)
+	err = cmd.Wait()
+	if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		t.Errorf("got the child killed by %v, want it to exit", ws.Signal())
+	}
+	_ = err // exit 0 (the run finished first) or 3 (its stdin's end came first): both are fine
 }
