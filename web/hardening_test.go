@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,26 +11,14 @@ import (
 
 	"concurrencylab/lab"
 	"concurrencylab/web/internal/serve"
+	"concurrencylab/web/internal/webtest"
 )
 
 // do sends one request with the given headers and returns the status, the
 // response headers and the body.
 func (ts *testServer) send(t *testing.T, method, path, body string, headers ...string) (int, http.Header, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, res.Header, string(b)
+	return webtest.Send(t, ts.URL, method, path, body, headers...)
 }
 
 func TestCrossSiteWrites(t *testing.T) {

@@ -18,42 +18,13 @@ import (
 
 	"concurrencylab/lab"
 	"concurrencylab/web/internal/serve"
+	"concurrencylab/web/internal/webtest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// fake is a quick, deterministic experiment: each trial counts to n on
-// `workers` goroutines, waiting `wait` first.
-type fake struct{}
-
-func (fake) Info() lab.Info {
-	return lab.Info{
-		ID: "fake", Title: "A <fake> experiment", Summary: "for tests", Lesson: "one\n\ntwo",
-		Params: []lab.Param{
-			{Name: "n", Label: "N", Kind: lab.KindInt, Default: "3", Min: 1, Max: 100},
-			{Name: "wait", Label: "Wait", Kind: lab.KindDuration, Default: "0s", Min: 0, Max: 10000},
-			{Name: "note", Label: "Note", Kind: lab.KindText, Default: ""},
-		},
-		Variants: []lab.Variant{{Name: "a", Baseline: true}, {Name: "b"}},
-		Source:   []lab.SourceFile{{Name: "fake.go", Code: "package fake"}},
-		Repeat:   2,
-	}
-}
-
-func (fake) Trial(ctx context.Context, variant string, p lab.Params, em lab.Emitter) (lab.Trial, error) {
-	select {
-	case <-time.After(p.Duration("wait")):
-	case <-ctx.Done():
-		return lab.Trial{}, ctx.Err()
-	}
-	n := p.Int("n")
-	start := time.Now()
-	for i := range n {
-		em.Progress(int64(i+1), int64(n), "items")
-	}
-	em.Span(0, start, time.Now(), variant)
-	return lab.Trial{Expected: lab.Int64(int64(n)), Got: lab.Int64(int64(n))}, nil
-}
+// fake is the quick, deterministic experiment the web packages' tests share.
+type fake = webtest.Fake
 
 type testServer struct {
 	*httptest.Server

@@ -23,6 +23,7 @@ import (
 	"concurrencylab/lab/errs"
 	"concurrencylab/web"
 	"concurrencylab/web/internal/serve"
+	"concurrencylab/web/internal/webtest"
 )
 
 // fakeClips is a ClipLibrary in memory. A clip is any content starting with
@@ -506,18 +507,5 @@ func TestClipPictureBusy(t *testing.T) {
 // the response headers and the body.
 func (ts *clipServer) send(t *testing.T, method, path, body string, headers ...string) (int, http.Header, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, res.Header, string(b)
+	return webtest.Send(t, ts.URL, method, path, body, headers...)
 }

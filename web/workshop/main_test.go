@@ -18,42 +18,13 @@ import (
 	"concurrencylab/lab"
 	"concurrencylab/lab/session"
 	"concurrencylab/web"
+	"concurrencylab/web/internal/webtest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// fake is a quick, deterministic experiment: each trial counts to n,
-// waiting `wait` first.
-type fake struct{}
-
-func (fake) Info() lab.Info {
-	return lab.Info{
-		ID: "fake", Title: "A <fake> experiment", Summary: "for tests", Lesson: "one\n\ntwo",
-		Params: []lab.Param{
-			{Name: "n", Label: "N", Kind: lab.KindInt, Default: "3", Min: 1, Max: 100},
-			{Name: "wait", Label: "Wait", Kind: lab.KindDuration, Default: "0s", Min: 0, Max: 10000},
-			{Name: "note", Label: "Note", Kind: lab.KindText, Default: ""},
-		},
-		Variants: []lab.Variant{{Name: "a", Baseline: true}, {Name: "b"}},
-		Source:   []lab.SourceFile{{Name: "fake.go", Code: "package fake"}},
-		Repeat:   2,
-	}
-}
-
-func (fake) Trial(ctx context.Context, variant string, p lab.Params, em lab.Emitter) (lab.Trial, error) {
-	select {
-	case <-time.After(p.Duration("wait")):
-	case <-ctx.Done():
-		return lab.Trial{}, ctx.Err()
-	}
-	n := p.Int("n")
-	start := time.Now()
-	for i := range n {
-		em.Progress(int64(i+1), int64(n), "items")
-	}
-	em.Span(0, start, time.Now(), variant)
-	return lab.Trial{Expected: lab.Int64(int64(n)), Got: lab.Int64(int64(n))}, nil
-}
+// fake is the quick, deterministic experiment the web packages' tests share.
+type fake = webtest.Fake
 
 // testServer is the whole site, workshops mounted, on a test listener.
 type testServer struct {
@@ -134,20 +105,7 @@ func (ts *testServer) get(t testing.TB, path string) (int, string) {
 // the response headers and the body.
 func (ts *testServer) send(t *testing.T, method, path, body string, headers ...string) (int, http.Header, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, ts.URL+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, res.Header, string(b)
+	return webtest.Send(t, ts.URL, method, path, body, headers...)
 }
 
 // dial opens a socket.

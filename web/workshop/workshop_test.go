@@ -19,6 +19,7 @@ import (
 	"golang.org/x/net/html"
 
 	"concurrencylab/web/internal/serve"
+	"concurrencylab/web/internal/webtest"
 )
 
 // do sends a request with an optional bearer key.
@@ -142,13 +143,6 @@ func TestSessionHTMLInjection(t *testing.T) {
 	}
 }
 
-func walk(n *html.Node, f func(*html.Node)) {
-	f(n)
-	for k := n.FirstChild; k != nil; k = k.NextSibling {
-		walk(k, f)
-	}
-}
-
 func jsonString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
@@ -184,29 +178,6 @@ func countElements(n *html.Node, tag, withAttr string) int {
 		c += countElements(k, tag, withAttr)
 	}
 	return c
-}
-
-func attr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
-}
-
-func textOf(n *html.Node) string {
-	if n == nil {
-		return ""
-	}
-	if n.Type == html.TextNode {
-		return n.Data
-	}
-	var b strings.Builder
-	for k := n.FirstChild; k != nil; k = k.NextSibling {
-		b.WriteString(textOf(k))
-	}
-	return b.String()
 }
 
 func TestSessionPages(t *testing.T) {
@@ -682,3 +653,10 @@ func TestSessionSocketsAtShutdown(t *testing.T) {
 func hasClass(n *html.Node, class string) bool {
 	return slices.Contains(strings.Fields(attr(n, "class")), class)
 }
+
+// The HTML walks every web package's tests share.
+var (
+	walk   = webtest.Walk
+	attr   = webtest.Attr
+	textOf = webtest.Text
+)
