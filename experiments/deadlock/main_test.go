@@ -10,6 +10,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"concurrencylab/experiments/internal/labtest"
 	"concurrencylab/lab"
 	"concurrencylab/lab/process"
 )
@@ -28,18 +29,7 @@ func TestMain(m *testing.M) {
 const waitTimeout = 30 * time.Second
 
 func params(tb testing.TB, q string) lab.Params {
-	tb.Helper()
-	raw := map[string]string{}
-	for _, kv := range strings.Split(q, "&") {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			raw[k] = v
-		}
-	}
-	p, err := lab.ParseMap(New().Info(), raw)
-	if err != nil {
-		tb.Fatalf("params %q: %v", q, err)
-	}
-	return p
+	return labtest.Params(tb, Experiment{}.Info(), q)
 }
 
 // within runs f and fails the test if it does not return in time.

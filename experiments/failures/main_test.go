@@ -2,13 +2,13 @@ package failures
 
 import (
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
+	"concurrencylab/experiments/internal/labtest"
 	"concurrencylab/lab"
 	"concurrencylab/lab/process"
 )
@@ -27,18 +27,7 @@ func TestMain(m *testing.M) {
 const waitTimeout = 10 * time.Second
 
 func params(tb testing.TB, q string) lab.Params {
-	tb.Helper()
-	raw := map[string]string{}
-	for _, kv := range strings.Split(q, "&") {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			raw[k] = v
-		}
-	}
-	p, err := lab.ParseMap(Experiment{}.Info(), raw)
-	if err != nil {
-		tb.Fatalf("params %q: %v", q, err)
-	}
-	return p
+	return labtest.Params(tb, Experiment{}.Info(), q)
 }
 
 // span is one span a recorder saw.

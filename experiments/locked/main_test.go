@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"go.uber.org/goleak"
 
 	"concurrencylab/experiments/internal/detector"
+	"concurrencylab/experiments/internal/labtest"
 	"concurrencylab/lab"
 )
 
@@ -50,18 +50,7 @@ func needRacecounter(t *testing.T) {
 const waitTimeout = 10 * time.Second
 
 func params(tb testing.TB, q string) lab.Params {
-	tb.Helper()
-	raw := map[string]string{}
-	for _, kv := range strings.Split(q, "&") {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			raw[k] = v
-		}
-	}
-	p, err := lab.ParseMap(Experiment{}.Info(), raw)
-	if err != nil {
-		tb.Fatalf("params %q: %v", q, err)
-	}
-	return p
+	return labtest.Params(tb, Experiment{}.Info(), q)
 }
 
 // span is one span a recorder saw.

@@ -1,13 +1,13 @@
 package pipeline
 
 import (
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
+	"concurrencylab/experiments/internal/labtest"
 	"concurrencylab/lab"
 )
 
@@ -70,18 +70,7 @@ func (r *recorder) Log(text string) {}
 // params checks parameters given as a query string, failing the test on
 // an error.
 func params(t testing.TB, q string) lab.Params {
-	t.Helper()
-	raw := map[string]string{}
-	for _, kv := range strings.Split(q, "&") {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			raw[k] = v
-		}
-	}
-	p, err := lab.ParseMap(Experiment{}.Info(), raw)
-	if err != nil {
-		t.Fatalf("params %q: %v", q, err)
-	}
-	return p
+	return labtest.Params(t, Experiment{}.Info(), q)
 }
 
 // within runs f and fails the test if it does not return in time.

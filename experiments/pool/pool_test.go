@@ -9,6 +9,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"concurrencylab/experiments/internal/labtest"
 	"concurrencylab/lab"
 )
 
@@ -17,18 +18,7 @@ func TestMain(m *testing.M) {
 }
 
 func params(tb testing.TB, q string) lab.Params {
-	tb.Helper()
-	raw := map[string]string{}
-	for _, kv := range strings.Split(q, "&") {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			raw[k] = v
-		}
-	}
-	p, err := lab.ParseMap(Experiment{}.Info(), raw)
-	if err != nil {
-		tb.Fatalf("params %q: %v", q, err)
-	}
-	return p
+	return labtest.Params(tb, Experiment{}.Info(), q)
 }
 
 // trial runs one trial, failing the test if it hangs.

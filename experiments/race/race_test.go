@@ -5,22 +5,12 @@ import (
 	"strings"
 	"testing"
 
+	"concurrencylab/experiments/internal/labtest"
 	"concurrencylab/lab"
 )
 
 func params(t *testing.T, q string) lab.Params {
-	t.Helper()
-	raw := map[string]string{}
-	for _, kv := range strings.Split(q, "&") {
-		if k, v, ok := strings.Cut(kv, "="); ok {
-			raw[k] = v
-		}
-	}
-	p, err := lab.ParseMap(Experiment{}.Info(), raw)
-	if err != nil {
-		t.Fatalf("params %q: %v", q, err)
-	}
-	return p
+	return labtest.Params(t, Experiment{}.Info(), q)
 }
 
 func TestSequentialIsExact(t *testing.T) {
