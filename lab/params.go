@@ -146,9 +146,13 @@ func coresHelp(n int) string {
 }
 
 // MaxCores returns the most cores a run of the experiment may use.
-func MaxCores(info Info) int {
-	if info.Cores > 0 {
-		return info.Cores
+func MaxCores(info Info) int { return SlotCores(info.Cores) }
+
+// SlotCores returns n, the CPUs of a runner slot, or runtime.NumCPU() where
+// n is zero: all the cores this process may use.
+func SlotCores(n int) int {
+	if n > 0 {
+		return n
 	}
 	return runtime.NumCPU()
 }

@@ -8,7 +8,6 @@ import (
 	_ "embed"
 	"fmt"
 	"math"
-	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -48,10 +47,7 @@ var _ lab.Verdicter = Experiment{}
 
 // Info implements lab.Experiment.
 func (e Experiment) Info() lab.Info {
-	cores := e.Cores
-	if cores <= 0 {
-		cores = runtime.NumCPU()
-	}
+	cores := lab.SlotCores(e.Cores)
 	return lab.Info{
 		ID:      "pipeline",
 		Title:   "A multi-stage pipeline",

@@ -64,13 +64,6 @@ var (
 	_ lab.Planner    = (*Experiment)(nil)
 )
 
-func (e *Experiment) cores() int {
-	if e.Cores > 0 {
-		return e.Cores
-	}
-	return runtime.NumCPU()
-}
-
 // New returns the experiment for the clips of lib.
 func New(lib *clips.Library) *Experiment {
 	return &Experiment{clips: lib, truths: make(map[string][]int), decodes: make(map[string]time.Duration)}
@@ -104,7 +97,7 @@ func (e *Experiment) Info() lab.Info {
 		Params: []lab.Param{
 			{Name: "clip", Label: "Clip", Kind: lab.KindChoice, Default: def, Choices: names,
 				Help: "the video whose frames are counted: pick one in the clip library, or upload a video of your own there"},
-			{Name: "workers", Label: "Workers", Kind: lab.KindInt, Default: strconv.Itoa(min(e.cores(), maxWorkers)), Min: 1, Max: maxWorkers,
+			{Name: "workers", Label: "Workers", Kind: lab.KindInt, Default: strconv.Itoa(min(lab.SlotCores(e.Cores), maxWorkers)), Min: 1, Max: maxWorkers,
 				Help: "goroutines that count in worker-pool and errgroup; in parallel-decode too, whose segments (one decoder each) are planned for this many cores, or the run's if fewer"},
 			{Name: "latency", Label: "I/O wait per frame", Kind: lab.KindDuration, Default: "0s", Min: 0, Max: maxLatencyMs,
 				Help: "a simulated wait after counting each frame, like the notebook's sleep(0.001): it shows when more workers than cores pay off"},

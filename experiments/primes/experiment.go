@@ -58,10 +58,7 @@ var (
 
 // Info implements lab.Experiment.
 func (e Experiment) Info() lab.Info {
-	cores := e.Cores
-	if cores <= 0 {
-		cores = runtime.NumCPU()
-	}
+	cores := lab.SlotCores(e.Cores)
 	return lab.Info{
 		ID:      "primes",
 		Title:   "Prime numbers: CPU-bound vs I/O-bound",
