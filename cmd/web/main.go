@@ -296,7 +296,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	go func() { errc <- hs.Serve(ln) }()
 	log.Info("serving the Concurrency Lab", "url", "http://"+displayAddr(ln.Addr()), "data", cfg.Data,
 		"runner_slots", len(slots), "cores_per_run", len(slots[0]), "run_timeout", cfg.RunTimeout.String(),
-		"run_memory", bytesFlag(cfg.RunMemory), "public_url", cfg.PublicURL)
+		"run_memory", byteSize(cfg.RunMemory).String(), "public_url", cfg.PublicURL)
 	if ready != nil {
 		ready <- ln.Addr().String()
 	}

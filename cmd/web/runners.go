@@ -54,8 +54,8 @@ func child(getenv func(string) string) int {
 // byteSize is a flag value of bytes written like 512MiB, 2GiB or 1G.
 type byteSize int64
 
-func (b *byteSize) String() string {
-	n := int64(*b)
+func (b byteSize) String() string {
+	n := int64(b)
 	switch {
 	case n >= 1<<30 && n%(1<<30) == 0:
 		return strconv.FormatInt(n>>30, 10) + "GiB"
@@ -83,10 +83,4 @@ func (b *byteSize) Set(s string) error {
 	}
 	*b = byteSize(n * mult)
 	return nil
-}
-
-// bytesFlag writes n as -run-memory takes it.
-func bytesFlag(n int64) string {
-	b := byteSize(n)
-	return b.String()
 }
