@@ -1,7 +1,6 @@
 package process
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -143,7 +142,13 @@ func (s *lineSink) Append(typ string, body map[string]any) bool {
 	if err != nil {
 		panic("process: encode event: " + err.Error()) // bodies are plain values
 	}
-	s.add(message{Event: data})
+	// The message {"event": ...} written around the event as it is: a
+	// second encoding would only copy and check it again.
+	s.mu.Lock()
+	s.buf.WriteString(`{"event":`)
+	s.buf.Write(data)
+	s.buf.WriteString("}\n")
+	s.mu.Unlock()
 	return true
 }
 
@@ -181,21 +186,4 @@ func (s *lineSink) finish(m message) error {
 	s.add(m)
 	s.Flush()
 	return nil
-}
-
-// bufferedLines splits a child's output into lines; an unfinished last line
-// is reported as errTorn, not returned as data.
-func bufferedLines(r io.Reader) *bufio.Scanner {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 64<<10), MaxLine)
-	sc.Split(func(data []byte, atEOF bool) (int, []byte, error) {
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			return i + 1, data[:i], nil
-		}
-		if atEOF && len(data) > 0 {
-			return 0, nil, errTorn
-		}
-		return 0, nil, nil
-	})
-	return sc
 }

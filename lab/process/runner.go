@@ -196,6 +196,23 @@ func read(events io.Reader, sink lab.Sink) (report *lab.Report, msgErr string, e
 	return report, msgErr, sc.Err()
 }
 
+// bufferedLines splits a child's output into lines; an unfinished last line
+// is reported as errTorn, not returned as data.
+func bufferedLines(r io.Reader) *bufio.Scanner {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), MaxLine)
+	sc.Split(func(data []byte, atEOF bool) (int, []byte, error) {
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			return i + 1, data[:i], nil
+		}
+		if atEOF && len(data) > 0 {
+			return 0, nil, errTorn
+		}
+		return 0, nil, nil
+	})
+	return sc
+}
+
 // decodeEvent splits an event into its type and body. Numbers stay as the
 // child wrote them. Status events are the manager's alone.
 func decodeEvent(data []byte) (string, map[string]any, error) {
