@@ -20,6 +20,7 @@ setup:
 build:
 	@echo "make: building the lab; the first build compiles the OpenCV bindings and takes a minute or two with no output"
 	$(GO) build -trimpath -o bin/web ./cmd/web
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/runner ./cmd/runner
 	$(GO) build -race -trimpath -o bin/racecounter ./cmd/racecounter
 	CGO_ENABLED=0 $(GO) build -o bin/asleep ./cmd/asleep
 

@@ -2,18 +2,18 @@
 // Its test (catalog_test.go) holds every experiment to the contract: a
 // whole Info, every variant accepted, the page's source the code that
 // runs, parameters that round-trip.
+//
+// Experiments that need no cgo are listed in package pure, which the
+// runner program links; the ones that call C (and declare Info.Cgo) are
+// added here, which only the server links.
 package experiments
 
 import (
-	"concurrencylab/experiments/deadlock"
-	"concurrencylab/experiments/failures"
-	"concurrencylab/experiments/locked"
-	"concurrencylab/experiments/pipeline"
+	"slices"
+
 	"concurrencylab/experiments/pixels"
 	"concurrencylab/experiments/pixels/clips"
-	"concurrencylab/experiments/pool"
-	"concurrencylab/experiments/primes"
-	"concurrencylab/experiments/race"
+	"concurrencylab/experiments/pure"
 	"concurrencylab/lab"
 )
 
@@ -26,18 +26,10 @@ type Options struct {
 	Cores int
 }
 
-// All returns every experiment, in the order the catalog shows them.
+// All returns every experiment, in the order the catalog shows them: the
+// course's first five lessons, pixels the fifth, then the newer ones.
 func All(o Options) []lab.Experiment {
 	px := pixels.New(o.Clips)
 	px.Cores = o.Cores
-	return []lab.Experiment{
-		race.Experiment{},
-		locked.Experiment{},
-		primes.New(o.Cores),
-		pipeline.Experiment{Cores: o.Cores},
-		px,
-		failures.Experiment{},
-		deadlock.New(),
-		pool.Experiment{},
-	}
+	return slices.Insert(pure.All(o.Cores), 4, lab.Experiment(px))
 }

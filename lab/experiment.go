@@ -75,6 +75,12 @@ type Info struct {
 	// Check, if set, checks limits that span parameters (say, goroutines
 	// times increments), after each parameter passed its own bounds.
 	Check func(Params) error `json:"-"`
+	// Cgo declares that the experiment's trials call C through cgo (pixels
+	// calls OpenCV). Its runs execute in a child of the lab's cgo program;
+	// every other experiment runs in the pure-Go runner program, which
+	// starts in milliseconds where a cgo program spends over a hundred
+	// linking its C libraries.
+	Cgo bool `json:"-"`
 }
 
 // A Figure is one number an experiment's trials report in their Extra, as

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"runtime/metrics"
 	"syscall"
 	"time"
 )
@@ -34,7 +35,7 @@ func RunTrials(ctx context.Context, exp Experiment, p Params, sink Sink) (*Resul
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			runtime.GC() // start each trial with a clean heap, outside the timing
+			collectGarbage() // start each trial with a clean heap, outside the timing
 			em.setTrial(v, i)
 			cpu0 := CPUTime()
 			start := time.Now()
@@ -68,6 +69,23 @@ func RunTrials(ctx context.Context, exp Experiment, p Params, sink Sink) (*Resul
 	}
 	setSpeedups(res.Variants, baselineOf(exp.Info()))
 	return res, nil
+}
+
+// minGarbage is the least garbage worth a collection before a trial: a
+// forced collection costs a millisecond or more even of an empty heap,
+// while less garbage than this moves the next collection by under 1/16 of
+// the smallest heap goal (4 MiB), too little to change a trial's timing.
+const minGarbage = 256 << 10
+
+// collectGarbage collects the heap if it holds at least minGarbage bytes
+// of garbage (objects allocated since the last collection's live heap).
+func collectGarbage() {
+	m := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}, {Name: "/gc/heap/live:bytes"}}
+	metrics.Read(m)
+	if m[0].Value.Kind() != metrics.KindUint64 || m[1].Value.Kind() != metrics.KindUint64 ||
+		m[0].Value.Uint64() >= m[1].Value.Uint64()+minGarbage {
+		runtime.GC()
+	}
 }
 
 // CPUTime returns the CPU time (user + system) this process has used, on

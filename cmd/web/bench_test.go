@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"runtime"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"concurrencylab/experiments/pixels/clips"
 	"concurrencylab/experiments/race"
 	"concurrencylab/lab"
+	"concurrencylab/lab/process"
 )
 
 // BenchmarkLabOverhead measures what the lab costs the race experiment, now
@@ -121,3 +123,43 @@ func BenchmarkLabOverheadPixels(b *testing.B) {
 	b.ReportMetric(l, "lab-ms/trial")
 	b.ReportMetric(l/d, "lab/direct")
 }
+
+// BenchmarkRunnerStart measures what starting a run's process costs: a
+// trivial race run (one goroutine, one increment, one trial) through the
+// runner program and through a cgo program of the lab (this test binary,
+// which links OpenCV as bin/web does and serves as a child the same way),
+// interleaved. It reports the median whole run each way and their ratio.
+//
+//	go test -run '^$' -bench RunnerStart -benchtime 50x ./cmd/web
+func BenchmarkRunnerStart(b *testing.B) {
+	self, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	job := lab.Job{Run: "bench", Experiment: "race",
+		Params: map[string]string{"goroutines": "1", "increments": "1", "repeat": "1"}}
+	var pure, cgo []float64
+	for b.Loop() {
+		for _, r := range []struct {
+			path string
+			ms   *[]float64
+		}{{runnerProgram, &pure}, {self, &cgo}} {
+			t0 := time.Now()
+			job.Start = t0
+			if _, err := (&process.Runner{Path: r.path}).Run(context.Background(), job, discardSink{t0}); err != nil {
+				b.Fatal(err)
+			}
+			*r.ms = append(*r.ms, float64(time.Since(t0).Microseconds())/1000)
+		}
+	}
+	p, c := lab.Median(pure), lab.Median(cgo)
+	b.ReportMetric(p, "runner-ms/run")
+	b.ReportMetric(c, "cgo-ms/run")
+	b.ReportMetric(c/p, "cgo/runner")
+}
+
+// discardSink drops a run's events.
+type discardSink struct{ start time.Time }
+
+func (discardSink) Append(string, map[string]any) bool { return true }
+func (s discardSink) Start() time.Time                 { return s.start }

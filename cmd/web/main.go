@@ -66,6 +66,9 @@ type Config struct {
 	// PublicURL is the address learners use (scheme, host, port), for
 	// join links and QR codes; empty: the address each request came to.
 	PublicURL string
+	// RunnerProgram is the program that executes runs of experiments that
+	// need no cgo (cmd/runner); empty: runner beside this executable.
+	RunnerProgram string
 }
 
 // defaultRunMemory is -run-memory's default.
@@ -117,6 +120,7 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (Confi
 	fs.IntVar(&c.RunsPerAddress, "runs-per-address", perAddress, "most runs one address may have queued or running outside a workshop (LAB_RUNS_PER_ADDRESS)")
 	fs.StringVar(&c.TrustedProxy, "trusted-proxy", env("LAB_TRUSTED_PROXY", ""), "reverse proxies whose X-Forwarded-For is believed, as CIDR prefixes or addresses, comma-separated (LAB_TRUSTED_PROXY)")
 	fs.StringVar(&c.PublicURL, "public-url", env("LAB_PUBLIC_URL", ""), "the address learners use, such as http://lab.example.org:8080, for join links and QR codes (LAB_PUBLIC_URL; default: the address the browser used)")
+	fs.StringVar(&c.RunnerProgram, "runner-program", env("LAB_RUNNER_PROGRAM", ""), "the program that executes runs of experiments that need no cgo (LAB_RUNNER_PROGRAM; default: runner beside this program)")
 	fs.StringVar(&c.LogFormat, "log-format", env("LAB_LOG_FORMAT", "text"), "log format: text or json (LAB_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -257,11 +261,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	} else if n > 0 {
 		log.Info("linked opencv-doc's sample videos into the clip library", "clips", cfg.Clips, "linked", n)
 	}
-	slots, runner, err := runners(cfg, log)
+	slots, err := runnerSlots(cfg)
 	if err != nil {
 		return err
 	}
 	exps := experiments.All(experiments.Options{Clips: clipLib, Cores: len(slots[0])})
+	runner, err := newRunner(cfg, exps, log)
+	if err != nil {
+		return err
+	}
 	runs, err := lab.NewManager(ctx, log, store, lab.Config{
 		Slots: slots, Runner: runner, Timeout: cfg.RunTimeout, MaxQueue: cfg.MaxQueue,
 		PerClient: cfg.RunsPerAddress,

@@ -2,26 +2,66 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
-	"sync"
-
-	"concurrencylab/lab/process"
-	"context"
-	"io"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"concurrencylab/lab"
+	"concurrencylab/lab/process"
 )
 
 // TestMain serves as a run's child process when the server under test
-// starts this binary again for a run, as main does.
+// starts this binary again for a run of an experiment that needs cgo, as
+// main does; other runs start the runner program, built once here.
 func TestMain(m *testing.M) {
 	if process.IsChild() {
 		os.Exit(child(os.Getenv))
 	}
-	os.Exit(m.Run())
+	dir, err := os.MkdirTemp("", "lab-runner-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	runnerProgram, err = buildRunner(dir)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.RemoveAll(dir)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// runnerProgram is the runner program the servers under test start for
+// runs that need no cgo.
+var runnerProgram string
+
+// buildRunner builds cmd/runner into dir as make build does, pure Go;
+// under the race detector, with it (which needs cgo), so the experiments'
+// code is checked in their children too.
+func buildRunner(dir string) (string, error) {
+	out := filepath.Join(dir, "runner")
+	args := []string{"build", "-o", out}
+	env := append(os.Environ(), "CGO_ENABLED=0")
+	if lab.RaceEnabled {
+		args = append(args, "-race")
+		env = append(os.Environ(), "CGO_ENABLED=1")
+	}
+	cmd := exec.Command("go", append(args, "concurrencylab/cmd/runner")...)
+	cmd.Env = env
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build cmd/runner: %v\n%s", err, msg)
+	}
+	return out, nil
 }
 
 func TestParseFlags(t *testing.T) {
@@ -73,6 +113,10 @@ func TestParseFlags(t *testing.T) {
 		{"public URL with a user", []string{"-public-url", "http://me:pw@lab.example.org"}, nil, Config{}, "user name or password"},
 		{"public URL with a bad port", []string{"-public-url", "http://lab.example.org:99999"}, nil, Config{}, "the port must be 1..65535"},
 		{"bad public URL env", nil, map[string]string{"LAB_PUBLIC_URL": "http://a b"}, Config{}, "-public-url (LAB_PUBLIC_URL)"},
+		{"runner program", []string{"-runner-program", "/opt/lab/runner"}, nil,
+			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text", RunnerProgram: "/opt/lab/runner"}, ""},
+		{"runner program from env", nil, map[string]string{"LAB_RUNNER_PROGRAM": "/opt/lab/runner"},
+			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text", RunnerProgram: "/opt/lab/runner"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -100,7 +144,7 @@ func startServer(t testing.TB, dir string, args ...string) (string, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	errc := make(chan error, 1)
-	all := append([]string{"-addr", "127.0.0.1:0", "-data", dir}, args...)
+	all := append([]string{"-addr", "127.0.0.1:0", "-data", dir, "-runner-program", runnerProgram}, args...)
 	go func() { errc <- run(ctx, all, func(string) string { return "" }, io.Discard, ready) }()
 	select {
 	case addr := <-ready:
@@ -128,6 +172,60 @@ func startServer(t testing.TB, dir string, args ...string) (string, func()) {
 		t.Fatal("server did not start within 15s")
 	}
 	return "", nil
+}
+
+// A runner program that cannot be started stops the server at start, with
+// a message naming the flag; none given and none beside the server, runs
+// start the server's own binary.
+func TestRunnerProgram(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "no-runner")
+	err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-data", dir, "-runner-program", missing},
+		func(string) string { return "" }, io.Discard, nil)
+	if err == nil || !strings.Contains(err.Error(), "-runner-program (LAB_RUNNER_PROGRAM)") || !strings.Contains(err.Error(), missing) {
+		t.Errorf("got %v, want an error naming -runner-program and %s", err, missing)
+	}
+
+	var logs lockedBuffer
+	ctx, cancel := context.WithCancel(context.Background())
+	ready, errc := make(chan string, 1), make(chan error, 1)
+	go func() {
+		errc <- run(ctx, []string{"-addr", "127.0.0.1:0", "-data", t.TempDir(), "-runner-program", ""},
+			func(string) string { return "" }, &logs, ready)
+	}()
+	select {
+	case addr := <-ready:
+		// This test binary serves as every run's process then (TestMain).
+		if status := finishRun(t, "http://"+addr, `{"experiment": "race", "params": `+sessionRun+`}`); status != "done" {
+			t.Errorf("got a run %s through the server's own binary, want done", status)
+		}
+	case err := <-errc:
+		t.Fatalf("server did not start: %v", err)
+	}
+	cancel()
+	if err := <-errc; err != nil {
+		t.Errorf("server stopped with %v", err)
+	}
+	if !strings.Contains(logs.String(), "no runner program beside the server") {
+		t.Errorf("got logs %q, want a warning that runs start the server's own binary", logs.String())
+	}
+}
+
+// finishRun posts a run and waits for its end; it returns its status.
+func finishRun(t *testing.T, base, body string) string {
+	t.Helper()
+	status, out := call(t, "POST", base+"/api/runs", "", body)
+	if status != http.StatusCreated {
+		t.Fatalf("POST /api/runs: got %d %v, want 201", status, out)
+	}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		_, run := call(t, "GET", base+"/api/runs/"+out["id"].(string), "", "")
+		if s, _ := run["status"].(string); s != "queued" && s != "running" {
+			return s
+		}
+	}
+	t.Fatal("the run did not end within 30s")
+	return ""
 }
 
 func TestBusyPortFailsAtOnce(t *testing.T) {

@@ -371,3 +371,46 @@ func runChildren(t *testing.T) []int {
 	}
 	return pids
 }
+
+// Runs start the program their experiment's declaration calls for: race
+// (pure Go) the runner program, pixels (OpenCV, cgo) the server's own
+// binary, here this test binary; both count exactly.
+func TestEachRunStartsItsProgram(t *testing.T) {
+	base, stop := startServer(t, t.TempDir())
+	defer stop()
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		experiment, params string
+		program            string
+		variants           []string
+	}{
+		{"race", `{"variants":"sequential","goroutines":64,"increments":1953125,"repeat":2}`, runnerProgram, []string{"sequential"}},
+		{"pixels", `{"clip":"vtest.avi","variants":"sequential,worker-pool","repeat":1}`, self, []string{"sequential", "worker-pool"}},
+	} {
+		t.Run(tt.experiment, func(t *testing.T) {
+			id := submit(t, base, tt.experiment, tt.params)
+			waitStatus(t, base, id, 30*time.Second, "running", "done")
+			var exe string
+			for deadline := time.Now().Add(10 * time.Second); exe == "" && time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+				if pids := runChildren(t); len(pids) == 1 {
+					exe, _ = os.Readlink(fmt.Sprintf("/proc/%d/exe", pids[0]))
+				}
+			}
+			if exe != tt.program {
+				t.Errorf("got the run's process %q, want %q", exe, tt.program)
+			}
+			run := waitStatus(t, base, id, 2*time.Minute, "done", "failed")
+			if run["status"] != "done" {
+				t.Fatalf("got %v (%v), want done", run["status"], run["error"])
+			}
+			for _, name := range tt.variants {
+				if v := variant(t, run, name); v["correct"] != true || v["got"] != v["expected"] {
+					t.Errorf("%s: got %v of %v (correct %v), want the exact count", name, v["got"], v["expected"], v["correct"])
+				}
+			}
+		})
+	}
+}

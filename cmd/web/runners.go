@@ -11,16 +11,16 @@ import (
 
 	"concurrencylab/experiments"
 	"concurrencylab/experiments/pixels/clips"
+	"concurrencylab/lab"
 	"concurrencylab/lab/process"
 )
 
-// runners splits the usable CPUs into runner slots of cfg.CoresPerRun
-// each and returns them with the runner that starts every run as a child
-// process of this binary.
-func runners(cfg Config, log *slog.Logger) ([][]int, *process.Runner, error) {
+// runnerSlots splits the usable CPUs into runner slots of
+// cfg.CoresPerRun each.
+func runnerSlots(cfg Config) ([][]int, error) {
 	cpus, err := process.UsableCPUs()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	per := cfg.CoresPerRun
 	if per == 0 {
@@ -28,17 +28,46 @@ func runners(cfg Config, log *slog.Logger) ([][]int, *process.Runner, error) {
 	}
 	slots, err := process.Slots(cpus, per)
 	if err != nil {
-		return nil, nil, fmt.Errorf("-cores-per-run: %w", err)
+		return nil, fmt.Errorf("-cores-per-run: %w", err)
 	}
+	return slots, nil
+}
+
+// newRunner returns the runner that starts every run as a child process:
+// the runner program for experiments that need no cgo, and this binary,
+// which links the C libraries, for those whose Info declares Cgo. Without
+// a runner program every run starts this binary, over a hundred
+// milliseconds slower.
+func newRunner(cfg Config, exps []lab.Experiment, log *slog.Logger) (*process.Runner, error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return nil, nil, fmt.Errorf("find this program to start runs with: %w", err)
+		return nil, fmt.Errorf("find this program to start runs with: %w", err)
 	}
 	clipDir, err := filepath.Abs(cfg.Clips)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	return slots, &process.Runner{Path: exe, Env: []string{"LAB_CLIPS=" + clipDir}, Memory: cfg.RunMemory, Log: log}, nil
+	program := cfg.RunnerProgram
+	if program == "" {
+		program = filepath.Join(filepath.Dir(exe), "runner")
+		if !isProgram(program) {
+			log.Warn("no runner program beside the server: every run starts the server's own binary, over 100 ms slower; make build builds it",
+				"runner_program", program)
+			program = exe
+		}
+	} else if !isProgram(program) {
+		return nil, fmt.Errorf("-runner-program (LAB_RUNNER_PROGRAM) %q is not a program this server can start", program)
+	}
+	return &process.Runner{
+		Path: program, CgoPath: exe, Cgo: process.CgoExperiments(exps),
+		Env: []string{"LAB_CLIPS=" + clipDir}, Memory: cfg.RunMemory, Log: log,
+	}, nil
+}
+
+// isProgram reports whether path is an executable regular file.
+func isProgram(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0
 }
 
 // child is main in a run's child process: the catalog over the clip

@@ -79,6 +79,7 @@ func (e *Experiment) Info() lab.Info {
 	}
 	return lab.Info{
 		ID:      "pixels",
+		Cgo:     true, // OpenCV: runs in a child of the cgo program
 		Title:   "Blue pixels in video frames",
 		Summary: "Count the blue pixels of every frame with OpenCV: a goroutine per frame, worker pools, several decoders, against the speed of decoding alone.",
 		Lesson:  lesson,

@@ -1,8 +1,9 @@
 // Package process runs each run of the lab in a child process of its own,
 // as the Go Playground runs each program: the server keeps the queue, the
-// event log and the sockets; the child, the lab's own binary started again
-// in runner mode, gets the job on stdin, streams the run's events back as
-// JSON lines on a pipe (file descriptor 3) and exits.
+// event log and the sockets; the child, the runner program (cmd/runner,
+// pure Go) or, for an experiment that declares cgo, a cgo program of the
+// lab started in runner mode, gets the job on stdin, streams the run's
+// events back as JSON lines on a pipe (file descriptor 3) and exits.
 //
 // A child is pinned to its runner slot's CPUs before it starts, with
 // GOMAXPROCS set to the run's cores, so that runs on one machine never share

@@ -37,10 +37,19 @@ const (
 	killWait = time.Second
 )
 
-// A Runner executes each run in a child process of the lab's own binary.
+// A Runner executes each run in a child process: the runner program, or,
+// for an experiment that declares Info.Cgo, a cgo program of the lab.
 type Runner struct {
-	// Path is the executable to start in runner mode: os.Executable().
+	// Path is the program to start in runner mode: the runner program
+	// (cmd/runner), pure Go, which holds every experiment that needs no cgo.
 	Path string
+	// CgoPath is the program that runs the experiments listed in Cgo: a
+	// cgo build of the lab that serves as a child too (the server's own
+	// binary). Empty: Path runs them.
+	CgoPath string
+	// Cgo holds the ids of the experiments whose runs start CgoPath, as
+	// their Infos declare (CgoExperiments).
+	Cgo map[string]bool
 	// Env is added to the child's environment (LAB_CLIPS=..., say).
 	Env []string
 	// Memory is the most resident memory a run may hold, in bytes; the
@@ -72,7 +81,7 @@ func (r *Runner) Run(ctx context.Context, job lab.Job, sink lab.Sink) (lab.Repor
 	}
 	defer events.Close()
 	output := &boundedBuffer{max: MaxOutput}
-	cmd := exec.CommandContext(ctx, r.Path)
+	cmd := exec.CommandContext(ctx, r.program(job.Experiment))
 	cmd.Env = r.env(job)
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
@@ -136,6 +145,26 @@ func (r *Runner) Run(ctx context.Context, job lab.Job, sink lab.Sink) (lab.Repor
 			"pid", cmd.Process.Pid, "exit", fmt.Sprint(waitErr), "output", output.String())
 	}
 	return lab.Report{}, crash
+}
+
+// program returns the program that runs an experiment's runs.
+func (r *Runner) program(experiment string) string {
+	if r.Cgo[experiment] && r.CgoPath != "" {
+		return r.CgoPath
+	}
+	return r.Path
+}
+
+// CgoExperiments returns the ids of the experiments among exps that
+// declare Info.Cgo, for Runner.Cgo.
+func CgoExperiments(exps []lab.Experiment) map[string]bool {
+	ids := make(map[string]bool)
+	for _, e := range exps {
+		if info := e.Info(); info.Cgo {
+			ids[info.ID] = true
+		}
+	}
+	return ids
 }
 
 // passEnv are the variables of the server's environment a child gets:

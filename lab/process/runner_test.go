@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -368,4 +369,45 @@ func TestChildStartedByHandEndsOnlyItself(t *testing.T) {
 		t.Errorf("got the child killed by %v, want it to exit", ws.Signal())
 	}
 	_ = err // exit 0 (the run finished first) or 3 (its stdin's end came first): both are fine
+}
+
+// A Runner starts the program an experiment's declaration calls for: the
+// cgo program for those listed in Cgo, the runner program for the rest.
+func TestRunnerPicksTheProgram(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "missing")
+	tests := []struct {
+		name    string
+		r       *Runner
+		wantErr bool
+	}{
+		{"pure experiment, runner program", &Runner{Path: selfPath(t), CgoPath: missing, Cgo: map[string]bool{"pixels": true}}, false},
+		{"pure experiment, no runner program", &Runner{Path: missing, CgoPath: selfPath(t), Cgo: map[string]bool{"pixels": true}}, true},
+		{"cgo experiment, cgo program", &Runner{Path: missing, CgoPath: selfPath(t), Cgo: map[string]bool{"probe": true}}, false},
+		{"cgo experiment, no cgo program", &Runner{Path: selfPath(t), CgoPath: missing, Cgo: map[string]bool{"probe": true}}, true},
+		{"cgo experiment, one program for all", &Runner{Path: selfPath(t), Cgo: map[string]bool{"probe": true}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.r.Run(context.Background(), job("report", nil), &sink{start: time.Now()})
+			if (err != nil) != tt.wantErr {
+				t.Errorf("got error %v, want an error: %v", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestCgoExperiments(t *testing.T) {
+	got := CgoExperiments([]lab.Experiment{probe{}, cgoProbe{}})
+	if len(got) != 1 || !got["cgo-probe"] {
+		t.Errorf("got %v, want only cgo-probe", got)
+	}
+}
+
+// cgoProbe is an experiment that declares cgo.
+type cgoProbe struct{ probe }
+
+func (cgoProbe) Info() lab.Info {
+	info := probe{}.Info()
+	info.ID, info.Cgo = "cgo-probe", true
+	return info
 }
