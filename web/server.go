@@ -42,6 +42,8 @@ type Server struct {
 	runSockets *socketCount // caps on run websockets (socket_limits.go)
 
 	features []Feature // optional parts of the site, mounted by With
+
+	hosts *Hosts // the Host names answered (AllowHosts); nil answers every Host
 }
 
 // A Feature is an optional part of the site in a package of its own
@@ -131,7 +133,8 @@ func (s *Server) CloseSockets(ctx context.Context) {
 // state-changing request from another site's page is refused with 403
 // (net/http's CrossOriginProtection: Sec-Fetch-Site, else Origin against
 // Host); a known path asked with a method it does not answer gets 405
-// with Allow.
+// with Allow. With AllowHosts, a request for another host gets 421;
+// GET /healthz is answered before all of that.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	var rs []serve.Route
@@ -149,7 +152,11 @@ func (s *Server) Handler() http.Handler {
 	}
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.crossSite))
-	return s.recoverPanics(s.logRequests(serve.SecureHeaders(cop.Handler(mux))))
+	h := s.recoverPanics(s.logRequests(serve.SecureHeaders(cop.Handler(mux))))
+	if s.hosts != nil {
+		h = s.checkHost(h)
+	}
+	return s.healthFirst(h)
 }
 
 type route struct {
