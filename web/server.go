@@ -36,6 +36,10 @@ type Server struct {
 	// pongWait overrides the websockets' pong wait (and so the ping
 	// period), for tests; zero means the constants in run_events.go.
 	pongWait time.Duration
+	// writeWait overrides serve.WriteWait for run sockets, for tests.
+	writeWait time.Duration
+
+	logs *sharedLogs // the event logs of runs with open sockets, one per run
 
 	trusted []netip.Prefix // reverse proxies whose X-Forwarded-For is believed (serve.ClientOf)
 
@@ -95,7 +99,7 @@ func (s *Server) client(r *http.Request) string { return serve.ClientOf(r, s.tru
 // New returns a server for the runs of m, serving static assets from static.
 func New(log *slog.Logger, m *lab.Manager, static fs.FS, opts ...Option) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{log: log, runs: m, static: static, sockets: ctx, closeAll: cancel}
+	s := &Server{log: log, runs: m, static: static, sockets: ctx, closeAll: cancel, logs: &sharedLogs{m: make(map[string]*sharedLog)}}
 	s.runSockets = newSocketCount(SocketLimits{})
 	for _, o := range opts {
 		o(s)
