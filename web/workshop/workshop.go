@@ -81,11 +81,12 @@ func New(log *slog.Logger, svc *session.Service, m *lab.Manager, o Options) *Ser
 		experimentView: o.ExperimentView, trusted: o.TrustedProxies,
 		publicURL: strings.TrimSuffix(o.PublicURL, "/"), listen: o.Listen, lanIPs: lanIPs,
 		hubs: &sessionHubs{
-			m:          make(map[string]*hub),
-			creates:    serve.NewRateLimit("new sessions", createsPerMinute, createBurst),
-			joins:      serve.NewRateLimit("joins", joinsPerMinute, joinBurst),
-			lookups:    serve.NewRateLimit("lookups of unknown room codes", lookupsPerMinute, lookupBurst),
-			maxSockets: maxSessionSockets,
+			m:               make(map[string]*hub),
+			creates:         serve.NewRateLimit("new sessions", createsPerMinute, createBurst),
+			joins:           serve.NewRateLimit("joins", joinsPerMinute, joinBurst),
+			lookups:         serve.NewRateLimit("lookups of unknown room codes", lookupsPerMinute, lookupBurst),
+			watchersPerAddr: watchersPerAddr,
+			joinedFrom:      make(map[string]int),
 		},
 	}
 	if s.experimentView == nil {
