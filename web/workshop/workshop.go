@@ -136,6 +136,8 @@ func (s *Server) Routes() []serve.Route {
 		{"POST /api/sessions/{code}/predict", s.predictSession},
 		{"POST /api/sessions/{code}/reveal", s.revealSession},
 		{"POST /api/sessions/{code}/spotlight", s.spotlightSession},
+		{"POST /api/sessions/{code}/remove", s.removeLearner},
+		{"POST /api/sessions/{code}/end", s.endSession},
 		// The learners', with their token (learner.go).
 		{"POST /api/sessions/{code}/join", s.joinSession},
 		{"POST /api/sessions/{code}/runs", s.learnerRun},
