@@ -107,3 +107,23 @@ func TestCodeLookupsLimitedUnderConcurrency(t *testing.T) {
 		t.Errorf("%d concurrent lookups of unknown codes: got %v, want %d answered 404 and %d refused 429", lookups, counts, burst, lookups-burst)
 	}
 }
+
+// TestOpenSocketsHoldNoLookups: sockets to a known room stay open for
+// hours; each gives its lookup token back as soon as it opens, so an
+// address may hold more of them than the lookup burst.
+func TestOpenSocketsHoldNoLookups(t *testing.T) {
+	const burst = 2
+	now := time.Now()
+	ts, _, _ := newSessionServerWith(t, func(s *Server) {
+		s.hubs.lookups = serve.NewRateLimit("lookups of unknown room codes", lookupsPerMinute, burst)
+		s.hubs.lookups.Now = func() time.Time { return now }
+	})
+	code, _ := ts.newSession(t)
+	for i := range 3 * burst {
+		conn, status, err := ts.wsDial("/sessions/"+code+"/events?name=L"+fmt.Sprint(i), nil)
+		if err != nil {
+			t.Fatalf("socket %d of one address: got %d %v, want it open", i+1, status, err)
+		}
+		defer conn.Close()
+	}
+}
