@@ -104,12 +104,14 @@ func (l *EventLog) Events(from int) []Event {
 
 // Next waits until there are events at index from or later and returns them.
 // It returns ok=false when the log is closed and fully read, or when ctx is
-// done.
+// done. The events are the log's own, not a copy (a thousand readers of
+// a long run would otherwise hold a thousand copies): a reader must not
+// change them. Appending never changes an event already in the log.
 func (l *EventLog) Next(ctx context.Context, from int) (events []Event, ok bool) {
 	for {
 		l.mu.Lock()
-		if from < len(l.events) {
-			events = append([]Event(nil), l.events[from:]...)
+		if n := len(l.events); from < n {
+			events = l.events[from:n:n]
 			l.mu.Unlock()
 			return events, true
 		}

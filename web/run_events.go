@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"time"
 
@@ -12,9 +13,15 @@ import (
 	"concurrencylab/web/internal/serve"
 )
 
-// behind is how many unsent events make a client count as slow: it then
-// skips superseded progress and samples.
-const behind = 256
+// sendBudget is the most bytes of events one run socket may have on the
+// way to its client: the kernel's send buffer of the connection is set to
+// it, and a client more than that behind the live stream skips superseded
+// progress and samples. A client that takes nothing for writeWait is
+// dropped. The replay of earlier events is streamed from the run's one
+// shared log (sharedLogs), never copied per socket, so a socket costs its
+// buffers and two goroutines however long the run and whatever its
+// client does.
+const sendBudget = 64 << 10
 
 // runEvents streams a run's events over a websocket: every earlier event
 // first, then live ones, then a close frame when the run has ended.
@@ -24,11 +31,12 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusNotFound, "no run "+errs.Truncate(id, maxQuoted))
 		return
 	}
-	events, err := s.runs.Events(r.Context(), id)
+	events, err := s.logs.acquire(r.Context(), id, s.runs.Events)
 	if err != nil {
 		s.runError(w, id, err)
 		return
 	}
+	defer s.logs.release(id)
 	s.socketsMu.Lock()
 	if s.socketsClosed {
 		s.socketsMu.Unlock()
@@ -48,11 +56,23 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		return // the upgrader has answered with a 4xx
 	}
+	if tc, ok := conn.NetConn().(*net.TCPConn); ok {
+		tc.SetWriteBuffer(sendBudget)
+	}
 	ctx, cancel := context.WithCancel(s.sockets)
 	defer cancel()
 	pong, _ := s.keepalive()
 	go serve.ReadNothing(conn, cancel, pong, "a run's events")
 	s.writeEvents(ctx, conn, events)
+}
+
+// writeTimeout is the longest one message may take to be taken by the
+// client: serve.WriteWait, or the test's override.
+func (s *Server) writeTimeout() time.Duration {
+	if s.writeWait > 0 {
+		return s.writeWait
+	}
+	return serve.WriteWait
 }
 
 // keepalive returns the server's pong wait and ping period.
@@ -74,7 +94,7 @@ func (s *Server) writeEvents(ctx context.Context, conn *websocket.Conn, events *
 		// Ping on schedule whether events flow or not: browsers answer
 		// pings but never send their own, and the reader's deadline counts.
 		if time.Since(lastPing) >= pingPeriod {
-			conn.SetWriteDeadline(time.Now().Add(serve.WriteWait))
+			conn.SetWriteDeadline(time.Now().Add(s.writeTimeout()))
 			if err := conn.WriteMessage(websocket.PingMessage, nil); err != nil {
 				return
 			}
@@ -98,15 +118,24 @@ func (s *Server) writeEvents(ctx context.Context, conn *websocket.Conn, events *
 			return
 		}
 		next = int(batch[len(batch)-1].Seq) + 1
-		if replayed && len(batch) > behind {
+		if replayed && bytesOf(batch) > sendBudget {
 			batch = lab.Skip(batch)
 		}
 		replayed = true
 		for _, e := range batch {
-			conn.SetWriteDeadline(time.Now().Add(serve.WriteWait))
+			conn.SetWriteDeadline(time.Now().Add(s.writeTimeout()))
 			if err := conn.WriteMessage(websocket.TextMessage, e.Data); err != nil {
 				return // a slow or dead client is dropped
 			}
 		}
 	}
+}
+
+// bytesOf is the size of events as sent.
+func bytesOf(events []lab.Event) int {
+	n := 0
+	for _, e := range events {
+		n += len(e.Data)
+	}
+	return n
 }

@@ -36,12 +36,18 @@ type Server struct {
 	// pongWait overrides the websockets' pong wait (and so the ping
 	// period), for tests; zero means the constants in run_events.go.
 	pongWait time.Duration
+	// writeWait overrides serve.WriteWait for run sockets, for tests.
+	writeWait time.Duration
+
+	logs *sharedLogs // the event logs of runs with open sockets, one per run
 
 	trusted []netip.Prefix // reverse proxies whose X-Forwarded-For is believed (serve.ClientOf)
 
 	runSockets *socketCount // caps on run websockets (socket_limits.go)
 
 	features []Feature // optional parts of the site, mounted by With
+
+	hosts *Hosts // the Host names answered (AllowHosts); nil answers every Host
 }
 
 // A Feature is an optional part of the site in a package of its own
@@ -93,7 +99,7 @@ func (s *Server) client(r *http.Request) string { return serve.ClientOf(r, s.tru
 // New returns a server for the runs of m, serving static assets from static.
 func New(log *slog.Logger, m *lab.Manager, static fs.FS, opts ...Option) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{log: log, runs: m, static: static, sockets: ctx, closeAll: cancel}
+	s := &Server{log: log, runs: m, static: static, sockets: ctx, closeAll: cancel, logs: &sharedLogs{m: make(map[string]*sharedLog)}}
 	s.runSockets = newSocketCount(SocketLimits{})
 	for _, o := range opts {
 		o(s)
@@ -131,7 +137,8 @@ func (s *Server) CloseSockets(ctx context.Context) {
 // state-changing request from another site's page is refused with 403
 // (net/http's CrossOriginProtection: Sec-Fetch-Site, else Origin against
 // Host); a known path asked with a method it does not answer gets 405
-// with Allow.
+// with Allow. With AllowHosts, a request for another host gets 421;
+// GET /healthz is answered before all of that.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	var rs []serve.Route
@@ -149,7 +156,11 @@ func (s *Server) Handler() http.Handler {
 	}
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(s.crossSite))
-	return s.recoverPanics(s.logRequests(serve.SecureHeaders(cop.Handler(mux))))
+	h := s.recoverPanics(s.logRequests(serve.SecureHeaders(cop.Handler(mux))))
+	if s.hosts != nil {
+		h = s.checkHost(h)
+	}
+	return s.healthFirst(h)
 }
 
 type route struct {

@@ -69,6 +69,9 @@ type Config struct {
 	// RunnerProgram is the program that executes runs of experiments that
 	// need no cgo (cmd/runner); empty: runner beside this executable.
 	RunnerProgram string
+	// AllowedHosts are Host names or addresses answered beyond the
+	// public URL's, the machine's and loopback (comma-separated).
+	AllowedHosts string
 }
 
 // defaultRunMemory is -run-memory's default.
@@ -121,6 +124,7 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (Confi
 	fs.StringVar(&c.TrustedProxy, "trusted-proxy", env("LAB_TRUSTED_PROXY", ""), "reverse proxies whose X-Forwarded-For is believed, as CIDR prefixes or addresses, comma-separated (LAB_TRUSTED_PROXY)")
 	fs.StringVar(&c.PublicURL, "public-url", env("LAB_PUBLIC_URL", ""), "the address learners use, such as http://lab.example.org:8080, for join links and QR codes (LAB_PUBLIC_URL; default: the address the browser used)")
 	fs.StringVar(&c.RunnerProgram, "runner-program", env("LAB_RUNNER_PROGRAM", ""), "the program that executes runs of experiments that need no cgo (LAB_RUNNER_PROGRAM; default: runner beside this program)")
+	fs.StringVar(&c.AllowedHosts, "allowed-hosts", env("LAB_ALLOWED_HOSTS", ""), "host names or addresses, comma-separated, that requests may name beyond the public URL's host, this machine's names, loopback and the listening addresses; others get 421 (LAB_ALLOWED_HOSTS)")
 	fs.StringVar(&c.LogFormat, "log-format", env("LAB_LOG_FORMAT", "text"), "log format: text or json (LAB_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -145,6 +149,9 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (Confi
 	}
 	if _, err := web.ParsePrefixes(c.TrustedProxy); err != nil {
 		return c, fmt.Errorf("-trusted-proxy: %w", err)
+	}
+	if _, err := web.CheckHostList(c.AllowedHosts); err != nil {
+		return c, fmt.Errorf("-allowed-hosts (LAB_ALLOWED_HOSTS): %w", err)
 	}
 	if c.PublicURL != "" {
 		u, err := checkPublicURL(c.PublicURL)
@@ -286,7 +293,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		ExperimentView: web.ExperimentView(runs),
 	})
 	clipServer := clipsweb.New(log, pixels.NewLibrary(clipLib), clipsweb.Options{TrustedProxies: trusted})
+	allowed, _ := web.CheckHostList(cfg.AllowedHosts) // checked by parseFlags
 	srv := web.New(log, runs, static.FS, web.TrustedProxies(trusted), web.RunSockets(socketLimits(log)),
+		web.AllowHosts(web.HostsOf(cfg.PublicURL, ln.Addr(), allowed)),
 		web.With(workshops), web.With(clipServer))
 	hs := &http.Server{
 		Handler:           srv.Handler(),

@@ -25,7 +25,10 @@ func (s *Service) Join(ctx context.Context, code, name string) (Learner, string,
 		return Learner{}, "", err
 	}
 	defer r.mu.Unlock()
-	if len(r.learners) >= MaxLearners {
+	if r.state.Ended != nil {
+		return Learner{}, "", ErrEnded
+	}
+	if r.placesTaken() >= MaxLearners {
 		return Learner{}, "", ErrFull
 	}
 	token := newSecret(16)
@@ -61,8 +64,11 @@ func (s *Service) Learner(ctx context.Context, code, id, token string) (Learner,
 // held.
 func (r *room) learnerByToken(id, token string) (*Learner, error) {
 	l, ok := r.byID[id]
-	if !ok || !secretMatches(token, l.TokenHash) {
+	switch {
+	case !ok || !secretMatches(token, l.TokenHash):
 		return nil, ErrLearner
+	case l.Removed:
+		return nil, ErrRemoved
 	}
 	return l, nil
 }
@@ -81,7 +87,7 @@ func (s *Service) connect(ctx context.Context, code, id string, d int) {
 	}
 	defer r.mu.Unlock()
 	l, ok := r.byID[id]
-	if !ok {
+	if !ok || l.Removed {
 		return
 	}
 	before := r.conns[l.ID] > 0
@@ -140,6 +146,9 @@ func (s *Service) SubmitRun(ctx context.Context, code, id, token string, params 
 	l, err := r.learnerByToken(id, token)
 	if err != nil {
 		return lab.Run{}, err
+	}
+	if r.state.Ended != nil {
+		return lab.Run{}, ErrEnded
 	}
 	push := r.state.Push
 	if push == nil {
@@ -296,4 +305,16 @@ func statusOf(e lab.Event) lab.Status {
 	}
 	json.Unmarshal(e.Data, &body)
 	return body.State
+}
+
+// placesTaken is how many learners hold a place: those not removed. r.mu
+// must be held.
+func (r *room) placesTaken() int {
+	n := 0
+	for _, l := range r.learners {
+		if !l.Removed {
+			n++
+		}
+	}
+	return n
 }

@@ -133,11 +133,14 @@ func (r *room) viewLocked() View {
 	v := View{
 		ID: r.id, Code: r.code, Created: r.created,
 		Push: r.state.Push, Run: r.state.Run, Ask: r.state.Ask, Spotlight: r.state.Spotlight,
-		Prediction: r.predictionLocked(),
-		Learners:   make([]Learner, 0, len(r.learners)),
-		Board:      make([]Entry, 0, len(r.entries)),
+		Prediction: r.predictionLocked(), Ended: r.state.Ended,
+		Learners: make([]Learner, 0, len(r.learners)),
+		Board:    make([]Entry, 0, len(r.entries)),
 	}
 	for _, l := range r.learners {
+		if l.Removed {
+			continue
+		}
 		v.Learners = append(v.Learners, r.learnerLocked(l))
 		if r.conns[l.ID] > 0 {
 			v.Connected++
@@ -205,6 +208,9 @@ func (r *room) publishStateLocked(old State) {
 	if st.Spotlight != old.Spotlight {
 		r.publishLocked(Event{Type: EventSpotlight, Spotlight: st.Spotlight})
 	}
+	if st.Ended != old.Ended {
+		r.publishLocked(Event{Type: EventEnded, Ended: st.Ended})
+	}
 }
 
 // change runs f on a copy of the state of session code, if key drives it,
@@ -218,6 +224,9 @@ func (s *Service) change(ctx context.Context, code, key string, f func(r *room, 
 	defer r.mu.Unlock()
 	if err := r.authorize(key); err != nil {
 		return err
+	}
+	if r.state.Ended != nil {
+		return ErrEnded
 	}
 	old := r.state
 	st := old

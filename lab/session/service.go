@@ -42,6 +42,9 @@ var (
 	ErrClosed    = errs.New(errs.Conflict, "no prediction is open")
 	ErrBadInput  = errs.New(errs.Invalid, "bad input")
 	ErrNoEntry   = errs.New(errs.Conflict, "that run is not on this session's board")
+	ErrEnded     = errs.New(errs.Conflict, "the instructor has ended this session: its board and runs stay readable, nothing more can change")
+	ErrRemoved   = errs.New(errs.Forbidden, "the instructor has removed you from this session")
+	ErrNoLearner = errs.New(errs.Conflict, "no such learner in this session")
 	ErrTooMany   = errs.New(errs.Unavailable, fmt.Sprintf("this server is hosting %d live sessions, the most it holds: try again in a few minutes", MaxLiveSessions))
 )
 

@@ -90,9 +90,12 @@ type Learner struct {
 	ID   string `json:"id"`
 	Name string `json:"name"` // as typed (trimmed); pages escape it
 	// Label tells learners with the same name apart: "Sam", "Sam (2)".
-	Label     string    `json:"label"`
-	Connected bool      `json:"connected"` // has a page open now
-	Joined    time.Time `json:"joined"`
+	Label     string `json:"label"`
+	Connected bool   `json:"connected"` // has a page open now
+	// Removed: the instructor took the learner out of the session. The
+	// learner's runs stay on the board; the roster no longer shows them.
+	Removed bool      `json:"removed,omitempty"`
+	Joined  time.Time `json:"joined"`
 	// TokenHash is the hash of the secret that lets the learner's page
 	// reconnect as this learner.
 	TokenHash string `json:"-"`
@@ -180,6 +183,8 @@ type View struct {
 	Learners   []Learner   `json:"learners"` // in the order they joined
 	Connected  int         `json:"connected"`
 	Board      []Entry     `json:"board"` // in the order the runs were made
+	// Ended is when the instructor ended the session; null while it runs.
+	Ended *time.Time `json:"ended"`
 }
 
 // Event types: what changed in a session.
@@ -191,6 +196,7 @@ const (
 	EventSpotlight  = "spotlight"
 	EventLearner    = "learner" // a learner joined, connected or left
 	EventEntry      = "entry"   // a board entry was made or changed
+	EventEnded      = "ended"   // the instructor ended the session
 )
 
 // An Event is one change to a session, as subscribers receive it. The
@@ -204,6 +210,7 @@ type Event struct {
 	Spotlight  *Spotlight
 	Learner    *Learner
 	Entry      *Entry
+	Ended      *time.Time
 }
 
 // Apply brings v up to date with e, so a subscriber that holds a View
@@ -220,11 +227,17 @@ func (v *View) Apply(e Event) {
 		v.Prediction = e.Prediction
 	case EventSpotlight:
 		v.Spotlight = e.Spotlight
+	case EventEnded:
+		v.Ended = e.Ended
 	case EventLearner:
 		if e.Learner == nil {
 			return
 		}
-		v.Learners = upsert(v.Learners, *e.Learner, func(l Learner) bool { return l.ID == e.Learner.ID })
+		if e.Learner.Removed {
+			v.Learners = slices.DeleteFunc(v.Learners, func(l Learner) bool { return l.ID == e.Learner.ID })
+		} else {
+			v.Learners = upsert(v.Learners, *e.Learner, func(l Learner) bool { return l.ID == e.Learner.ID })
+		}
 		v.Connected = 0
 		for _, l := range v.Learners {
 			if l.Connected {

@@ -25,6 +25,8 @@ type State struct {
 	// the one it has.
 	Asks        int `json:"asks"`
 	Predictions int `json:"predictions"`
+	// Ended is when the instructor ended the session; nil while it runs.
+	Ended *time.Time `json:"ended,omitempty"`
 }
 
 // A Record is a stored session.

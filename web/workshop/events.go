@@ -3,7 +3,6 @@ package workshop
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net/http"
 	"strings"
 	"time"
@@ -20,7 +19,8 @@ import (
 // session's pages hold. With ?name= it admits a new learner; with
 // ?learner=&token= it brings a learner back (a reload, a lost network);
 // with neither it is a watcher (the console, the board), who is not on the
-// roster. The first message is a welcome, then the room's state (push,
+// roster: with ?key= (the instructor's) one of the session's instructor
+// pages, else one of the few an address may open (places.go). The first message is a welcome, then the room's state (push,
 // run, ask, prediction, spotlight, roster, board), then every change.
 //
 // A learner joins only once the socket is open: a request that is no
@@ -62,6 +62,17 @@ func (s *Server) sessionEvents(w http.ResponseWriter, r *http.Request) {
 	} else {
 		join = q.Has("name")
 	}
+	p := place{role: roleLearner}
+	if learner == "" && !join {
+		p = place{role: roleOpen, addr: s.client(r)}
+		if key := q.Get("key"); key != "" {
+			if err := s.sessions.Authorize(r.Context(), code, key); err != nil {
+				s.sessionError(w, code, err)
+				return
+			}
+			p.role = roleKeyed
+		}
+	}
 	var name string
 	if join {
 		var err error
@@ -69,39 +80,48 @@ func (s *Server) sessionEvents(w http.ResponseWriter, r *http.Request) {
 			s.sessionError(w, code, err)
 			return
 		}
-		if !s.allowed(w, r, s.hubs.joins, false) {
+		if !s.joinAllowed(w, r, code) {
 			return
 		}
 	}
-	h, full, err := s.joinHub(r.Context(), code)
-	if errors.Is(err, errClosing) {
-		serve.Error(w, http.StatusServiceUnavailable, err.Error())
-		return
+	h, refused, err := s.joinHub(r.Context(), code, p)
+	if err == nil && refused != "" {
+		err = errors.New(refused)
 	}
 	if err != nil {
-		s.sessionError(w, code, err)
+		if join {
+			s.unjoin(r, code)
+		}
+		switch {
+		case refused != "":
+			w.Header().Set("Retry-After", "30")
+			serve.Error(w, http.StatusTooManyRequests, refused)
+		case errors.Is(err, errClosing):
+			serve.Error(w, http.StatusServiceUnavailable, err.Error())
+		default:
+			s.sessionError(w, code, err)
+		}
 		return
 	}
-	defer s.leaveHub(h)
+	defer s.leaveHub(h, p)
 	conn, err := serve.Upgrader.Upgrade(w, r, nil)
 	if err != nil {
+		if join {
+			s.unjoin(r, code)
+		}
 		return // the upgrader has answered with a 4xx (a foreign origin gets 403)
-	}
-	if full {
-		refuseSocket(conn, websocket.CloseTryAgainLater,
-			fmt.Sprintf("this session has %d pages open, the most it holds: try again later", s.hubs.maxSockets))
-		return
 	}
 	if join {
 		l, token, err := s.sessions.Join(r.Context(), code, name)
 		if err != nil {
+			s.unjoin(r, code)
 			refuseSocket(conn, s.joinCloseCode(code, err), joinCloseReason(err))
 			return
 		}
 		learner, l.Connected = l.ID, true
 		welcome["role"], welcome["learner"], welcome["token"] = "learner", l, token
 	}
-	c := &client{send: make(chan *websocket.PreparedMessage, sessionSendBuffer), welcome: mustJSON(welcome), learner: learner != ""}
+	c := &client{send: make(chan out, sessionSendBuffer), welcome: mustJSON(welcome), learner: learner != "", learnerID: learner}
 	h.register <- c
 	if learner != "" {
 		s.sessions.Connect(r.Context(), code, learner)
@@ -125,7 +145,7 @@ func refuseSocket(conn *websocket.Conn, code int, reason string) {
 // learner, else 1011 (it retries).
 func (s *Server) joinCloseCode(code string, err error) int {
 	switch {
-	case errors.Is(err, session.ErrFull), errors.Is(err, session.ErrBadName), errors.Is(err, lab.ErrNotFound):
+	case errors.Is(err, session.ErrFull), errors.Is(err, session.ErrBadName), errors.Is(err, lab.ErrNotFound), errors.Is(err, session.ErrEnded):
 		return websocket.ClosePolicyViolation
 	case errors.Is(err, session.ErrTooMany):
 		return websocket.CloseTryAgainLater
@@ -139,7 +159,7 @@ func (s *Server) joinCloseCode(code string, err error) int {
 // frame holds (123 bytes).
 func joinCloseReason(err error) string {
 	msg := "the server could not add you to the session: try again"
-	if errors.Is(err, session.ErrFull) || errors.Is(err, session.ErrBadName) || errors.Is(err, session.ErrTooMany) {
+	if errors.Is(err, session.ErrFull) || errors.Is(err, session.ErrBadName) || errors.Is(err, session.ErrTooMany) || errors.Is(err, session.ErrEnded) {
 		msg = err.Error()
 	}
 	if len(msg) > 123 {
@@ -155,13 +175,19 @@ func (s *Server) writeSession(ctx context.Context, conn *websocket.Conn, c *clie
 	defer ping.Stop()
 	for {
 		select {
-		case pm, ok := <-c.send:
+		case m, ok := <-c.send:
 			if !ok {
+				if c.closeCode != 0 {
+					serve.Goodbye(conn, c.closeCode, c.closeReason)
+					return
+				}
 				serve.Goodbye(conn, websocket.CloseTryAgainLater, "this page fell behind the room: reconnect to catch up")
 				return
 			}
 			conn.SetWriteDeadline(time.Now().Add(serve.WriteWait))
-			if err := conn.WritePreparedMessage(pm); err != nil {
+			err := conn.WritePreparedMessage(m.pm)
+			c.queued.Add(-m.n)
+			if err != nil {
 				return // a slow or dead client is dropped
 			}
 		case <-ping.C:

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -35,9 +36,10 @@ type sessionHubs struct {
 	closing bool            // the server is shutting down: no new socket or hub
 	wg      sync.WaitGroup  // the sockets and the hubs' goroutines; Add only under mu, while !closing
 
-	creates, joins *serve.RateLimit // per client (session_limits.go)
-	lookups        *serve.RateLimit // unknown room codes, per client (session_codes.go)
-	maxSockets     int              // per session: maxSessionSockets; tests lower it
+	creates, joins  *serve.RateLimit // per client (session_limits.go)
+	lookups         *serve.RateLimit // unknown room codes, per client (session_codes.go)
+	watchersPerAddr int              // watchers without the key per address per session; tests lower it
+	joinedFrom      map[string]int   // learners joined per room code and address (places.go)
 }
 
 // A hub fans one session's events out to its open sockets, in the shape of
@@ -45,9 +47,13 @@ type sessionHubs struct {
 // a buffered send channel and its own writer. Every message is prepared
 // once (websocket.PreparedMessage) and handed to every client.
 type hub struct {
-	s          *Server
-	code       string
-	refs       int // sockets holding the hub; guarded by sessionHubs.mu
+	s    *Server
+	code string
+	refs int // sockets holding the hub; guarded by sessionHubs.mu
+	// Watchers' places (places.go); guarded by sessionHubs.mu.
+	keyed      int            // watchers with the key
+	open       map[string]int // watchers without it, per address
+	openTotal  int
 	register   chan *client
 	unregister chan *client
 	stop       chan struct{} // closed when the last socket leaves
@@ -56,51 +62,88 @@ type hub struct {
 	sub     *session.Subscription
 	view    session.View
 	clients map[*client]struct{}
+	snap    []out // the prepared snapshot (state and board), shared by new clients until the room changes
+}
+
+// out is one message on its way to a client, and its size for the
+// client's send budget.
+type out struct {
+	pm *websocket.PreparedMessage
+	n  int64
 }
 
 // A client is one open session socket.
 type client struct {
-	send    chan *websocket.PreparedMessage
-	welcome []byte // the first message, for this client only
-	learner bool   // a learner's page: its roster carries counts, not names
+	send      chan out
+	queued    atomic.Int64 // bytes in send, against sessionSendBudget
+	welcome   []byte       // the first message, for this client only
+	learner   bool         // a learner's page: its roster carries counts, not names
+	learnerID string       // the learner, for a learner's page
+
+	// Set by the hub before it closes send: the close frame the writer
+	// sends. Zero: the page fell behind.
+	closeCode   int
+	closeReason string
 }
 
-// joinHub counts one more socket in the session's hub, starting the hub
-// for the first, and returns it; full says the session already held
-// maxSockets before this one. Each joinHub that returns no error
-// must be matched by a leaveHub. Once the server is shutting down it is
-// errClosing.
-func (s *Server) joinHub(ctx context.Context, code string) (h *hub, full bool, err error) {
+// enqueue hands c a message unless that would put c past its send budget
+// or its buffer is full; it reports whether it did.
+func (c *client) enqueue(m out) bool {
+	if c.queued.Add(m.n) > sessionSendBudget {
+		c.queued.Add(-m.n)
+		return false
+	}
+	select {
+	case c.send <- m:
+		return true
+	default:
+		c.queued.Add(-m.n)
+		return false
+	}
+}
+
+// joinHub counts one more socket in the session's hub, in place p,
+// starting the hub for the first, and returns it; refused names the cap
+// p would pass (nothing is counted then). Each joinHub that returns no
+// error and no refusal must be matched by a leaveHub. Once the server is
+// shutting down it is errClosing.
+func (s *Server) joinHub(ctx context.Context, code string, p place) (h *hub, refused string, err error) {
 	s.hubs.mu.Lock()
 	defer s.hubs.mu.Unlock()
 	if s.hubs.closing {
-		return nil, false, errClosing
+		return nil, "", errClosing
 	}
 	h = s.hubs.m[code]
-	if h == nil {
+	if h != nil {
+		if refused := s.takePlaceLocked(h, p); refused != "" {
+			return nil, refused, nil
+		}
+	} else {
 		sub, view, err := s.sessions.Subscribe(ctx, code)
 		if err != nil {
-			return nil, false, err
+			return nil, "", err
 		}
 		h = &hub{
 			s: s, code: code, sub: sub, view: view,
 			register: make(chan *client), unregister: make(chan *client), stop: make(chan struct{}),
-			clients: make(map[*client]struct{}),
+			clients: make(map[*client]struct{}), open: make(map[string]int),
 		}
+		s.takePlaceLocked(h, p) // the first socket always has a place
 		s.hubs.m[code] = h
 		s.hubs.wg.Add(1) // the hub's goroutine
 		go h.run()
 	}
 	h.refs++
 	s.hubs.wg.Add(1) // this socket, until leaveHub
-	return h, h.refs > s.hubs.maxSockets, nil
+	return h, "", nil
 }
 
-// leaveHub lets go of h; the last socket to leave stops it.
-func (s *Server) leaveHub(h *hub) {
+// leaveHub lets go of h and of place p; the last socket to leave stops it.
+func (s *Server) leaveHub(h *hub, p place) {
 	defer s.hubs.wg.Done()
 	s.hubs.mu.Lock()
 	defer s.hubs.mu.Unlock()
+	h.releasePlaceLocked(p)
 	h.refs--
 	if h.refs == 0 {
 		delete(s.hubs.m, h.code)
@@ -118,6 +161,9 @@ func (h *hub) run() {
 	for {
 		select {
 		case c := <-h.register:
+			if c.learnerID != "" {
+				h.dropLearner(c.learnerID, websocket.ClosePolicyViolation, "this learner opened the session on another page: that page holds the place now")
+			}
 			h.clients[c] = struct{}{}
 			h.snapshot(c)
 		case c := <-h.unregister:
@@ -128,9 +174,13 @@ func (h *hub) run() {
 				continue
 			}
 			h.view.Apply(e)
+			h.snap = nil
 			switch e.Type {
 			case session.EventLearner:
 				rosterDirty = true
+				if e.Learner != nil && e.Learner.Removed {
+					h.dropLearner(e.Learner.ID, websocket.ClosePolicyViolation, "the instructor removed you from this session")
+				}
 			case session.EventEntry:
 				entriesDirty[e.Entry.Run] = true
 			case session.EventPrediction:
@@ -176,7 +226,7 @@ func (h *hub) resubscribe() <-chan session.Event {
 		return nil
 	}
 	h.sub.Close()
-	h.sub, h.view = sub, view
+	h.sub, h.view, h.snap = sub, view, nil
 	for _, m := range h.snapshotMessages() {
 		h.broadcast(m)
 	}
@@ -189,6 +239,17 @@ func (h *hub) drop(c *client) {
 	if _, ok := h.clients[c]; ok {
 		delete(h.clients, c)
 		close(c.send)
+	}
+}
+
+// dropLearner closes the pages of learner id with a close code and a
+// reason.
+func (h *hub) dropLearner(id string, code int, reason string) {
+	for c := range h.clients {
+		if c.learnerID == id {
+			c.closeCode, c.closeReason = code, reason
+			h.drop(c)
+		}
 	}
 }
 
@@ -213,13 +274,12 @@ func (h *hub) broadcastTo(data []byte, to func(*client) bool) {
 		h.s.log.Error("prepare session message", "session", h.code, "err", err)
 		return
 	}
+	m := out{pm, int64(len(data))}
 	for c := range h.clients {
 		if !to(c) {
 			continue
 		}
-		select {
-		case c.send <- pm:
-		default:
+		if !c.enqueue(m) {
 			h.s.log.Info("session socket dropped: too far behind", "session", h.code)
 			h.drop(c)
 		}
@@ -227,31 +287,40 @@ func (h *hub) broadcastTo(data []byte, to func(*client) bool) {
 }
 
 // snapshot sends a new client where the room is: its welcome, the
-// roster, then every part of the state.
-
+// roster, then every part of the state. The state and the board are
+// prepared once and shared by every client that arrives before the room
+// changes: a thousand pages opening at once hold one copy of the board.
 func (h *hub) snapshot(c *client) {
 	roster := h.rosterMessage()
 	if c.learner {
 		roster = h.rosterCounts()
 	}
-	for _, m := range append([][]byte{c.welcome, roster}, h.snapshotMessages()...) {
-		pm, err := websocket.NewPreparedMessage(websocket.TextMessage, m)
-		if err != nil {
-			continue
+	if h.snap == nil {
+		for _, m := range h.snapshotMessages() {
+			h.snap = append(h.snap, prepare(m))
 		}
-		select {
-		case c.send <- pm:
-		default:
+	}
+	for _, m := range append([]out{prepare(c.welcome), prepare(roster)}, h.snap...) {
+		if !c.enqueue(m) {
 			h.drop(c)
 			return
 		}
 	}
 }
 
+// prepare makes a message ready to send to any number of clients.
+func prepare(data []byte) out {
+	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, data)
+	if err != nil {
+		panic("web: prepare a session message: " + err.Error()) // a text message cannot fail
+	}
+	return out{pm, int64(len(data))}
+}
+
 // snapshotMessages are the state and the board, as a new client gets them.
 func (h *hub) snapshotMessages() [][]byte {
 	out := make([][]byte, 0, 6)
-	for _, typ := range []string{session.EventPush, session.EventRun, session.EventAsk, session.EventPrediction, session.EventSpotlight} {
+	for _, typ := range []string{session.EventPush, session.EventRun, session.EventAsk, session.EventPrediction, session.EventSpotlight, session.EventEnded} {
 		out = append(out, h.stateMessage(typ))
 	}
 	return append(out, h.boardMessage(nil))
@@ -271,6 +340,8 @@ func (h *hub) stateMessage(typ string) []byte {
 		v = h.view.Prediction
 	case session.EventSpotlight:
 		v = h.view.Spotlight
+	case session.EventEnded:
+		v = h.view.Ended
 	}
 	return mustJSON(map[string]any{"type": typ, typ: v})
 }

@@ -33,11 +33,13 @@ func (s *Server) joinSession(w http.ResponseWriter, r *http.Request) {
 		s.sessionError(w, r.PathValue("code"), err) // a typo spends no join
 		return
 	}
-	if !s.allowed(w, r, s.hubs.joins, false) {
+	code := r.PathValue("code")
+	if !s.joinAllowed(w, r, code) {
 		return
 	}
-	l, token, err := s.sessions.Join(r.Context(), r.PathValue("code"), req.Name)
+	l, token, err := s.sessions.Join(r.Context(), code, req.Name)
 	if err != nil {
+		s.unjoin(r, code)
 		s.sessionError(w, r.PathValue("code"), err)
 		return
 	}

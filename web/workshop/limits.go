@@ -15,7 +15,4 @@ const (
 	// 127.0.0.1, and it holds). Rejoining as a known learner is no join.
 	joinsPerMinute = 60
 	joinBurst      = 400
-	// maxSessionSockets is the most sockets one session holds: another is
-	// closed with 1013 (try again later) and a reason that says so.
-	maxSessionSockets = 1000
 )

@@ -81,11 +81,12 @@ func New(log *slog.Logger, svc *session.Service, m *lab.Manager, o Options) *Ser
 		experimentView: o.ExperimentView, trusted: o.TrustedProxies,
 		publicURL: strings.TrimSuffix(o.PublicURL, "/"), listen: o.Listen, lanIPs: lanIPs,
 		hubs: &sessionHubs{
-			m:          make(map[string]*hub),
-			creates:    serve.NewRateLimit("new sessions", createsPerMinute, createBurst),
-			joins:      serve.NewRateLimit("joins", joinsPerMinute, joinBurst),
-			lookups:    serve.NewRateLimit("lookups of unknown room codes", lookupsPerMinute, lookupBurst),
-			maxSockets: maxSessionSockets,
+			m:               make(map[string]*hub),
+			creates:         serve.NewRateLimit("new sessions", createsPerMinute, createBurst),
+			joins:           serve.NewRateLimit("joins", joinsPerMinute, joinBurst),
+			lookups:         serve.NewRateLimit("lookups of unknown room codes", lookupsPerMinute, lookupBurst),
+			watchersPerAddr: watchersPerAddr,
+			joinedFrom:      make(map[string]int),
 		},
 	}
 	if s.experimentView == nil {
@@ -135,6 +136,8 @@ func (s *Server) Routes() []serve.Route {
 		{"POST /api/sessions/{code}/predict", s.predictSession},
 		{"POST /api/sessions/{code}/reveal", s.revealSession},
 		{"POST /api/sessions/{code}/spotlight", s.spotlightSession},
+		{"POST /api/sessions/{code}/remove", s.removeLearner},
+		{"POST /api/sessions/{code}/end", s.endSession},
 		// The learners', with their token (learner.go).
 		{"POST /api/sessions/{code}/join", s.joinSession},
 		{"POST /api/sessions/{code}/runs", s.learnerRun},

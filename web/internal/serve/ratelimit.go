@@ -71,21 +71,16 @@ func (l *RateLimit) Take(client string) (bool, time.Duration) {
 	return true, 0
 }
 
-// Peek reports whether client has a token left, without spending it, and
-// if not how long until one is back.
-func (l *RateLimit) Peek(client string) (bool, time.Duration) {
+// Refund gives back a token Take spent, for a request that turned out
+// not to count (a lookup of a code that exists). Taking first and refunding
+// after is what keeps a limit under concurrency: requests in flight have
+// already spent their tokens, so no more than the limit are ever answered.
+func (l *RateLimit) Refund(client string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	b, ok := l.buckets[client]
-	if !ok {
-		return true, 0
+	if b, ok := l.buckets[client]; ok {
+		b.tokens = math.Min(float64(l.burst), b.tokens+1)
 	}
-	every := float64(time.Minute / time.Duration(l.perMinute))
-	tokens := math.Min(float64(l.burst), b.tokens+float64(l.Now().Sub(b.at))/every)
-	if tokens < 1 {
-		return false, time.Duration(math.Ceil((1 - tokens) * every))
-	}
-	return true, 0
 }
 
 // Refuse answers 429 for l with a Retry-After and a message naming the

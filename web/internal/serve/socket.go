@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -26,8 +27,9 @@ const (
 )
 
 // Upgrader keeps gorilla's default origin check: a page from another site
-// cannot open a socket.
-var Upgrader = websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 16 << 10}
+// cannot open a socket. Write buffers come from a pool: a socket holds one
+// only while it writes a message, so thousands of idle sockets hold none.
+var Upgrader = websocket.Upgrader{ReadBufferSize: 1024, WriteBufferSize: 16 << 10, WriteBufferPool: &sync.Pool{}}
 
 // ReadNothing is a socket's one reader, for sockets that only send
 // (about says what: "a run's events"): it handles pongs and close frames,
