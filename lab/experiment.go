@@ -1,8 +1,15 @@
-// Package lab is the runtime of the Concurrency Lab: the contract every
-// experiment implements, parameter checking, runs and their scheduler, the
-// event stream a run emits, and the storage interface that keeps runs.
+// Package lab is the experiment contract: what every experiment
+// implements and imports. An experiment describes itself (Info: its
+// parameters, variants, figures, charts and source), runs one trial at a
+// time (Experiment.Trial), reports through an Emitter and judges a
+// finished run (Judge); lab checks parameters from a query string, JSON or
+// a job (Params), and holds the result types a verdict reads (Result),
+// with the statistics a verdict may claim (Compare).
 //
-// lab imports no experiment and no web code.
+// What executes a run lives beside it: lab/runner in the run's process,
+// lab/runs in the server, lab/process between them, lab/event for the
+// events they exchange. lab imports none of them, no experiment and no web
+// code.
 package lab
 
 import (

@@ -1,10 +1,7 @@
 package lab
 
 import (
-	"fmt"
-	"math"
 	"slices"
-	"time"
 )
 
 // A Result is a finished run's outcome, as the result event and the API
@@ -75,83 +72,6 @@ func (r *Result) Variant(name string) *VariantResult {
 	return nil
 }
 
-// summarize fills a VariantResult from its trials.
-func summarize(name string, trials []TrialResult) VariantResult {
-	v := VariantResult{Name: name, Trials: trials, Peaks: map[string]any{}}
-	if len(trials) == 0 {
-		return v
-	}
-	ms := make([]float64, len(trials))
-	cpu := make([]float64, len(trials))
-	var gots []int64
-	correct := true
-	checked := false
-	wrong := 0
-	var worst *int64
-	for i, t := range trials {
-		ms[i], cpu[i] = t.Ms, t.CPUMs
-		if t.Got != nil {
-			gots = append(gots, *t.Got)
-		}
-		if c := t.Correct(); c != nil {
-			checked = true
-			correct = correct && *c
-			if !*c {
-				wrong++
-				if worst == nil || absDiff(*t.Got, *t.Expected) > absDiff(*worst, *t.Expected) {
-					worst = lab64(*t.Got)
-				}
-			}
-		}
-		if t.Expected != nil {
-			v.Expected = t.Expected
-		}
-	}
-	v.MedianMs, v.MinMs, v.MaxMs = Median(ms), slices.Min(ms), slices.Max(ms)
-	v.CPUMs = round3(Median(cpu))
-	v.Extra = medianExtras(trials)
-	if len(gots) > 0 {
-		g := medianInt(gots)
-		v.Got = &g
-	}
-	if checked {
-		v.Correct = &correct
-		v.WrongTrials = &wrong
-		v.WorstGot = worst
-	}
-	return v
-}
-
-func absDiff(a, b int64) int64 {
-	if a > b {
-		return a - b
-	}
-	return b - a
-}
-
-func lab64(n int64) *int64 { return &n }
-
-// setSpeedups marks the baseline and sets every variant's speedup against
-// it: the named baseline if it ran, else the first variant.
-func setSpeedups(vs []VariantResult, baseline string) {
-	if len(vs) == 0 {
-		return
-	}
-	b := slices.IndexFunc(vs, func(v VariantResult) bool { return v.Name == baseline })
-	if b < 0 {
-		b = 0
-	}
-	vs[b].Baseline = true
-	for i := range vs {
-		if vs[i].MedianMs > 0 {
-			vs[i].Speedup = round3(vs[b].MedianMs / vs[i].MedianMs)
-		}
-		if i != b {
-			vs[i].SpeedupCI = speedupCI(vs[b].Trials, vs[i].Trials)
-		}
-	}
-}
-
 // Median returns the median of xs (the mean of the middle two for an even
 // count); 0 for none.
 func Median(xs []float64) float64 {
@@ -167,27 +87,6 @@ func Median(xs []float64) float64 {
 	return (s[n/2-1] + s[n/2]) / 2
 }
 
-// medianExtras returns, for every numeric figure in the trials' Extra, its
-// median over the trials that have it: a variant's typical figure.
-func medianExtras(trials []TrialResult) map[string]any {
-	values := map[string][]float64{}
-	for _, t := range trials {
-		for k, x := range t.Extra {
-			if f, ok := Number(x); ok {
-				values[k] = append(values[k], f)
-			}
-		}
-	}
-	if len(values) == 0 {
-		return nil
-	}
-	out := make(map[string]any, len(values))
-	for k, xs := range values {
-		out[k] = Median(xs)
-	}
-	return out
-}
-
 // Number reads a figure of a trial's or variant's Extra: an int when
 // fresh, a float64 once it has been through JSON. ok is false for anything
 // that is not a number.
@@ -201,38 +100,4 @@ func Number(x any) (value float64, ok bool) {
 		return n, true
 	}
 	return 0, false
-}
-
-func medianInt(xs []int64) int64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	return s[(len(s)-1)/2] // the lower middle: an answer some trial really got
-}
-
-func durationMs(d time.Duration) float64 { return round3(float64(d) / float64(time.Millisecond)) }
-
-func round3(x float64) float64 { return math.Round(x*1000) / 1000 }
-
-// genericVerdict describes a run for experiments without a Verdicter.
-func genericVerdict(r *Result) string {
-	if len(r.Variants) == 1 {
-		v := r.Variants[0]
-		return fmt.Sprintf("%s took %.3g ms (median of %d).", v.Name, v.MedianMs, len(v.Trials))
-	}
-	best := r.Variants[0]
-	for _, v := range r.Variants[1:] {
-		if v.MedianMs < best.MedianMs {
-			best = v
-		}
-	}
-	s := fmt.Sprintf("%s was fastest: %.3g ms, %.2fx the baseline", best.Name, best.MedianMs, best.Speedup)
-	if best.Baseline {
-		return s + "."
-	}
-	switch d := Compare(best); d {
-	case Faster:
-		return s + "."
-	default:
-		return s + fmt.Sprintf(", but %s.", d)
-	}
 }

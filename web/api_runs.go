@@ -9,6 +9,7 @@ import (
 
 	"concurrencylab/lab"
 	"concurrencylab/lab/errs"
+	"concurrencylab/lab/runs"
 	"concurrencylab/web/internal/serve"
 )
 
@@ -80,7 +81,7 @@ func (s *Server) getRun(w http.ResponseWriter, r *http.Request) {
 // cancelRun answers POST /api/runs/{id}/cancel.
 func (s *Server) cancelRun(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if !lab.ValidID(id) {
+	if !runs.ValidID(id) {
 		s.runError(w, id, lab.ErrNotFound)
 		return
 	}

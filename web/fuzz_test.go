@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/runs"
 	"concurrencylab/web/internal/serve"
 )
 
@@ -58,7 +59,7 @@ func FuzzWebsocketReader(f *testing.F) {
 	f.Add([]byte("\x8a\x80\x00\x00\x00\x00"))                                 // a pong
 	f.Add([]byte("\x88\x82\x00\x00\x00\x00\x03\xe8"))                         // a close
 	f.Add([]byte("\x82\xff\x7f\xff\xff\xff\xff\xff\xff\xff\x00\x00\x00\x00")) // a huge length
-	ts, srv := newTestServerWith(f, lab.Config{MaxQueue: 1000, PerClient: 1000})
+	ts, srv := newTestServerWith(f, runs.Config{MaxQueue: 1000, PerClient: 1000})
 	srv.pongWait = 300 * time.Millisecond
 	id := ts.startRun(f, `{"wait":"10s"}`)
 	addr := strings.TrimPrefix(ts.URL, "http://")

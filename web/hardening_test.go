@@ -9,7 +9,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"concurrencylab/lab"
+	"concurrencylab/lab/runs"
 	"concurrencylab/web/internal/serve"
 	"concurrencylab/web/internal/webtest"
 )
@@ -22,7 +22,7 @@ func (ts *testServer) send(t *testing.T, method, path, body string, headers ...s
 }
 
 func TestCrossSiteWrites(t *testing.T) {
-	ts := newTestServer(t, lab.Config{})
+	ts := newTestServer(t, runs.Config{})
 	run := `{"experiment":"fake"}`
 	tests := []struct {
 		name    string
@@ -55,7 +55,7 @@ func TestCrossSiteWrites(t *testing.T) {
 }
 
 func TestStatuses(t *testing.T) {
-	ts := newTestServer(t, lab.Config{})
+	ts := newTestServer(t, runs.Config{})
 	tests := []struct {
 		name, method, path string
 		want               int
@@ -99,7 +99,7 @@ func TestStatuses(t *testing.T) {
 }
 
 func TestJSONNamesAreCaseSensitive(t *testing.T) {
-	ts := newTestServer(t, lab.Config{})
+	ts := newTestServer(t, runs.Config{})
 	for _, body := range []string{`{"Experiment":"fake"}`, `{"experiment":"fake","PARAMS":{}}`} {
 		status, _, got := ts.send(t, "POST", "/api/runs", body, "Content-Type", "application/json")
 		if status != http.StatusBadRequest || !strings.Contains(got, "case-sensitive") {
@@ -143,7 +143,7 @@ func TestClientOfTrustedProxy(t *testing.T) {
 }
 
 func TestAnonymousRunShare(t *testing.T) {
-	ts := newTestServer(t, lab.Config{PerClient: 2, MaxQueue: 10})
+	ts := newTestServer(t, runs.Config{PerClient: 2, MaxQueue: 10})
 	long := `{"experiment":"fake","params":{"wait":"10s"}}`
 	post := func(xff string) (int, http.Header, string) {
 		return ts.send(t, "POST", "/api/runs", long, "Content-Type", "application/json", "X-Forwarded-For", xff)
@@ -165,7 +165,7 @@ func TestAnonymousRunShare(t *testing.T) {
 }
 
 func TestQueueFullRetryAfter(t *testing.T) {
-	ts := newTestServer(t, lab.Config{PerClient: 100, MaxQueue: 1})
+	ts := newTestServer(t, runs.Config{PerClient: 100, MaxQueue: 1})
 	long := `{"experiment":"fake","params":{"wait":"10s"}}`
 	var status int
 	var h http.Header
@@ -204,7 +204,7 @@ func TestRunSocketCaps(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			ts, _ := newTestServerWith(t, lab.Config{PerClient: 10}, RunSockets(tc.limits))
+			ts, _ := newTestServerWith(t, runs.Config{PerClient: 10}, RunSockets(tc.limits))
 			var ids []string
 			for range tc.runs {
 				ids = append(ids, ts.startRun(t, `{"wait":"10s"}`))
@@ -222,7 +222,7 @@ func TestRunSocketCaps(t *testing.T) {
 }
 
 func TestRunSocketCapFreed(t *testing.T) {
-	ts, _ := newTestServerWith(t, lab.Config{}, RunSockets(SocketLimits{PerRun: 1}))
+	ts, _ := newTestServerWith(t, runs.Config{}, RunSockets(SocketLimits{PerRun: 1}))
 	id := ts.startRun(t, `{"wait":"10s"}`)
 	conn, _ := ts.dialStatus(t, "/runs/"+id+"/events")
 	conn.Close()

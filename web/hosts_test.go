@@ -1,14 +1,13 @@
 package web
 
 import (
+	"concurrencylab/lab/runs"
 	"encoding/json"
 	"io"
 	"net"
 	"net/http"
 	"strings"
 	"testing"
-
-	"concurrencylab/lab"
 )
 
 // sendHost sends a request whose Host header is host.
@@ -33,7 +32,7 @@ func (ts *testServer) sendHost(t *testing.T, method, path, host, body string, he
 
 func TestHostCheck(t *testing.T) {
 	hosts := HostsOf("http://lab.example.org:8080", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)}, []string{"class.example.net", "192.0.2.7"})
-	ts, _ := newTestServerWith(t, lab.Config{}, AllowHosts(hosts))
+	ts, _ := newTestServerWith(t, runs.Config{}, AllowHosts(hosts))
 	_, port, _ := net.SplitHostPort(strings.TrimPrefix(ts.URL, "http://"))
 	run := `{"experiment":"fake"}`
 	tests := []struct {

@@ -8,8 +8,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"concurrencylab/lab"
 	"concurrencylab/lab/errs"
+	"concurrencylab/lab/runs"
 	"concurrencylab/web/internal/serve"
 )
 
@@ -27,7 +27,7 @@ const sendBudget = 64 << 10
 // first, then live ones, then a close frame when the run has ended.
 func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	if !lab.ValidID(id) {
+	if !runs.ValidID(id) {
 		apiError(w, http.StatusNotFound, "no run "+errs.Truncate(id, maxQuoted))
 		return
 	}
@@ -84,7 +84,7 @@ func (s *Server) keepalive() (pong, ping time.Duration) {
 }
 
 // writeEvents is the connection's one writer.
-func (s *Server) writeEvents(ctx context.Context, conn *websocket.Conn, events *lab.EventLog) {
+func (s *Server) writeEvents(ctx context.Context, conn *websocket.Conn, events *runs.EventLog) {
 	defer conn.Close()
 	_, pingPeriod := s.keepalive()
 	next := 0
@@ -119,7 +119,7 @@ func (s *Server) writeEvents(ctx context.Context, conn *websocket.Conn, events *
 		}
 		next = int(batch[len(batch)-1].Seq) + 1
 		if replayed && bytesOf(batch) > sendBudget {
-			batch = lab.Skip(batch)
+			batch = runs.Skip(batch)
 		}
 		replayed = true
 		for _, e := range batch {
@@ -132,7 +132,7 @@ func (s *Server) writeEvents(ctx context.Context, conn *websocket.Conn, events *
 }
 
 // bytesOf is the size of events as sent.
-func bytesOf(events []lab.Event) int {
+func bytesOf(events []runs.Event) int {
 	n := 0
 	for _, e := range events {
 		n += len(e.Data)

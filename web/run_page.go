@@ -6,6 +6,7 @@ import (
 
 	"concurrencylab/lab"
 	"concurrencylab/lab/errs"
+	"concurrencylab/lab/runs"
 	"concurrencylab/web/templates"
 )
 
@@ -38,9 +39,9 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // lookupRun finds a run, refusing malformed ids before any lookup.
-func (s *Server) lookupRun(r *http.Request, id string) (lab.Run, error) {
-	if !lab.ValidID(id) {
-		return lab.Run{}, lab.ErrNotFound
+func (s *Server) lookupRun(r *http.Request, id string) (runs.Run, error) {
+	if !runs.ValidID(id) {
+		return runs.Run{}, lab.ErrNotFound
 	}
 	return s.runs.Get(r.Context(), id)
 }

@@ -13,14 +13,14 @@ import (
 	"sync"
 	"time"
 
-	"concurrencylab/lab"
+	"concurrencylab/lab/runs"
 	"concurrencylab/web/internal/serve"
 )
 
 // Server holds what the handlers share. Make one with New.
 type Server struct {
 	log    *slog.Logger
-	runs   *lab.Manager
+	runs   *runs.Manager
 	static fs.FS
 
 	// sockets is cancelled at shutdown: every websocket then says goodbye
@@ -97,7 +97,7 @@ func ParsePrefixes(list string) ([]netip.Prefix, error) { return serve.ParsePref
 func (s *Server) client(r *http.Request) string { return serve.ClientOf(r, s.trusted) }
 
 // New returns a server for the runs of m, serving static assets from static.
-func New(log *slog.Logger, m *lab.Manager, static fs.FS, opts ...Option) *Server {
+func New(log *slog.Logger, m *runs.Manager, static fs.FS, opts ...Option) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{log: log, runs: m, static: static, sockets: ctx, closeAll: cancel, logs: &sharedLogs{m: make(map[string]*sharedLog)}}
 	s.runSockets = newSocketCount(SocketLimits{})

@@ -1,10 +1,9 @@
 package web
 
 import (
+	"concurrencylab/lab/runs"
 	"context"
 	"sync"
-
-	"concurrencylab/lab"
 )
 
 // sharedLogs hands every socket of a run the same event log while any is
@@ -21,14 +20,14 @@ type sharedLogs struct {
 type sharedLog struct {
 	refs  int           // sockets holding it; guarded by sharedLogs.mu
 	ready chan struct{} // closed once log or err is set
-	log   *lab.EventLog
+	log   *runs.EventLog
 	err   error
 }
 
 // acquire returns run id's log, loading it with load if no socket holds it
 // yet (the first caller loads; the others wait for it). Every acquire
 // without an error must be matched by a release.
-func (c *sharedLogs) acquire(ctx context.Context, id string, load func(context.Context, string) (*lab.EventLog, error)) (*lab.EventLog, error) {
+func (c *sharedLogs) acquire(ctx context.Context, id string, load func(context.Context, string) (*runs.EventLog, error)) (*runs.EventLog, error) {
 	c.mu.Lock()
 	sl, ok := c.m[id]
 	if !ok {

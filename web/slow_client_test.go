@@ -18,35 +18,37 @@ import (
 	"github.com/gorilla/websocket"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/event"
+	"concurrencylab/lab/runs"
 )
 
 // countingStore counts the loads of a run's events.
 type countingStore struct {
-	*lab.MemStore
+	*runs.MemStore
 	loads atomic.Int32
 }
 
-func (c *countingStore) LoadEvents(ctx context.Context, id string) ([]lab.Event, error) {
+func (c *countingStore) LoadEvents(ctx context.Context, id string) ([]runs.Event, error) {
 	c.loads.Add(1)
 	return c.MemStore.LoadEvents(ctx, id)
 }
 
 // finishedRun stores a done run of n log events of about 250 bytes each,
 // then its final status, and returns its id.
-func finishedRun(t *testing.T, store lab.Store, n int) string {
+func finishedRun(t *testing.T, store runs.Store, n int) string {
 	t.Helper()
-	id := lab.NewID(10)
+	id := runs.NewID(10)
 	ctx := context.Background()
-	if err := store.SaveRun(ctx, lab.Run{ID: id, Experiment: "fake", Status: lab.StatusDone, Created: time.Now()}); err != nil {
+	if err := store.SaveRun(ctx, runs.Run{ID: id, Experiment: "fake", Status: runs.StatusDone, Created: time.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	events := make([]lab.Event, 0, n+1)
+	events := make([]runs.Event, 0, n+1)
 	pad := strings.Repeat("x", 200)
 	for i := range n {
-		events = append(events, lab.Event{Seq: int64(i), Type: lab.TypeLog,
+		events = append(events, runs.Event{Seq: int64(i), Type: event.TypeLog,
 			Data: fmt.Appendf(nil, `{"seq":%d,"t":1,"type":"log","text":"%d %s"}`, i, i, pad)})
 	}
-	events = append(events, lab.Event{Seq: int64(n), Type: lab.TypeStatus, Data: fmt.Appendf(nil, `{"seq":%d,"t":2,"type":"status","state":"done"}`, n)})
+	events = append(events, runs.Event{Seq: int64(n), Type: event.TypeStatus, Data: fmt.Appendf(nil, `{"seq":%d,"t":2,"type":"status","state":"done"}`, n)})
 	if err := store.SaveEvents(ctx, id, events); err != nil {
 		t.Fatal(err)
 	}
@@ -87,10 +89,10 @@ func dialNonReader(t *testing.T, url string) *websocket.Conn {
 // and once they are gone the server holds no run's log.
 func TestNonReadingClientsDropped(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store := &countingStore{MemStore: lab.NewMemStore()}
+	store := &countingStore{MemStore: runs.NewMemStore()}
 	const events = 20000 // about 5 MB, far past the kernel's buffers and sendBudget
 	id := finishedRun(t, store, events)
-	m, err := lab.NewManager(context.Background(), log, store, lab.Config{}, []lab.Experiment{fake{}})
+	m, err := runs.NewManager(context.Background(), log, store, runs.Config{}, []lab.Experiment{fake{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,13 +167,13 @@ func TestSharedLogs(t *testing.T) {
 	c := &sharedLogs{m: make(map[string]*sharedLog)}
 	var loads atomic.Int32
 	release := make(chan struct{})
-	load := func(context.Context, string) (*lab.EventLog, error) {
+	load := func(context.Context, string) (*runs.EventLog, error) {
 		loads.Add(1)
 		<-release
-		return lab.NewEventLog(), nil
+		return runs.NewEventLog(), nil
 	}
 	const sockets = 50
-	logs := make(chan *lab.EventLog, sockets)
+	logs := make(chan *runs.EventLog, sockets)
 	var wg sync.WaitGroup
 	for range sockets {
 		wg.Go(func() {
@@ -203,9 +205,9 @@ func TestSharedLogs(t *testing.T) {
 	if n := c.held(); n != 0 {
 		t.Errorf("after every socket let go: %d logs held, want 0", n)
 	}
-	if _, err := c.acquire(context.Background(), "run", func(context.Context, string) (*lab.EventLog, error) {
+	if _, err := c.acquire(context.Background(), "run", func(context.Context, string) (*runs.EventLog, error) {
 		loads.Add(1)
-		return lab.NewEventLog(), nil
+		return runs.NewEventLog(), nil
 	}); err != nil || loads.Load() != 2 {
 		t.Errorf("after the last let go: %v, loads %d, want a fresh load", err, loads.Load())
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/runs"
 	"concurrencylab/web/templates"
 )
 
@@ -83,7 +84,7 @@ func (s *Server) limits() string { return limitsText(s.runs.Config(), s.runs.Cor
 // limitsText says how runs share the machine under c, where a run may use
 // cores CPUs: with runner slots each run has cores of its own, one run a
 // slot; without, the runs at once share the machine's.
-func limitsText(c lab.Config, cores int) string {
+func limitsText(c runs.Config, cores int) string {
 	var b strings.Builder
 	switch {
 	case len(c.Slots) == 1:
@@ -160,6 +161,6 @@ func paramStrings(params map[string]any) map[string]string {
 // page, its form showing values (as a query string holds them), for the
 // runs of m: workshop pages show a pushed experiment with it, so it looks
 // as on its own page.
-func ExperimentView(m *lab.Manager) func(info lab.Info, values map[string]string, nonce string) templates.ExperimentPage {
+func ExperimentView(m *runs.Manager) func(info lab.Info, values map[string]string, nonce string) templates.ExperimentPage {
 	return (&Server{runs: m}).experimentView
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"concurrencylab/lab/runs"
 	"net/http"
 	"slices"
 	"strings"
@@ -8,26 +9,24 @@ import (
 	"time"
 
 	"golang.org/x/net/html"
-
-	"concurrencylab/lab"
 )
 
 func TestLimitsText(t *testing.T) {
 	tests := []struct {
 		name  string
-		cfg   lab.Config
+		cfg   runs.Config
 		cores int
 		want  string
 	}{
-		{"one slot", lab.Config{Slots: [][]int{{0, 1}}, MaxQueue: 100, Timeout: 2 * time.Minute}, 2,
+		{"one slot", runs.Config{Slots: [][]int{{0, 1}}, MaxQueue: 100, Timeout: 2 * time.Minute}, 2,
 			"Each run gets 2 cores of its own: one run executes at a time, the rest wait in line (at most 100). A run may take up to 2 minutes."},
-		{"three slots", lab.Config{Slots: [][]int{{0, 1}, {2, 3}, {4, 5}}, MaxQueue: 7, Timeout: 90 * time.Second}, 2,
+		{"three slots", runs.Config{Slots: [][]int{{0, 1}, {2, 3}, {4, 5}}, MaxQueue: 7, Timeout: 90 * time.Second}, 2,
 			"Each run gets 2 cores of its own: 3 runs execute at once, one per runner slot, the rest wait in line (at most 7). A run may take up to 90 seconds."},
-		{"slots of one core", lab.Config{Slots: [][]int{{0}, {1}}, MaxQueue: 10, Timeout: time.Minute}, 1,
+		{"slots of one core", runs.Config{Slots: [][]int{{0}, {1}}, MaxQueue: 10, Timeout: time.Minute}, 1,
 			"Each run gets 1 core of its own: 2 runs execute at once, one per runner slot, the rest wait in line (at most 10). A run may take up to 1 minute."},
-		{"unpinned, one at a time", lab.Config{Parallel: 1, MaxQueue: 5, Timeout: 1500 * time.Millisecond}, 4,
+		{"unpinned, one at a time", runs.Config{Parallel: 1, MaxQueue: 5, Timeout: 1500 * time.Millisecond}, 4,
 			"Each run has this machine's 4 cores to itself: one executes at a time, the rest wait in line (at most 5). A run may take up to 1.5s."},
-		{"unpinned, several", lab.Config{Parallel: 3, MaxQueue: 5, Timeout: 2 * time.Minute}, 4,
+		{"unpinned, several", runs.Config{Parallel: 3, MaxQueue: 5, Timeout: 2 * time.Minute}, 4,
 			"Runs share this machine's 4 cores: 3 execute at once, the rest wait in line (at most 5). A run may take up to 2 minutes."},
 	}
 	for _, tt := range tests {
@@ -44,7 +43,7 @@ func TestLimitsText(t *testing.T) {
 // cores field sits with the trials per variant, under the variants,
 // bounded by the slot.
 func TestExperimentPageSlots(t *testing.T) {
-	ts := newTestServer(t, lab.Config{Slots: [][]int{{0}, {1}, {2}}, MaxQueue: 7, Timeout: 90 * time.Second})
+	ts := newTestServer(t, runs.Config{Slots: [][]int{{0}, {1}, {2}}, MaxQueue: 7, Timeout: 90 * time.Second})
 	status, body := ts.get(t, "/experiments/fake")
 	if status != http.StatusOK {
 		t.Fatalf("got %d, want 200", status)

@@ -17,6 +17,7 @@ import (
 	"go.uber.org/goleak"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/runs"
 	"concurrencylab/web/internal/serve"
 	"concurrencylab/web/internal/webtest"
 )
@@ -28,10 +29,10 @@ type fake = webtest.Fake
 
 type testServer struct {
 	*httptest.Server
-	runs *lab.Manager
+	runs *runs.Manager
 }
 
-func newTestServer(t *testing.T, cfg lab.Config) *testServer {
+func newTestServer(t *testing.T, cfg runs.Config) *testServer {
 	t.Helper()
 	ts, _ := newTestServerWith(t, cfg)
 	return ts
@@ -39,10 +40,10 @@ func newTestServer(t *testing.T, cfg lab.Config) *testServer {
 
 // newTestServerWith is newTestServer that also returns the Server, whose
 // limits a test may change before its first request.
-func newTestServerWith(t testing.TB, cfg lab.Config, opts ...Option) (*testServer, *Server) {
+func newTestServerWith(t testing.TB, cfg runs.Config, opts ...Option) (*testServer, *Server) {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	m, err := lab.NewManager(context.Background(), log, lab.NewMemStore(), cfg, []lab.Experiment{fake{}})
+	m, err := runs.NewManager(context.Background(), log, runs.NewMemStore(), cfg, []lab.Experiment{fake{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +127,7 @@ func (ts *testServer) startRun(t testing.TB, params string) string {
 }
 
 func TestRunOverHTTPAndWebsocket(t *testing.T) {
-	ts := newTestServer(t, lab.Config{})
+	ts := newTestServer(t, runs.Config{})
 	id := ts.startRun(t, `{"n": 5}`)
 	events, err := readAll(t, ts.dial(t, "/runs/"+id+"/events"))
 	if !websocket.IsCloseError(err, websocket.CloseNormalClosure) {
@@ -178,7 +179,7 @@ func TestRunOverHTTPAndWebsocket(t *testing.T) {
 }
 
 func TestCancel(t *testing.T) {
-	ts := newTestServer(t, lab.Config{})
+	ts := newTestServer(t, runs.Config{})
 	id := ts.startRun(t, `{"wait": "10s"}`)
 	status, out := ts.post(t, "/api/runs/"+id+"/cancel", "", "")
 	if status != http.StatusAccepted {
@@ -194,7 +195,7 @@ func TestCancel(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	ts := newTestServer(t, lab.Config{})
+	ts := newTestServer(t, runs.Config{})
 	big := `{"experiment":"fake","params":{"note":"` + strings.Repeat("x", MaxBodyBytes) + `"}}`
 	tests := []struct {
 		name, method, path, ctype, body string
@@ -250,7 +251,7 @@ func TestBadInput(t *testing.T) {
 }
 
 func TestWebsocketJunk(t *testing.T) {
-	ts := newTestServer(t, lab.Config{})
+	ts := newTestServer(t, runs.Config{})
 	id := ts.startRun(t, `{"wait": "5s"}`)
 	tests := []struct {
 		name     string
@@ -286,7 +287,7 @@ func asCloseError(err error, ce **websocket.CloseError) bool {
 }
 
 func TestWebsocketOrigin(t *testing.T) {
-	ts := newTestServer(t, lab.Config{})
+	ts := newTestServer(t, runs.Config{})
 	id := ts.startRun(t, `{}`)
 	h := http.Header{"Origin": {"https://evil.example"}}
 	_, res, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(ts.URL, "http")+"/runs/"+id+"/events", h)
@@ -296,7 +297,7 @@ func TestWebsocketOrigin(t *testing.T) {
 }
 
 func TestQueuePositions(t *testing.T) {
-	ts := newTestServer(t, lab.Config{Parallel: 1})
+	ts := newTestServer(t, runs.Config{Parallel: 1})
 	first := ts.startRun(t, `{"wait": "10s"}`)
 	second := ts.startRun(t, `{}`)
 	conn := ts.dial(t, "/runs/"+second+"/events")
@@ -318,7 +319,7 @@ func TestQueuePositions(t *testing.T) {
 }
 
 func TestPages(t *testing.T) {
-	ts := newTestServer(t, lab.Config{})
+	ts := newTestServer(t, runs.Config{})
 	id := ts.startRun(t, `{"n": 7}`)
 	readAll(t, ts.dial(t, "/runs/"+id+"/events"))
 	tests := []struct {
@@ -354,7 +355,7 @@ func TestPages(t *testing.T) {
 // TestHTMLInjection shows user input on every page that quotes it and
 // checks it arrives escaped.
 func TestHTMLInjection(t *testing.T) {
-	ts := newTestServer(t, lab.Config{})
+	ts := newTestServer(t, runs.Config{})
 	const evil = `<script>alert(1)</script>`
 	id := ts.startRun(t, fmt.Sprintf(`{"note": %q}`, evil))
 	readAll(t, ts.dial(t, "/runs/"+id+"/events"))
@@ -393,7 +394,7 @@ func (busy) Trial(ctx context.Context, variant string, p lab.Params, em lab.Emit
 // browser (which never pings) is cut off when the read deadline passes.
 func TestBusySocketIsPinged(t *testing.T) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	m, err := lab.NewManager(context.Background(), log, lab.NewMemStore(), lab.Config{}, []lab.Experiment{busy{}})
+	m, err := runs.NewManager(context.Background(), log, runs.NewMemStore(), runs.Config{}, []lab.Experiment{busy{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,8 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"concurrencylab/lab"
+	"concurrencylab/lab/event"
 	"concurrencylab/lab/process"
+	"concurrencylab/lab/runner"
 )
 
 // The runner program links none of the server's code: no store, database
@@ -56,8 +57,8 @@ type events struct {
 	types []string
 }
 
-func (e *events) Append(typ string, _ map[string]any) bool {
-	e.types = append(e.types, typ)
+func (e *events) Append(b event.Body) bool {
+	e.types = append(e.types, b.Type())
 	return true
 }
 func (e *events) Start() time.Time { return e.start }
@@ -66,7 +67,7 @@ func (e *events) Start() time.Time { return e.start }
 // refuses an experiment that needs cgo with a message that names it.
 func TestRunsAJob(t *testing.T) {
 	r := &process.Runner{Path: buildRunner(t)}
-	job := lab.Job{Run: "r1", Experiment: "race", Start: time.Now(),
+	job := runner.Job{Run: "r1", Experiment: "race", Start: time.Now(),
 		Params: map[string]string{"goroutines": "2", "increments": "1000", "repeat": "2", "variants": "sequential"}}
 	sink := &events{start: job.Start}
 	rep, err := r.Run(context.Background(), job, sink)
@@ -83,7 +84,7 @@ func TestRunsAJob(t *testing.T) {
 	if rep.Env.GOMAXPROCS < 1 {
 		t.Errorf("got gomaxprocs %d in the report's env, want the child's", rep.Env.GOMAXPROCS)
 	}
-	if !strings.Contains(strings.Join(sink.types, " "), lab.TypeLog) {
+	if !strings.Contains(strings.Join(sink.types, " "), event.TypeLog) {
 		t.Errorf("got events %v, want the trials' log lines", sink.types)
 	}
 

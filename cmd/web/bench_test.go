@@ -14,7 +14,9 @@ import (
 	"concurrencylab/experiments/pixels/clips"
 	"concurrencylab/experiments/race"
 	"concurrencylab/lab"
+	"concurrencylab/lab/event"
 	"concurrencylab/lab/process"
+	"concurrencylab/lab/runner"
 )
 
 // BenchmarkLabOverhead measures what the lab costs the race experiment, now
@@ -136,7 +138,7 @@ func BenchmarkRunnerStart(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	job := lab.Job{Run: "bench", Experiment: "race",
+	job := runner.Job{Run: "bench", Experiment: "race",
 		Params: map[string]string{"goroutines": "1", "increments": "1", "repeat": "1"}}
 	var pure, cgo []float64
 	for b.Loop() {
@@ -161,5 +163,5 @@ func BenchmarkRunnerStart(b *testing.B) {
 // discardSink drops a run's events.
 type discardSink struct{ start time.Time }
 
-func (discardSink) Append(string, map[string]any) bool { return true }
-func (s discardSink) Start() time.Time                 { return s.start }
+func (discardSink) Append(event.Body) bool { return true }
+func (s discardSink) Start() time.Time     { return s.start }

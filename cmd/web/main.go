@@ -21,9 +21,9 @@ import (
 	"concurrencylab/experiments"
 	"concurrencylab/experiments/pixels"
 	"concurrencylab/experiments/pixels/clips"
-	"concurrencylab/lab"
 	"concurrencylab/lab/datadir"
 	"concurrencylab/lab/process"
+	"concurrencylab/lab/runs"
 	"concurrencylab/lab/session"
 	"concurrencylab/lab/sqlite"
 	"concurrencylab/web"
@@ -277,7 +277,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	runs, err := lab.NewManager(ctx, log, store, lab.Config{
+	manager, err := runs.NewManager(ctx, log, store, runs.Config{
 		Slots: slots, Runner: runner, Timeout: cfg.RunTimeout, MaxQueue: cfg.MaxQueue,
 		PerClient: cfg.RunsPerAddress,
 	}, exps)
@@ -286,15 +286,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 
 	trusted, _ := web.ParsePrefixes(cfg.TrustedProxy) // checked by parseFlags
-	sessions := session.NewService(log, store, runs)
+	sessions := session.NewService(log, store, manager)
 	defer sessions.Close() // after the server and the runs have stopped
-	workshops := workshop.New(log, sessions, runs, workshop.Options{
+	workshops := workshop.New(log, sessions, manager, workshop.Options{
 		PublicURL: cfg.PublicURL, Listen: ln.Addr(), TrustedProxies: trusted,
-		ExperimentView: web.ExperimentView(runs),
+		ExperimentView: web.ExperimentView(manager),
 	})
 	clipServer := clipsweb.New(log, pixels.NewLibrary(clipLib), clipsweb.Options{TrustedProxies: trusted})
 	allowed, _ := web.CheckHostList(cfg.AllowedHosts) // checked by parseFlags
-	srv := web.New(log, runs, static.FS, web.TrustedProxies(trusted), web.RunSockets(socketLimits(log)),
+	srv := web.New(log, manager, static.FS, web.TrustedProxies(trusted), web.RunSockets(socketLimits(log)),
 		web.AllowHosts(web.HostsOf(cfg.PublicURL, ln.Addr(), allowed)),
 		web.With(workshops), web.With(clipServer))
 	hs := &http.Server{
@@ -329,7 +329,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	// step gets its own deadline.
 	runsCtx, cancelRuns := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancelRuns()
-	err = runs.Shutdown(runsCtx)
+	err = manager.Shutdown(runsCtx)
 	httpCtx, cancelHTTP := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancelHTTP()
 	if herr := hs.Shutdown(httpCtx); herr != nil && !errors.Is(herr, http.ErrServerClosed) {

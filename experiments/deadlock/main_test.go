@@ -2,6 +2,7 @@ package deadlock
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"strings"
 	"sync"
@@ -12,7 +13,9 @@ import (
 
 	"concurrencylab/experiments/internal/labtest"
 	"concurrencylab/lab"
+	"concurrencylab/lab/event"
 	"concurrencylab/lab/process"
+	"concurrencylab/lab/runner"
 )
 
 // TestMain serves as a run's child, and as a process of its own, when a
@@ -55,10 +58,13 @@ type sink struct {
 
 func (s *sink) Start() time.Time { return time.Time{} }
 
-func (s *sink) Append(typ string, body map[string]any) bool {
+func (s *sink) Append(b event.Body) bool {
+	data, _ := json.Marshal(b)
+	var body map[string]any
+	json.Unmarshal(data, &body)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	body["type"] = typ
+	body["type"] = b.Type()
 	s.events = append(s.events, body)
 	return true
 }
@@ -68,7 +74,7 @@ func (s *sink) logs() []string {
 	defer s.mu.Unlock()
 	var out []string
 	for _, e := range s.events {
-		if e["type"] == lab.TypeLog {
+		if e["type"] == event.TypeLog {
 			out = append(out, e["text"].(string))
 		}
 	}
@@ -78,7 +84,7 @@ func (s *sink) logs() []string {
 // runInProcesses runs a job of the deadlock experiment the way the server
 // does: in a child process of this test binary, which starts processes of
 // their own.
-func runInProcesses(t *testing.T, q string) (lab.Report, *sink) {
+func runInProcesses(t *testing.T, q string) (runner.Report, *sink) {
 	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
@@ -93,7 +99,7 @@ func runInProcesses(t *testing.T, q string) (lab.Report, *sink) {
 	s := &sink{}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	rep, err := (&process.Runner{Path: exe}).Run(ctx, lab.Job{Run: "r1", Experiment: "deadlock", Params: raw, Start: time.Now(), Timeout: 2 * time.Minute}, s)
+	rep, err := (&process.Runner{Path: exe}).Run(ctx, runner.Job{Run: "r1", Experiment: "deadlock", Params: raw, Start: time.Now(), Timeout: 2 * time.Minute}, s)
 	if err != nil {
 		t.Fatalf("run %s: %v\nlogs: %q", q, err, s.logs())
 	}

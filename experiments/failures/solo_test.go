@@ -2,6 +2,7 @@ package failures
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,8 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"concurrencylab/lab"
+	"concurrencylab/lab/event"
 	"concurrencylab/lab/process"
+	"concurrencylab/lab/runner"
 )
 
 // sink records what a runner appends.
@@ -23,10 +25,13 @@ type sink struct {
 
 func (s *sink) Start() time.Time { return s.start }
 
-func (s *sink) Append(typ string, body map[string]any) bool {
+func (s *sink) Append(b event.Body) bool {
+	data, _ := json.Marshal(b)
+	var body map[string]any
+	json.Unmarshal(data, &body)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	body["type"] = typ
+	body["type"] = b.Type()
 	s.events = append(s.events, body)
 	return true
 }
@@ -67,7 +72,7 @@ func TestPanicEndsItsProcessAndTheRunGoesOn(t *testing.T) {
 		t.Fatal(err)
 	}
 	fds := openFiles(t)
-	job := lab.Job{Run: "r1", Experiment: "failures", Start: time.Now(), Timeout: time.Minute,
+	job := runner.Job{Run: "r1", Experiment: "failures", Start: time.Now(), Timeout: time.Minute,
 		Params: map[string]string{"variants": "panic,recover", "repeat": "2", "tasks": "12", "fail": "3,8", "workers": "4", "work": "200ms"}}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
@@ -128,7 +133,7 @@ func TestPanicVariantWithoutFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	job := lab.Job{Run: "r2", Experiment: "failures", Start: time.Now(), Timeout: time.Minute,
+	job := runner.Job{Run: "r2", Experiment: "failures", Start: time.Now(), Timeout: time.Minute,
 		Params: map[string]string{"variants": "panic", "repeat": "1", "tasks": "5", "fail": "", "work": "1ms"}}
 	rep, err := (&process.Runner{Path: exe}).Run(context.Background(), job, &sink{start: job.Start})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"go.uber.org/goleak"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/runner"
 )
 
 func TestParams(t *testing.T) {
@@ -151,7 +152,7 @@ func TestTrialExtra(t *testing.T) {
 			ideal, _ := tr.Extra["ideal"].(float64)
 			okIdeal := ideal == tt.ideal
 			if tt.ideal < 0 {
-				okIdeal = ideal >= 1 && ideal <= float64(min(tt.workers, lab.CurrentEnv().GOMAXPROCS))
+				okIdeal = ideal >= 1 && ideal <= float64(min(tt.workers, runner.CurrentEnv().GOMAXPROCS))
 			}
 			if tr.Extra["workers"] != tt.workers || !okIdeal {
 				t.Errorf("got workers %v, ideal %v; want %d, %v", tr.Extra["workers"], tr.Extra["ideal"], tt.workers, tt.ideal)

@@ -8,13 +8,15 @@ import (
 	"testing"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/event"
+	"concurrencylab/lab/runs"
 )
 
 // A sweep is one run through lab: every planned variant, sequential as the
 // baseline, the worker counts in each variant's figures, spans and a verdict.
 func TestSweepRunsThroughLab(t *testing.T) {
 	ctx := context.Background()
-	m, err := lab.NewManager(ctx, slog.New(slog.DiscardHandler), lab.NewMemStore(), lab.Config{}, []lab.Experiment{Experiment{}})
+	m, err := runs.NewManager(ctx, slog.New(slog.DiscardHandler), runs.NewMemStore(), runs.Config{}, []lab.Experiment{Experiment{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +43,7 @@ func TestSweepRunsThroughLab(t *testing.T) {
 			}
 			for _, e := range evs {
 				var body struct{ Type string }
-				if json.Unmarshal(e.Data, &body) == nil && body.Type == lab.TypeSpan {
+				if json.Unmarshal(e.Data, &body) == nil && body.Type == event.TypeSpan {
 					spans++
 				}
 			}
@@ -52,7 +54,7 @@ func TestSweepRunsThroughLab(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if run.Status != lab.StatusDone || run.Result == nil {
+	if run.Status != runs.StatusDone || run.Result == nil {
 		t.Fatalf("got status %s, error %q, want done with a result", run.Status, run.Error)
 	}
 	var names []string

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/runs"
 )
 
 // variant makes a variant result with speedup against a baseline of base ms,
@@ -340,7 +341,7 @@ func TestVerdict(t *testing.T) {
 // against the first variant that ran: the verdict must say so, and name it.
 func TestVerdictWithoutSequentialThroughLab(t *testing.T) {
 	ctx := context.Background()
-	m, err := lab.NewManager(ctx, slog.New(slog.DiscardHandler), lab.NewMemStore(), lab.Config{}, []lab.Experiment{Experiment{}})
+	m, err := runs.NewManager(ctx, slog.New(slog.DiscardHandler), runs.NewMemStore(), runs.Config{}, []lab.Experiment{Experiment{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -370,7 +371,7 @@ func TestVerdictWithoutSequentialThroughLab(t *testing.T) {
 	if run, err = m.Get(ctx, run.ID); err != nil {
 		t.Fatal(err)
 	}
-	if run.Status != lab.StatusDone || run.Result == nil {
+	if run.Status != runs.StatusDone || run.Result == nil {
 		t.Fatalf("got status %s, error %q, want a result", run.Status, run.Error)
 	}
 	if v := run.Result.Variant("worker-pool"); v == nil || !v.Baseline {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/runner"
 )
 
 // BenchmarkProcessStart measures what a child process costs a run: each
@@ -15,14 +16,16 @@ import (
 //
 //	go test -run '^$' -bench ProcessStart -benchtime 50x ./lab/process
 func BenchmarkProcessStart(b *testing.B) {
-	exe := lab.NewInProcess(testExperiments())
+	exe := runner.NewInProcess(testExperiments())
 	r := &Runner{Path: selfPath(b)}
 	j := job("report", map[string]string{"ms": "0"})
 	var child, inProcess []float64
 	for b.Loop() {
 		for _, run := range []struct {
-			runner lab.Runner
-			ms     *[]float64
+			runner interface {
+				Run(context.Context, runner.Job, runner.Sink) (runner.Report, error)
+			}
+			ms *[]float64
 		}{{r, &child}, {exe, &inProcess}} {
 			t0 := time.Now()
 			if _, err := run.runner.Run(context.Background(), j, &sink{start: t0}); err != nil {

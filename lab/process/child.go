@@ -6,10 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"maps"
 	"os"
 	"runtime"
-	"slices"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -17,6 +16,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/event"
+	"concurrencylab/lab/runner"
 )
 
 // Main is the child's main: it runs the job on stdin with exps and writes
@@ -45,7 +46,7 @@ func Main(exps []lab.Experiment) int {
 // open while the run lasts: its end means the parent is gone, and the run
 // ends with its whole process group.
 func Serve(ctx context.Context, exps []lab.Experiment, in io.Reader, out io.Writer) error {
-	var job lab.Job
+	var job runner.Job
 	dec := json.NewDecoder(io.LimitReader(in, 1<<20))
 	if err := dec.Decode(&job); err != nil {
 		return fmt.Errorf("read the job: %w", err)
@@ -61,7 +62,7 @@ func Serve(ctx context.Context, exps []lab.Experiment, in io.Reader, out io.Writ
 			break
 		}
 	}
-	exp, p, err := lab.CheckJob(byID, job)
+	exp, p, err := runner.CheckJob(byID, job)
 	if err != nil {
 		return sink.finish(message{Error: err.Error()})
 	}
@@ -77,7 +78,7 @@ func Serve(ctx context.Context, exps []lab.Experiment, in io.Reader, out io.Writ
 	if exe, err := os.Executable(); err == nil {
 		ctx = lab.WithSpawner(ctx, spawner{path: exe})
 	}
-	res, err := lab.RunTrials(ctx, exp, p, sink)
+	res, err := runner.RunTrials(ctx, exp, p, sink)
 	if err != nil {
 		return sink.finish(message{Error: err.Error()})
 	}
@@ -85,15 +86,12 @@ func Serve(ctx context.Context, exps []lab.Experiment, in io.Reader, out io.Writ
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
 		res.PeakRSSBytes = ru.Maxrss * 1024 // Linux counts it in KiB
 	}
-	env := lab.CurrentEnv()
+	var cpus []int
 	var set unix.CPUSet
 	if unix.SchedGetaffinity(0, &set) == nil {
-		env.CPUs = cpuList(&set)
+		cpus = cpuList(&set)
 	}
-	env.Pinned = len(job.CPUs) > 0 && slices.Equal(env.CPUs, job.CPUs)
-	env.NumCPU = len(env.CPUs)
-	env.Runner = job.Slot
-	return sink.finish(message{Report: &lab.Report{Result: res, Env: env}})
+	return sink.finish(message{Report: &runner.Report{Result: res, Env: runner.JobEnv(job, cpus)}})
 }
 
 // exitWithParent waits for the end of the parent's side of stdin and then
@@ -128,24 +126,21 @@ type lineSink struct {
 	err error
 }
 
-var _ lab.Flusher = (*lineSink)(nil)
+var _ runner.Flusher = (*lineSink)(nil)
 
 func (s *lineSink) Start() time.Time { return s.start }
 
-func (s *lineSink) Append(typ string, body map[string]any) bool {
-	ev := maps.Clone(body)
-	if ev == nil {
-		ev = map[string]any{}
-	}
-	ev["type"] = typ
-	data, err := json.Marshal(ev)
+func (s *lineSink) Append(b event.Body) bool {
+	data, err := json.Marshal(b)
 	if err != nil {
 		panic("process: encode event: " + err.Error()) // bodies are plain values
 	}
-	// The message {"event": ...} written around the event as it is: a
-	// second encoding would only copy and check it again.
+	// The message {"type": ..., "event": ...} written around the body as
+	// it is: encoding the message would only copy and check it again.
 	s.mu.Lock()
-	s.buf.WriteString(`{"event":`)
+	s.buf.WriteString(`{"type":`)
+	s.buf.WriteString(strconv.Quote(b.Type()))
+	s.buf.WriteString(`,"event":`)
 	s.buf.Write(data)
 	s.buf.WriteString("}\n")
 	s.mu.Unlock()

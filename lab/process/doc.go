@@ -18,7 +18,7 @@ import (
 	"encoding/json"
 	"os"
 
-	"concurrencylab/lab"
+	"concurrencylab/lab/runner"
 )
 
 // EnvMode is the environment variable that starts the lab's binary as a
@@ -36,10 +36,12 @@ func IsChild() bool {
 	return m == modeChild || m == modeSolo
 }
 
-// A message is one line from child to parent: an event of the run, its
-// report at the end, or the error that ended it.
+// A message is one line from child to parent: an event of the run (its
+// type and its body, encoded once by the child and passed on as it is),
+// its report at the end, or the error that ended it.
 type message struct {
-	Event  json.RawMessage `json:"event,omitempty"` // {"type": ..., body fields}
-	Report *lab.Report     `json:"report,omitempty"`
+	Type   string          `json:"type,omitempty"`
+	Event  json.RawMessage `json:"event,omitempty"` // the body's fields
+	Report *runner.Report  `json:"report,omitempty"`
 	Error  string          `json:"error,omitempty"`
 }

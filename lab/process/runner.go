@@ -22,6 +22,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/event"
+	"concurrencylab/lab/runner"
 )
 
 // Limits on what a child may send and print.
@@ -59,8 +61,6 @@ type Runner struct {
 	Log *slog.Logger
 }
 
-var _ lab.Runner = (*Runner)(nil)
-
 // ErrMemory is the error of a run killed for using too much memory.
 var ErrMemory = errors.New("memory limit")
 
@@ -70,14 +70,14 @@ var errTorn = errors.New("the events pipe ended in the middle of a line")
 
 // Run implements lab.Runner: it starts the child pinned to job.CPUs, feeds
 // sink from its events and returns its report, or the error that ended it.
-func (r *Runner) Run(ctx context.Context, job lab.Job, sink lab.Sink) (lab.Report, error) {
+func (r *Runner) Run(ctx context.Context, job runner.Job, sink runner.Sink) (runner.Report, error) {
 	in, err := json.Marshal(job)
 	if err != nil {
-		return lab.Report{}, fmt.Errorf("process: encode job: %w", err)
+		return runner.Report{}, fmt.Errorf("process: encode job: %w", err)
 	}
 	events, w, err := os.Pipe()
 	if err != nil {
-		return lab.Report{}, fmt.Errorf("process: events pipe: %w", err)
+		return runner.Report{}, fmt.Errorf("process: events pipe: %w", err)
 	}
 	defer events.Close()
 	output := &boundedBuffer{max: MaxOutput}
@@ -86,7 +86,7 @@ func (r *Runner) Run(ctx context.Context, job lab.Job, sink lab.Sink) (lab.Repor
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		w.Close()
-		return lab.Report{}, fmt.Errorf("process: stdin pipe: %w", err)
+		return runner.Report{}, fmt.Errorf("process: stdin pipe: %w", err)
 	}
 	cmd.Stdout, cmd.Stderr = output, output
 	cmd.ExtraFiles = []*os.File{w}
@@ -98,7 +98,7 @@ func (r *Runner) Run(ctx context.Context, job lab.Job, sink lab.Sink) (lab.Repor
 	err = startPinned(cmd, job.CPUs)
 	w.Close() // the child has its own copy
 	if err != nil {
-		return lab.Report{}, fmt.Errorf("process: start the run's process: %w", err)
+		return runner.Report{}, fmt.Errorf("process: start the run's process: %w", err)
 	}
 	// The job, then stdin stays open while the run lasts: the child takes
 	// its end for the server's death.
@@ -129,22 +129,22 @@ func (r *Runner) Run(ctx context.Context, job lab.Job, sink lab.Sink) (lab.Repor
 
 	switch {
 	case ctx.Err() != nil:
-		return lab.Report{}, ctx.Err()
+		return runner.Report{}, ctx.Err()
 	case overMemory.Load():
-		return lab.Report{}, fmt.Errorf("%w: the run held more than %s of memory and was stopped: ask for smaller sizes", ErrMemory, bytesString(r.Memory))
+		return runner.Report{}, fmt.Errorf("%w: the run held more than %s of memory and was stopped: ask for smaller sizes", ErrMemory, bytesString(r.Memory))
 	case report != nil && waitErr == nil && readErr == nil:
 		return *report, nil
 	case msgErr != "" && readErr == nil:
-		return lab.Report{}, errors.New(msgErr)
+		return runner.Report{}, errors.New(msgErr)
 	case readErr != nil && !errors.Is(readErr, errTorn) && waitErr == nil:
-		return lab.Report{}, fmt.Errorf("the run's process sent a message the server could not read (%v)", readErr)
+		return runner.Report{}, fmt.Errorf("the run's process sent a message the server could not read (%v)", readErr)
 	}
 	crash := crashError(waitErr, output.String())
 	if r.Log != nil {
 		r.Log.Warn("a run's process crashed", "run", job.Run, "experiment", job.Experiment,
 			"pid", cmd.Process.Pid, "exit", fmt.Sprint(waitErr), "output", output.String())
 	}
-	return lab.Report{}, crash
+	return runner.Report{}, crash
 }
 
 // program returns the program that runs an experiment's runs.
@@ -175,7 +175,7 @@ var passEnv = []string{"PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "LC_CTYPE", "
 
 // env returns the child's environment: the variables it may have, the
 // run's GOMAXPROCS and GOMEMLIMIT, and the runner mode.
-func (r *Runner) env(job lab.Job) []string {
+func (r *Runner) env(job runner.Job) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
@@ -199,8 +199,10 @@ func (r *Runner) env(job lab.Job) []string {
 // read feeds sink from the child's messages until the pipe closes. A line
 // that does not decode is an error; so is an unfinished last line
 // (errTorn), which means the child died while writing it.
-func read(events io.Reader, sink lab.Sink) (report *lab.Report, msgErr string, err error) {
+func read(events io.Reader, sink runner.Sink) (report *runner.Report, msgErr string, err error) {
+	raw, _ := sink.(runner.RawSink)
 	sc := bufferedLines(events)
+	var body bytes.Buffer
 	for sc.Scan() {
 		var m message
 		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
@@ -208,11 +210,18 @@ func read(events io.Reader, sink lab.Sink) (report *lab.Report, msgErr string, e
 		}
 		switch {
 		case m.Event != nil:
-			typ, body, err := decodeEvent(m.Event)
+			b, err := checkEvent(m.Type, m.Event)
 			if err != nil {
 				return nil, "", err
 			}
-			sink.Append(typ, body)
+			if raw == nil {
+				sink.Append(b)
+				continue
+			}
+			// The bytes as the child wrote them, checked, without spaces.
+			body.Reset()
+			json.Compact(&body, m.Event)
+			raw.AppendRaw(m.Type, b.Key(), bytes.Clone(body.Bytes()))
 		case m.Report != nil:
 			report = m.Report
 		case m.Error != "":
@@ -242,23 +251,23 @@ func bufferedLines(r io.Reader) *bufio.Scanner {
 	return sc
 }
 
-// decodeEvent splits an event into its type and body. Numbers stay as the
-// child wrote them. Status events are the manager's alone.
-func decodeEvent(data []byte) (string, map[string]any, error) {
+// checkEvent decodes an event's body as its type says, refusing fields
+// the type does not have. Status, result and error events are the
+// manager's alone.
+func checkEvent(typ string, data []byte) (event.Body, error) {
+	b, ok := event.FromChild(typ)
+	if !ok {
+		return nil, fmt.Errorf("an event of type %q", typ)
+	}
 	d := json.NewDecoder(bytes.NewReader(data))
-	d.UseNumber()
-	var body map[string]any
-	if err := d.Decode(&body); err != nil {
-		return "", nil, fmt.Errorf("undecodable event: %w", err)
+	d.DisallowUnknownFields()
+	if err := d.Decode(b); err != nil {
+		return nil, fmt.Errorf("undecodable %s event: %w", typ, err)
 	}
-	typ, _ := body["type"].(string)
-	switch typ {
-	case lab.TypeProgress, lab.TypeSample, lab.TypeSpan, lab.TypeLog:
-	default:
-		return "", nil, fmt.Errorf("an event of type %q", typ)
+	if d.More() {
+		return nil, fmt.Errorf("a %s event followed by more", typ)
 	}
-	delete(body, "type")
-	return typ, body, nil
+	return b, nil
 }
 
 // crashError describes a child that ended without a report, with the

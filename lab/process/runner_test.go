@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -17,6 +18,8 @@ import (
 	"time"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/event"
+	"concurrencylab/lab/runner"
 )
 
 // sink records what a runner appends.
@@ -29,7 +32,22 @@ type sink struct {
 
 func (s *sink) Start() time.Time { return s.start }
 
-func (s *sink) Append(typ string, body map[string]any) bool {
+var _ runner.RawSink = (*sink)(nil)
+
+func (s *sink) Append(b event.Body) bool {
+	data, err := json.Marshal(b)
+	if err != nil {
+		panic(err)
+	}
+	return s.AppendRaw(b.Type(), b.Key(), data)
+}
+
+// AppendRaw keeps the body as the child sent it, decoded for the test.
+func (s *sink) AppendRaw(typ, _ string, data []byte) bool {
+	var body map[string]any
+	if err := json.Unmarshal(data, &body); err != nil {
+		panic(fmt.Sprintf("a body the runner passed on does not decode: %s", data))
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	body["type"] = typ
@@ -52,7 +70,7 @@ func (s *sink) of(typ string) []map[string]any {
 // pid returns the child's pid, from the log line every probe trial writes.
 func (s *sink) pid(t *testing.T) int {
 	t.Helper()
-	for _, e := range s.of(lab.TypeLog) {
+	for _, e := range s.of(event.TypeLog) {
 		if rest, ok := strings.CutPrefix(e["text"].(string), "pid "); ok {
 			n, _ := strconv.Atoi(rest)
 			return n
@@ -74,12 +92,12 @@ func selfPath(t testing.TB) string {
 	return exe
 }
 
-func job(variant string, params map[string]string) lab.Job {
+func job(variant string, params map[string]string) runner.Job {
 	p := map[string]string{"variants": variant, "repeat": "1"}
 	for k, v := range params {
 		p[k] = v
 	}
-	return lab.Job{Run: "r1", Experiment: "probe", Params: p, Start: time.Now(), Timeout: time.Minute}
+	return runner.Job{Run: "r1", Experiment: "probe", Params: p, Start: time.Now(), Timeout: time.Minute}
 }
 
 func TestRunInAChild(t *testing.T) {
@@ -101,16 +119,16 @@ func TestRunInAChild(t *testing.T) {
 	if rep.Result.PeakRSSBytes <= 0 {
 		t.Errorf("got peak_rss_bytes %d, want above 0", rep.Result.PeakRSSBytes)
 	}
-	for _, typ := range []string{lab.TypeProgress, lab.TypeSample, lab.TypeSpan, lab.TypeLog} {
+	for _, typ := range []string{event.TypeProgress, event.TypeSample, event.TypeSpan, event.TypeLog} {
 		if len(s.of(typ)) == 0 {
 			t.Errorf("got no %s event from the child", typ)
 		}
 	}
-	if got := s.of(lab.TypeSample); !slices.ContainsFunc(got, func(e map[string]any) bool { return e["series"] == "custom" }) {
+	if got := s.of(event.TypeSample); !slices.ContainsFunc(got, func(e map[string]any) bool { return e["series"] == "custom" }) {
 		t.Errorf("got samples %v, want the experiment's custom series", got)
 	}
-	span := s.of(lab.TypeSpan)[0]
-	if start, _ := span["start"].(json.Number).Float64(); start < 0 || start > 10_000 {
+	span := s.of(event.TypeSpan)[0]
+	if start, _ := span["start"].(float64); start < 0 || start > 10_000 {
 		t.Errorf("got span start %v ms, want it on the run's clock (0..10000)", span["start"])
 	}
 }
@@ -140,7 +158,7 @@ func TestRunIsPinned(t *testing.T) {
 func TestRunErrors(t *testing.T) {
 	tests := []struct {
 		name    string
-		job     lab.Job
+		job     runner.Job
 		memory  int64
 		want    string
 		wantErr error
@@ -151,7 +169,7 @@ func TestRunErrors(t *testing.T) {
 		{name: "an exit", job: job("exit", nil), want: "exit status 7"},
 		{name: "its output", job: job("exit", nil), want: "leaving early"},
 		{name: "bad params", job: job("report", map[string]string{"ms": "-1"}), want: "ms must be 0..60,000, got -1"},
-		{name: "unknown experiment", job: lab.Job{Run: "r", Experiment: "nope"}, want: `no experiment "nope"`},
+		{name: "unknown experiment", job: runner.Job{Run: "r", Experiment: "nope"}, want: `no experiment "nope"`},
 		{name: "memory", job: job("hog", map[string]string{"mib": "512"}), memory: 128 << 20,
 			want: "more than 128 MiB", wantErr: ErrMemory},
 	}
@@ -178,7 +196,7 @@ func TestCancelKillsTheChild(t *testing.T) {
 		_, err := newRunner(t).Run(ctx, job("spin", nil), s)
 		done <- err
 	}()
-	waitFor(t, "the child's first progress", func() bool { return len(s.of(lab.TypeProgress)) > 0 })
+	waitFor(t, "the child's first progress", func() bool { return len(s.of(event.TypeProgress)) > 0 })
 	pid := s.pid(t)
 	asked := time.Now()
 	cancel()
@@ -202,10 +220,11 @@ func TestBadMessages(t *testing.T) {
 	tests := []struct {
 		name, lines, want string
 	}{
-		{"torn last line", `{"event":{"type":"log","text":"hi"}}` + "\n" + `{"event":{"type":"lo`, "the events pipe ended in the middle of a line"},
+		{"torn last line", `{"type":"log","event":{"text":"hi"}}` + "\n" + `{"type":"log","event":{"te`, "the events pipe ended in the middle of a line"},
 		{"not JSON", "hello\n", "undecodable line"},
-		{"a status event", `{"event":{"type":"status","state":"done"}}` + "\n", `an event of type "status"`},
+		{"a status event", `{"type":"status","event":{"state":"done"}}` + "\n", `an event of type "status"`},
 		{"no type", `{"event":{"text":"x"}}` + "\n", `an event of type ""`},
+		{"a forged field", `{"type":"log","event":{"text":"x","seq":0}}` + "\n", "unknown field"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -294,7 +313,7 @@ func TestKilledChildTakesItsProcessesWithIt(t *testing.T) {
 		_, err := newRunner(t).Run(context.Background(), job("solo", map[string]string{"task": "hang"}), s)
 		done <- err
 	}()
-	waitFor(t, "the child's pid", func() bool { return len(s.of(lab.TypeLog)) > 0 })
+	waitFor(t, "the child's pid", func() bool { return len(s.of(event.TypeLog)) > 0 })
 	pid := s.pid(t)
 	time.Sleep(200 * time.Millisecond) // its process of its own is running
 	killed := time.Now()
@@ -410,4 +429,33 @@ func (cgoProbe) Info() lab.Info {
 	info := probe{}.Info()
 	info.ID, info.Cgo = "cgo-probe", true
 	return info
+}
+
+// What a child sends is checked against its type before it passes on: no
+// event of the manager's, no unknown field (a forged seq or type), nothing
+// after the body.
+func TestCheckEvent(t *testing.T) {
+	tests := []struct {
+		name, typ, body string
+		wantErr         string
+	}{
+		{"progress", "progress", `{"variant":"a","done":1,"total":2,"unit":"items"}`, ""},
+		{"span", "span", `{"variant":"a","trial":0,"worker":3,"start":1.5,"end":2,"label":"work"}`, ""},
+		{"a status", "status", `{"state":"done"}`, `an event of type "status"`},
+		{"a result", "result", `{"verdict":"forged"}`, `an event of type "result"`},
+		{"no type", "", `{"text":"x"}`, `an event of type ""`},
+		{"a forged seq", "log", `{"text":"x","seq":5}`, "unknown field"},
+		{"a forged type", "sample", `{"series":"s","value":1,"type":"status"}`, "unknown field"},
+		{"a wrong kind", "sample", `{"series":"s","value":"many"}`, "undecodable sample event"},
+		{"not an object", "log", `"text"`, "undecodable log event"},
+		{"more after", "log", `{"text":"x"} {"text":"y"}`, "followed by more"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := checkEvent(tt.typ, []byte(tt.body))
+			if tt.wantErr == "" && err != nil || tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Errorf("got %v, want an error containing %q", err, tt.wantErr)
+			}
+		})
+	}
 }

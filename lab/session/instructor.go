@@ -9,6 +9,7 @@ import (
 
 	"concurrencylab/lab"
 	"concurrencylab/lab/errs"
+	"concurrencylab/lab/runs"
 )
 
 // Push sends experiment with params (JSON, as POST /api/runs takes them)
@@ -58,9 +59,9 @@ func (s *Service) pushedParams(p *Push) (lab.Params, error) {
 
 // RoomRun starts one run of the pushed experiment, with the pushed
 // parameters, for the whole room to watch.
-func (s *Service) RoomRun(ctx context.Context, code, key string) (lab.Run, error) {
+func (s *Service) RoomRun(ctx context.Context, code, key string) (runs.Run, error) {
 	defer s.sweepOwners() // after change lets go of the room
-	var run lab.Run
+	var run runs.Run
 	err := s.change(ctx, code, key, func(r *room, st *State) error {
 		if st.Push == nil {
 			return ErrNoPush

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/event"
+	"concurrencylab/lab/runs"
 )
 
 // Join admits a learner with a display name and returns the learner and
@@ -32,7 +35,7 @@ func (s *Service) Join(ctx context.Context, code, name string) (Learner, string,
 		return Learner{}, "", ErrFull
 	}
 	token := newSecret(16)
-	l := &Learner{ID: lab.NewID(8), Name: name, Label: name, Joined: time.Now().UTC(), TokenHash: hashSecret(token)}
+	l := &Learner{ID: runs.NewID(8), Name: name, Label: name, Joined: time.Now().UTC(), TokenHash: hashSecret(token)}
 	if n := r.names[foldName(name)]; n > 0 {
 		l.Label = name + " (" + strconv.Itoa(n+1) + ")"
 	}
@@ -136,34 +139,34 @@ func (s *Service) Guess(ctx context.Context, code, id, token string, value float
 // it on the board. params (JSON, as POST /api/runs takes them) change the
 // pushed values unless they are locked; missing ones keep the pushed
 // values. It returns the run and its place in the queue (0 if running).
-func (s *Service) SubmitRun(ctx context.Context, code, id, token string, params json.RawMessage) (lab.Run, error) {
+func (s *Service) SubmitRun(ctx context.Context, code, id, token string, params json.RawMessage) (runs.Run, error) {
 	defer s.sweepOwners() // after r.mu is let go
 	r, err := s.lockRoom(ctx, code)
 	if err != nil {
-		return lab.Run{}, err
+		return runs.Run{}, err
 	}
 	defer r.mu.Unlock()
 	l, err := r.learnerByToken(id, token)
 	if err != nil {
-		return lab.Run{}, err
+		return runs.Run{}, err
 	}
 	if r.state.Ended != nil {
-		return lab.Run{}, ErrEnded
+		return runs.Run{}, ErrEnded
 	}
 	push := r.state.Push
 	if push == nil {
-		return lab.Run{}, ErrNoPush
+		return runs.Run{}, ErrNoPush
 	}
 	if n := r.live[l.ID]; n >= LearnerRunLimit {
-		return lab.Run{}, fmt.Errorf("%w: one at a time per learner, so everyone gets a turn; this one starts when it reaches the front of the queue", ErrBusy)
+		return runs.Run{}, fmt.Errorf("%w: one at a time per learner, so everyone gets a turn; this one starts when it reaches the front of the queue", ErrBusy)
 	}
 	p, err := s.learnerParams(push, params)
 	if err != nil {
-		return lab.Run{}, err
+		return runs.Run{}, err
 	}
 	run, err := s.runs.Submit(ctx, push.Experiment, p)
 	if err != nil {
-		return lab.Run{}, err
+		return runs.Run{}, err
 	}
 	s.own(run.ID, runOwner{code: r.code, learner: l.ID})
 	e := &Entry{
@@ -248,9 +251,10 @@ func (s *Service) follow(r *room, run string) {
 				break
 			}
 			next += len(batch)
-			for _, e := range batch {
-				if e.Type == lab.TypeStatus && statusOf(e) == lab.StatusRunning {
-					s.update(ctx, r, run, func(e *Entry) { e.Status = lab.StatusRunning })
+			// A status event says the run moved: ask where it stands.
+			if slices.ContainsFunc(batch, func(e runs.Event) bool { return e.Type == event.TypeStatus }) {
+				if st, err := s.runs.State(ctx, run); err == nil && st.Status == runs.StatusRunning {
+					s.update(ctx, r, run, func(e *Entry) { e.Status = runs.StatusRunning })
 				}
 			}
 		}
@@ -261,12 +265,12 @@ func (s *Service) follow(r *room, run string) {
 	final, err := s.runs.Get(ctx, run)
 	if err != nil {
 		s.log.Error("read a learner's finished run", "session", r.code, "run", run, "err", err)
-		final = lab.Run{Status: lab.StatusFailed, Error: "the run could not be read"}
+		final = runs.Run{Status: runs.StatusFailed, Error: "the run could not be read"}
 	}
 	s.update(ctx, r, run, func(e *Entry) {
 		e.Status, e.Error, e.Figures = final.Status, final.Error, figuresOf(final.Result)
 		if !e.Status.Final() {
-			e.Status = lab.StatusInterrupted
+			e.Status = runs.StatusInterrupted
 		}
 	})
 	r.mu.Lock()
@@ -297,14 +301,6 @@ func (s *Service) update(ctx context.Context, r *room, run string, f func(*Entry
 	}
 	*old = e
 	r.publishLocked(Event{Type: EventEntry, Entry: &e})
-}
-
-func statusOf(e lab.Event) lab.Status {
-	var body struct {
-		State lab.Status `json:"state"`
-	}
-	json.Unmarshal(e.Data, &body)
-	return body.State
 }
 
 // placesTaken is how many learners hold a place: those not removed. r.mu

@@ -10,6 +10,7 @@ import (
 
 	"concurrencylab/lab"
 	"concurrencylab/lab/errs"
+	"concurrencylab/lab/runs"
 )
 
 // Limits of a session.
@@ -48,15 +49,16 @@ var (
 	ErrTooMany   = errs.New(errs.Unavailable, fmt.Sprintf("this server is hosting %d live sessions, the most it holds: try again in a few minutes", MaxLiveSessions))
 )
 
-// A Runner queues and reports runs: *lab.Manager is one.
+// A Runner queues and reports runs: *runs.Manager is one.
 type Runner interface {
 	Experiment(id string) (lab.Experiment, error)
-	Submit(ctx context.Context, id string, p lab.Params) (lab.Run, error)
-	Get(ctx context.Context, id string) (lab.Run, error)
-	Events(ctx context.Context, id string) (*lab.EventLog, error)
+	Submit(ctx context.Context, id string, p lab.Params) (runs.Run, error)
+	Get(ctx context.Context, id string) (runs.Run, error)
+	Events(ctx context.Context, id string) (*runs.EventLog, error)
+	State(ctx context.Context, id string) (runs.State, error)
 }
 
-var _ Runner = (*lab.Manager)(nil)
+var _ Runner = (*runs.Manager)(nil)
 
 // A Service holds the sessions in play. Make one with NewService and Close
 // it after the server has stopped taking requests.
@@ -131,7 +133,7 @@ func (s *Service) Create(ctx context.Context) (Created, error) {
 	for range 10 {
 		key := NewKey()
 		rec := Record{
-			ID: lab.NewID(10), Code: NewCode(), KeyHash: hashSecret(key),
+			ID: runs.NewID(10), Code: NewCode(), KeyHash: hashSecret(key),
 			Created: time.Now().UTC(),
 		}
 		err := s.store.CreateSession(ctx, rec)

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/runs"
 )
 
 // A Push is the experiment the instructor sent to every learner's page.
@@ -109,7 +110,7 @@ type Entry struct {
 	Round      int            `json:"round"`
 	Experiment string         `json:"experiment"`
 	Params     map[string]any `json:"params"`
-	Status     lab.Status     `json:"status"`
+	Status     runs.Status    `json:"status"`
 	Created    time.Time      `json:"created"`
 	Figures    *Figures       `json:"figures"` // nil until the run is done
 	Error      string         `json:"error,omitempty"`

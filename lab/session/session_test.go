@@ -14,6 +14,7 @@ import (
 	"go.uber.org/goleak"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/runs"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -51,7 +52,7 @@ func (c counter) Trial(ctx context.Context, variant string, p lab.Params, em lab
 
 type fixture struct {
 	svc   *Service
-	runs  *lab.Manager
+	runs  *runs.Manager
 	store Store
 	gate  chan struct{}
 }
@@ -60,7 +61,7 @@ func newFixture(t *testing.T, store Store) *fixture {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	gate := make(chan struct{})
-	m, err := lab.NewManager(context.Background(), log, lab.NewMemStore(), lab.Config{}, []lab.Experiment{counter{gate}})
+	m, err := runs.NewManager(context.Background(), log, runs.NewMemStore(), runs.Config{}, []lab.Experiment{counter{gate}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -313,7 +314,7 @@ func TestSessionFlow(t *testing.T) {
 	for {
 		e := nextOf(t, sub, EventEntry)
 		if e.Entry.Status.Final() {
-			if e.Entry.Status != lab.StatusDone || e.Entry.Figures == nil {
+			if e.Entry.Status != runs.StatusDone || e.Entry.Figures == nil {
 				t.Fatalf("finished entry: got %+v", e.Entry)
 			}
 			lossy := e.Entry.Figures.Variants[1]

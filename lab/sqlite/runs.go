@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/runs"
 )
 
 // interruptedError is the Error Interrupt gives a run that had none.
@@ -18,7 +19,7 @@ const interruptedError = "the server stopped during the run"
 const createdLayout = "2006-01-02T15:04:05.000000000Z07:00"
 
 // SaveRun inserts the run, or replaces the stored one with the same ID.
-func (s *Store) SaveRun(ctx context.Context, r lab.Run) error {
+func (s *Store) SaveRun(ctx context.Context, r runs.Run) error {
 	if r.ID == "" {
 		return errors.New("sqlite: save run: empty id")
 	}
@@ -42,7 +43,7 @@ func (s *Store) SaveRun(ctx context.Context, r lab.Run) error {
 // SaveEvents stores the events of run id in one transaction. Events whose
 // seq is already stored are left as they are. The run must have been saved
 // first: events of an unknown run are refused.
-func (s *Store) SaveEvents(ctx context.Context, id string, events []lab.Event) error {
+func (s *Store) SaveEvents(ctx context.Context, id string, events []runs.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
@@ -52,7 +53,7 @@ func (s *Store) SaveEvents(ctx context.Context, id string, events []lab.Event) e
 	return nil
 }
 
-func (s *Store) saveEvents(ctx context.Context, id string, events []lab.Event) error {
+func (s *Store) saveEvents(ctx context.Context, id string, events []runs.Event) error {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -74,25 +75,25 @@ func (s *Store) saveEvents(ctx context.Context, id string, events []lab.Event) e
 
 // LoadRun returns the run with the given id, or an error wrapping
 // lab.ErrNotFound.
-func (s *Store) LoadRun(ctx context.Context, id string) (lab.Run, error) {
+func (s *Store) LoadRun(ctx context.Context, id string) (runs.Run, error) {
 	var record string
 	err := s.read.QueryRowContext(ctx, `SELECT record FROM runs WHERE id = ?`, id).Scan(&record)
 	if errors.Is(err, sql.ErrNoRows) {
-		return lab.Run{}, fmt.Errorf("sqlite: load run %s: %w", id, lab.ErrNotFound)
+		return runs.Run{}, fmt.Errorf("sqlite: load run %s: %w", id, lab.ErrNotFound)
 	}
 	if err != nil {
-		return lab.Run{}, fmt.Errorf("sqlite: load run %s: %w", id, err)
+		return runs.Run{}, fmt.Errorf("sqlite: load run %s: %w", id, err)
 	}
-	var r lab.Run
+	var r runs.Run
 	if err := json.Unmarshal([]byte(record), &r); err != nil {
-		return lab.Run{}, fmt.Errorf("sqlite: load run %s: %w", id, err)
+		return runs.Run{}, fmt.Errorf("sqlite: load run %s: %w", id, err)
 	}
 	return r, nil
 }
 
 // LoadEvents returns the events of run id in seq order; none for an
 // unknown run.
-func (s *Store) LoadEvents(ctx context.Context, id string) ([]lab.Event, error) {
+func (s *Store) LoadEvents(ctx context.Context, id string) ([]runs.Event, error) {
 	events, err := s.loadEvents(ctx, id)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: load events of run %s: %w", id, err)
@@ -100,15 +101,15 @@ func (s *Store) LoadEvents(ctx context.Context, id string) ([]lab.Event, error) 
 	return events, nil
 }
 
-func (s *Store) loadEvents(ctx context.Context, id string) ([]lab.Event, error) {
+func (s *Store) loadEvents(ctx context.Context, id string) ([]runs.Event, error) {
 	rows, err := s.read.QueryContext(ctx, `SELECT seq, type, key, data FROM events WHERE run_id = ? ORDER BY seq`, id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var events []lab.Event
+	var events []runs.Event
 	for rows.Next() {
-		var e lab.Event
+		var e runs.Event
 		var data string
 		if err := rows.Scan(&e.Seq, &e.Type, &e.Key, &data); err != nil {
 			return nil, err
@@ -138,12 +139,12 @@ func (s *Store) interrupt(ctx context.Context) (int, error) {
 	}
 	defer tx.Rollback() // a no-op after Commit
 	// Read them all before updating: the transaction has one connection.
-	runs, err := liveRuns(ctx, tx)
+	live, err := liveRuns(ctx, tx)
 	if err != nil {
 		return 0, err
 	}
-	for _, r := range runs {
-		r.Status = lab.StatusInterrupted
+	for _, r := range live {
+		r.Status = runs.StatusInterrupted
 		if r.Error == "" {
 			r.Error = interruptedError
 		}
@@ -159,29 +160,29 @@ func (s *Store) interrupt(ctx context.Context) (int, error) {
 	if err := tx.Commit(); err != nil {
 		return 0, err
 	}
-	return len(runs), nil
+	return len(live), nil
 }
 
 // liveRuns returns the queued and running runs.
-func liveRuns(ctx context.Context, tx *sql.Tx) ([]lab.Run, error) {
+func liveRuns(ctx context.Context, tx *sql.Tx) ([]runs.Run, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT id, record FROM runs WHERE status IN (?, ?)`,
-		string(lab.StatusQueued), string(lab.StatusRunning))
+		string(runs.StatusQueued), string(runs.StatusRunning))
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var runs []lab.Run
+	var live []runs.Run
 	for rows.Next() {
 		var id, record string
 		if err := rows.Scan(&id, &record); err != nil {
 			return nil, err
 		}
-		var r lab.Run
+		var r runs.Run
 		if err := json.Unmarshal([]byte(record), &r); err != nil {
 			return nil, fmt.Errorf("run %s: %w", id, err)
 		}
 		r.ID = id // the column is the key, whatever the record says
-		runs = append(runs, r)
+		live = append(live, r)
 	}
-	return runs, rows.Err()
+	return live, rows.Err()
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/runs"
 	"concurrencylab/lab/session"
 )
 
@@ -50,8 +51,8 @@ func TestSessionRoundTrip(t *testing.T) {
 	}
 	lost := int64(3)
 	entries := []session.Entry{
-		{Run: "r1", Learner: "l2", Label: "Bo", Round: 2, Experiment: "race", Params: map[string]any{"n": 5.0}, Status: lab.StatusQueued, Created: created},
-		{Run: "r2", Learner: "l1", Label: "<b>Ann</b>", Round: 2, Experiment: "race", Params: map[string]any{"n": 5.0}, Status: lab.StatusDone, Created: created,
+		{Run: "r1", Learner: "l2", Label: "Bo", Round: 2, Experiment: "race", Params: map[string]any{"n": 5.0}, Status: runs.StatusQueued, Created: created},
+		{Run: "r2", Learner: "l1", Label: "<b>Ann</b>", Round: 2, Experiment: "race", Params: map[string]any{"n": 5.0}, Status: runs.StatusDone, Created: created,
 			Figures: &session.Figures{Verdict: "v", Variants: []session.VariantFigures{{Name: "x", Lost: &lost}}}},
 	}
 	for _, e := range entries {
@@ -59,7 +60,7 @@ func TestSessionRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	entries[0].Status = lab.StatusDone
+	entries[0].Status = runs.StatusDone
 	if err := s.SaveEntry(ctx, rec.ID, entries[0]); err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,8 @@ import (
 	"go.uber.org/goleak"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/event"
+	"concurrencylab/lab/runs"
 )
 
 func TestMain(m *testing.M) {
@@ -43,9 +45,9 @@ func ptr[T any](v T) *T { return &v }
 
 // fullRun returns a run with every field set. Times are UTC and numbers in
 // maps float64, so the JSON round trip gives back exactly this value.
-func fullRun(id string, status lab.Status) lab.Run {
+func fullRun(id string, status runs.Status) runs.Run {
 	created := time.Date(2025, 3, 4, 5, 6, 7, 890123000, time.UTC)
-	return lab.Run{
+	return runs.Run{
 		ID:         id,
 		Experiment: "mutex-vs-atomic",
 		Params:     map[string]any{"n": 1000.0, "workers": 8.0, "mode": "fast", "flags": []any{"a", "b"}},
@@ -80,20 +82,20 @@ func fullRun(id string, status lab.Status) lab.Run {
 	}
 }
 
-// event returns event seq of a run's stream, as lab would encode it.
-func event(seq int64) lab.Event {
-	typ, key := lab.TypeProgress, fmt.Sprintf("v%d", seq%3)
+// eventAt returns event seq of a run's stream, as lab would encode it.
+func eventAt(seq int64) runs.Event {
+	typ, key := event.TypeProgress, fmt.Sprintf("v%d", seq%3)
 	if seq == 0 {
-		typ, key = lab.TypeStatus, ""
+		typ, key = event.TypeStatus, ""
 	}
 	data := fmt.Sprintf(`{"seq":%d,"t":%d.5,"type":%q,"variant":%q,"done":[1,2]}`, seq, seq, typ, key)
-	return lab.Event{Seq: seq, Type: typ, Key: key, Data: json.RawMessage(data)}
+	return runs.Event{Seq: seq, Type: typ, Key: key, Data: json.RawMessage(data)}
 }
 
-func events(seqs ...int64) []lab.Event {
-	es := make([]lab.Event, len(seqs))
+func events(seqs ...int64) []runs.Event {
+	es := make([]runs.Event, len(seqs))
 	for i, s := range seqs {
-		es[i] = event(s)
+		es[i] = eventAt(s)
 	}
 	return es
 }
@@ -107,7 +109,7 @@ func span(from, to int64) []int64 {
 }
 
 // checkEvents compares events field by field, Data as JSON values.
-func checkEvents(t *testing.T, got, want []lab.Event) {
+func checkEvents(t *testing.T, got, want []runs.Event) {
 	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("got %d events, want %d", len(got), len(want))
@@ -131,7 +133,7 @@ func checkEvents(t *testing.T, got, want []lab.Event) {
 	}
 }
 
-func checkRun(t *testing.T, s *Store, want lab.Run) {
+func checkRun(t *testing.T, s *Store, want runs.Run) {
 	t.Helper()
 	got, err := s.LoadRun(t.Context(), want.ID)
 	if err != nil {
@@ -144,7 +146,7 @@ func checkRun(t *testing.T, s *Store, want lab.Run) {
 	}
 }
 
-func checkLoadEvents(t *testing.T, s *Store, id string, want []lab.Event) {
+func checkLoadEvents(t *testing.T, s *Store, id string, want []runs.Event) {
 	t.Helper()
 	got, err := s.LoadEvents(t.Context(), id)
 	if err != nil {
@@ -156,7 +158,7 @@ func checkLoadEvents(t *testing.T, s *Store, id string, want []lab.Event) {
 func TestRoundTrip(t *testing.T) {
 	s := openStore(t, dbPath(t))
 	ctx := t.Context()
-	r := fullRun("abc234", lab.StatusDone)
+	r := fullRun("abc234", runs.StatusDone)
 	if err := s.SaveRun(ctx, r); err != nil {
 		t.Fatal(err)
 	}
@@ -168,7 +170,7 @@ func TestRoundTrip(t *testing.T) {
 	checkLoadEvents(t, s, r.ID, es)
 
 	// SaveRun replaces: the same id with new contents.
-	r.Status, r.Error, r.Result = lab.StatusFailed, "boom", nil
+	r.Status, r.Error, r.Result = runs.StatusFailed, "boom", nil
 	if err := s.SaveRun(ctx, r); err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +199,7 @@ func TestSaveEventsIdempotent(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			id := fmt.Sprintf("run%d", i)
-			if err := s.SaveRun(t.Context(), fullRun(id, lab.StatusRunning)); err != nil {
+			if err := s.SaveRun(t.Context(), fullRun(id, runs.StatusRunning)); err != nil {
 				t.Fatal(err)
 			}
 			for _, b := range tt.batches {
@@ -211,17 +213,17 @@ func TestSaveEventsIdempotent(t *testing.T) {
 
 	t.Run("stored seq left alone", func(t *testing.T) {
 		ctx := t.Context()
-		if err := s.SaveRun(ctx, fullRun("keep", lab.StatusRunning)); err != nil {
+		if err := s.SaveRun(ctx, fullRun("keep", runs.StatusRunning)); err != nil {
 			t.Fatal(err)
 		}
-		first := lab.Event{Seq: 0, Type: lab.TypeLog, Key: "", Data: json.RawMessage(`{"seq":0,"msg":"first"}`)}
-		again := lab.Event{Seq: 0, Type: lab.TypeError, Key: "x", Data: json.RawMessage(`{"seq":0,"msg":"again"}`)}
-		for _, e := range []lab.Event{first, again} {
-			if err := s.SaveEvents(ctx, "keep", []lab.Event{e}); err != nil {
+		first := runs.Event{Seq: 0, Type: event.TypeLog, Key: "", Data: json.RawMessage(`{"seq":0,"msg":"first"}`)}
+		again := runs.Event{Seq: 0, Type: event.TypeError, Key: "x", Data: json.RawMessage(`{"seq":0,"msg":"again"}`)}
+		for _, e := range []runs.Event{first, again} {
+			if err := s.SaveEvents(ctx, "keep", []runs.Event{e}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		checkLoadEvents(t, s, "keep", []lab.Event{first})
+		checkLoadEvents(t, s, "keep", []runs.Event{first})
 	})
 }
 
@@ -235,7 +237,7 @@ func TestSaveEventsUnknownRun(t *testing.T) {
 func TestRestart(t *testing.T) {
 	path := dbPath(t)
 	ctx := t.Context()
-	r := fullRun("restart", lab.StatusDone)
+	r := fullRun("restart", runs.StatusDone)
 	es := events(span(0, 20)...)
 
 	s, err := Open(ctx, path)
@@ -260,13 +262,13 @@ func TestRestart(t *testing.T) {
 func TestInterrupt(t *testing.T) {
 	path := dbPath(t)
 	ctx := t.Context()
-	before := []lab.Run{
-		fullRun("queued", lab.StatusQueued),
-		fullRun("running", lab.StatusRunning),
-		fullRun("failing", lab.StatusRunning), // keeps its own error
-		fullRun("done", lab.StatusDone),
-		fullRun("failed", lab.StatusFailed),
-		fullRun("cancelled", lab.StatusCancelled),
+	before := []runs.Run{
+		fullRun("queued", runs.StatusQueued),
+		fullRun("running", runs.StatusRunning),
+		fullRun("failing", runs.StatusRunning), // keeps its own error
+		fullRun("done", runs.StatusDone),
+		fullRun("failed", runs.StatusFailed),
+		fullRun("cancelled", runs.StatusCancelled),
 	}
 	before[0].Result, before[0].Started, before[0].Finished = nil, nil, nil
 	before[2].Error = "worker panicked"
@@ -289,10 +291,10 @@ func TestInterrupt(t *testing.T) {
 		t.Errorf("Interrupt: got %d, want 3", n)
 	}
 
-	want := make(map[string]lab.Run)
+	want := make(map[string]runs.Run)
 	for _, r := range before {
 		if !r.Status.Final() {
-			r.Status = lab.StatusInterrupted
+			r.Status = runs.StatusInterrupted
 			if r.Error == "" {
 				r.Error = "the server stopped during the run"
 			}
@@ -337,14 +339,14 @@ func TestLoadRunNotFound(t *testing.T) {
 }
 
 func TestConcurrent(t *testing.T) {
-	const goroutines, runs, nevents = 8, 20, 12
+	const goroutines, perGoroutine, nevents = 8, 20, 12
 	s := openStore(t, dbPath(t))
 	ctx := t.Context()
 	var wg sync.WaitGroup
 	for g := range goroutines {
 		wg.Go(func() {
-			for i := range runs {
-				r := fullRun(fmt.Sprintf("g%dr%d", g, i), lab.StatusRunning)
+			for i := range perGoroutine {
+				r := fullRun(fmt.Sprintf("g%dr%d", g, i), runs.StatusRunning)
 				if err := s.SaveRun(ctx, r); err != nil {
 					t.Errorf("SaveRun(%s): %v", r.ID, err)
 					return
@@ -358,7 +360,7 @@ func TestConcurrent(t *testing.T) {
 					t.Errorf("SaveEvents(%s): %v", r.ID, err)
 					return
 				}
-				r.Status = lab.StatusDone
+				r.Status = runs.StatusDone
 				if err := s.SaveRun(ctx, r); err != nil {
 					t.Errorf("SaveRun(%s): %v", r.ID, err)
 					return
@@ -377,14 +379,14 @@ func TestConcurrent(t *testing.T) {
 		return
 	}
 	for g := range goroutines {
-		for i := range runs {
+		for i := range perGoroutine {
 			id := fmt.Sprintf("g%dr%d", g, i)
 			r, err := s.LoadRun(ctx, id)
 			if err != nil {
 				t.Fatalf("LoadRun(%s): %v", id, err)
 			}
-			if r.Status != lab.StatusDone {
-				t.Errorf("run %s: got status %q, want %q", id, r.Status, lab.StatusDone)
+			if r.Status != runs.StatusDone {
+				t.Errorf("run %s: got status %q, want %q", id, r.Status, runs.StatusDone)
 			}
 			checkLoadEvents(t, s, id, events(span(0, nevents)...))
 		}
@@ -527,7 +529,7 @@ func TestOpenOddPath(t *testing.T) {
 	}
 	path := filepath.Join(dir, "lab.db")
 	s := openStore(t, path)
-	r := fullRun("odd", lab.StatusDone)
+	r := fullRun("odd", runs.StatusDone)
 	if err := s.SaveRun(t.Context(), r); err != nil {
 		t.Fatal(err)
 	}

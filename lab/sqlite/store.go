@@ -1,4 +1,4 @@
-// Package sqlite is a lab.Store kept in an embedded SQLite file, using the
+// Package sqlite is a runs.Store kept in an embedded SQLite file, using the
 // pure-Go driver modernc.org/sqlite (no cgo).
 //
 // The database runs in WAL mode, so readers never wait for the writer nor
@@ -10,6 +10,7 @@
 package sqlite
 
 import (
+	"concurrencylab/lab/runs"
 	"context"
 	"database/sql"
 	"errors"
@@ -18,21 +19,19 @@ import (
 	"strings"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
-
-	"concurrencylab/lab"
 )
 
 // readConns is how many connections may read at once.
 const readConns = 4
 
-// A Store is a lab.Store in an SQLite database file. It is safe for
+// A Store is a runs.Store in an SQLite database file. It is safe for
 // concurrent use.
 type Store struct {
 	write *sql.DB // one connection: every INSERT, UPDATE and migration
 	read  *sql.DB // up to readConns query-only connections
 }
 
-var _ lab.Store = (*Store)(nil)
+var _ runs.Store = (*Store)(nil)
 
 // Open opens the database at path, creating the file if it does not
 // exist (its directory must), and brings its schema up to date. Close the

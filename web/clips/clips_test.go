@@ -21,6 +21,7 @@ import (
 	library "concurrencylab/experiments/pixels/clips"
 	"concurrencylab/lab"
 	"concurrencylab/lab/errs"
+	"concurrencylab/lab/runs"
 	"concurrencylab/web"
 	"concurrencylab/web/internal/serve"
 	"concurrencylab/web/internal/webtest"
@@ -127,7 +128,7 @@ func newClipServer(t *testing.T) (*clipServer, *fakeClips) {
 func newClipServerOf(t *testing.T, lib Library) *clipServer {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
-	m, err := lab.NewManager(context.Background(), log, lab.NewMemStore(), lab.Config{}, nil)
+	m, err := runs.NewManager(context.Background(), log, runs.NewMemStore(), runs.Config{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

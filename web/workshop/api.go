@@ -1,14 +1,13 @@
 package workshop
 
 import (
-	"encoding/json"
+	"context"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 
-	"concurrencylab/lab"
 	"concurrencylab/lab/errs"
+	"concurrencylab/lab/runs"
 	"concurrencylab/lab/session"
 	"concurrencylab/web/internal/serve"
 )
@@ -101,36 +100,17 @@ func (s *Server) getSession(w http.ResponseWriter, r *http.Request) {
 
 // runCreated answers 201 {"id", "url", "events", "position"} for a new
 // run, and "eta_s" (as its queued status event has it) while it waits.
-func (s *Server) runCreated(w http.ResponseWriter, run lab.Run) {
+func (s *Server) runCreated(w http.ResponseWriter, run runs.Run) {
 	url := "/runs/" + run.ID
 	w.Header().Set("Location", url)
-	body := map[string]any{"id": run.ID, "url": url, "events": url + "/events", "position": s.queuePosition(run.ID)}
-	if body["position"] != 0 {
-		if eta, ok := s.runs.ETA(run.ID); ok {
-			body["eta_s"] = math.Ceil(eta)
+	body := map[string]any{"id": run.ID, "url": url, "events": url + "/events", "position": 0}
+	if st, err := s.runs.State(context.Background(), run.ID); err == nil && st.Position > 0 {
+		body["position"] = st.Position
+		if st.HasETA {
+			body["eta_s"] = st.EtaS
 		}
 	}
 	serve.JSON(w, http.StatusCreated, body)
-}
-
-// queuePosition is the run's place in the queue (1 is next), 0 if it is
-// already running or over.
-func (s *Server) queuePosition(id string) int {
-	log, err := s.runs.Events(s.sockets, id)
-	if err != nil {
-		return 0
-	}
-	pos := 0
-	for _, e := range log.Events(0) {
-		if e.Type == lab.TypeStatus {
-			var body struct {
-				Position int `json:"position"`
-			}
-			json.Unmarshal(e.Data, &body)
-			pos = body.Position
-		}
-	}
-	return pos
 }
 
 // sessionError answers a session error with its status and a message a

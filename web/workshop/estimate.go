@@ -3,7 +3,7 @@ package workshop
 import (
 	"net/http"
 
-	"concurrencylab/lab"
+	"concurrencylab/lab/runs"
 	"concurrencylab/web/internal/serve"
 )
 
@@ -47,7 +47,7 @@ func (s *Server) sessionEstimate(w http.ResponseWriter, r *http.Request) {
 	}
 	left, known := 0.0, true
 	for _, e := range v.Board {
-		if e.Round != v.Push.Round || (e.Status != lab.StatusQueued && e.Status != lab.StatusRunning) {
+		if e.Round != v.Push.Round || (e.Status != runs.StatusQueued && e.Status != runs.StatusRunning) {
 			continue
 		}
 		out.Left++

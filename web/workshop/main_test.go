@@ -16,6 +16,7 @@ import (
 	"go.uber.org/goleak"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/runs"
 	"concurrencylab/lab/session"
 	"concurrencylab/web"
 	"concurrencylab/web/internal/webtest"
@@ -29,7 +30,7 @@ type fake = webtest.Fake
 // testServer is the whole site, workshops mounted, on a test listener.
 type testServer struct {
 	*httptest.Server
-	runs *lab.Manager
+	runs *runs.Manager
 }
 
 // newSessionServer is a test server of the site with workshops.
@@ -50,7 +51,7 @@ func newSessionServerWith(t testing.TB, configure func(*Server)) (*testServer, *
 func newSessionServerOpts(t testing.TB, o Options, configure func(*Server)) (*testServer, *session.Service, *Server) {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	m, err := lab.NewManager(context.Background(), log, lab.NewMemStore(), lab.Config{}, []lab.Experiment{fake{}})
+	m, err := runs.NewManager(context.Background(), log, runs.NewMemStore(), runs.Config{}, []lab.Experiment{fake{}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/a-h/templ"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/runs"
 	"concurrencylab/lab/session"
 	"concurrencylab/web/internal/serve"
 	"concurrencylab/web/templates"
@@ -50,7 +51,7 @@ type Options struct {
 type Server struct {
 	log      *slog.Logger
 	sessions *session.Service
-	runs     *lab.Manager
+	runs     *runs.Manager
 	hubs     *sessionHubs // one hub per session with open sockets
 
 	// sockets is cancelled by CloseSockets: every session socket then
@@ -74,7 +75,7 @@ type Server struct {
 }
 
 // New returns a Server for the sessions of svc, whose runs m executes.
-func New(log *slog.Logger, svc *session.Service, m *lab.Manager, o Options) *Server {
+func New(log *slog.Logger, svc *session.Service, m *runs.Manager, o Options) *Server {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		log: log, sessions: svc, runs: m, sockets: ctx, closeAll: cancel, closed: make(chan struct{}),

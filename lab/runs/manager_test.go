@@ -1,6 +1,8 @@
-package lab
+package runs
 
 import (
+	"concurrencylab/lab"
+	"concurrencylab/lab/event"
 	"context"
 	"errors"
 	"fmt"
@@ -15,28 +17,28 @@ import (
 
 // fakeExp is an experiment whose Trial the test supplies.
 type fakeExp struct {
-	info  Info
-	trial func(ctx context.Context, variant string, p Params, em Emitter) (Trial, error)
+	info  lab.Info
+	trial func(ctx context.Context, variant string, p lab.Params, em lab.Emitter) (lab.Trial, error)
 }
 
-func (f *fakeExp) Info() Info { return f.info }
+func (f *fakeExp) Info() lab.Info { return f.info }
 
-func (f *fakeExp) Trial(ctx context.Context, variant string, p Params, em Emitter) (Trial, error) {
+func (f *fakeExp) Trial(ctx context.Context, variant string, p lab.Params, em lab.Emitter) (lab.Trial, error) {
 	return f.trial(ctx, variant, p, em)
 }
 
 // verdictExp is a fakeExp that writes its own verdict.
 type verdictExp struct{ *fakeExp }
 
-func (verdictExp) Verdict(r *Result, p Params, env Env) string {
+func (verdictExp) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
 	return fmt.Sprintf("%d variants, repeat %d, in flight %d", len(r.Variants), p.Repeat(), env.InFlight)
 }
 
-func fakeInfo() Info {
-	return Info{
+func fakeInfo() lab.Info {
+	return lab.Info{
 		ID:     "fake",
-		Params: []Param{{Name: "tag", Label: "Tag", Kind: KindText}},
-		Variants: []Variant{
+		Params: []lab.Param{{Name: "tag", Label: "Tag", Kind: lab.KindText}},
+		Variants: []lab.Variant{
 			{Name: "v1"},
 			{Name: "v2", Baseline: true},
 		},
@@ -51,7 +53,7 @@ type call struct {
 }
 
 type reply struct {
-	trial Trial
+	trial lab.Trial
 	err   error
 }
 
@@ -66,7 +68,7 @@ type gate struct {
 
 func newGate() *gate { return &gate{calls: make(chan call)} }
 
-func (g *gate) trial(ctx context.Context, variant string, p Params, _ Emitter) (Trial, error) {
+func (g *gate) trial(ctx context.Context, variant string, p lab.Params, _ lab.Emitter) (lab.Trial, error) {
 	c := call{tag: p.String("tag"), variant: variant, reply: make(chan reply, 1)}
 	g.mu.Lock()
 	g.tags = append(g.tags, c.tag)
@@ -74,13 +76,13 @@ func (g *gate) trial(ctx context.Context, variant string, p Params, _ Emitter) (
 	select {
 	case g.calls <- c:
 	case <-ctx.Done():
-		return Trial{}, ctx.Err()
+		return lab.Trial{}, ctx.Err()
 	}
 	select {
 	case r := <-c.reply:
 		return r.trial, r.err
 	case <-ctx.Done():
-		return Trial{}, ctx.Err()
+		return lab.Trial{}, ctx.Err()
 	}
 }
 
@@ -114,7 +116,7 @@ func (g *gate) called() []string {
 
 // newTestManager returns a manager over a fresh MemStore that is shut down
 // when the test ends.
-func newTestManager(t *testing.T, cfg Config, exps ...Experiment) (*Manager, *MemStore) {
+func newTestManager(t *testing.T, cfg Config, exps ...lab.Experiment) (*Manager, *MemStore) {
 	t.Helper()
 	store := NewMemStore()
 	m, err := NewManager(context.Background(), slog.New(slog.DiscardHandler), store, cfg, exps)
@@ -149,7 +151,7 @@ func submit(t *testing.T, m *Manager, tag string, extra ...string) Run {
 	if err != nil {
 		t.Fatalf("Experiment(fake): got error %v, want none", err)
 	}
-	p, err := ParseMap(exp.Info(), raw)
+	p, err := lab.ParseMap(exp.Info(), raw)
 	if err != nil {
 		t.Fatalf("ParseMap(%v): got error %v, want none", raw, err)
 	}
@@ -208,7 +210,7 @@ func statuses(t *testing.T, evs []Event) []string {
 	t.Helper()
 	var out []string
 	for _, e := range evs {
-		if e.Type != TypeStatus {
+		if e.Type != event.TypeStatus {
 			continue
 		}
 		f := fields(t, e)
@@ -227,7 +229,7 @@ func compact(ss []string) []string { return slices.Compact(slices.Clone(ss)) }
 func errorMessages(t *testing.T, evs []Event) []string {
 	t.Helper()
 	var out []string
-	for _, f := range eventsOf(t, evs, TypeError, "") {
+	for _, f := range eventsOf(t, evs, event.TypeError, "") {
 		out = append(out, fmt.Sprint(f["message"]))
 	}
 	return out
@@ -297,12 +299,12 @@ func TestManagerNotFound(t *testing.T) {
 		{name: "Get", call: func() error { _, err := m.Get(context.Background(), "nosuchrun"); return err }},
 		{name: "Events", call: func() error { _, err := m.Events(context.Background(), "nosuchrun"); return err }},
 		{name: "Experiment", call: func() error { _, err := m.Experiment("nope"); return err }},
-		{name: "Submit", call: func() error { _, err := m.Submit(context.Background(), "nope", Params{}); return err }},
+		{name: "Submit", call: func() error { _, err := m.Submit(context.Background(), "nope", lab.Params{}); return err }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := tc.call(); !errors.Is(err, ErrNotFound) {
-				t.Errorf("got %v, want ErrNotFound", err)
+			if err := tc.call(); !errors.Is(err, lab.ErrNotFound) {
+				t.Errorf("got %v, want lab.ErrNotFound", err)
 			}
 		})
 	}
@@ -338,9 +340,9 @@ func TestManagerConfigDefaults(t *testing.T) {
 }
 
 func TestManagerDeadline(t *testing.T) {
-	exp := &fakeExp{info: fakeInfo(), trial: func(ctx context.Context, _ string, _ Params, _ Emitter) (Trial, error) {
+	exp := &fakeExp{info: fakeInfo(), trial: func(ctx context.Context, _ string, _ lab.Params, _ lab.Emitter) (lab.Trial, error) {
 		<-ctx.Done()
-		return Trial{}, ctx.Err()
+		return lab.Trial{}, ctx.Err()
 	}}
 	m, store := newTestManager(t, Config{Timeout: 50 * time.Millisecond}, exp)
 	r := submit(t, m, "A")
@@ -422,7 +424,7 @@ func TestManagerTrialError(t *testing.T) {
 	if got := statuses(t, evs); got[len(got)-1] != "failed" {
 		t.Errorf("got statuses %v, want failed last", got)
 	}
-	if got := eventsOf(t, evs, TypeResult, ""); len(got) != 0 {
+	if got := eventsOf(t, evs, event.TypeResult, ""); len(got) != 0 {
 		t.Errorf("got %d result events, want none", len(got))
 	}
 	got := get(t, m, r.ID)
@@ -497,7 +499,7 @@ func TestManagerQueueFull(t *testing.T) {
 	b := submit(t, m, "B") // waits
 	c := submit(t, m, "C") // waits
 	ca := g.expect(t, "A")
-	p, err := ParseMap(fakeInfo(), map[string]string{"tag": "D"})
+	p, err := lab.ParseMap(fakeInfo(), map[string]string{"tag": "D"})
 	if err != nil {
 		t.Fatalf("ParseMap: got error %v, want none", err)
 	}
@@ -518,7 +520,7 @@ func TestManagerQueueFull(t *testing.T) {
 func TestMemStoreSaveEvents(t *testing.T) {
 	l := NewEventLog()
 	for i := range 4 {
-		l.Append(TypeLog, map[string]any{"text": fmt.Sprint(i)})
+		l.Append(event.Log{Text: fmt.Sprint(i)})
 	}
 	all := l.Events(0)
 	tests := []struct {

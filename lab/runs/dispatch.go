@@ -1,9 +1,12 @@
-package lab
+package runs
 
 // A run's life in the manager: dispatched from the queue to a runner
 // slot, executed, its result and verdict made, stored, then announced.
 
 import (
+	"concurrencylab/lab"
+	"concurrencylab/lab/event"
+	"concurrencylab/lab/runner"
 	"context"
 	"errors"
 	"fmt"
@@ -16,7 +19,7 @@ import (
 // expected wait.
 func (m *Manager) announceQueueLocked() {
 	for i, lr := range m.queue {
-		lr.log.Append(TypeStatus, m.queuedLocked(i))
+		lr.log.Append(m.queuedLocked(i))
 	}
 }
 
@@ -46,7 +49,7 @@ func (m *Manager) dispatchLocked() {
 		for _, r := range m.running {
 			r.run.Env.InFlight = max(r.run.Env.InFlight, len(m.running))
 		}
-		lr.log.Append(TypeStatus, map[string]any{"state": StatusRunning})
+		lr.log.Append(event.Status{State: string(StatusRunning)})
 		m.wg.Add(1)
 		go m.execute(ctx, lr)
 		started = true
@@ -66,7 +69,7 @@ func (m *Manager) execute(ctx context.Context, lr *liveRun) {
 		m.log.Error("save started run", "run", snapshot.ID, "err", err)
 	}
 
-	job := Job{
+	job := runner.Job{
 		Run: snapshot.ID, Experiment: snapshot.Experiment,
 		Params: lr.params.Encode(lr.exp.Info()), Start: lr.log.Start(),
 		CPUs: snapshot.Env.CPUs, Slot: snapshot.Env.Runner, Timeout: m.cfg.Timeout,
@@ -103,10 +106,10 @@ func (m *Manager) execute(ctx context.Context, lr *liveRun) {
 	}
 	lr.cancel()
 	if res != nil && err == nil {
-		lr.log.Append(TypeResult, resultBody(res))
+		lr.log.Append(resultBody(res))
 	}
 	if msg != "" {
-		lr.log.Append(TypeError, map[string]any{"message": msg})
+		lr.log.Append(event.Error{Message: msg})
 	}
 	m.finish(lr, status, res, msg)
 }
@@ -116,7 +119,7 @@ func (m *Manager) execute(ctx context.Context, lr *liveRun) {
 // (the status event, the closed stream, Get), so a run reported finished
 // is never lost. It frees the run's slot first, so the next queued run
 // need not wait for the store.
-func (m *Manager) finish(lr *liveRun, status Status, res *Result, msg string) {
+func (m *Manager) finish(lr *liveRun, status Status, res *lab.Result, msg string) {
 	m.mu.Lock()
 	now := time.Now().UTC()
 	r := lr.run
@@ -131,7 +134,7 @@ func (m *Manager) finish(lr *liveRun, status Status, res *Result, msg string) {
 	m.dispatchLocked()
 	m.mu.Unlock()
 
-	all := lr.log.Seal(TypeStatus, map[string]any{"state": status})
+	all := lr.log.Seal(event.Status{State: string(status)})
 	err := m.storeFinished(r, all)
 
 	m.mu.Lock()
@@ -212,7 +215,7 @@ func (m *Manager) saveWhileRunning(id string, log *EventLog) (stop func()) {
 // mergeEnv returns the run's env with what the runner saw: the CPUs the
 // run was really pinned to, its GOMAXPROCS. The slot's size and the
 // in-flight count stay the manager's.
-func mergeEnv(env, seen Env) Env {
+func mergeEnv(env, seen lab.Env) lab.Env {
 	seen.InFlight, seen.NumCPU = env.InFlight, env.NumCPU
 	if seen.Runner == "" {
 		seen.Runner = env.Runner
@@ -220,20 +223,40 @@ func mergeEnv(env, seen Env) Env {
 	return seen
 }
 
-func verdict(exp Experiment, r *Result, p Params, env Env) (headline, details string) {
-	if j, ok := exp.(Judge); ok {
+func verdict(exp lab.Experiment, r *lab.Result, p lab.Params, env lab.Env) (headline, details string) {
+	if j, ok := exp.(lab.Judge); ok {
 		return j.Judge(r, p, env)
 	}
-	if v, ok := exp.(Verdicter); ok {
+	if v, ok := exp.(lab.Verdicter); ok {
 		return v.Verdict(r, p, env), ""
 	}
 	return genericVerdict(r), ""
 }
 
-func resultBody(r *Result) map[string]any {
-	body := map[string]any{"verdict": r.Verdict, "variants": r.Variants}
-	if r.Details != "" {
-		body["details"] = r.Details
+func resultBody(r *lab.Result) event.Result {
+	return event.Result{Verdict: r.Verdict, Details: r.Details, Variants: r.Variants}
+}
+
+// genericVerdict describes a run for experiments without a Verdicter.
+func genericVerdict(r *lab.Result) string {
+	if len(r.Variants) == 1 {
+		v := r.Variants[0]
+		return fmt.Sprintf("%s took %.3g ms (median of %d).", v.Name, v.MedianMs, len(v.Trials))
 	}
-	return body
+	best := r.Variants[0]
+	for _, v := range r.Variants[1:] {
+		if v.MedianMs < best.MedianMs {
+			best = v
+		}
+	}
+	s := fmt.Sprintf("%s was fastest: %.3g ms, %.2fx the baseline", best.Name, best.MedianMs, best.Speedup)
+	if best.Baseline {
+		return s + "."
+	}
+	switch d := lab.Compare(best); d {
+	case lab.Faster:
+		return s + "."
+	default:
+		return s + fmt.Sprintf(", but %s.", d)
+	}
 }

@@ -1,7 +1,10 @@
-package lab
+package runs
 
 import (
+	"concurrencylab/lab/event"
+	"concurrencylab/lab/runner"
 	"context"
+	"encoding/json"
 	"sync"
 	"time"
 )
@@ -31,19 +34,31 @@ func restoredLog(events []Event) *EventLog {
 	return l
 }
 
+var _ runner.RawSink = (*EventLog)(nil)
+
 // Start returns the time the log's clock started.
 func (l *EventLog) Start() time.Time { return l.start }
 
-// Append adds an event of type typ with the given body, stamping seq and t.
-// It returns false if the log is closed.
-func (l *EventLog) Append(typ string, body map[string]any) bool {
+// Append adds an event with body b, stamping seq and t. It returns false
+// if the log is closed.
+func (l *EventLog) Append(b event.Body) bool {
+	body, err := json.Marshal(b)
+	if err != nil {
+		panic("runs: encode event: " + err.Error()) // bodies are plain values
+	}
+	return l.AppendRaw(b.Type(), b.Key(), body)
+}
+
+// AppendRaw adds an event whose body is already encoded, as a run's
+// process sent it: a compact JSON object, checked against its type.
+func (l *EventLog) AppendRaw(typ, key string, body []byte) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed || l.sealed {
 		return false
 	}
 	t := time.Since(l.start) // under the lock, so t follows seq
-	l.events = append(l.events, encodeEvent(int64(len(l.events)), t, typ, body))
+	l.events = append(l.events, encodeRaw(int64(len(l.events)), t, typ, key, body))
 	close(l.changed)
 	l.changed = make(chan struct{})
 	return true
@@ -52,11 +67,11 @@ func (l *EventLog) Append(typ string, body map[string]any) bool {
 // Seal makes the log's last event without showing it to readers: it
 // refuses further appends and returns every event, the last one included,
 // so they can be stored before Commit announces the end.
-func (l *EventLog) Seal(typ string, body map[string]any) []Event {
+func (l *EventLog) Seal(b event.Body) []Event {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.sealed = true
-	last := encodeEvent(int64(len(l.events)), time.Since(l.start), typ, body)
+	last := encodeEvent(int64(len(l.events)), time.Since(l.start), b)
 	return append(append([]Event(nil), l.events...), last)
 }
 

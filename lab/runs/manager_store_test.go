@@ -1,6 +1,8 @@
-package lab
+package runs
 
 import (
+	"concurrencylab/lab"
+	"concurrencylab/lab/event"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -30,7 +32,7 @@ func (s *heldStore) SaveEvents(ctx context.Context, id string, events []Event) e
 
 // finalStatus reports whether e is a status event announcing a final state.
 func finalStatus(e Event) bool {
-	if e.Type != TypeStatus {
+	if e.Type != event.TypeStatus {
 		return false
 	}
 	var body struct {
@@ -42,13 +44,13 @@ func finalStatus(e Event) bool {
 func TestManagerStoresBeforeAnnouncing(t *testing.T) {
 	g := newGate()
 	store := &heldStore{MemStore: NewMemStore(), holding: make(chan struct{}), release: make(chan struct{})}
-	m, err := NewManager(context.Background(), slog.New(slog.DiscardHandler), store, Config{}, []Experiment{&fakeExp{info: fakeInfo(), trial: g.trial}})
+	m, err := NewManager(context.Background(), slog.New(slog.DiscardHandler), store, Config{}, []lab.Experiment{&fakeExp{info: fakeInfo(), trial: g.trial}})
 	if err != nil {
 		t.Fatalf("NewManager: got error %v, want none", err)
 	}
 	defer m.Shutdown(context.Background())
 	r := submit(t, m, "A")
-	g.expect(t, "A").reply <- reply{trial: Trial{Elapsed: time.Millisecond}}
+	g.expect(t, "A").reply <- reply{trial: lab.Trial{Elapsed: time.Millisecond}}
 	select {
 	case <-store.holding:
 	case <-time.After(waitTimeout):
@@ -102,7 +104,7 @@ func TestManagerStoresEventsWhileRunning(t *testing.T) {
 		}
 		time.Sleep(time.Millisecond)
 	}
-	c.reply <- reply{trial: Trial{Elapsed: time.Millisecond}}
+	c.reply <- reply{trial: lab.Trial{Elapsed: time.Millisecond}}
 	evs := finished(t, m, r.ID)
 	stored(t, m, r.ID)
 	saved, _ := store.LoadEvents(context.Background(), r.ID)

@@ -1,4 +1,4 @@
-package lab
+package runs
 
 import (
 	"context"
@@ -9,7 +9,10 @@ import (
 	"sync"
 	"time"
 
+	"concurrencylab/lab"
 	"concurrencylab/lab/errs"
+	"concurrencylab/lab/event"
+	"concurrencylab/lab/runner"
 )
 
 // Config sets the manager's limits.
@@ -38,6 +41,17 @@ type Config struct {
 	SaveEvery time.Duration
 }
 
+// A Runner executes runs. It appends the run's events to sink as they
+// happen (never a status event: the manager owns those) and returns when
+// the run has ended and everything it started is released. The process
+// runner (lab/process) starts a child for each run; runner.InProcess
+// calls the experiment in this process, for tests.
+type Runner interface {
+	Run(ctx context.Context, job runner.Job, sink runner.Sink) (runner.Report, error)
+}
+
+var _ Runner = (*runner.InProcess)(nil)
+
 // Errors the manager returns, of the kinds the web layer answers.
 var (
 	ErrQueueFull    = errs.New(errs.Busy, "the run queue is full: try again when a run has finished")
@@ -51,8 +65,8 @@ type Manager struct {
 	log     *slog.Logger
 	store   Store
 	cfg     Config
-	exps    []Experiment
-	byID    map[string]Experiment
+	exps    []lab.Experiment
+	byID    map[string]lab.Experiment
 	ctx     context.Context    // parent of every run's context
 	stopAll context.CancelFunc // cancels ctx, at shutdown
 	wg      sync.WaitGroup     // running runs
@@ -68,8 +82,8 @@ type Manager struct {
 
 // liveRun is a run the manager holds in memory while it is queued or running.
 type liveRun struct {
-	exp       Experiment
-	params    Params
+	exp       lab.Experiment
+	params    lab.Params
 	log       *EventLog
 	run       Run
 	cancel    context.CancelFunc // set when it starts
@@ -80,7 +94,7 @@ type liveRun struct {
 
 // NewManager returns a manager for the given experiments. It marks runs that
 // a previous process left queued or running as interrupted.
-func NewManager(ctx context.Context, log *slog.Logger, store Store, cfg Config, exps []Experiment) (*Manager, error) {
+func NewManager(ctx context.Context, log *slog.Logger, store Store, cfg Config, exps []lab.Experiment) (*Manager, error) {
 	if len(cfg.Slots) > 0 {
 		cfg.Parallel = len(cfg.Slots)
 	}
@@ -88,7 +102,7 @@ func NewManager(ctx context.Context, log *slog.Logger, store Store, cfg Config, 
 		cfg.Parallel = 1
 	}
 	if cfg.Runner == nil {
-		cfg.Runner = NewInProcess(exps)
+		cfg.Runner = runner.NewInProcess(exps)
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 2 * time.Minute
@@ -116,7 +130,7 @@ func NewManager(ctx context.Context, log *slog.Logger, store Store, cfg Config, 
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	m := &Manager{
 		log: log, store: store, cfg: cfg,
-		byID: make(map[string]Experiment, len(exps)),
+		byID: make(map[string]lab.Experiment, len(exps)),
 		ctx:  runCtx, stopAll: stop,
 		live:    make(map[string]*liveRun),
 		busy:    make([]bool, cfg.Parallel),
@@ -137,18 +151,18 @@ func NewManager(ctx context.Context, log *slog.Logger, store Store, cfg Config, 
 // slotted is an experiment as a manager offers it: its Info says how many
 // cores a run may use, so the cores parameter is checked against the slot.
 type slotted struct {
-	Experiment
+	lab.Experiment
 	cores int
 }
 
-func (s slotted) Info() Info {
+func (s slotted) Info() lab.Info {
 	info := s.Experiment.Info()
 	info.Cores = s.cores
 	return info
 }
 
 // unwrap returns the experiment itself, with its optional interfaces.
-func unwrap(e Experiment) Experiment {
+func unwrap(e lab.Experiment) lab.Experiment {
 	if s, ok := e.(slotted); ok {
 		return s.Experiment
 	}
@@ -159,7 +173,7 @@ func unwrap(e Experiment) Experiment {
 func (m *Manager) Config() Config { return m.cfg }
 
 // Experiments returns every experiment, in catalog order.
-func (m *Manager) Experiments() []Experiment { return m.exps }
+func (m *Manager) Experiments() []lab.Experiment { return m.exps }
 
 // Cores returns the CPUs of a runner slot: the most a run may use.
 func (m *Manager) Cores() int {
@@ -170,17 +184,17 @@ func (m *Manager) Cores() int {
 }
 
 // Experiment returns the experiment with the given id, or ErrNotFound.
-func (m *Manager) Experiment(id string) (Experiment, error) {
+func (m *Manager) Experiment(id string) (lab.Experiment, error) {
 	e, ok := m.byID[id]
 	if !ok {
-		return nil, ErrNotFound
+		return nil, lab.ErrNotFound
 	}
 	return e, nil
 }
 
 // Submit queues a run of experiment id with checked parameters p, for a
 // workshop session: it may use the whole queue.
-func (m *Manager) Submit(ctx context.Context, id string, p Params) (Run, error) {
+func (m *Manager) Submit(ctx context.Context, id string, p lab.Params) (Run, error) {
 	return m.submit(ctx, id, p, "")
 }
 
@@ -188,14 +202,14 @@ func (m *Manager) Submit(ctx context.Context, id string, p Params) (Run, error) 
 // workshop: it gets ErrClientShare if client has Config.PerClient runs
 // queued or running already, and ErrQueueFull once anonymous runs fill
 // the queue but for Config.Reserve places, kept for workshops.
-func (m *Manager) SubmitAnonymous(ctx context.Context, id string, p Params, client string) (Run, error) {
+func (m *Manager) SubmitAnonymous(ctx context.Context, id string, p lab.Params, client string) (Run, error) {
 	if client == "" {
 		client = "unknown"
 	}
 	return m.submit(ctx, id, p, client)
 }
 
-func (m *Manager) submit(ctx context.Context, id string, p Params, client string) (Run, error) {
+func (m *Manager) submit(ctx context.Context, id string, p lab.Params, client string) (Run, error) {
 	exp, err := m.Experiment(id)
 	if err != nil {
 		return Run{}, err
@@ -204,10 +218,10 @@ func (m *Manager) submit(ctx context.Context, id string, p Params, client string
 		exp: exp, params: p, log: NewEventLog(),
 		run: Run{
 			ID: NewID(10), Experiment: id, Params: p.JSON(exp.Info()),
-			Status: StatusQueued, Created: time.Now().UTC(), Env: CurrentEnv(),
+			Status: StatusQueued, Created: time.Now().UTC(), Env: runner.CurrentEnv(),
 		},
 	}
-	lr.run.Env.NumCPU = MaxCores(exp.Info())
+	lr.run.Env.NumCPU = lab.MaxCores(exp.Info())
 	lr.run.Env.GOMAXPROCS = lr.run.Env.NumCPU
 	if n := p.Cores(); n > 0 {
 		lr.run.Env.GOMAXPROCS = n
@@ -233,7 +247,7 @@ func (m *Manager) submit(ctx context.Context, id string, p Params, client string
 	}
 	m.live[lr.run.ID] = lr
 	m.queue = append(m.queue, lr)
-	lr.log.Append(TypeStatus, m.queuedLocked(len(m.queue)-1))
+	lr.log.Append(m.queuedLocked(len(m.queue) - 1))
 	m.dispatchLocked()
 	r := lr.run
 	m.mu.Unlock()
@@ -302,7 +316,7 @@ func (m *Manager) Cancel(ctx context.Context, id string) error {
 	m.queue = slices.Delete(m.queue, i, i+1)
 	m.announceQueueLocked()
 	m.mu.Unlock()
-	lr.log.Append(TypeError, map[string]any{"message": "cancelled on request"})
+	lr.log.Append(event.Error{Message: "cancelled on request"})
 	m.finishQueued(lr, StatusCancelled, "cancelled on request")
 	return nil
 }
@@ -325,7 +339,7 @@ func (m *Manager) Shutdown(ctx context.Context) error {
 	m.mu.Unlock()
 	for _, lr := range queued {
 		const msg = "the server stopped before the run started"
-		lr.log.Append(TypeError, map[string]any{"message": msg})
+		lr.log.Append(event.Error{Message: msg})
 		m.finishQueued(lr, StatusInterrupted, msg)
 	}
 	m.stopAll()

@@ -1,6 +1,7 @@
-package lab
+package runner
 
 import (
+	"concurrencylab/lab"
 	"context"
 	"testing"
 	"time"
@@ -20,12 +21,12 @@ func TestRunTrialsCPU(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			exp := &fakeExp{info: fakeInfo(), trial: func(ctx context.Context, variant string, p Params, em Emitter) (Trial, error) {
-				for start := CPUTime(); CPUTime()-start < 20*time.Millisecond; {
+			exp := &fakeExp{info: fakeInfo(), trial: func(ctx context.Context, variant string, p lab.Params, em lab.Emitter) (lab.Trial, error) {
+				for start := lab.CPUTime(); lab.CPUTime()-start < 20*time.Millisecond; {
 				}
-				return Trial{Elapsed: 10 * time.Millisecond, CPU: tt.cpu}, nil
+				return lab.Trial{Elapsed: 10 * time.Millisecond, CPU: tt.cpu}, nil
 			}}
-			p, err := ParseMap(exp.info, map[string]string{"variants": "v1"})
+			p, err := lab.ParseMap(exp.info, map[string]string{"variants": "v1"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -43,4 +44,20 @@ func TestRunTrialsCPU(t *testing.T) {
 			}
 		})
 	}
+}
+
+// fakeExp is an experiment whose Trial the test supplies.
+type fakeExp struct {
+	info  lab.Info
+	trial func(ctx context.Context, variant string, p lab.Params, em lab.Emitter) (lab.Trial, error)
+}
+
+func (f *fakeExp) Info() lab.Info { return f.info }
+
+func (f *fakeExp) Trial(ctx context.Context, variant string, p lab.Params, em lab.Emitter) (lab.Trial, error) {
+	return f.trial(ctx, variant, p, em)
+}
+
+func fakeInfo() lab.Info {
+	return lab.Info{ID: "fake", Variants: []lab.Variant{{Name: "v1"}, {Name: "v2", Baseline: true}}, Repeat: 1}
 }

@@ -1,8 +1,10 @@
-package lab
+package runs
 
 // Cancelling runs, shutting the manager down, and runs a crash left behind.
 
 import (
+	"concurrencylab/lab"
+	"concurrencylab/lab/event"
 	"context"
 	"errors"
 	"log/slog"
@@ -172,7 +174,7 @@ func TestManagerCancelRunning(t *testing.T) {
 	if got, want := errorMessages(t, aEvents), []string{"cancelled on request"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("A: got errors %v, want %v", got, want)
 	}
-	if got := eventsOf(t, aEvents, TypeResult, ""); len(got) != 0 {
+	if got := eventsOf(t, aEvents, event.TypeResult, ""); len(got) != 0 {
 		t.Errorf("A: got %d result events, want none", len(got))
 	}
 	g.expect(t, "B").reply <- reply{} // the next run starts
@@ -201,8 +203,8 @@ func TestManagerCancelErrors(t *testing.T) {
 		want error
 	}{
 		{name: "finished run", id: a.ID, want: ErrFinished},
-		{name: "unknown run", id: "nosuchrun", want: ErrNotFound},
-		{name: "empty id", id: "", want: ErrNotFound},
+		{name: "unknown run", id: "nosuchrun", want: lab.ErrNotFound},
+		{name: "empty id", id: "", want: lab.ErrNotFound},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -250,7 +252,7 @@ func TestManagerShutdown(t *testing.T) {
 	if got, want := g.called(), []string{"A"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("got trials of %v, want %v", got, want)
 	}
-	p, err := ParseMap(fakeInfo(), nil)
+	p, err := lab.ParseMap(fakeInfo(), nil)
 	if err != nil {
 		t.Fatalf("ParseMap: got error %v, want none", err)
 	}
@@ -264,10 +266,10 @@ func TestManagerShutdown(t *testing.T) {
 
 func TestManagerShutdownTimeout(t *testing.T) {
 	entered, release := make(chan struct{}), make(chan struct{})
-	exp := &fakeExp{info: fakeInfo(), trial: func(ctx context.Context, _ string, _ Params, _ Emitter) (Trial, error) {
+	exp := &fakeExp{info: fakeInfo(), trial: func(ctx context.Context, _ string, _ lab.Params, _ lab.Emitter) (lab.Trial, error) {
 		close(entered)
 		<-release // ignores ctx, as a broken experiment would
-		return Trial{}, nil
+		return lab.Trial{}, nil
 	}}
 	m, _ := newTestManager(t, Config{}, exp)
 	r := submit(t, m, "A")

@@ -1,6 +1,8 @@
-package lab
+package runs
 
 import (
+	"concurrencylab/lab"
+	"concurrencylab/lab/event"
 	"math"
 	"slices"
 	"time"
@@ -26,18 +28,19 @@ func (m *Manager) typicalLocked(experiment string) (seconds float64, ok bool) {
 	if len(h) == 0 {
 		return 0, false
 	}
-	return Median(h), true
+	return lab.Median(h), true
 }
 
 // queuedLocked returns the body of the status event of the queued run at
 // index i of the queue: its position and, when its experiment has run
 // before, eta_s.
-func (m *Manager) queuedLocked(i int) map[string]any {
-	body := map[string]any{"state": StatusQueued, "position": i + 1}
+func (m *Manager) queuedLocked(i int) event.Status {
+	st := event.Status{State: string(StatusQueued), Position: i + 1}
 	if eta, ok := m.etaLocked(i, time.Now()); ok {
-		body["eta_s"] = math.Ceil(eta)
+		secs := math.Ceil(eta)
+		st.EtaS = &secs
 	}
-	return body
+	return st
 }
 
 // etaLocked returns the seconds until the queued run at index i is

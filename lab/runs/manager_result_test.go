@@ -1,8 +1,10 @@
-package lab
+package runs
 
 // A run's result: trials round-robin, medians, speedups, the verdict.
 
 import (
+	"concurrencylab/lab"
+	"concurrencylab/lab/event"
 	"context"
 	"encoding/json"
 	"reflect"
@@ -17,7 +19,7 @@ import (
 func scripted(ms map[string][]float64, got map[string]int64) *fakeExp {
 	var mu sync.Mutex
 	next := make(map[string]int)
-	return &fakeExp{info: fakeInfo(), trial: func(ctx context.Context, v string, p Params, em Emitter) (Trial, error) {
+	return &fakeExp{info: fakeInfo(), trial: func(ctx context.Context, v string, p lab.Params, em lab.Emitter) (lab.Trial, error) {
 		mu.Lock()
 		i := next[v]
 		next[v]++
@@ -27,9 +29,9 @@ func scripted(ms map[string][]float64, got map[string]int64) *fakeExp {
 		em.Sample("depth", float64(i))
 		em.Span(0, now, now.Add(time.Millisecond), "work")
 		em.Progress(2, 2, "steps")
-		return Trial{
+		return lab.Trial{
 			Elapsed:  time.Duration(ms[v][i] * float64(time.Millisecond)),
-			Expected: Int64(100), Got: Int64(got[v]),
+			Expected: lab.Int64(100), Got: lab.Int64(got[v]),
 			Extra: map[string]any{"i": i},
 		}, nil
 	}}
@@ -47,7 +49,7 @@ func TestManagerResult(t *testing.T) {
 
 	// The last events: the result, then status done.
 	n := len(live)
-	if n < 2 || live[n-2].Type != TypeResult || live[n-1].Type != TypeStatus || fields(t, live[n-1])["state"] != "done" {
+	if n < 2 || live[n-2].Type != event.TypeResult || live[n-1].Type != event.TypeStatus || fields(t, live[n-1])["state"] != "done" {
 		t.Fatalf("got last events\n%s\nwant a result then status done", dump(live[max(0, n-2):]))
 	}
 	if got := errorMessages(t, live); len(got) != 0 {
@@ -56,10 +58,10 @@ func TestManagerResult(t *testing.T) {
 	if got, want := compact(statuses(t, live)), []string{"queued 1", "running", "done"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("got statuses %v, want %v", got, want)
 	}
-	if got := eventsOf(t, live, TypeSpan, ""); len(got) != 6 {
+	if got := eventsOf(t, live, event.TypeSpan, ""); len(got) != 6 {
 		t.Errorf("got %d span events, want 6", len(got))
 	}
-	if p := eventsOf(t, live, TypeProgress, ""); len(p) == 0 {
+	if p := eventsOf(t, live, event.TypeProgress, ""); len(p) == 0 {
 		t.Errorf("got no progress events, want some")
 	}
 	wantLine := "v1: trial 2 of 3 took 10.000 ms, got 100 of 100"
@@ -133,7 +135,7 @@ func TestManagerResult(t *testing.T) {
 	}
 
 	// The result event carries the same result as the run.
-	var body Result
+	var body lab.Result
 	if err := json.Unmarshal(live[n-2].Data, &body); err != nil {
 		t.Fatalf("decode result event: %v", err)
 	}
@@ -149,11 +151,11 @@ func TestManagerResult(t *testing.T) {
 func TestManagerRunsTrialsRoundRobin(t *testing.T) {
 	var mu sync.Mutex
 	var order []string
-	exp := &fakeExp{info: fakeInfo(), trial: func(ctx context.Context, v string, p Params, em Emitter) (Trial, error) {
+	exp := &fakeExp{info: fakeInfo(), trial: func(ctx context.Context, v string, p lab.Params, em lab.Emitter) (lab.Trial, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		order = append(order, v)
-		return Trial{Elapsed: time.Millisecond}, nil
+		return lab.Trial{Elapsed: time.Millisecond}, nil
 	}}
 	m, _ := newTestManager(t, Config{}, exp)
 	r := submit(t, m, "A", "variants", "v2,v1", "repeat", "3")

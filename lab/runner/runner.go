@@ -1,6 +1,8 @@
-package lab
+package runner
 
 import (
+	"concurrencylab/lab"
+	"concurrencylab/lab/event"
 	"context"
 	"fmt"
 	"time"
@@ -28,30 +30,29 @@ type Job struct {
 
 // A Report is what a runner returns of a run that ran to its end.
 type Report struct {
-	Result *Result `json:"result"` // without a verdict: the manager writes it
+	Result *lab.Result `json:"result"` // without a verdict: the manager writes it
 	// Env is the run's environment as the run itself saw it: gomaxprocs,
 	// the CPUs it was pinned to, whether pinning held.
-	Env Env `json:"env"`
+	Env lab.Env `json:"env"`
 }
 
-// A Runner executes runs. It appends the run's events to sink as they
-// happen (never a status event: the manager owns those) and returns when
-// the run has ended and everything it started is released.
-type Runner interface {
-	Run(ctx context.Context, job Job, sink Sink) (Report, error)
-}
-
-// A Sink receives a run's events in order. The server's EventLog is one; a
-// runner's child process writes them to its parent instead.
+// A Sink receives a run's events in order. The server's event log is one;
+// a runner's child process writes them to its parent instead.
 type Sink interface {
-	// Append adds an event of type typ; false means the sink is closed and
+	// Append adds an event with body b; false means the sink is closed and
 	// the event was dropped.
-	Append(typ string, body map[string]any) bool
+	Append(b event.Body) bool
 	// Start is the zero of the run's clock, for span times.
 	Start() time.Time
 }
 
-var _ Sink = (*EventLog)(nil)
+// A RawSink is a Sink that also takes bodies already encoded, as a run's
+// process sent them: a compact JSON object, checked against its type, so
+// that the bytes pass on without being encoded again.
+type RawSink interface {
+	Sink
+	AppendRaw(typ, key string, body []byte) bool
+}
 
 // A Flusher is a Sink that buffers: the emitter calls Flush after each of
 // its flushes, from its own goroutine, never from an experiment's.
@@ -64,14 +65,12 @@ type Flusher interface {
 // figures. It shares the process's cores and GOMAXPROCS with everything
 // else, so its timings are not a lesson's.
 type InProcess struct {
-	exps map[string]Experiment
+	exps map[string]lab.Experiment
 }
 
-var _ Runner = (*InProcess)(nil)
-
 // NewInProcess returns a Runner for the given experiments.
-func NewInProcess(exps []Experiment) *InProcess {
-	r := &InProcess{exps: make(map[string]Experiment, len(exps))}
+func NewInProcess(exps []lab.Experiment) *InProcess {
+	r := &InProcess{exps: make(map[string]lab.Experiment, len(exps))}
 	for _, e := range exps {
 		r.exps[e.Info().ID] = e
 	}
@@ -93,21 +92,19 @@ func (r *InProcess) Run(ctx context.Context, job Job, sink Sink) (Report, error)
 	if err != nil {
 		return Report{}, err
 	}
-	env := CurrentEnv()
-	env.Runner = job.Slot
-	return Report{Result: res, Env: env}, nil
+	return Report{Result: res, Env: JobEnv(job, nil)}, nil
 }
 
 // CheckJob finds the job's experiment among exps and checks its
 // parameters, for a runner about to execute it.
-func CheckJob(exps map[string]Experiment, job Job) (Experiment, Params, error) {
+func CheckJob(exps map[string]lab.Experiment, job Job) (lab.Experiment, lab.Params, error) {
 	exp, ok := exps[job.Experiment]
 	if !ok {
 		return nil, nil, fmt.Errorf("this runner has no experiment %q", job.Experiment)
 	}
 	// Checked again where the run executes: a clip may have gone meanwhile.
 	// The message is the learner's, as the server would have put it.
-	p, err := ParseMap(exp.Info(), job.Params)
+	p, err := lab.ParseMap(exp.Info(), job.Params)
 	if err != nil {
 		return nil, nil, err
 	}

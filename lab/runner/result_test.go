@@ -1,6 +1,7 @@
-package lab
+package runner
 
 import (
+	"concurrencylab/lab"
 	"reflect"
 	"testing"
 	"time"
@@ -34,7 +35,7 @@ func TestMedian(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			in := append([]float64(nil), tc.xs...)
-			if got := Median(in); got != tc.want {
+			if got := lab.Median(in); got != tc.want {
 				t.Errorf("got %v, want %v", got, tc.want)
 			}
 			if !reflect.DeepEqual(in, tc.xs) && !(len(in) == 0 && len(tc.xs) == 0) {
@@ -70,14 +71,14 @@ func TestTrialResultCorrect(t *testing.T) {
 		want          *bool
 	}{
 		{name: "both nil", want: nil},
-		{name: "no expected", got: Int64(3), want: nil},
-		{name: "no got", expected: Int64(3), want: nil},
-		{name: "equal", expected: Int64(3), got: Int64(3), want: boolPtr(true)},
-		{name: "different", expected: Int64(3), got: Int64(2), want: boolPtr(false)},
+		{name: "no expected", got: lab.Int64(3), want: nil},
+		{name: "no got", expected: lab.Int64(3), want: nil},
+		{name: "equal", expected: lab.Int64(3), got: lab.Int64(3), want: boolPtr(true)},
+		{name: "different", expected: lab.Int64(3), got: lab.Int64(2), want: boolPtr(false)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := TrialResult{Expected: tc.expected, Got: tc.got}.Correct()
+			got := lab.TrialResult{Expected: tc.expected, Got: tc.got}.Correct()
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("got %v, want %v", ptrString(got), ptrString(tc.want))
 			}
@@ -88,7 +89,7 @@ func TestTrialResultCorrect(t *testing.T) {
 func TestSummarize(t *testing.T) {
 	tests := []struct {
 		name         string
-		trials       []TrialResult
+		trials       []lab.TrialResult
 		wantMedian   float64
 		wantMin      float64
 		wantMax      float64
@@ -97,25 +98,25 @@ func TestSummarize(t *testing.T) {
 		wantGot      *int64
 	}{
 		{name: "no trials"},
-		{name: "no answers", trials: []TrialResult{{Ms: 3}, {Ms: 1}, {Ms: 2}},
+		{name: "no answers", trials: []lab.TrialResult{{Ms: 3}, {Ms: 1}, {Ms: 2}},
 			wantMedian: 2, wantMin: 1, wantMax: 3},
-		{name: "all correct", trials: []TrialResult{
-			{Ms: 10, Expected: Int64(100), Got: Int64(100)},
-			{Ms: 30, Expected: Int64(100), Got: Int64(100)},
-		}, wantMedian: 20, wantMin: 10, wantMax: 30, wantCorrect: boolPtr(true), wantExpected: Int64(100), wantGot: Int64(100)},
-		{name: "one wrong makes it wrong", trials: []TrialResult{
-			{Ms: 1, Expected: Int64(100), Got: Int64(100)},
-			{Ms: 2, Expected: Int64(100), Got: Int64(60)},
-			{Ms: 3, Expected: Int64(100), Got: Int64(100)},
-		}, wantMedian: 2, wantMin: 1, wantMax: 3, wantCorrect: boolPtr(false), wantExpected: Int64(100), wantGot: Int64(100)},
-		{name: "got is the median answer", trials: []TrialResult{
-			{Ms: 1, Expected: Int64(100), Got: Int64(90)},
-			{Ms: 1, Expected: Int64(100), Got: Int64(40)},
-			{Ms: 1, Expected: Int64(100), Got: Int64(70)},
-			{Ms: 1, Expected: Int64(100), Got: Int64(80)},
-		}, wantMedian: 1, wantMin: 1, wantMax: 1, wantCorrect: boolPtr(false), wantExpected: Int64(100), wantGot: Int64(70)},
-		{name: "got without expected", trials: []TrialResult{{Ms: 5, Got: Int64(7)}},
-			wantMedian: 5, wantMin: 5, wantMax: 5, wantGot: Int64(7)},
+		{name: "all correct", trials: []lab.TrialResult{
+			{Ms: 10, Expected: lab.Int64(100), Got: lab.Int64(100)},
+			{Ms: 30, Expected: lab.Int64(100), Got: lab.Int64(100)},
+		}, wantMedian: 20, wantMin: 10, wantMax: 30, wantCorrect: boolPtr(true), wantExpected: lab.Int64(100), wantGot: lab.Int64(100)},
+		{name: "one wrong makes it wrong", trials: []lab.TrialResult{
+			{Ms: 1, Expected: lab.Int64(100), Got: lab.Int64(100)},
+			{Ms: 2, Expected: lab.Int64(100), Got: lab.Int64(60)},
+			{Ms: 3, Expected: lab.Int64(100), Got: lab.Int64(100)},
+		}, wantMedian: 2, wantMin: 1, wantMax: 3, wantCorrect: boolPtr(false), wantExpected: lab.Int64(100), wantGot: lab.Int64(100)},
+		{name: "got is the median answer", trials: []lab.TrialResult{
+			{Ms: 1, Expected: lab.Int64(100), Got: lab.Int64(90)},
+			{Ms: 1, Expected: lab.Int64(100), Got: lab.Int64(40)},
+			{Ms: 1, Expected: lab.Int64(100), Got: lab.Int64(70)},
+			{Ms: 1, Expected: lab.Int64(100), Got: lab.Int64(80)},
+		}, wantMedian: 1, wantMin: 1, wantMax: 1, wantCorrect: boolPtr(false), wantExpected: lab.Int64(100), wantGot: lab.Int64(70)},
+		{name: "got without expected", trials: []lab.TrialResult{{Ms: 5, Got: lab.Int64(7)}},
+			wantMedian: 5, wantMin: 5, wantMax: 5, wantGot: lab.Int64(7)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -146,12 +147,12 @@ func TestSummarize(t *testing.T) {
 }
 
 func TestSetSpeedups(t *testing.T) {
-	three := func() []VariantResult {
-		return []VariantResult{{Name: "serial", MedianMs: 40}, {Name: "mutex", MedianMs: 20}, {Name: "atomic", MedianMs: 30}}
+	three := func() []lab.VariantResult {
+		return []lab.VariantResult{{Name: "serial", MedianMs: 40}, {Name: "mutex", MedianMs: 20}, {Name: "atomic", MedianMs: 30}}
 	}
 	tests := []struct {
 		name         string
-		vs           []VariantResult
+		vs           []lab.VariantResult
 		baseline     string
 		wantBaseline string
 		wantSpeedups []float64
@@ -161,7 +162,7 @@ func TestSetSpeedups(t *testing.T) {
 		{name: "first is baseline", vs: three(), baseline: "serial", wantBaseline: "serial", wantSpeedups: []float64{1, 2, 1.333}},
 		{name: "missing baseline falls back to first", vs: three(), baseline: "gone", wantBaseline: "serial", wantSpeedups: []float64{1, 2, 1.333}},
 		{name: "no baseline falls back to first", vs: three(), baseline: "", wantBaseline: "serial", wantSpeedups: []float64{1, 2, 1.333}},
-		{name: "zero median gets no speedup", vs: []VariantResult{{Name: "a", MedianMs: 10}, {Name: "b", MedianMs: 0}},
+		{name: "zero median gets no speedup", vs: []lab.VariantResult{{Name: "a", MedianMs: 10}, {Name: "b", MedianMs: 0}},
 			baseline: "a", wantBaseline: "a", wantSpeedups: []float64{1, 0}},
 	}
 	for _, tc := range tests {
@@ -182,7 +183,7 @@ func TestSetSpeedups(t *testing.T) {
 }
 
 func TestResultVariant(t *testing.T) {
-	r := &Result{Variants: []VariantResult{{Name: "a"}, {Name: "b"}}}
+	r := &lab.Result{Variants: []lab.VariantResult{{Name: "a"}, {Name: "b"}}}
 	tests := []struct {
 		name string
 		want bool
@@ -222,33 +223,6 @@ func TestDurationMs(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := durationMs(tc.d); got != tc.want {
 				t.Errorf("got %v, want %v", got, tc.want)
-			}
-		})
-	}
-}
-
-func TestGenericVerdict(t *testing.T) {
-	tests := []struct {
-		name string
-		r    Result
-		want string
-	}{
-		{name: "one variant", r: Result{Variants: []VariantResult{{Name: "serial", MedianMs: 12.34, Trials: make([]TrialResult, 5)}}},
-			want: "serial took 12.3 ms (median of 5)."},
-		{name: "fastest named", r: Result{Variants: []VariantResult{
-			{Name: "serial", MedianMs: 40, Speedup: 1}, {Name: "mutex", MedianMs: 20, Speedup: 2}, {Name: "atomic", MedianMs: 30, Speedup: 1.333},
-		}}, want: "mutex was fastest: 20 ms, 2.00x the baseline, but too few trials to tell."},
-		{name: "fastest outside its interval", r: Result{Variants: []VariantResult{
-			{Name: "serial", MedianMs: 40, Speedup: 1, Baseline: true}, {Name: "mutex", MedianMs: 20, Speedup: 2, SpeedupCI: &[2]float64{1.8, 2.2}},
-		}}, want: "mutex was fastest: 20 ms, 2.00x the baseline."},
-		{name: "fastest inside its interval", r: Result{Variants: []VariantResult{
-			{Name: "serial", MedianMs: 40, Speedup: 1, Baseline: true}, {Name: "mutex", MedianMs: 38, Speedup: 1.053, SpeedupCI: &[2]float64{0.9, 1.2}},
-		}}, want: "mutex was fastest: 38 ms, 1.05x the baseline, but no measurable difference on this machine."},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := genericVerdict(&tc.r); got != tc.want {
-				t.Errorf("got %q, want %q", got, tc.want)
 			}
 		})
 	}

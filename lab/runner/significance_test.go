@@ -1,6 +1,7 @@
-package lab
+package runner
 
 import (
+	"concurrencylab/lab"
 	"encoding/json"
 	"reflect"
 	"strings"
@@ -8,36 +9,36 @@ import (
 )
 
 // trialsOf makes trials of the given times.
-func trialsOf(ms ...float64) []TrialResult {
-	ts := make([]TrialResult, len(ms))
+func trialsOf(ms ...float64) []lab.TrialResult {
+	ts := make([]lab.TrialResult, len(ms))
 	for i, m := range ms {
-		ts[i] = TrialResult{Ms: m}
+		ts[i] = lab.TrialResult{Ms: m}
 	}
 	return ts
 }
 
 func TestWrongTrialsAndWorstGot(t *testing.T) {
-	answers := func(expected int64, gots ...int64) []TrialResult {
-		ts := make([]TrialResult, len(gots))
+	answers := func(expected int64, gots ...int64) []lab.TrialResult {
+		ts := make([]lab.TrialResult, len(gots))
 		for i, g := range gots {
-			ts[i] = TrialResult{Ms: 1, Expected: Int64(expected), Got: Int64(g)}
+			ts[i] = lab.TrialResult{Ms: 1, Expected: lab.Int64(expected), Got: lab.Int64(g)}
 		}
 		return ts
 	}
 	tests := []struct {
 		name      string
-		trials    []TrialResult
+		trials    []lab.TrialResult
 		wantWrong *int
 		wantWorst *int64
 	}{
 		{name: "no answers", trials: trialsOf(1, 2, 3)},
-		{name: "got without expected", trials: []TrialResult{{Ms: 1, Got: Int64(4)}}},
+		{name: "got without expected", trials: []lab.TrialResult{{Ms: 1, Got: lab.Int64(4)}}},
 		{name: "all right", trials: answers(2000, 2000, 2000, 2000), wantWrong: new(0)},
 		// The defect: the median of these is 2,000 (right), yet one trial
 		// lost 986 of 2,000; the figures must say so.
-		{name: "one wrong among right ones", trials: answers(2000, 2000, 1014, 2000, 2000, 2000), wantWrong: new(1), wantWorst: Int64(1014)},
-		{name: "worst is farthest from expected", trials: answers(500000, 400000, 279750, 500000, 499999), wantWrong: new(3), wantWorst: Int64(279750)},
-		{name: "too many counts as wrong too", trials: answers(100, 100, 104, 99), wantWrong: new(2), wantWorst: Int64(104)},
+		{name: "one wrong among right ones", trials: answers(2000, 2000, 1014, 2000, 2000, 2000), wantWrong: new(1), wantWorst: lab.Int64(1014)},
+		{name: "worst is farthest from expected", trials: answers(500000, 400000, 279750, 500000, 499999), wantWrong: new(3), wantWorst: lab.Int64(279750)},
+		{name: "too many counts as wrong too", trials: answers(100, 100, 104, 99), wantWrong: new(2), wantWorst: lab.Int64(104)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -58,12 +59,12 @@ func TestWrongTrialsAndWorstGot(t *testing.T) {
 func TestWrongTrialsJSON(t *testing.T) {
 	tests := []struct {
 		name string
-		v    VariantResult
+		v    lab.VariantResult
 		want []string
 	}{
 		{name: "no correctness", v: summarize("x", trialsOf(1, 2)),
 			want: []string{`"wrong_trials":null`, `"worst_got":null`, `"speedup_ci":null`}},
-		{name: "none wrong", v: summarize("x", []TrialResult{{Ms: 1, Expected: Int64(3), Got: Int64(3)}}),
+		{name: "none wrong", v: summarize("x", []lab.TrialResult{{Ms: 1, Expected: lab.Int64(3), Got: lab.Int64(3)}}),
 			want: []string{`"wrong_trials":0`, `"worst_got":null`}},
 	}
 	for _, tc := range tests {
@@ -98,7 +99,7 @@ func TestSpeedupCI(t *testing.T) {
 		if ci == nil {
 			t.Fatal("got nil, want an interval")
 		}
-		sp := Median(msOf(base)) / Median(msOf(fast))
+		sp := lab.Median(msOf(base)) / lab.Median(msOf(fast))
 		if !(ci[0] <= sp && sp <= ci[1]) {
 			t.Errorf("got %v, want it around the speedup %.3f", *ci, sp)
 		}
@@ -120,7 +121,7 @@ func TestSpeedupCI(t *testing.T) {
 	})
 }
 
-func msOf(ts []TrialResult) []float64 {
+func msOf(ts []lab.TrialResult) []float64 {
 	out := make([]float64, len(ts))
 	for i, t := range ts {
 		out[i] = t.Ms
@@ -129,7 +130,7 @@ func msOf(ts []TrialResult) []float64 {
 }
 
 func TestSetSpeedupsCI(t *testing.T) {
-	vs := []VariantResult{
+	vs := []lab.VariantResult{
 		{Name: "seq", MedianMs: 100, Trials: trialsOf(100, 101, 99, 100, 102, 98)},
 		{Name: "par", MedianMs: 50, Trials: trialsOf(50, 51, 49, 50, 52, 48)},
 	}
@@ -146,38 +147,22 @@ func TestCompare(t *testing.T) {
 	tests := []struct {
 		name string
 		ci   *[2]float64
-		want Difference
+		want lab.Difference
 		say  string
 	}{
-		{name: "no interval", want: TooFewTrials, say: "too few trials to tell"},
-		{name: "above 1", ci: &[2]float64{1.1, 1.4}, want: Faster, say: "faster"},
-		{name: "below 1", ci: &[2]float64{0.6, 0.9}, want: Slower, say: "slower"},
-		{name: "holds 1", ci: &[2]float64{0.95, 1.3}, want: NoDifference, say: "no measurable difference on this machine"},
+		{name: "no interval", want: lab.TooFewTrials, say: "too few trials to tell"},
+		{name: "above 1", ci: &[2]float64{1.1, 1.4}, want: lab.Faster, say: "faster"},
+		{name: "below 1", ci: &[2]float64{0.6, 0.9}, want: lab.Slower, say: "slower"},
+		{name: "holds 1", ci: &[2]float64{0.95, 1.3}, want: lab.NoDifference, say: "no measurable difference on this machine"},
 		// 1.24× by the medians, yet the interval holds 1: no claim.
-		{name: "a median's busy moment", ci: &[2]float64{0.97, 1.5}, want: NoDifference, say: "no measurable difference on this machine"},
+		{name: "a median's busy moment", ci: &[2]float64{0.97, 1.5}, want: lab.NoDifference, say: "no measurable difference on this machine"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := Compare(VariantResult{Speedup: 1.24, SpeedupCI: tc.ci})
+			got := lab.Compare(lab.VariantResult{Speedup: 1.24, SpeedupCI: tc.ci})
 			if got != tc.want || got.String() != tc.say {
 				t.Errorf("got %v (%q), want %v (%q)", got, got, tc.want, tc.say)
 			}
 		})
 	}
 }
-
-func TestVerdictPrefersJudge(t *testing.T) {
-	h, d := verdict(judgeExp{}, &Result{}, nil, Env{})
-	if h != "headline." || d != "details." {
-		t.Errorf("got %q, %q, want the Judge's headline and details", h, d)
-	}
-	body := resultBody(&Result{Verdict: "h", Details: "d"})
-	if body["details"] != "d" {
-		t.Errorf("got details %v in the result body, want d", body["details"])
-	}
-}
-
-type judgeExp struct{ Experiment }
-
-func (judgeExp) Verdict(*Result, Params, Env) string         { return "old." }
-func (judgeExp) Judge(*Result, Params, Env) (string, string) { return "headline.", "details." }

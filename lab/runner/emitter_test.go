@@ -1,13 +1,15 @@
-package lab
+package runner
 
 import (
+	"concurrencylab/lab"
+	"concurrencylab/lab/event"
 	"fmt"
 	"sync"
 	"testing"
 	"time"
 )
 
-var truncationLine = fmt.Sprintf("timeline truncated: a run keeps its first %d spans", MaxSpans)
+var truncationLine = fmt.Sprintf("timeline truncated: a run keeps its first %d spans", lab.MaxSpans)
 
 // eventsOf returns the decoded events of type typ (and key, if not empty).
 func eventsOf(t *testing.T, events []Event, typ, key string) []map[string]any {
@@ -35,7 +37,7 @@ func countType(events []Event, typ string) int {
 func countLogs(t *testing.T, events []Event, text string) int {
 	t.Helper()
 	n := 0
-	for _, f := range eventsOf(t, events, TypeLog, "") {
+	for _, f := range eventsOf(t, events, event.TypeLog, "") {
 		if f["text"] == text {
 			n++
 		}
@@ -74,8 +76,8 @@ func TestEmitterCoalesces(t *testing.T) {
 		field    string
 		want     any
 	}{
-		{name: "progress", typ: TypeProgress, key: "v", field: "done", want: float64(1*total + total)},
-		{name: "sample", typ: TypeSample, key: "depth", field: "value", want: -1.0},
+		{name: "progress", typ: event.TypeProgress, key: "v", field: "done", want: float64(1*total + total)},
+		{name: "sample", typ: event.TypeSample, key: "depth", field: "value", want: -1.0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -92,7 +94,7 @@ func TestEmitterCoalesces(t *testing.T) {
 			}
 		})
 	}
-	p := eventsOf(t, events, TypeProgress, "v")
+	p := eventsOf(t, events, event.TypeProgress, "v")
 	if last := p[len(p)-1]; last["total"] != float64(4*total) || last["unit"] != "items" || last["variant"] != "v" {
 		t.Errorf("got last progress %v, want total %d, unit items, variant v", last, 4*total)
 	}
@@ -118,10 +120,10 @@ func TestEmitterFlush(t *testing.T) {
 		key    string
 		fields map[string]any
 	}{
-		{name: "progress a", typ: TypeProgress, key: "a", fields: map[string]any{"variant": "a", "done": 2.0, "total": 40.0, "unit": "u"}},
-		{name: "progress b counts earlier trials", typ: TypeProgress, key: "b", fields: map[string]any{"variant": "b", "done": 23.0, "total": 40.0, "unit": "u"}},
-		{name: "sample s", typ: TypeSample, key: "s", fields: map[string]any{"series": "s", "value": 2.0}},
-		{name: "sample r", typ: TypeSample, key: "r", fields: map[string]any{"series": "r", "value": 5.0}},
+		{name: "progress a", typ: event.TypeProgress, key: "a", fields: map[string]any{"variant": "a", "done": 2.0, "total": 40.0, "unit": "u"}},
+		{name: "progress b counts earlier trials", typ: event.TypeProgress, key: "b", fields: map[string]any{"variant": "b", "done": 23.0, "total": 40.0, "unit": "u"}},
+		{name: "sample s", typ: event.TypeSample, key: "s", fields: map[string]any{"series": "s", "value": 2.0}},
+		{name: "sample r", typ: event.TypeSample, key: "r", fields: map[string]any{"series": "r", "value": 5.0}},
 	}
 	if got, want := len(events), len(tests); got != want {
 		t.Fatalf("got %d events after one flush, want %d", got, want)
@@ -171,7 +173,7 @@ func TestEmitterSpanTimes(t *testing.T) {
 		e.Span(tc.worker, start.Add(tc.start), start.Add(tc.end), tc.label)
 	}
 	e.flush()
-	spans := eventsOf(t, l.Events(0), TypeSpan, "")
+	spans := eventsOf(t, l.Events(0), event.TypeSpan, "")
 	if len(spans) != len(tests) {
 		t.Fatalf("got %d spans, want %d", len(spans), len(tests))
 	}
@@ -199,9 +201,9 @@ func TestEmitterMaxSpans(t *testing.T) {
 		wantLog int   // truncation lines
 	}{
 		{name: "under the limit", batches: []int{10, 20}, want: 30, wantLog: 0},
-		{name: "exactly the limit", batches: []int{MaxSpans}, want: MaxSpans, wantLog: 0},
-		{name: "one over", batches: []int{MaxSpans + 1}, want: MaxSpans, wantLog: 1},
-		{name: "crossing in a later flush", batches: []int{MaxSpans - 5, 15, 3, 0}, want: MaxSpans, wantLog: 1},
+		{name: "exactly the limit", batches: []int{lab.MaxSpans}, want: lab.MaxSpans, wantLog: 0},
+		{name: "one over", batches: []int{lab.MaxSpans + 1}, want: lab.MaxSpans, wantLog: 1},
+		{name: "crossing in a later flush", batches: []int{lab.MaxSpans - 5, 15, 3, 0}, want: lab.MaxSpans, wantLog: 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -216,7 +218,7 @@ func TestEmitterMaxSpans(t *testing.T) {
 				e.flush()
 			}
 			events := l.Events(0)
-			if got := countType(events, TypeSpan); got != tc.want {
+			if got := countType(events, event.TypeSpan); got != tc.want {
 				t.Errorf("got %d span events, want %d", got, tc.want)
 			}
 			if got := countLogs(t, events, truncationLine); got != tc.wantLog {
@@ -228,7 +230,7 @@ func TestEmitterMaxSpans(t *testing.T) {
 
 func TestEmitterSpansConcurrent(t *testing.T) {
 	const goroutines = 4
-	perG := MaxSpans/goroutines + 5 // 20 over the limit in all
+	perG := lab.MaxSpans/goroutines + 5 // 20 over the limit in all
 	l := NewEventLog()
 	e := newEmitter(l, 1)
 	e.setTrial("v", 0)
@@ -249,8 +251,8 @@ func TestEmitterSpansConcurrent(t *testing.T) {
 	l.Close()
 	events := l.Events(0)
 	checkSequence(t, events)
-	if got := countType(events, TypeSpan); got != MaxSpans {
-		t.Errorf("got %d span events, want %d", got, MaxSpans)
+	if got := countType(events, event.TypeSpan); got != lab.MaxSpans {
+		t.Errorf("got %d span events, want %d", got, lab.MaxSpans)
 	}
 	if got := countLogs(t, events, truncationLine); got != 1 {
 		t.Errorf("got %d truncation lines, want 1", got)

@@ -1,6 +1,7 @@
-package lab
+package runs
 
 import (
+	"concurrencylab/lab"
 	"context"
 	"slices"
 	"sync"
@@ -66,7 +67,7 @@ func (s *MemStore) LoadRun(_ context.Context, id string) (Run, error) {
 	defer s.mu.Unlock()
 	r, ok := s.runs[id]
 	if !ok {
-		return Run{}, ErrNotFound
+		return Run{}, lab.ErrNotFound
 	}
 	return r, nil
 }

@@ -1,6 +1,8 @@
-package lab
+package runs
 
 import (
+	"concurrencylab/lab"
+	"concurrencylab/lab/event"
 	"fmt"
 	"math"
 	"slices"
@@ -15,7 +17,7 @@ func queuedETAs(t *testing.T, evs []Event) []float64 {
 	var out []float64
 	for _, e := range evs {
 		f := fields(t, e)
-		if e.Type != TypeStatus || f["state"] != string(StatusQueued) {
+		if e.Type != event.TypeStatus || f["state"] != string(StatusQueued) {
 			continue
 		}
 		eta, ok := f["eta_s"].(float64)
@@ -116,7 +118,7 @@ func TestManagerRecordsFiveRuns(t *testing.T) {
 func TestManagerSlots(t *testing.T) {
 	m, _, g := gated(t, Config{Slots: [][]int{{4, 5}, {6, 7}}})
 	exp, _ := m.Experiment("fake")
-	if got := MaxCores(exp.Info()); got != 2 {
+	if got := lab.MaxCores(exp.Info()); got != 2 {
 		t.Errorf("got the experiment's cores %d, want the slot's 2", got)
 	}
 	a := submit(t, m, "A")
@@ -143,7 +145,7 @@ func TestManagerSlots(t *testing.T) {
 	if got := get(t, m, c.ID).Env.Runner; got != "local/1" && got != "local/2" {
 		t.Errorf("run C: got runner %q, want a freed slot", got)
 	}
-	if _, err := ParseMap(exp.Info(), map[string]string{"cores": "3"}); err == nil || err.Error() != "cores must be 1..2, got 3" {
+	if _, err := lab.ParseMap(exp.Info(), map[string]string{"cores": "3"}); err == nil || err.Error() != "cores must be 1..2, got 3" {
 		t.Errorf("got error %v, want cores must be 1..2, got 3", err)
 	}
 }

@@ -1,6 +1,7 @@
-package lab
+package runs
 
 import (
+	"concurrencylab/lab"
 	"context"
 	"errors"
 	"testing"
@@ -10,7 +11,7 @@ import (
 // submitFrom submits an anonymous run of "fake" for client.
 func submitFrom(t *testing.T, m *Manager, client string) (Run, error) {
 	t.Helper()
-	p, err := ParseMap(fakeInfo(), map[string]string{"tag": client, "variants": "v1"})
+	p, err := lab.ParseMap(fakeInfo(), map[string]string{"tag": client, "variants": "v1"})
 	if err != nil {
 		t.Fatalf("ParseMap: got error %v, want none", err)
 	}
@@ -49,14 +50,14 @@ func TestManagerClientShare(t *testing.T) {
 		t.Fatalf("a workshop run past the whole queue: got %v, want ErrQueueFull", err)
 	}
 	// A finished run gives its client a place back.
-	c.reply <- reply{trial: Trial{Elapsed: time.Millisecond}}
+	c.reply <- reply{trial: lab.Trial{Elapsed: time.Millisecond}}
 	finished(t, m, runs[0].ID)
 	m.Shutdown(context.Background()) // the rest are interrupted
 }
 
-func mustParams(t *testing.T) Params {
+func mustParams(t *testing.T) lab.Params {
 	t.Helper()
-	p, err := ParseMap(fakeInfo(), map[string]string{"variants": "v1"})
+	p, err := lab.ParseMap(fakeInfo(), map[string]string{"variants": "v1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +70,7 @@ func TestManagerRetryAfter(t *testing.T) {
 		t.Errorf("with nothing known: got %s, want 10s", got)
 	}
 	r := submit(t, m, "A")
-	g.expect(t, "A").reply <- reply{trial: Trial{Elapsed: time.Millisecond}}
+	g.expect(t, "A").reply <- reply{trial: lab.Trial{Elapsed: time.Millisecond}}
 	finished(t, m, r.ID)
 	submit(t, m, "B")
 	c := g.expect(t, "B")

@@ -1,11 +1,11 @@
-package lab
+package runner
 
 import (
+	"concurrencylab/lab"
 	"context"
 	"fmt"
 	"runtime"
 	"runtime/metrics"
-	"syscall"
 	"time"
 )
 
@@ -13,13 +13,13 @@ import (
 // through an emitter on sink, and summarises them. The verdict is left to
 // the caller, which knows the run's whole environment. Runners call it in
 // the process that executes the run.
-func RunTrials(ctx context.Context, exp Experiment, p Params, sink Sink) (*Result, error) {
+func RunTrials(ctx context.Context, exp lab.Experiment, p lab.Params, sink Sink) (*lab.Result, error) {
 	em := newEmitter(sink, p.Repeat())
 	em.start()
 	defer em.close()
-	res := &Result{}
+	res := &lab.Result{}
 	variants := p.Variants()
-	if pl, ok := exp.(Planner); ok {
+	if pl, ok := exp.(lab.Planner); ok {
 		variants = pl.Plan(p)
 	}
 	// Goroutines the process runs anyway; a variant's peak is counted above
@@ -29,7 +29,7 @@ func RunTrials(ctx context.Context, exp Experiment, p Params, sink Sink) (*Resul
 	// second of each, and so on. A slow patch of the machine (another
 	// program, a busy host) then falls on every variant alike, not only on
 	// the one that happened to run during it.
-	trials := make([][]TrialResult, len(variants))
+	trials := make([][]lab.TrialResult, len(variants))
 	for i := range p.Repeat() {
 		for j, v := range variants {
 			if err := ctx.Err(); err != nil {
@@ -37,11 +37,11 @@ func RunTrials(ctx context.Context, exp Experiment, p Params, sink Sink) (*Resul
 			}
 			collectGarbage() // start each trial with a clean heap, outside the timing
 			em.setTrial(v, i)
-			cpu0 := CPUTime()
+			cpu0 := lab.CPUTime()
 			start := time.Now()
 			t, err := exp.Trial(ctx, v, p, em)
 			elapsed := time.Since(start)
-			cpu := CPUTime() - cpu0
+			cpu := lab.CPUTime() - cpu0
 			em.sampleNow() // a trial shorter than a tick still has its peaks
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
@@ -55,7 +55,7 @@ func RunTrials(ctx context.Context, exp Experiment, p Params, sink Sink) (*Resul
 			if t.CPU > 0 {
 				cpu = t.CPU
 			}
-			tr := TrialResult{Ms: durationMs(elapsed), CPUMs: durationMs(cpu), Expected: t.Expected, Got: t.Got, Extra: t.Extra}
+			tr := lab.TrialResult{Ms: durationMs(elapsed), CPUMs: durationMs(cpu), Expected: t.Expected, Got: t.Got, Extra: t.Extra}
 			trials[j] = append(trials[j], tr)
 			em.Log(trialLine(v, i, p.Repeat(), tr))
 		}
@@ -88,17 +88,7 @@ func collectGarbage() {
 	}
 }
 
-// CPUTime returns the CPU time (user + system) this process has used, on
-// every thread: the work of a trial's goroutines wherever they ran.
-func CPUTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-func trialLine(v string, i, n int, t TrialResult) string {
+func trialLine(v string, i, n int, t lab.TrialResult) string {
 	s := fmt.Sprintf("%s: trial %d of %d took %.3f ms", v, i+1, n, t.Ms)
 	if t.Got != nil && t.Expected != nil {
 		s += fmt.Sprintf(", got %d of %d", *t.Got, *t.Expected)
@@ -106,7 +96,7 @@ func trialLine(v string, i, n int, t TrialResult) string {
 	return s
 }
 
-func baselineOf(info Info) string {
+func baselineOf(info lab.Info) string {
 	for _, v := range info.Variants {
 		if v.Baseline {
 			return v.Name
