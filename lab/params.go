@@ -135,6 +135,8 @@ func AllParams(info Info) []Param {
 		Param{Name: "cores", Label: "Cores", Kind: KindInt,
 			Default: strconv.Itoa(MaxCores(info)), Min: 1, Max: float64(MaxCores(info)),
 			Help: coresHelp(MaxCores(info))},
+		Param{Name: "trace", Label: "Execution trace", Kind: KindBool, Default: "false",
+			Help: "record the Go execution trace of one extra trial per variant, after the timed ones: the timeline then shows when each goroutine ran and on which processor, waited for a core, or was blocked and who woke it; tracing slows that trial, so it is not in the table"},
 	)
 }
 

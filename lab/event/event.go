@@ -55,15 +55,34 @@ type Sample struct {
 }
 
 // Span is one stretch of a worker's work for the timeline, in milliseconds
-// of the run's clock.
+// of the run's clock, as the experiment reports it. A span from the run's
+// execution trace has a State too: its Worker is the goroutine's id, and
+// it says where the goroutine was (running on processor P, runnable
+// waiting for one, blocked for Reason until UnblockedBy woke it, in a
+// system call), or, with state "gc" and no worker, that the garbage
+// collector was marking.
 type Span struct {
 	Variant string  `json:"variant"`
 	Trial   int64   `json:"trial"`
-	Worker  int     `json:"worker"`
+	Worker  int64   `json:"worker"`
 	Start   float64 `json:"start"`
 	End     float64 `json:"end"`
 	Label   string  `json:"label"`
+
+	State       string `json:"state,omitempty"`
+	Reason      string `json:"reason,omitempty"`
+	P           *int64 `json:"p,omitempty"`
+	UnblockedBy int64  `json:"unblocked_by,omitempty"`
 }
+
+// The states of a span from an execution trace.
+const (
+	StateRunning  = "running"
+	StateRunnable = "runnable"
+	StateBlocked  = "blocked"
+	StateSyscall  = "syscall"
+	StateGC       = "gc"
+)
 
 // Log is one line of the run's log.
 type Log struct {

@@ -83,7 +83,7 @@ func (e *runEmitter) Span(worker int, start, end time.Time, label string) {
 	g := float64(runtime.NumGoroutine())
 	v := e.currentVariant()
 	s := event.Span{
-		Variant: v, Worker: worker, Trial: e.trial.Load(),
+		Variant: v, Worker: int64(worker), Trial: e.trial.Load(),
 		Start: roundMs(start.Sub(e.log.Start())), End: roundMs(end.Sub(e.log.Start())),
 		Label: label,
 	}

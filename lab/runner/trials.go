@@ -1,11 +1,14 @@
 package runner
 
 import (
+	"cmp"
 	"concurrencylab/lab"
+	"concurrencylab/lab/event"
 	"context"
 	"fmt"
 	"runtime"
 	"runtime/metrics"
+	"slices"
 	"time"
 )
 
@@ -60,6 +63,11 @@ func RunTrials(ctx context.Context, exp lab.Experiment, p lab.Params, sink Sink)
 			em.Log(trialLine(v, i, p.Repeat(), tr))
 		}
 	}
+	if on, _ := p["trace"].(bool); on {
+		if err := traceVariants(ctx, exp, p, variants, sink, em); err != nil {
+			return nil, err
+		}
+	}
 	for j, v := range variants {
 		vr := summarize(v, trials[j])
 		vr.Peaks["goroutines"] = max(1, em.peakGoroutines(v)-base)
@@ -103,4 +111,36 @@ func baselineOf(info lab.Info) string {
 		}
 	}
 	return ""
+}
+
+// traceVariants runs one traced trial of each variant, after the timed
+// ones, and sends its spans: the earliest of each, up to its share of
+// MaxTraceSpans, as trial number repeat (one past the timed trials). What
+// is left out, the log says.
+func traceVariants(ctx context.Context, exp lab.Experiment, p lab.Params, variants []string, sink Sink, em *runEmitter) error {
+	share := MaxTraceSpans / max(len(variants), 1)
+	for _, v := range variants {
+		collectGarbage()
+		t, err := TraceTrial(ctx, exp, v, p, sink.Start())
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			em.Log(fmt.Sprintf("%s: no execution trace: %v", v, err))
+			continue
+		}
+		slices.SortStableFunc(t.Spans, func(a, b event.Span) int { return cmp.Compare(a.Start, b.Start) })
+		kept := t.Spans[:min(len(t.Spans), share)]
+		for _, sp := range kept {
+			sp.Trial = int64(p.Repeat())
+			sink.Append(sp)
+		}
+		switch {
+		case t.Cut:
+			em.Log(fmt.Sprintf("%s: the execution trace passed %d MiB and was cut; its timeline ends there", v, MaxTraceBytes>>20))
+		case len(kept) < len(t.Spans):
+			em.Log(fmt.Sprintf("%s: the execution trace's timeline keeps its first %d of %d spans", v, len(kept), len(t.Spans)))
+		}
+	}
+	return nil
 }
