@@ -16,6 +16,9 @@ type Result struct {
 	// PeakRSSBytes is the most memory the run's process held at once, where
 	// the run had a process of its own.
 	PeakRSSBytes int64 `json:"peak_rss_bytes,omitempty"`
+	// Traces names the variants whose raw execution trace the run kept
+	// (trace=true), for GET /runs/{id}/trace/{variant}.
+	Traces []string `json:"traces,omitempty"`
 }
 
 // A VariantResult summarises one variant's trials.

@@ -176,6 +176,7 @@ func (s *Server) routes() []route {
 		{"GET /experiments/{id}", http.HandlerFunc(s.experimentPage)},
 		{"GET /runs/{id}", http.HandlerFunc(s.runPage)},
 		{"GET /runs/{id}/events", http.HandlerFunc(s.runEvents)},
+		{"GET /runs/{id}/trace/{variant}", http.HandlerFunc(s.runTrace)},
 		{"GET /api/experiments", http.HandlerFunc(s.listExperiments)},
 		{"POST /api/runs", http.HandlerFunc(s.createRun)},
 		{"GET /api/runs/{id}", http.HandlerFunc(s.getRun)},

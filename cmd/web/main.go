@@ -74,6 +74,10 @@ type Config struct {
 	AllowedHosts string
 }
 
+// maxTraces bounds the raw execution traces kept in <data>/traces; the
+// oldest runs' go first.
+const maxTraces = 1 << 30
+
 // defaultRunMemory is -run-memory's default.
 const defaultRunMemory = 1 << 30
 
@@ -277,9 +281,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
+	traces, err := runs.NewTraces(filepath.Join(cfg.Data, "traces"), maxTraces)
+	if err != nil {
+		return err
+	}
 	manager, err := runs.NewManager(ctx, log, store, runs.Config{
 		Slots: slots, Runner: runner, Timeout: cfg.RunTimeout, MaxQueue: cfg.MaxQueue,
-		PerClient: cfg.RunsPerAddress,
+		PerClient: cfg.RunsPerAddress, Traces: traces,
 	}, exps)
 	if err != nil {
 		return err

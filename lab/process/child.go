@@ -78,7 +78,7 @@ func Serve(ctx context.Context, exps []lab.Experiment, in io.Reader, out io.Writ
 	if exe, err := os.Executable(); err == nil {
 		ctx = lab.WithSpawner(ctx, spawner{path: exe})
 	}
-	res, err := runner.RunTrials(ctx, exp, p, sink)
+	res, err := runner.RunTrials(runner.WithTraceDir(ctx, job.TraceDir), exp, p, sink)
 	if err != nil {
 		return sink.finish(message{Error: err.Error()})
 	}

@@ -26,6 +26,9 @@ type Job struct {
 	// Timeout is the longest the run may take; the runner's own backstop,
 	// beside the deadline of its context.
 	Timeout time.Duration `json:"timeout"`
+	// TraceDir, if set, is the directory the run writes the raw execution
+	// traces of a run with trace=true into, a file per variant.
+	TraceDir string `json:"trace_dir,omitempty"`
 }
 
 // A Report is what a runner returns of a run that ran to its end.
@@ -88,7 +91,7 @@ func (r *InProcess) Run(ctx context.Context, job Job, sink Sink) (Report, error)
 		ctx, cancel = context.WithTimeout(ctx, job.Timeout)
 		defer cancel()
 	}
-	res, err := RunTrials(ctx, exp, p, sink)
+	res, err := RunTrials(WithTraceDir(ctx, job.TraceDir), exp, p, sink)
 	if err != nil {
 		return Report{}, err
 	}

@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"runtime/trace"
 	"sync"
 	"time"
@@ -286,4 +288,38 @@ func (c *capped) bytes() ([]byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.buf.Bytes(), c.cut
+}
+
+// TraceFile is the file name of a variant's raw trace in a run's trace
+// directory: the name with anything but letters, digits and dashes made
+// an underscore (a sweep's variants have slashes).
+func TraceFile(variant string) string {
+	b := []byte(variant)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			b[i] = '_'
+		}
+	}
+	return string(b) + ".trace"
+}
+
+type traceDirKey struct{}
+
+// WithTraceDir returns ctx carrying the directory a run's raw traces are
+// written to (Job.TraceDir).
+func WithTraceDir(ctx context.Context, dir string) context.Context {
+	return context.WithValue(ctx, traceDirKey{}, dir)
+}
+
+// writeTrace keeps a variant's raw trace in the run's trace directory, if
+// it has one, and reports whether it did.
+func writeTrace(ctx context.Context, variant string, raw []byte) (bool, error) {
+	dir, _ := ctx.Value(traceDirKey{}).(string)
+	if dir == "" || raw == nil {
+		return false, nil
+	}
+	if err := os.WriteFile(filepath.Join(dir, TraceFile(variant)), raw, 0o644); err != nil {
+		return false, fmt.Errorf("keep the raw trace: %w", err)
+	}
+	return true, nil
 }

@@ -64,9 +64,11 @@ func RunTrials(ctx context.Context, exp lab.Experiment, p lab.Params, sink Sink)
 		}
 	}
 	if on, _ := p["trace"].(bool); on {
-		if err := traceVariants(ctx, exp, p, variants, sink, em); err != nil {
+		kept, err := traceVariants(ctx, exp, p, variants, sink, em)
+		if err != nil {
 			return nil, err
 		}
+		res.Traces = kept
 	}
 	for j, v := range variants {
 		vr := summarize(v, trials[j])
@@ -117,30 +119,37 @@ func baselineOf(info lab.Info) string {
 // ones, and sends its spans: the earliest of each, up to its share of
 // MaxTraceSpans, as trial number repeat (one past the timed trials). What
 // is left out, the log says.
-func traceVariants(ctx context.Context, exp lab.Experiment, p lab.Params, variants []string, sink Sink, em *runEmitter) error {
+// It returns the variants whose raw trace it kept in the run's trace
+// directory.
+func traceVariants(ctx context.Context, exp lab.Experiment, p lab.Params, variants []string, sink Sink, em *runEmitter) (kept []string, err error) {
 	share := MaxTraceSpans / max(len(variants), 1)
 	for _, v := range variants {
 		collectGarbage()
 		t, err := TraceTrial(ctx, exp, v, p, sink.Start())
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return nil, ctx.Err()
 		}
 		if err != nil {
 			em.Log(fmt.Sprintf("%s: no execution trace: %v", v, err))
 			continue
 		}
 		slices.SortStableFunc(t.Spans, func(a, b event.Span) int { return cmp.Compare(a.Start, b.Start) })
-		kept := t.Spans[:min(len(t.Spans), share)]
-		for _, sp := range kept {
+		spans := t.Spans[:min(len(t.Spans), share)]
+		for _, sp := range spans {
 			sp.Trial = int64(p.Repeat())
 			sink.Append(sp)
 		}
 		switch {
 		case t.Cut:
 			em.Log(fmt.Sprintf("%s: the execution trace passed %d MiB and was cut; its timeline ends there", v, MaxTraceBytes>>20))
-		case len(kept) < len(t.Spans):
-			em.Log(fmt.Sprintf("%s: the execution trace's timeline keeps its first %d of %d spans", v, len(kept), len(t.Spans)))
+		case len(spans) < len(t.Spans):
+			em.Log(fmt.Sprintf("%s: the execution trace's timeline keeps its first %d of %d spans", v, len(spans), len(t.Spans)))
+		}
+		if ok, err := writeTrace(ctx, v, t.Raw); err != nil {
+			em.Log(fmt.Sprintf("%s: %v", v, err))
+		} else if ok {
+			kept = append(kept, v)
 		}
 	}
-	return nil
+	return kept, nil
 }

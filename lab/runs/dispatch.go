@@ -74,9 +74,22 @@ func (m *Manager) execute(ctx context.Context, lr *liveRun) {
 		Params: lr.params.Encode(lr.exp.Info()), Start: lr.log.Start(),
 		CPUs: snapshot.Env.CPUs, Slot: snapshot.Env.Runner, Timeout: m.cfg.Timeout,
 	}
+	traced, _ := lr.params["trace"].(bool)
+	if traced && m.cfg.Traces != nil {
+		if dir, err := m.cfg.Traces.Dir(snapshot.ID); err != nil {
+			m.log.Warn("no raw trace for a traced run", "run", snapshot.ID, "err", err)
+		} else {
+			job.TraceDir = dir
+		}
+	}
 	stopSaving := m.saveWhileRunning(snapshot.ID, lr.log)
 	rep, err := m.cfg.Runner.Run(ctx, job, lr.log)
 	stopSaving()
+	if job.TraceDir != "" {
+		if err := m.cfg.Traces.Keep(); err != nil {
+			m.log.Warn("drop the oldest raw traces", "err", err)
+		}
+	}
 	res := rep.Result
 	if err == nil && res == nil {
 		err = errors.New("the runner returned no result")

@@ -39,6 +39,9 @@ type Config struct {
 	// SaveEvery is how often a running run's new events are stored, so a
 	// run cut off by a crash keeps what it showed; 0 means 2 s.
 	SaveEvery time.Duration
+	// Traces keeps the raw execution traces of runs with trace=true; nil:
+	// none are kept (their timelines still are).
+	Traces *Traces
 }
 
 // A Runner executes runs. It appends the run's events to sink as they

@@ -44,3 +44,12 @@ func (m *Manager) State(ctx context.Context, id string) (State, error) {
 	}
 	return State{Status: r.Status}, nil
 }
+
+// TraceFile returns the path of the raw execution trace of run id's
+// variant, where the run recorded one and it is still kept.
+func (m *Manager) TraceFile(id, variant string) (string, error) {
+	if m.cfg.Traces == nil {
+		return "", ErrTraceGone
+	}
+	return m.cfg.Traces.File(id, variant)
+}
