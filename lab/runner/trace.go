@@ -46,6 +46,8 @@ type Traced struct {
 	Cut bool
 	// Raw is the raw trace, for `go tool trace`; nil where it was cut.
 	Raw []byte
+	// Elapsed is the traced trial's own time, tracing's cost included.
+	Elapsed time.Duration
 }
 
 // TraceTrial runs one trial of variant under the execution tracer, its
@@ -58,6 +60,7 @@ func TraceTrial(ctx context.Context, exp lab.Experiment, variant string, p lab.P
 		return Traced{}, fmt.Errorf("start the execution tracer: %w", err)
 	}
 	var anchor time.Time
+	var elapsed time.Duration
 	done := make(chan error, 1)
 	go func() {
 		// The trial's own goroutine names itself in the trace, and notes
@@ -65,6 +68,7 @@ func TraceTrial(ctx context.Context, exp lab.Experiment, variant string, p lab.P
 		anchor = time.Now()
 		trace.Log(ctx, traceCategory, "trial")
 		_, err := exp.Trial(ctx, variant, p, lab.Discard)
+		elapsed = time.Since(anchor)
 		done <- err
 	}()
 	err := <-done
@@ -77,7 +81,7 @@ func TraceTrial(ctx context.Context, exp lab.Experiment, variant string, p lab.P
 	if err != nil && !cut {
 		return Traced{}, fmt.Errorf("read the trace: %w", err)
 	}
-	t := Traced{Spans: spans, Cut: cut}
+	t := Traced{Spans: spans, Cut: cut, Elapsed: elapsed}
 	if !cut {
 		t.Raw = raw
 	}

@@ -12,13 +12,17 @@ import (
 	"concurrencylab/lab/event"
 )
 
-// pipelineTrial passes items through two stages over unbuffered channels:
-// every hand-over blocks one side until the other wakes it.
+// pipelineTrial passes 200 items through two stages over unbuffered
+// channels: every hand-over blocks one side until the other wakes it.
 func pipelineTrial(ctx context.Context, variant string, p lab.Params, em lab.Emitter) (lab.Trial, error) {
+	return pipeline(200), nil
+}
+
+func pipeline(items int) lab.Trial {
 	in, out := make(chan int), make(chan int)
 	go func() {
 		defer close(in)
-		for i := range 200 {
+		for i := range items {
 			in <- i
 		}
 	}()
@@ -32,7 +36,7 @@ func pipelineTrial(ctx context.Context, variant string, p lab.Params, em lab.Emi
 	for x := range out {
 		sum += x
 	}
-	return lab.Trial{Got: lab.Int64(int64(sum))}, nil
+	return lab.Trial{Got: lab.Int64(int64(sum))}
 }
 
 // spinTrial keeps two goroutines busy at once.
