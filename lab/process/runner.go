@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -52,9 +51,13 @@ type Runner struct {
 	Cgo map[string]bool
 	// Env is added to the child's environment (LAB_CLIPS=..., say).
 	Env []string
-	// Memory is the most resident memory a run may hold, in bytes; the
-	// child gets GOMEMLIMIT below it and is killed past it. 0: no limit.
+	// Memory is the most memory a run's whole process tree may own, in
+	// bytes (private pages and swap, not shared libraries); the child
+	// gets GOMEMLIMIT below it and the tree is killed past it. 0: no limit.
 	Memory int64
+	// Limit is the mechanism that makes Memory real (DetectMemory): a
+	// cgroup per run, or polling. Nil: the private memory is polled.
+	Limit *Memory
 	// Log, if set, receives what a crashed child printed, for the operator.
 	Log *slog.Logger
 }
@@ -95,23 +98,22 @@ func (r *Runner) Run(ctx context.Context, job lab.Job, sink lab.Sink) (lab.Repor
 	cmd.Cancel = func() error { return killGroup(cmd.Process) }
 	cmd.WaitDelay = killWait
 
-	err = startPinned(cmd, job.CPUs)
+	b, err := r.Limit.newBox(r.Memory)
+	if err != nil {
+		w.Close()
+		stdin.Close()
+		return lab.Report{}, err
+	}
+	err = b.start(cmd, job.CPUs)
 	w.Close() // the child has its own copy
 	if err != nil {
+		stdin.Close()
 		return lab.Report{}, fmt.Errorf("process: start the run's process: %w", err)
 	}
 	// The job, then stdin stays open while the run lasts: the child takes
 	// its end for the server's death.
 	stdin.Write(append(in, '\n'))
 	defer stdin.Close()
-
-	var overMemory atomic.Bool
-	stopWatch := make(chan struct{})
-	watched := make(chan struct{})
-	go func() {
-		defer close(watched)
-		r.watchMemory(cmd.Process, stopWatch, &overMemory)
-	}()
 
 	report, msgErr, readErr := read(events, sink)
 	if readErr != nil && !errors.Is(readErr, errTorn) {
@@ -122,15 +124,17 @@ func (r *Runner) Run(ctx context.Context, job lab.Job, sink lab.Sink) (lab.Repor
 	// reused by the next run's child.
 	var info unix.Siginfo
 	unix.Waitid(unix.P_PID, cmd.Process.Pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
-	killGroup(cmd.Process)
+	overMemory, peak := b.end()
 	waitErr := cmd.Wait()
-	close(stopWatch)
-	<-watched
+	if r.Log != nil {
+		r.Log.Debug("a run's memory", "run", job.Run, "experiment", job.Experiment,
+			"mechanism", r.Limit.Mechanism(), "peak_bytes", peak, "over", overMemory)
+	}
 
 	switch {
 	case ctx.Err() != nil:
 		return lab.Report{}, ctx.Err()
-	case overMemory.Load():
+	case overMemory:
 		return lab.Report{}, fmt.Errorf("%w: the run held more than %s of memory and was stopped: ask for smaller sizes", ErrMemory, bytesString(r.Memory))
 	case report != nil && waitErr == nil && readErr == nil:
 		return *report, nil
