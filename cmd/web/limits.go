@@ -28,3 +28,7 @@ func socketLimits(log *slog.Logger) web.SocketLimits {
 	}
 	return l
 }
+
+// minRunMemory is the least -run-memory takes: more than the memory a
+// default run of any experiment owns, its process tree's whole.
+const minRunMemory = 64 << 20

@@ -25,6 +25,9 @@ func TestMain(m *testing.M) {
 	if process.IsChild() {
 		os.Exit(child(os.Getenv))
 	}
+	if isDecodeChild(os.Getenv) {
+		os.Exit(decodeChildCrashing())
+	}
 	dir, err := os.MkdirTemp("", "lab-runner-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -180,15 +180,7 @@ var passEnv = []string{"PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "LC_CTYPE", "
 // env returns the child's environment: the variables it may have, the
 // run's GOMAXPROCS and GOMEMLIMIT, and the runner mode.
 func (r *Runner) env(job lab.Job) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if slices.Contains(passEnv, name) || strings.HasPrefix(name, "OPENCV_") {
-			env = append(env, kv)
-		}
-	}
-	env = append(env, r.Env...)
-	env = append(env, EnvMode+"="+modeChild)
+	env := append(childEnv(r.Env), EnvMode+"="+modeChild)
 	if n, err := strconv.Atoi(job.Params["cores"]); err == nil && n > 0 {
 		env = append(env, "GOMAXPROCS="+strconv.Itoa(n))
 	}
@@ -198,6 +190,19 @@ func (r *Runner) env(job lab.Job) []string {
 		env = append(env, "GOMEMLIMIT="+strconv.FormatInt(r.Memory/10*9, 10))
 	}
 	return env
+}
+
+// childEnv returns the variables of the server's environment a child
+// may have, then extra.
+func childEnv(extra []string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if slices.Contains(passEnv, name) || strings.HasPrefix(name, "OPENCV_") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, extra...)
 }
 
 // read feeds sink from the child's messages until the pipe closes. A line
@@ -312,6 +317,13 @@ func (b *boundedBuffer) Write(p []byte) (int, error) {
 		b.buf.Write(p[:min(len(p), room)])
 	}
 	return len(p), nil
+}
+
+// Bytes returns a copy of what the buffer kept.
+func (b *boundedBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.buf.Bytes())
 }
 
 func (b *boundedBuffer) String() string {
