@@ -47,6 +47,7 @@ func paramDefaults() Params {
 		"variants":   []string{"serial", "mutex", "atomic"},
 		"repeat":     3,
 		"cores":      2,
+		"trace":      false,
 	}
 }
 
@@ -314,10 +315,13 @@ func TestAllParams(t *testing.T) {
 			info := paramInfo()
 			info.Repeat, info.MaxRepeat = tc.repeat, tc.maxRepeat
 			all := AllParams(info)
-			if got, want := len(all), len(info.Params)+3; got != want {
+			if got, want := len(all), len(info.Params)+4; got != want {
 				t.Fatalf("got %d params, want %d", got, want)
 			}
-			v, r, c := all[len(all)-3], all[len(all)-2], all[len(all)-1]
+			v, r, c, tr := all[len(all)-4], all[len(all)-3], all[len(all)-2], all[len(all)-1]
+			if tr.Name != "trace" || tr.Kind != KindBool || tr.Default != "false" || !strings.Contains(tr.Help, "slows") {
+				t.Errorf("got trace param %+v, want name trace, kind bool, default false, a help that says tracing slows the trial", tr)
+			}
 			if c.Name != "cores" || c.Kind != KindInt || c.Default != "2" || bounds(c) != "1..2" {
 				t.Errorf("got cores param %+v, want name cores, kind int, default 2, bounds 1..2", c)
 			}
@@ -378,20 +382,20 @@ func TestParamsAccessors(t *testing.T) {
 func TestParamsEncode(t *testing.T) {
 	info := paramInfo()
 	p := withDefaults(Params{"delay": 1500 * time.Millisecond, "label": "a b&c=d", "variants": []string{"serial", "atomic"}, "ratio": 0.125})
-	wantQuery := "goroutines=5&ratio=0.125&locked=false&mode=fast&delay=1.5s&label=a+b%26c%3Dd&variants=serial%2Catomic&repeat=3&cores=2"
+	wantQuery := "goroutines=5&ratio=0.125&locked=false&mode=fast&delay=1.5s&label=a+b%26c%3Dd&variants=serial%2Catomic&repeat=3&cores=2&trace=false"
 	if got := p.Query(info); got != wantQuery {
 		t.Errorf("got Query %q, want %q", got, wantQuery)
 	}
 	wantMap := map[string]string{
 		"goroutines": "5", "ratio": "0.125", "locked": "false", "mode": "fast",
-		"delay": "1.5s", "label": "a b&c=d", "variants": "serial,atomic", "repeat": "3", "cores": "2",
+		"delay": "1.5s", "label": "a b&c=d", "variants": "serial,atomic", "repeat": "3", "cores": "2", "trace": "false",
 	}
 	if got := p.Encode(info); !reflect.DeepEqual(got, wantMap) {
 		t.Errorf("got Encode %v, want %v", got, wantMap)
 	}
 	wantJSON := map[string]any{
 		"goroutines": 5, "ratio": 0.125, "locked": false, "mode": "fast",
-		"delay": "1.5s", "label": "a b&c=d", "variants": "serial,atomic", "repeat": 3, "cores": 2,
+		"delay": "1.5s", "label": "a b&c=d", "variants": "serial,atomic", "repeat": 3, "cores": 2, "trace": false,
 	}
 	if got := p.JSON(info); !reflect.DeepEqual(got, wantJSON) {
 		t.Errorf("got JSON %v, want %v", got, wantJSON)

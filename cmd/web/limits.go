@@ -28,3 +28,11 @@ func socketLimits(log *slog.Logger) web.SocketLimits {
 	}
 	return l
 }
+
+// minRunMemory is the least -run-memory takes: above the memory a
+// default run of any experiment owns, its whole process tree. Measured on
+// a 2-core VM: pixels, the largest, 61 MB in a cgroup v1 group and 76 MB
+// of private memory polled (OpenCV's library pages count as private when
+// the parent does not map them); every pure-Go experiment under 9 MB, a
+// decode of the longest sample under 48 MiB.
+const minRunMemory = 128 << 20

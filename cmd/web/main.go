@@ -20,7 +20,6 @@ import (
 
 	"concurrencylab/experiments"
 	"concurrencylab/experiments/pixels"
-	"concurrencylab/experiments/pixels/clips"
 	"concurrencylab/lab/datadir"
 	"concurrencylab/lab/process"
 	"concurrencylab/lab/runs"
@@ -37,6 +36,9 @@ func main() {
 	// execute one run, on its own cores.
 	if process.IsChild() {
 		os.Exit(child(os.Getenv))
+	}
+	if isDecodeChild(os.Getenv) {
+		os.Exit(decodeChild(os.Stdin))
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -140,8 +142,8 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (Confi
 	switch {
 	case c.CoresPerRun < 0:
 		return c, fmt.Errorf("-cores-per-run must be at least 1 (or 0 for every usable CPU), got %d", c.CoresPerRun)
-	case c.RunMemory < 64<<20:
-		return c, fmt.Errorf("-run-memory must be at least 64MiB, got %s", memory.String())
+	case c.RunMemory < minRunMemory:
+		return c, fmt.Errorf("-run-memory must be at least %s, got %s", byteSize(minRunMemory), memory.String())
 	case c.RunTimeout < time.Second:
 		return c, fmt.Errorf("-run-timeout must be at least 1s, got %s", c.RunTimeout)
 	case c.MaxQueue < 1:
@@ -241,6 +243,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		handler = slog.NewJSONHandler(stdout, nil)
 	}
 	log := slog.New(handler)
+	// What this process inherited from whoever started it stays here.
+	if err := process.CloseInherited(); err != nil {
+		log.Warn("descriptors inherited", "err", err)
+	}
 
 	if err := os.MkdirAll(cfg.Data, 0o755); err != nil {
 		return fmt.Errorf("data directory: %w", err)
@@ -263,14 +269,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	defer store.Close()
-	clipLib, err := clips.Open(cfg.Clips)
+	mem := memoryLimit(log)
+	defer mem.Close() // after the runs and decodes have ended
+	clipLib, err := openClips(cfg, mem, log)
 	if err != nil {
 		return err
-	}
-	if n, err := clipLib.Seed(clips.SampleDir, clips.Samples()...); err != nil {
-		log.Warn("seed the clip library", "err", err)
-	} else if n > 0 {
-		log.Info("linked opencv-doc's sample videos into the clip library", "clips", cfg.Clips, "linked", n)
 	}
 	slots, err := runnerSlots(cfg)
 	if err != nil {
@@ -281,6 +284,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
+	runner.Limit = mem
 	traces, err := runs.NewTraces(filepath.Join(cfg.Data, "traces"), maxTraces)
 	if err != nil {
 		return err

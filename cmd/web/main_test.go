@@ -25,6 +25,9 @@ func TestMain(m *testing.M) {
 	if process.IsChild() {
 		os.Exit(child(os.Getenv))
 	}
+	if isDecodeChild(os.Getenv) {
+		os.Exit(decodeChildCrashing())
+	}
 	dir, err := os.MkdirTemp("", "lab-runner-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -89,7 +92,7 @@ func TestParseFlags(t *testing.T) {
 		{"bad env number", nil, map[string]string{"LAB_CORES_PER_RUN": "abc"}, Config{}, `LAB_CORES_PER_RUN must be a whole number, got "abc"`},
 		{"bad memory", []string{"-run-memory", "lots"}, nil, Config{}, `must be a size such as 512MiB or 2GiB, got "lots"`},
 		{"bad env memory", nil, map[string]string{"LAB_RUN_MEMORY": "-1G"}, Config{}, `LAB_RUN_MEMORY must be a size such as 512MiB or 2GiB, got "-1G"`},
-		{"too little memory", []string{"-run-memory", "1MiB"}, nil, Config{}, "-run-memory must be at least 64MiB, got 1MiB"},
+		{"too little memory", []string{"-run-memory", "1MiB"}, nil, Config{}, "-run-memory must be at least 128MiB, got 1MiB"},
 		{"bad env duration", nil, map[string]string{"LAB_RUN_TIMEOUT": "300"}, Config{}, `LAB_RUN_TIMEOUT must be a duration such as 90s or 2m, got "300"`},
 		{"bad timeout", []string{"-run-timeout", "1ms"}, nil, Config{}, "-run-timeout must be at least 1s"},
 		{"bad log format", []string{"-log-format", "xml"}, nil, Config{}, `-log-format must be text or json, got "xml"`},

@@ -20,10 +20,14 @@ func NewLibrary(lib *clips.Library) Library { return Library{lib} }
 
 // Mask returns frame i's blue mask as a PNG: white where a pixel is blue.
 func (l Library) Mask(ctx context.Context, name string, i int) ([]byte, error) {
-	return l.Picture(ctx, name, "mask", i, func(frame gocv.Mat) ([]byte, error) {
-		mask := gocv.NewMat()
-		defer mask.Close()
-		blueMask(frame, &mask)
-		return clips.EncodePNG(mask)
-	})
+	return l.Picture(ctx, name, "mask", i, RenderMask)
+}
+
+// RenderMask draws a frame's blue mask as a PNG, for the library and for
+// its decode child (clips.ServeDecode's "mask").
+func RenderMask(frame gocv.Mat) ([]byte, error) {
+	mask := gocv.NewMat()
+	defer mask.Close()
+	blueMask(frame, &mask)
+	return clips.EncodePNG(mask)
 }

@@ -38,11 +38,13 @@ func (probe) Info() lab.Info {
 		Params: []lab.Param{
 			{Name: "ms", Label: "Milliseconds", Kind: lab.KindInt, Default: "5", Min: 0, Max: 60_000},
 			{Name: "mib", Label: "MiB", Kind: lab.KindInt, Default: "0", Min: 0, Max: 4096},
-			{Name: "task", Label: "Task", Kind: lab.KindChoice, Default: "ok", Choices: []string{"ok", "panic", "deadlock", "error", "hang"}},
+			{Name: "task", Label: "Task", Kind: lab.KindChoice, Default: "ok", Choices: []string{"ok", "panic", "deadlock", "error", "hang", "hog"}},
+			{Name: "file", Label: "File", Kind: lab.KindText},
 		},
 		Variants: []lab.Variant{
 			{Name: "report", Baseline: true}, {Name: "spin"}, {Name: "panic"},
 			{Name: "exit"}, {Name: "hog"}, {Name: "fail"}, {Name: "solo"}, {Name: "torn"},
+			{Name: "hogtree"}, {Name: "maplib"}, {Name: "fds"},
 		},
 		Repeat: 1,
 	}
@@ -65,6 +67,8 @@ func (probe) Solo(ctx context.Context, task string, p lab.Params, out io.Writer)
 	case "hang":
 		for {
 		}
+	case "hog":
+		hold(p.Int("mib"), 3*time.Second)
 	}
 	return nil
 }
@@ -95,12 +99,21 @@ func (probe) Trial(ctx context.Context, variant string, p lab.Params, em lab.Emi
 		fmt.Println("leaving early")
 		os.Exit(7)
 	case "hog":
-		b := make([]byte, p.Int("mib")<<20)
-		for i := 0; i < len(b); i += 4096 {
-			b[i] = 1
-		}
-		time.Sleep(2 * time.Second)
+		b := hold(p.Int("mib"), 2*time.Second)
 		return lab.Trial{Extra: map[string]any{"held": len(b)}}, nil
+	case "hogtree": // mib here and mib in a process of its own
+		b := hold(p.Int("mib"), 0)
+		sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		exit, err := lab.Spawn(sctx, lab.SoloTask{Experiment: "probe", Task: "hog", Params: p.Encode(probe{}.Info())})
+		if err != nil {
+			return lab.Trial{}, err
+		}
+		return lab.Trial{Extra: map[string]any{"held": len(b), "exit_status": exit.Status}}, nil
+	case "maplib": // maps a file the parent maps too, as a shared library
+		return mapShared(p.String("file"))
+	case "fds":
+		return lab.Trial{Extra: map[string]any{"fds": openFDs()}}, nil
 	case "fail":
 		return lab.Trial{}, errors.New("the knobs asked for the impossible")
 	case "torn": // half a line on the events pipe, then death
@@ -120,4 +133,14 @@ func (probe) Trial(ctx context.Context, variant string, p lab.Params, em lab.Emi
 		}}, nil
 	}
 	return lab.Trial{}, fmt.Errorf("no variant %q", variant)
+}
+
+// hold touches mib MiB of its own and keeps it for d.
+func hold(mib int, d time.Duration) []byte {
+	b := make([]byte, mib<<20)
+	for i := 0; i < len(b); i += 4096 {
+		b[i] = 1
+	}
+	time.Sleep(d)
+	return b
 }

@@ -15,7 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -54,9 +53,13 @@ type Runner struct {
 	Cgo map[string]bool
 	// Env is added to the child's environment (LAB_CLIPS=..., say).
 	Env []string
-	// Memory is the most resident memory a run may hold, in bytes; the
-	// child gets GOMEMLIMIT below it and is killed past it. 0: no limit.
+	// Memory is the most memory a run's whole process tree may own, in
+	// bytes (private pages and swap, not shared libraries); the child
+	// gets GOMEMLIMIT below it and the tree is killed past it. 0: no limit.
 	Memory int64
+	// Limit is the mechanism that makes Memory real (DetectMemory): a
+	// cgroup per run, or polling. Nil: the private memory is polled.
+	Limit *Memory
 	// Log, if set, receives what a crashed child printed, for the operator.
 	Log *slog.Logger
 }
@@ -68,7 +71,7 @@ var ErrMemory = errors.New("memory limit")
 // while writing.
 var errTorn = errors.New("the events pipe ended in the middle of a line")
 
-// Run implements lab.Runner: it starts the child pinned to job.CPUs, feeds
+// Run implements runs.Runner: it starts the child pinned to job.CPUs, feeds
 // sink from its events and returns its report, or the error that ended it.
 func (r *Runner) Run(ctx context.Context, job runner.Job, sink runner.Sink) (runner.Report, error) {
 	in, err := json.Marshal(job)
@@ -95,23 +98,22 @@ func (r *Runner) Run(ctx context.Context, job runner.Job, sink runner.Sink) (run
 	cmd.Cancel = func() error { return killGroup(cmd.Process) }
 	cmd.WaitDelay = killWait
 
-	err = startPinned(cmd, job.CPUs)
+	b, err := r.Limit.newBox(r.Memory)
+	if err != nil {
+		w.Close()
+		stdin.Close()
+		return runner.Report{}, err
+	}
+	err = b.start(cmd, job.CPUs)
 	w.Close() // the child has its own copy
 	if err != nil {
+		stdin.Close()
 		return runner.Report{}, fmt.Errorf("process: start the run's process: %w", err)
 	}
 	// The job, then stdin stays open while the run lasts: the child takes
 	// its end for the server's death.
 	stdin.Write(append(in, '\n'))
 	defer stdin.Close()
-
-	var overMemory atomic.Bool
-	stopWatch := make(chan struct{})
-	watched := make(chan struct{})
-	go func() {
-		defer close(watched)
-		r.watchMemory(cmd.Process, stopWatch, &overMemory)
-	}()
 
 	report, msgErr, readErr := read(events, sink)
 	if readErr != nil && !errors.Is(readErr, errTorn) {
@@ -122,15 +124,17 @@ func (r *Runner) Run(ctx context.Context, job runner.Job, sink runner.Sink) (run
 	// reused by the next run's child.
 	var info unix.Siginfo
 	unix.Waitid(unix.P_PID, cmd.Process.Pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
-	killGroup(cmd.Process)
+	overMemory, peak := b.end()
 	waitErr := cmd.Wait()
-	close(stopWatch)
-	<-watched
+	if r.Log != nil {
+		r.Log.Debug("a run's memory", "run", job.Run, "experiment", job.Experiment,
+			"mechanism", r.Limit.Mechanism(), "peak_bytes", peak, "over", overMemory)
+	}
 
 	switch {
 	case ctx.Err() != nil:
 		return runner.Report{}, ctx.Err()
-	case overMemory.Load():
+	case overMemory:
 		return runner.Report{}, fmt.Errorf("%w: the run held more than %s of memory and was stopped: ask for smaller sizes", ErrMemory, bytesString(r.Memory))
 	case report != nil && waitErr == nil && readErr == nil:
 		return *report, nil
@@ -176,15 +180,7 @@ var passEnv = []string{"PATH", "HOME", "TMPDIR", "LANG", "LC_ALL", "LC_CTYPE", "
 // env returns the child's environment: the variables it may have, the
 // run's GOMAXPROCS and GOMEMLIMIT, and the runner mode.
 func (r *Runner) env(job runner.Job) []string {
-	var env []string
-	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if slices.Contains(passEnv, name) || strings.HasPrefix(name, "OPENCV_") {
-			env = append(env, kv)
-		}
-	}
-	env = append(env, r.Env...)
-	env = append(env, EnvMode+"="+modeChild)
+	env := append(childEnv(r.Env), EnvMode+"="+modeChild)
 	if n, err := strconv.Atoi(job.Params["cores"]); err == nil && n > 0 {
 		env = append(env, "GOMAXPROCS="+strconv.Itoa(n))
 	}
@@ -194,6 +190,19 @@ func (r *Runner) env(job runner.Job) []string {
 		env = append(env, "GOMEMLIMIT="+strconv.FormatInt(r.Memory/10*9, 10))
 	}
 	return env
+}
+
+// childEnv returns the variables of the server's environment a child
+// may have, then extra.
+func childEnv(extra []string) []string {
+	var env []string
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if slices.Contains(passEnv, name) || strings.HasPrefix(name, "OPENCV_") {
+			env = append(env, kv)
+		}
+	}
+	return append(env, extra...)
 }
 
 // read feeds sink from the child's messages until the pipe closes. A line
@@ -317,6 +326,13 @@ func (b *boundedBuffer) Write(p []byte) (int, error) {
 		b.buf.Write(p[:min(len(p), room)])
 	}
 	return len(p), nil
+}
+
+// Bytes returns a copy of what the buffer kept.
+func (b *boundedBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.buf.Bytes())
 }
 
 func (b *boundedBuffer) String() string {

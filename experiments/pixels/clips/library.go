@@ -61,7 +61,9 @@ type Library struct {
 
 	// Pictures (picture_cache.go): decoders holds a token per decoding
 	// picture; PictureWait and PictureCacheBytes unless a test changes them.
-	decoders      chan struct{}
+	decoders chan struct{}
+	// decoder, if set, decodes in a child process (decode.go).
+	decoder       *Decoder
 	pictureWait   time.Duration
 	maxCacheBytes int64
 	hashing       sync.Mutex // held while a clip's content hash is computed

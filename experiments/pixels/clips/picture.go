@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"image"
 
 	"gocv.io/x/gocv"
 )
@@ -74,16 +73,7 @@ func (l *Library) Frame(ctx context.Context, name string, i int) ([]byte, error)
 
 // Poster returns the clip's first frame, at most PosterWidth wide, as a PNG.
 func (l *Library) Poster(ctx context.Context, name string) ([]byte, error) {
-	return l.Picture(ctx, name, "poster", 0, func(frame gocv.Mat) ([]byte, error) {
-		if frame.Cols() <= PosterWidth {
-			return EncodePNG(frame)
-		}
-		small := gocv.NewMat()
-		defer small.Close()
-		h := frame.Rows() * PosterWidth / frame.Cols()
-		gocv.Resize(frame, &small, image.Pt(PosterWidth, max(1, h)), 0, 0, gocv.InterpolationArea)
-		return EncodePNG(small)
-	})
+	return l.Picture(ctx, name, "poster", 0, renderPoster)
 }
 
 // EncodePNG encodes an image as PNG, in Go memory.

@@ -38,7 +38,7 @@ const cacheDir = ".pictures"
 // Picture returns the picture of kind ("frame", "poster", "mask") of
 // frame i of the named clip: from the cache, else decoded (waiting for a
 // decoder) with render and cached.
-func (l *Library) Picture(ctx context.Context, name, kind string, i int, render func(frame gocv.Mat) ([]byte, error)) ([]byte, error) {
+func (l *Library) Picture(ctx context.Context, name, kind string, i int, render Render) ([]byte, error) {
 	path, err := l.Path(name)
 	if err != nil {
 		return nil, err
@@ -64,16 +64,36 @@ func (l *Library) Picture(ctx context.Context, name, kind string, i int, render 
 	if b, err := os.ReadFile(file); err == nil {
 		return b, nil // decoded by the request we waited for
 	}
-	var out []byte
-	err = l.ReadFrame(ctx, name, i, func(frame gocv.Mat) (err error) {
-		out, err = render(frame)
-		return err
-	})
+	out, err := l.draw(ctx, name, kind, i, render)
 	if err != nil {
 		return nil, err
 	}
 	l.cachePicture(file, out)
 	return out, nil
+}
+
+// draw decodes frame i and draws it with render, or, where l decodes in
+// a child, has the child draw the picture of kind.
+func (l *Library) draw(ctx context.Context, name, kind string, i int, render Render) (out []byte, err error) {
+	if l.decoder == nil {
+		err = l.ReadFrame(ctx, name, i, func(frame gocv.Mat) (err error) {
+			out, err = render(frame)
+			return err
+		})
+		return out, err
+	}
+	p, err := l.Probe(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if i < 0 || i >= p.Frames {
+		return nil, notFound("clip %s has frames 0 to %d, not %d", name, p.Frames-1, i)
+	}
+	a, err := l.decoder.ask(ctx, decodeRequest{Op: "picture", Path: p.Path, Kind: kind, Index: i})
+	if err != nil {
+		return nil, err
+	}
+	return a.PNG, nil
 }
 
 // acquireDecoder takes one of the decoders, waiting at most the

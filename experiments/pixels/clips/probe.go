@@ -66,7 +66,7 @@ func (l *Library) Probe(ctx context.Context, name string) (Probe, error) {
 		return p, nil
 	}
 	// Two callers may probe the same clip at once; both get the same answer.
-	p, err = probeFile(ctx, path)
+	p, err = l.probe(ctx, path)
 	if err != nil {
 		return Probe{}, err
 	}

@@ -121,7 +121,7 @@ func (l *Library) Add(ctx context.Context, r io.Reader, filename string) (info I
 	if err := l.room(size); err != nil {
 		return Info{}, false, err
 	}
-	p, err := probeFile(ctx, tmp)
+	p, err := l.probe(ctx, tmp)
 	if err != nil {
 		return Info{}, false, err
 	}
