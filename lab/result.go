@@ -99,7 +99,7 @@ func summarize(name string, trials []TrialResult) VariantResult {
 			if !*c {
 				wrong++
 				if worst == nil || absDiff(*t.Got, *t.Expected) > absDiff(*worst, *t.Expected) {
-					worst = lab64(*t.Got)
+					worst = Int64(*t.Got)
 				}
 			}
 		}
@@ -128,8 +128,6 @@ func absDiff(a, b int64) int64 {
 	}
 	return b - a
 }
-
-func lab64(n int64) *int64 { return &n }
 
 // setSpeedups marks the baseline and sets every variant's speedup against
 // it: the named baseline if it ran, else the first variant.
