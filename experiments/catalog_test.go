@@ -141,7 +141,7 @@ func checkVariants(t *testing.T, exp lab.Experiment) {
 var sourceWants = map[string]map[string][]string{
 	"race": {
 		"counter.go": {"func countUnsynchronized(", "func (c *Counter) Increment()", "c.count++", "//go:noinline"},
-		"trace.go":   {"func countTraced("},
+		"steps.go":   {"func countRecorded("},
 	},
 	"locked": {
 		"counters.go": {"//go:noinline", "c.count++", "mu.Lock()", "count.Add(1)", "increments <- struct{}{}", "total.Add(int64(mine.count))"},

@@ -14,6 +14,7 @@ package lab
 
 import (
 	"context"
+	"io/fs"
 	"time"
 )
 
@@ -88,6 +89,10 @@ type Info struct {
 	// starts in milliseconds where a cgo program spends over a hundred
 	// linking its C libraries.
 	Cgo bool `json:"-"`
+	// Views declares the parts of the page only this experiment has (see
+	// View); Files holds their files, embedded by the experiment.
+	Views []View `json:"views,omitempty"`
+	Files fs.FS  `json:"-"`
 }
 
 // A Figure is one number an experiment's trials report in their Extra, as

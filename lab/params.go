@@ -41,6 +41,9 @@ type Param struct {
 	Max     float64  `json:"max,omitempty"`
 	Choices []string `json:"choices,omitempty"`
 	Help    string   `json:"help,omitempty"`
+	// Was lists names the parameter had before, which old share links
+	// still carry: the parser reads them as this parameter.
+	Was []string `json:"-"`
 }
 
 // Params are checked parameter values, keyed by name. Every parameter of

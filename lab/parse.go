@@ -6,6 +6,7 @@ package lab
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
 	"regexp"
@@ -79,6 +80,7 @@ func ParseMap(info Info, raw map[string]string) (Params, error) { return parse(i
 
 func parse(info Info, raw map[string]string) (Params, error) {
 	all := AllParams(info)
+	raw = renamed(all, raw)
 	for name := range raw {
 		if !slices.ContainsFunc(all, func(d Param) bool { return d.Name == name }) {
 			return nil, &ParamError{errs.Truncate(name, maxQuoted), "is not a parameter of " + info.ID}
@@ -229,3 +231,28 @@ func msDuration(ms float64) time.Duration { return time.Duration(ms * float64(ti
 
 // maxQuoted is the most bytes of a parameter's name or value quoted in an error.
 const maxQuoted = 40
+
+// renamed returns raw with every parameter given by a name it had before
+// (Param.Was) under its name now, unless that is given too.
+func renamed(all []Param, raw map[string]string) map[string]string {
+	var out map[string]string
+	for _, d := range all {
+		for _, old := range d.Was {
+			v, ok := raw[old]
+			if !ok {
+				continue
+			}
+			if out == nil {
+				out = maps.Clone(raw)
+			}
+			delete(out, old)
+			if _, given := raw[d.Name]; !given {
+				out[d.Name] = v
+			}
+		}
+	}
+	if out == nil {
+		return raw
+	}
+	return out
+}

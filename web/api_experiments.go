@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"concurrencylab/lab"
+	"concurrencylab/web/internal/serve"
 )
 
 // experimentJSON is one experiment as GET /api/experiments lists it.
@@ -20,5 +21,5 @@ func (s *Server) listExperiments(w http.ResponseWriter, r *http.Request) {
 		info := e.Info()
 		out = append(out, experimentJSON{Info: info, Params: lab.AllParams(info), URL: "/experiments/" + info.ID})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"experiments": out})
+	serve.JSON(w, http.StatusOK, map[string]any{"experiments": out})
 }

@@ -22,41 +22,41 @@ type createRunRequest struct {
 // createRun answers POST /api/runs: it checks the parameters and queues the run.
 func (s *Server) createRun(w http.ResponseWriter, r *http.Request) {
 	var req createRunRequest
-	if status, err := decodeJSON(w, r, &req); err != nil {
-		apiError(w, status, err.Error())
+	if status, err := serve.DecodeJSON(w, r, &req); err != nil {
+		serve.Error(w, status, err.Error())
 		return
 	}
 	if req.Experiment == "" {
-		apiError(w, http.StatusBadRequest, `experiment is missing: send {"experiment": "race", "params": {...}}`)
+		serve.Error(w, http.StatusBadRequest, `experiment is missing: send {"experiment": "race", "params": {...}}`)
 		return
 	}
 	exp, err := s.runs.Experiment(req.Experiment)
 	if err != nil {
-		apiError(w, http.StatusNotFound, fmt.Sprintf("no experiment %q; known: %s", errs.Truncate(req.Experiment, maxQuoted), s.experimentIDs()))
+		serve.Error(w, http.StatusNotFound, fmt.Sprintf("no experiment %q; known: %s", errs.Truncate(req.Experiment, serve.MaxQuoted), s.experimentIDs()))
 		return
 	}
 	p, err := lab.ParseJSON(exp.Info(), req.Params)
 	if err != nil {
-		apiError(w, http.StatusBadRequest, err.Error())
+		serve.Error(w, http.StatusBadRequest, err.Error())
 		return
 	}
 	run, err := s.runs.SubmitAnonymous(r.Context(), req.Experiment, p, s.client(r))
 	if err != nil {
-		status := statusOf(err)
+		status := serve.StatusOf(err)
 		if status == http.StatusTooManyRequests {
 			s.retryAfter(w)
 		}
 		if status == http.StatusInternalServerError {
 			s.log.Error("submit run", "experiment", req.Experiment, "err", err)
-			apiError(w, status, "the run could not be stored; try again")
+			serve.Error(w, status, "the run could not be stored; try again")
 			return
 		}
-		apiError(w, status, err.Error())
+		serve.Error(w, status, err.Error())
 		return
 	}
 	url := "/runs/" + run.ID
 	w.Header().Set("Location", url)
-	writeJSON(w, http.StatusCreated, map[string]string{"id": run.ID, "url": url, "events": url + "/events"})
+	serve.JSON(w, http.StatusCreated, map[string]string{"id": run.ID, "url": url, "events": url + "/events"})
 }
 
 func (s *Server) experimentIDs() string {
@@ -75,7 +75,7 @@ func (s *Server) getRun(w http.ResponseWriter, r *http.Request) {
 		s.runError(w, id, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, run)
+	serve.JSON(w, http.StatusOK, run)
 }
 
 // cancelRun answers POST /api/runs/{id}/cancel.
@@ -92,19 +92,19 @@ func (s *Server) cancelRun(w http.ResponseWriter, r *http.Request) {
 		s.runError(w, id, err)
 		return
 	}
-	writeJSON(w, http.StatusAccepted, map[string]string{"id": id, "status": "cancelling"})
+	serve.JSON(w, http.StatusAccepted, map[string]string{"id": id, "status": "cancelling"})
 }
 
 func (s *Server) runError(w http.ResponseWriter, id string, err error) {
-	status := statusOf(err)
+	status := serve.StatusOf(err)
 	switch status {
 	case http.StatusNotFound:
-		apiError(w, status, fmt.Sprintf("no run %q", errs.Truncate(id, maxQuoted)))
+		serve.Error(w, status, fmt.Sprintf("no run %q", errs.Truncate(id, serve.MaxQuoted)))
 	case http.StatusInternalServerError:
 		s.log.Error("run lookup", "run", id, "err", err)
-		apiError(w, status, "the run could not be read; try again")
+		serve.Error(w, status, "the run could not be read; try again")
 	default:
-		apiError(w, status, fmt.Sprintf("run %s: %v", id, err))
+		serve.Error(w, status, fmt.Sprintf("run %s: %v", id, err))
 	}
 }
 
@@ -117,7 +117,7 @@ func (s *Server) retryAfter(w http.ResponseWriter) {
 // health answers GET /healthz.
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	running, waiting := s.runs.Queue()
-	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "running": running, "queued": waiting})
+	serve.JSON(w, http.StatusOK, map[string]any{"ok": true, "running": running, "queued": waiting})
 }
 
 // mayCancel asks every mounted feature that owns runs whether the
@@ -133,13 +133,13 @@ func (s *Server) mayCancel(w http.ResponseWriter, r *http.Request, id string) bo
 		if err == nil {
 			continue
 		}
-		status := statusOf(err)
+		status := serve.StatusOf(err)
 		if status == http.StatusInternalServerError {
 			s.log.Error("may cancel", "run", id, "err", err)
-			apiError(w, status, "the session could not be updated; try again")
+			serve.Error(w, status, "the session could not be updated; try again")
 			return false
 		}
-		apiError(w, status, err.Error())
+		serve.Error(w, status, err.Error())
 		return false
 	}
 	return true

@@ -3,12 +3,13 @@ package web
 import (
 	"net/http"
 
+	"concurrencylab/web/internal/serve"
 	"concurrencylab/web/templates"
 )
 
 // catalogPage lists every experiment.
 func (s *Server) catalogPage(w http.ResponseWriter, r *http.Request) {
-	m := templates.Catalog{Page: templates.Page{Title: "Experiments", Nonce: nonce(r)}}
+	m := templates.Catalog{Page: templates.Page{Title: "Experiments", Nonce: serve.Nonce(r)}}
 	for _, e := range s.runs.Experiments() {
 		info := e.Info()
 		card := templates.ExperimentCard{ID: info.ID, Title: info.Title, Summary: info.Summary, URL: "/experiments/" + info.ID}

@@ -6,6 +6,7 @@ import (
 
 	"concurrencylab/lab"
 	"concurrencylab/lab/errs"
+	"concurrencylab/web/internal/serve"
 	"concurrencylab/web/templates"
 )
 
@@ -15,7 +16,7 @@ import (
 func (s *Server) experimentPage(w http.ResponseWriter, r *http.Request) {
 	exp, err := s.runs.Experiment(r.PathValue("id"))
 	if err != nil {
-		s.pageError(w, r, http.StatusNotFound, "There is no experiment called "+errs.Truncate(r.PathValue("id"), maxQuoted)+".")
+		s.pageError(w, r, http.StatusNotFound, "There is no experiment called "+errs.Truncate(r.PathValue("id"), serve.MaxQuoted)+".")
 		return
 	}
 	info := exp.Info()
@@ -32,7 +33,7 @@ func (s *Server) experimentPage(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		status, formErr, values = http.StatusBadRequest, "This link's parameters were not used: "+err.Error()+".", map[string]string{}
 	}
-	m := s.experimentView(info, values, nonce(r))
+	m := s.experimentView(info, values, serve.Nonce(r))
 	m.FormError = formErr
 	s.render(w, r, status, templates.ExperimentView(m))
 }

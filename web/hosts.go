@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"concurrencylab/lab/errs"
+	"concurrencylab/web/internal/serve"
 )
 
 // Hosts is the set of names and addresses a request's Host may give: a
@@ -60,7 +61,7 @@ func CheckHostList(list string) ([]string, error) {
 			continue
 		}
 		if _, err := netip.ParseAddr(strings.Trim(f, "[]")); err != nil && !validHostName(f) {
-			return nil, fmt.Errorf("not a host name or an address: %q (want such as lab.example.org or 192.0.2.1, without scheme or port)", errs.Truncate(f, maxQuoted))
+			return nil, fmt.Errorf("not a host name or an address: %q (want such as lab.example.org or 192.0.2.1, without scheme or port)", errs.Truncate(f, serve.MaxQuoted))
 		}
 		out = append(out, f)
 	}
@@ -160,12 +161,12 @@ func (s *Server) checkHost(next http.Handler) http.Handler {
 			return
 		}
 		msg := fmt.Sprintf("this server does not answer to the host %q: open it at the address its operator gave, "+
-			"or start it with -allowed-hosts naming that host", errs.Truncate(r.Host, maxQuoted))
+			"or start it with -allowed-hosts naming that host", errs.Truncate(r.Host, serve.MaxQuoted))
 		if r.Host == "" {
 			msg = "the request names no host (Host header): this server answers only requests for its own names"
 		}
-		if wantsJSON(r) {
-			apiError(w, http.StatusMisdirectedRequest, msg)
+		if serve.WantsJSON(r) {
+			serve.Error(w, http.StatusMisdirectedRequest, msg)
 			return
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

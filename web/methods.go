@@ -38,9 +38,9 @@ func methodNotAllowed(s *Server, methods []string) http.Handler {
 	allow := strings.Join(methods, ", ")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", allow)
-		msg := fmt.Sprintf("%s %s is not allowed: this path answers %s", r.Method, errs.Truncate(r.URL.Path, maxQuoted), allow)
-		if wantsJSON(r) {
-			apiError(w, http.StatusMethodNotAllowed, msg)
+		msg := fmt.Sprintf("%s %s is not allowed: this path answers %s", r.Method, errs.Truncate(r.URL.Path, serve.MaxQuoted), allow)
+		if serve.WantsJSON(r) {
+			serve.Error(w, http.StatusMethodNotAllowed, msg)
 			return
 		}
 		s.pageError(w, r, http.StatusMethodNotAllowed, msg+".")
@@ -50,8 +50,8 @@ func methodNotAllowed(s *Server, methods []string) http.Handler {
 // crossSite answers a state-changing request another site's page made.
 func (s *Server) crossSite(w http.ResponseWriter, r *http.Request) {
 	const msg = "a request from another site's page may not change anything here"
-	if wantsJSON(r) {
-		apiError(w, http.StatusForbidden, msg)
+	if serve.WantsJSON(r) {
+		serve.Error(w, http.StatusForbidden, msg)
 		return
 	}
 	s.pageError(w, r, http.StatusForbidden, "Refused: "+msg+". Use this site's own pages.")

@@ -28,7 +28,7 @@ const sendBudget = 64 << 10
 func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	if !runs.ValidID(id) {
-		apiError(w, http.StatusNotFound, "no run "+errs.Truncate(id, maxQuoted))
+		serve.Error(w, http.StatusNotFound, "no run "+errs.Truncate(id, serve.MaxQuoted))
 		return
 	}
 	events, err := s.logs.acquire(r.Context(), id, s.runs.Events)
@@ -40,7 +40,7 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 	s.socketsMu.Lock()
 	if s.socketsClosed {
 		s.socketsMu.Unlock()
-		apiError(w, http.StatusServiceUnavailable, "the server is restarting: reconnect in a moment")
+		serve.Error(w, http.StatusServiceUnavailable, "the server is restarting: reconnect in a moment")
 		return
 	}
 	s.socketsWait.Add(1)

@@ -7,6 +7,7 @@ import (
 	"concurrencylab/lab"
 	"concurrencylab/lab/errs"
 	"concurrencylab/lab/runs"
+	"concurrencylab/web/internal/serve"
 	"concurrencylab/web/templates"
 )
 
@@ -16,7 +17,7 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	run, err := s.lookupRun(r, id)
 	if err != nil {
-		s.pageError(w, r, statusOf(err), "There is no run "+errs.Truncate(id, maxQuoted)+": the link may be mistyped.")
+		s.pageError(w, r, serve.StatusOf(err), "There is no run "+errs.Truncate(id, serve.MaxQuoted)+": the link may be mistyped.")
 		return
 	}
 	exp, err := s.runs.Experiment(run.Experiment)
@@ -24,7 +25,7 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 		s.pageError(w, r, http.StatusNotFound, "Run "+id+" is of an experiment this server no longer has.")
 		return
 	}
-	m := s.experimentView(exp.Info(), paramStrings(run.Params), nonce(r))
+	m := s.experimentView(exp.Info(), paramStrings(run.Params), serve.Nonce(r))
 	m.Title = exp.Info().Title
 	m.Page.Title = "Run " + run.ID + " · " + exp.Info().Title
 	m.Run = &templates.RunInfo{

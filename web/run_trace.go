@@ -15,7 +15,7 @@ func (s *Server) runTrace(w http.ResponseWriter, r *http.Request) {
 	id, variant := r.PathValue("id"), r.PathValue("variant")
 	path, err := s.runs.TraceFile(id, variant)
 	if err != nil {
-		serve.Error(w, serve.StatusOf(err), "run "+errs.Truncate(id, maxQuoted)+", variant "+errs.Truncate(variant, maxQuoted)+": "+err.Error())
+		serve.Error(w, serve.StatusOf(err), "run "+errs.Truncate(id, serve.MaxQuoted)+", variant "+errs.Truncate(variant, serve.MaxQuoted)+": "+err.Error())
 		return
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")

@@ -46,6 +46,7 @@ type Server struct {
 	runSockets *socketCount // caps on run websockets (socket_limits.go)
 
 	features []Feature // optional parts of the site, mounted by With
+	routers  []Router  // experiments with routes of their own (ExperimentRoutes)
 
 	hosts *Hosts // the Host names answered (AllowHosts); nil answers every Host
 }
@@ -148,6 +149,7 @@ func (s *Server) Handler() http.Handler {
 	for _, f := range s.features {
 		rs = append(rs, f.Routes()...)
 	}
+	rs = append(rs, s.experimentRoutes()...)
 	for _, r := range rs {
 		mux.Handle(r.Pattern, r.Handler)
 	}
@@ -169,7 +171,7 @@ type route struct {
 }
 
 // routes is every route the server answers, in one table; the mounted
-// features add theirs.
+// features and the experiments that are Routers add theirs.
 func (s *Server) routes() []route {
 	return []route{
 		{"GET /{$}", http.HandlerFunc(s.catalogPage)},

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+
+	"concurrencylab/web/internal/serve"
 )
 
 // Limits on run websockets (GET /runs/{id}/events), so idle sockets from
@@ -86,5 +88,5 @@ func (c *socketCount) acquire(run, addr string) (release func(), refused string)
 // tooManySockets answers a handshake past a socket cap.
 func tooManySockets(w http.ResponseWriter, msg string) {
 	w.Header().Set("Retry-After", "10")
-	apiError(w, http.StatusTooManyRequests, msg)
+	serve.Error(w, http.StatusTooManyRequests, msg)
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"slices"
 	"strconv"
@@ -28,6 +29,7 @@ func (s *Server) experimentView(info lab.Info, values map[string]string, nonce s
 		KeyFigure: info.MainFigure(),
 		Declared:  declared(info),
 	}
+	m.Views, m.ViewAssets = s.views(info)
 	for _, d := range lab.AllParams(info) {
 		v, ok := values[d.Name]
 		if !ok {
@@ -162,5 +164,5 @@ func paramStrings(params map[string]any) map[string]string {
 // runs of m: workshop pages show a pushed experiment with it, so it looks
 // as on its own page.
 func ExperimentView(m *runs.Manager) func(info lab.Info, values map[string]string, nonce string) templates.ExperimentPage {
-	return (&Server{runs: m}).experimentView
+	return (&Server{runs: m, log: slog.New(slog.DiscardHandler)}).experimentView
 }

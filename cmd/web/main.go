@@ -308,7 +308,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	allowed, _ := web.CheckHostList(cfg.AllowedHosts) // checked by parseFlags
 	srv := web.New(log, manager, static.FS, web.TrustedProxies(trusted), web.RunSockets(socketLimits(log)),
 		web.AllowHosts(web.HostsOf(cfg.PublicURL, ln.Addr(), allowed)),
-		web.With(workshops), web.With(clipServer))
+		web.With(workshops), web.With(clipServer), web.ExperimentRoutes(exps))
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,

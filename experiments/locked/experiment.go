@@ -75,6 +75,7 @@ func (Experiment) Info() lab.Info {
 		Summary: "Four ways to make the shared counter correct, what each costs per increment, and a Get and a Set each locked that still lose updates.",
 		Lesson:  lesson,
 		Figures: []lab.Figure{
+			detector.Figure,
 			{Key: "ns_per_increment", Label: "Per increment", Unit: "ns", Main: true, Help: "the trial's time over its increments: what one synchronized increment costs"},
 			{Key: "lost", Label: "Lost updates (median)", Help: "increments that vanished, in the median trial"},
 		},

@@ -120,6 +120,8 @@ func (e *Experiment) Info() lab.Info {
 		Repeat:    5,
 		MaxRepeat: 20,
 		Check:     e.check,
+		Views:     []lab.View{clipsView},
+		Files:     viewFiles,
 	}
 }
 

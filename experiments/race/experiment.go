@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"concurrencylab/experiments/internal/detector"
 	"concurrencylab/experiments/internal/prose"
 	"concurrencylab/lab"
 )
@@ -17,11 +18,11 @@ import (
 //go:embed counter.go
 var source string
 
-//go:embed trace.go
-var traceSource string
+//go:embed steps.go
+var stepsSource string
 
 // MaxRecorded bounds goroutines × increments when every step is recorded,
-// so a trace stays small enough to step through.
+// so the steps stay few enough to step through.
 const MaxRecorded = 2000
 
 // MaxIncrements bounds goroutines × increments in one trial (about a second
@@ -32,7 +33,6 @@ const MaxIncrements = 500_000_000
 type Experiment struct{}
 
 var _ lab.Experiment = Experiment{}
-var _ lab.Verdicter = Experiment{}
 
 // Info implements lab.Experiment.
 func (Experiment) Info() lab.Info {
@@ -42,6 +42,7 @@ func (Experiment) Info() lab.Info {
 		Summary: "Goroutines add to one shared counter with no lock, and updates vanish.",
 		Lesson:  lesson,
 		Figures: []lab.Figure{
+			detector.Figure,
 			{Key: "lost", Label: "Lost updates (median)", Main: true, Help: "increments that vanished, in the median trial; Correct counts every trial"},
 		},
 		Params: []lab.Param{
@@ -49,7 +50,7 @@ func (Experiment) Info() lab.Info {
 				Help: "how many goroutines increment the shared counter at once"},
 			{Name: "increments", Label: "Increments per goroutine", Kind: lab.KindInt, Default: "100000", Min: 1, Max: 10_000_000,
 				Help: "how many times each goroutine calls Increment"},
-			{Name: "record", Label: "Record every step", Kind: lab.KindBool, Default: "false",
+			{Name: "steps", Was: []string{"record"}, Label: "Record every step", Kind: lab.KindBool, Default: "false",
 				Help: "log every read and write of the unsynchronized counter, to step through the interleaving; at most 2,000 increments in all, so set goroutines × increments to, say, 2 × 1,000 first"},
 			detectorParam,
 		},
@@ -57,8 +58,10 @@ func (Experiment) Info() lab.Info {
 			{Name: "sequential", Summary: "one goroutine does every increment", Baseline: true},
 			{Name: "unsynchronized", Summary: "goroutines share the counter with no lock"},
 		},
-		Source: []lab.SourceFile{{Name: "counter.go", Code: source}, {Name: "trace.go", Code: traceSource}},
+		Source: []lab.SourceFile{{Name: "counter.go", Code: source}, {Name: "steps.go", Code: stepsSource}},
 		Check:  check,
+		Views:  []lab.View{stepsView},
+		Files:  viewFiles,
 	}
 }
 
@@ -68,7 +71,7 @@ func check(p lab.Params) error {
 		return &lab.ParamError{Name: "goroutines × increments",
 			Msg: fmt.Sprintf("must be at most %s, got %s", prose.Group(MaxIncrements), prose.Group(int64(g*n)))}
 	}
-	if p.Bool("record") && g*n > MaxRecorded {
+	if p.Bool("steps") && g*n > MaxRecorded {
 		return &lab.ParamError{Name: "goroutines × increments",
 			Msg: fmt.Sprintf("must be at most %s to record every step (say 2 goroutines × 1,000 increments), got %s",
 				prose.Group(MaxRecorded), prose.Group(int64(g*n)))}
@@ -89,8 +92,8 @@ func (Experiment) Trial(ctx context.Context, variant string, p lab.Params, em la
 		em.Span(0, began, time.Now(), "increment")
 		em.Progress(1, 1, "goroutines")
 	case "unsynchronized":
-		if p.Bool("record") {
-			return traced(g, n, em)
+		if p.Bool("steps") {
+			return recorded(g, n, em)
 		}
 		if lab.RaceEnabled {
 			return lab.Trial{}, errors.New("this server was built with -race, and the race detector stops a program at its first data race: run the lab without -race to watch updates get lost")
@@ -117,25 +120,25 @@ func (Experiment) Trial(ctx context.Context, variant string, p lab.Params, em la
 	return t, ctx.Err()
 }
 
-// traced runs the recorded counter and returns its trace as compact
+// recorded runs the recorded counter and returns its steps as compact
 // [goroutine, write (0/1), value] triples, for the page's step-through.
-func traced(g, n int, em lab.Emitter) (lab.Trial, error) {
+func recorded(g, n int, em lab.Emitter) (lab.Trial, error) {
 	began := time.Now()
-	got, steps := countTraced(g, n)
+	got, steps := countRecorded(g, n)
 	em.Span(0, began, time.Now(), "recorded")
 	em.Progress(int64(g), int64(g), "goroutines")
-	trace := make([][3]int, len(steps))
+	triples := make([][3]int, len(steps))
 	for i, s := range steps {
 		w := 0
 		if s.Write {
 			w = 1
 		}
-		trace[i] = [3]int{s.Goroutine, w, s.Value}
+		triples[i] = [3]int{s.Goroutine, w, s.Value}
 	}
 	expected := int64(g * n)
 	return lab.Trial{
 		Expected: lab.Int64(expected),
 		Got:      lab.Int64(int64(got)),
-		Extra:    map[string]any{"lost": expected - int64(got), "trace": trace},
+		Extra:    map[string]any{"lost": expected - int64(got), "steps": triples},
 	}, nil
 }

@@ -109,7 +109,7 @@ func TestTrace(t *testing.T) {
 		goroutines, n int
 	}{{"one goroutine", 1, 500}, {"two", 2, 1000}, {"four", 4, 500}, {"eight", 8, 250}} {
 		t.Run(tt.name, func(t *testing.T) {
-			got, steps := countTraced(tt.goroutines, tt.n)
+			got, steps := countRecorded(tt.goroutines, tt.n)
 			if len(steps) != 2*tt.goroutines*tt.n {
 				t.Fatalf("got %d steps, want %d", len(steps), 2*tt.goroutines*tt.n)
 			}
@@ -144,16 +144,16 @@ func TestTrace(t *testing.T) {
 
 func TestRecordLimit(t *testing.T) {
 	info := Experiment{}.Info()
-	_, err := lab.ParseMap(info, map[string]string{"record": "true", "goroutines": "5", "increments": "1000"})
+	_, err := lab.ParseMap(info, map[string]string{"steps": "true", "goroutines": "5", "increments": "1000"})
 	if err == nil || err.Error() != "goroutines × increments must be at most 2,000 to record every step (say 2 goroutines × 1,000 increments), got 5,000" {
 		t.Errorf("got %v, want the recording limit named", err)
 	}
-	p := params(t, "record=true&goroutines=4&increments=100")
+	p := params(t, "steps=true&goroutines=4&increments=100")
 	tr, err := Experiment{}.Trial(context.Background(), "unsynchronized", p, lab.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if trace := tr.Extra["trace"].([][3]int); len(trace) != 800 {
+	if trace := tr.Extra["steps"].([][3]int); len(trace) != 800 {
 		t.Errorf("got %d steps, want 800", len(trace))
 	}
 }

@@ -82,7 +82,7 @@ func detailsOf(r *lab.Result, p lab.Params, env lab.Env) string {
 		case lossy == 0 && g == 1:
 			parts = append(parts, fmt.Sprintf("No update was lost in %s with %s: with one goroutine no other goroutine touches the counter, so there is no data race at all. Raise goroutines to see one.",
 				prose.Plural(n, "trial"), machine))
-		case lossy == 0 && p.Bool("record"):
+		case lossy == 0 && p.Bool("steps"):
 			parts = append(parts, fmt.Sprintf("No update was lost in %s with %s: in the recorded model a goroutine loses an update only when another takes the lock between its read and its write, and this time none did. Run it again to catch one.",
 				prose.Plural(n, "trial"), machine))
 		case lossy == 0 && procs == 1 && env.Arch == "amd64":
@@ -108,7 +108,7 @@ func detailsOf(r *lab.Result, p lab.Params, env lab.Env) string {
 				lossy, prose.Plural(n, "trial"), machine, prose.Group(worst), prose.Group(*v.Expected), 100*float64(worst)/float64(*v.Expected)))
 		}
 	}
-	if p.Bool("record") {
+	if p.Bool("steps") {
 		parts = append(parts, "This run recorded every step: a model of count++ that takes a lock around the read and another around the write, so every interleaving it shows between the two is one the real counter allows, but each step is far slower than the real increment.")
 	}
 	if g > 1 && r.Variant("unsynchronized") != nil {

@@ -50,6 +50,18 @@ type ExperimentPage struct {
 	Run *RunInfo
 	// Limits describes the server's run limits, for a line under the form.
 	Limits string
+	// Views are the parts of the page only this experiment has (lab.View),
+	// and ViewAssets the files they load, beside the page's own.
+	Views      []ViewPanel
+	ViewAssets Assets
+}
+
+// ViewPanel is one view an experiment declares: its name, and its panel's
+// HTML (the experiment's own embedded file, not user input), empty for a
+// view whose script places itself.
+type ViewPanel struct {
+	Name  string
+	Panel string
 }
 
 // Field is one parameter in the form.

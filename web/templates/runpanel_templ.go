@@ -247,7 +247,7 @@ func runPanel(m ExperimentPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = stepperBlock().Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = viewPanels(m.Views).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

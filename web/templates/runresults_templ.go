@@ -10,7 +10,7 @@ import templruntime "github.com/a-h/templ/runtime"
 
 // The run panel's views of a finished result beyond the table. Each is
 // hidden until the result has what it shows; the page's script (reports.js,
-// sweep.js, stepper.js) fills it from the result alone.
+// sweep.js, an experiment's own view) fills it from the result alone.
 
 // reportsBlock holds text reports the trials carry, such as the race
 // detector's, one per variant, below the results table.
@@ -74,9 +74,10 @@ func sweepBlock() templ.Component {
 	})
 }
 
-// stepperBlock steps through a recorded trace of a race, one read or write
-// of the shared count at a time.
-func stepperBlock() templ.Component {
+// viewPanels are the panels of the views the experiment declares
+// (lab.View) that have one, hidden until their scripts show them. A panel's HTML is the
+// experiment's own embedded file, never user input.
+func viewPanels(views []ViewPanel) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -97,9 +98,47 @@ func stepperBlock() templ.Component {
 			templ_7745c5c3_Var3 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<section id=\"stepper\" class=\"block stepper\" hidden aria-labelledby=\"st-h\"><div class=\"block-head\"><h3 class=\"block-h\" id=\"st-h\">Step through the race</h3><div class=\"tl-controls\"><label>Trace <select id=\"st-trial\"></select></label></div></div><p class=\"block-sub\" id=\"st-sub\"></p><p id=\"st-check\" class=\"st-check\"></p><div id=\"st-stage\" class=\"st-stage\" tabindex=\"0\" role=\"group\" aria-labelledby=\"st-h\" aria-describedby=\"st-keys\"><div class=\"st-bar\"><div class=\"st-buttons\" role=\"group\" aria-label=\"Step\"><button type=\"button\" class=\"btn small icon\" id=\"st-first\" aria-label=\"First step\" title=\"First step (Home)\"><svg viewBox=\"0 0 16 16\" width=\"12\" height=\"12\" aria-hidden=\"true\" focusable=\"false\"><path d=\"M3 2.5h2v11H3zM14 2.5v11L6 8z\" fill=\"currentColor\"></path></svg></button> <button type=\"button\" class=\"btn small\" id=\"st-prev\" title=\"Previous step (←)\"><span aria-hidden=\"true\">◀</span> Prev</button> <button type=\"button\" class=\"btn small\" id=\"st-next\" title=\"Next step (→)\">Next <span aria-hidden=\"true\">▶</span></button> <button type=\"button\" class=\"btn small icon\" id=\"st-last\" aria-label=\"Last step\" title=\"Last step (End)\"><svg viewBox=\"0 0 16 16\" width=\"12\" height=\"12\" aria-hidden=\"true\" focusable=\"false\"><path d=\"M11 2.5h2v11h-2zM2 2.5v11L10 8z\" fill=\"currentColor\"></path></svg></button></div><div class=\"st-buttons\" role=\"group\" aria-label=\"Lost updates\"><button type=\"button\" class=\"btn small lost\" id=\"st-prev-lost\" title=\"Previous lost update (Shift+←)\"><span aria-hidden=\"true\">◀</span> Previous lost update</button> <button type=\"button\" class=\"btn small lost\" id=\"st-next-lost\" title=\"Next lost update (Shift+→)\">Next lost update <span aria-hidden=\"true\">▶</span></button></div></div><div class=\"st-scrub\"><div class=\"st-maph\" aria-hidden=\"true\"><span>The whole trace</span> <span class=\"st-legend\"><span><i class=\"sw-line st-sw-count\"></i>count in memory</span> <span><i class=\"sw-line ideal\"></i>writes made</span> <span><i class=\"st-sw-lost\"></i>lost updates</span></span></div><canvas id=\"st-map\" class=\"st-map\" aria-hidden=\"true\"></canvas><input type=\"range\" id=\"st-range\" class=\"st-range\" min=\"0\" max=\"0\" value=\"0\" step=\"1\" aria-label=\"Step\"></div><div class=\"st-under\"><p id=\"st-keys\" class=\"st-keys\"><kbd>←</kbd> <kbd>→</kbd> one step · <kbd>Shift</kbd>+<kbd>←</kbd> <kbd>→</kbd> lost updates · <kbd>Home</kbd> <kbd>End</kbd></p><span id=\"st-pos\" class=\"st-pos\"></span></div><p id=\"st-say\" class=\"st-say\" aria-live=\"polite\"></p><div class=\"st-grid\"><div class=\"st-left\"><div class=\"st-mem\"><span class=\"st-mem-h\">Count in memory</span> <span id=\"st-count\" class=\"st-count\">0</span> <span id=\"st-writes\" class=\"st-writes\"></span></div><div class=\"st-gors-wrap\"><table id=\"st-gors\" class=\"st-gors\"><caption class=\"offscreen\">Each goroutine's register and what it is doing</caption> <thead><tr><th scope=\"col\" class=\"l\">Goroutine</th><th scope=\"col\">Register</th><th scope=\"col\" class=\"l\">State</th></tr></thead> <tbody></tbody></table></div></div><div class=\"st-right\"><span class=\"st-list-h\">Steps around this one</span><ol id=\"st-steps\" class=\"st-steps\" aria-label=\"Steps around the current one\"></ol></div></div></div></section>")
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
+		for _, v := range views {
+			if v.Panel != "" {
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "<section id=\"")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				var templ_7745c5c3_Var4 string
+				templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs("view-" + v.Name)
+				if templ_7745c5c3_Err != nil {
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runresults.templ`, Line: 33, Col: 33}
+				}
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "\" class=\"block view\" data-view=\"")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				var templ_7745c5c3_Var5 string
+				templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(v.Name)
+				if templ_7745c5c3_Err != nil {
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runresults.templ`, Line: 33, Col: 73}
+				}
+				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "\" hidden>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templ.Raw(v.Panel).Render(ctx, templ_7745c5c3_Buffer)
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "</section>")
+				if templ_7745c5c3_Err != nil {
+					return templ_7745c5c3_Err
+				}
+			}
 		}
 		return nil
 	})

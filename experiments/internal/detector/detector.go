@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"concurrencylab/lab"
 )
 
 // The sizes racecounter runs at: small, so the report is short and the
@@ -137,6 +139,12 @@ func run(ctx context.Context, timeout time.Duration, program, experiment, varian
 	return rep, nil
 }
 
+// Figure declares the report Extra carries (race_report and the figures
+// named race_*, which describe it), so that the page titles it "Race
+// detector" and says what it found from race_found.
+var Figure = lab.Figure{Key: "race_report", Label: "Race detector",
+	Help: "what go build -race's program printed: each data race it saw, with the two accesses and where their goroutines began"}
+
 // Extra returns the report as a trial's extra figures.
 func (r Report) Extra() map[string]any {
 	return map[string]any{
@@ -146,20 +154,26 @@ func (r Report) Extra() map[string]any {
 		"race_reports":   r.Races,
 		"race_exit_code": r.ExitCode,
 		"race_summary":   r.Summary(),
+		"race_found":     r.Found(),
 	}
+}
+
+// Found says in a few words what the detector found: "no data race
+// reported", "2 data races reported".
+func (r Report) Found() string {
+	switch {
+	case r.Races == 1:
+		return "1 data race reported"
+	case r.Races > 1:
+		return fmt.Sprintf("%d data races reported", r.Races)
+	}
+	return "no data race reported"
 }
 
 // Summary says in one line what the detector found.
 func (r Report) Summary() string {
-	found := "no data race reported"
-	switch {
-	case r.Races == 1:
-		found = "1 data race reported"
-	case r.Races > 1:
-		found = fmt.Sprintf("%d data races reported", r.Races)
-	}
 	return fmt.Sprintf("race detector: %s printed %q and exited with status %d: %s",
-		r.Command, r.Output, r.ExitCode, found)
+		r.Command, r.Output, r.ExitCode, r.Found())
 }
 
 func firstLine(s string) string {

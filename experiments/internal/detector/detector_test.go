@@ -216,6 +216,7 @@ func TestExtra(t *testing.T) {
 		"race_command": "racecounter -variant x", "race_output": "counted 1 of 2",
 		"race_report": "WARNING: DATA RACE", "race_reports": 1, "race_exit_code": 66,
 		"race_summary": `race detector: racecounter -variant x printed "counted 1 of 2" and exited with status 66: 1 data race reported`,
+		"race_found":   "1 data race reported",
 	}
 	if len(got) != len(want) {
 		t.Errorf("got %d extras, want %d", len(got), len(want))

@@ -9,7 +9,6 @@ import { Charts } from './charts.js';
 import { renderResults } from './table.js';
 import { Reports } from './reports.js';
 import { Sweep } from './sweep.js';
-import { Stepper } from './stepper.js';
 import { h, fmtNum, fmtBytes, fmtElapsed, fmtDate, ordinal, copyText, throttle, LIVE_MS, cpuList } from './util.js';
 
 const STATUS = {
@@ -39,7 +38,6 @@ export class RunPanel {
     this.charts = new Charts($('charts'));
     this.reports = new Reports($('run-reports'), colourIndex);
     this.sweep = new Sweep($('sweep'), colourIndex);
-    this.stepper = new Stepper($('stepper'));
     this.later = throttle(LIVE_MS, () => this.schedule());
     /** onStatus, if set, hears every change of state: (state, position, etaS) */
     this.onStatus = null;
@@ -89,7 +87,7 @@ export class RunPanel {
     this.charts.reset();
     this.reports.reset();
     this.sweep.reset();
-    this.stepper.reset();
+    this.resetViews();
     this.setState(run.status || 'queued');
     this.fetchRun();
     this.stream = new RunStream(run.events, (ev) => this.handle(ev), (why) => this.ended(why));
@@ -166,7 +164,7 @@ export class RunPanel {
     this.charts.reset();
     this.reports.reset();
     this.sweep.reset();
-    this.stepper.reset();
+    this.resetViews();
     this.eta = null;
     this.setState('idle');
   }
@@ -211,8 +209,17 @@ export class RunPanel {
       e.results.hidden = false;
       this.reports.show(this.result);
       this.sweep.show(this.result);
-      this.stepper.show(this.result);
+      this.root.labResult = this.result;
+      this.root.dispatchEvent(new CustomEvent('lab:result', { detail: this.result }));
     }
+  }
+
+  // resetViews tells the experiment's own views (lab.View) that the
+  // result they showed is gone: they hear "lab:reset", then "lab:result"
+  // with each result, on the panel's root.
+  resetViews() {
+    this.root.labResult = null;
+    this.root.dispatchEvent(new CustomEvent('lab:reset'));
   }
 
   setState(state) {

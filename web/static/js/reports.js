@@ -1,24 +1,35 @@
 // Reports draws, below the results table, every text report an experiment
 // attached to its trials: any string figure whose key ends in "_report",
-// such as the race detector's "race_report", or whose text has several
-// lines, such as the output of a program that panicked. An empty report
-// means the tool printed nothing, and says so. Figures sharing the
-// report's prefix (race_command, race_output, race_exit_code,
-// race_reports) describe it.
+// or whose text has several lines, such as the output of a program that
+// panicked. An empty report means the tool printed nothing, and says so.
+// Figures sharing the report's prefix (<prefix>_command, _output,
+// _exit_code, _reports, _found) describe it. A report the experiment
+// declares (lab.Info.Figures) takes its title from the declaration, and
+// says what it found from its <prefix>_found.
 
 import { h, fmtNum } from './util.js';
-import { isNum, isReport } from './figures.js';
+import { isNum, isReport, declared } from './figures.js';
 
-const isRace = (prefix) => /race|detector/.test(prefix);
+// declaredTitle is the title the experiment declares for report key, or ''.
+const declaredTitle = (key) => declared().labels[key]?.label || '';
+
+// summaryOf is what the report's tool says it found, in a line, or ''.
+const summaryOf = (x, prefix) => (typeof x[prefix + '_found'] === 'string' ? x[prefix + '_found'] : '');
+
+// printedNothing says that the report's tool printed nothing.
+const printedNothing = (key) => {
+  const t = declaredTitle(key);
+  return t ? 'The ' + t.charAt(0).toLowerCase() + t.slice(1) + ' printed nothing' : 'It printed nothing';
+};
 
 // exitOf is the exit status of the program whose report has prefix: its
 // "<prefix>_exit_code", or for a bare "output" the trial's "exit_status".
 const exitOf = (x, prefix) => x[prefix + '_exit_code'] ?? (prefix === 'output' ? x.exit_status : undefined);
 
-/** reportTitle is the heading of a report key: "race_report" is the race detector. */
+/** reportTitle is the heading of a report key: the declared one, else the key in words. */
 export function reportTitle(key) {
-  const prefix = key.replace(/_report$/, '');
-  if (isRace(prefix)) return 'Race detector';
+  const t = declaredTitle(key);
+  if (t) return t;
   const s = key.replace(/_/g, ' ');
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
@@ -80,8 +91,8 @@ export class Reports {
     return h('li', { class: 'rep-line', title: cmd ? '$ ' + cmd : null },
       h('span', { class: 'swatch vc' + (this.colourIndex(v.name) % 8), 'aria-hidden': 'true' }),
       h('b', { class: 'rep-name', text: v.name }),
-      isRace(prefix) ? h('span', { class: 'rep-found ok', text: 'no data race reported' }) : null,
-      h('span', { class: 'rep-empty', text: (isRace(prefix) ? 'The race detector printed nothing' : 'It printed nothing') + (n > 1 ? ` in ${n === 2 ? 'both' : 'all ' + n} trials.` : '.') }),
+      summaryOf(x, prefix) ? h('span', { class: 'rep-found ok', text: summaryOf(x, prefix) }) : null,
+      h('span', { class: 'rep-empty', text: printedNothing(key) + (n > 1 ? ` in ${n === 2 ? 'both' : 'all ' + n} trials.` : '.') }),
       exits.length === 1 ? h('span', { class: 'rep-exit-ok' }, 'exit status ', h('code', { text: String(exits[0]) })) : null);
   }
 
@@ -98,8 +109,8 @@ export class Reports {
       const n = x[prefix + '_reports'];
       const text = x[key];
       found.className = 'rep-found';
-      if (isNum(n) && isRace(prefix)) {
-        found.textContent = n === 0 ? 'no data race reported' : `${fmtNum(n)} data ${n === 1 ? 'race' : 'races'} reported`;
+      if (isNum(n) && summaryOf(x, prefix)) {
+        found.textContent = summaryOf(x, prefix);
         found.classList.add(n > 0 ? 'bad' : 'ok');
       } else if (isNum(n)) {
         found.textContent = `${fmtNum(n)} reported`;
@@ -115,7 +126,7 @@ export class Reports {
       const line = cmd || facts.length ? h('p', { class: 'rep-cmd' }, cmd ? h('code', { class: 'rep-prompt', text: cmd }) : null, ...facts) : null;
       const label = `${reportTitle(key)} report for ${v.name}`;
       const shown = text === ''
-        ? h('p', { class: 'rep-empty', text: isRace(prefix) ? 'The race detector printed nothing.' : 'It printed nothing.' })
+        ? h('p', { class: 'rep-empty', text: printedNothing(key) + '.' })
         : h('pre', { class: 'rep-pre', tabindex: '0', role: 'region', 'aria-label': label }, ...reportLines(text));
       body.replaceChildren(...[line, shown].filter(Boolean));
     };

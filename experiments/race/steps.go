@@ -9,14 +9,14 @@ type Step struct {
 	Value     int  `json:"v"` // the value read, or the value written
 }
 
-// countTraced is countUnsynchronized with every increment split into its
+// countRecorded is countUnsynchronized with every increment split into its
 // two steps, each logged in the order it really happened. Each step holds
 // a lock while it touches the count and appends to the log, so the log's
 // order is the memory's order. The lock does not cover the increment as a
 // whole: between a goroutine's read and its write, others may read and
 // write, and a write of a stale value erases their updates. That is the
 // lost update, recorded.
-func countTraced(goroutines, n int) (int, []Step) {
+func countRecorded(goroutines, n int) (int, []Step) {
 	c := &Counter{}
 	var mu sync.Mutex // guards c.count and steps, one step at a time
 	steps := make([]Step, 0, 2*goroutines*n)

@@ -5,7 +5,7 @@
 // select and fires its change event, so the share link follows as it does
 // for every other field.
 
-import { h, fmtNum, fmtMB } from './util.js';
+import { h, fmtNum, fmtMB } from '/static/js/util.js';
 
 const form = document.getElementById('params');
 const select = form?.elements.namedItem('clip');

@@ -1,22 +1,23 @@
-// Stepper steps through a recorded race: a trial's extra "trace" lists every
-// read and write of the shared count as [goroutine, write (0|1), value]
-// triples, in the order memory saw them. Replaying it shows each lost
+// race's own view (lab.View "steps"): step through a recorded race. With
+// the parameter steps on, a trial's extra "steps" lists every read and
+// write of the shared count as [goroutine, write (0|1), value] triples,
+// in the order memory saw them. Replaying it shows each lost
 // update as it happens: a goroutine writes read+1 while the count has moved
 // on, and erases the updates made since its read. The erasures must add up
 // to expected − got for the trial, and the block shows that check.
 
-import { h, cssVar, palette, onTheme, fmtNum } from './util.js';
-import { isNum } from './figures.js';
+import { h, cssVar, palette, onTheme, fmtNum } from '/static/js/util.js';
+import { isNum } from '/static/js/figures.js';
 
 const WINDOW = 7; // steps listed either side of the current one
 
 /**
- * replay computes, from a trace, everything the stepper shows: the count
+ * replay computes, from the recorded steps, everything the stepper shows: the count
  * after each step, the writes so far, and for each write the updates it
  * erased (positive) or brought back (negative), with their authors.
  */
-export function replay(trace) {
-  const n = trace.length;
+export function replay(recorded) {
+  const n = recorded.length;
   const count = new Int32Array(n + 1);
   const writes = new Int32Array(n + 1);
   const delta = new Int32Array(n);
@@ -25,7 +26,7 @@ export function replay(trace) {
   const writer = []; // value -> goroutine whose write made the count that value
   let c = 0, w = 0, erased = 0, restored = 0, goroutines = 0;
   for (let i = 0; i < n; i++) {
-    const [g, isWrite, v] = trace[i];
+    const [g, isWrite, v] = recorded[i];
     if (g + 1 > goroutines) goroutines = g + 1;
     if (isWrite) {
       const d = c - (v - 1); // the count now, less what g read
@@ -50,11 +51,11 @@ export function replay(trace) {
 }
 
 /** stateAt returns each goroutine's register and phase after k steps. */
-export function stateAt(trace, k, goroutines) {
+export function stateAt(recorded, k, goroutines) {
   const reg = new Array(goroutines).fill(null);
   const phase = new Array(goroutines).fill('');
   for (let i = 0; i < k; i++) {
-    const [g, isWrite, v] = trace[i];
+    const [g, isWrite, v] = recorded[i];
     if (isWrite) phase[g] = 'write';
     else { reg[g] = v; phase[g] = 'read'; }
   }
@@ -74,9 +75,9 @@ function lowerBound(xs, x) {
 const list = (xs) => (xs.length < 2 ? String(xs[0] ?? '') : xs.slice(0, -1).join(', ') + ' and ' + xs[xs.length - 1]);
 const updates = (n) => (n === 1 ? '1 update' : fmtNum(n) + ' updates');
 
-/** narrate says in words what step i (0-based) of the trace did. */
-export function narrate(trace, r, i) {
-  const [g, isWrite, v] = trace[i];
+/** narrate says in words what step i (0-based) of the recording did. */
+export function narrate(recorded, r, i) {
+  const [g, isWrite, v] = recorded[i];
   if (!isWrite) return { text: `goroutine ${g} reads ${fmtNum(v)}`, kind: 'read' };
   const before = r.count[i];
   const d = r.delta[i];
@@ -99,13 +100,13 @@ function triple(s) {
   return [Number(s?.g) || 0, s?.w ? 1 : 0, Number(s?.v) || 0];
 }
 
-/** tracedTrials lists the trials that carry a trace, preferring the unsynchronized variant's. */
-export function tracedTrials(variants) {
+/** recordedTrials lists the trials that carry recorded steps, preferring the unsynchronized variant's. */
+export function recordedTrials(variants) {
   const out = [];
   for (const v of variants) {
     (v.trials || []).forEach((t, i) => {
-      const tr = t.extra?.trace;
-      if (Array.isArray(tr) && tr.length) out.push({ variant: v.name, index: i, trace: tr.map(triple), expected: t.expected ?? v.expected, got: t.got, lost: t.extra.lost });
+      const tr = t.extra?.steps;
+      if (Array.isArray(tr) && tr.length) out.push({ variant: v.name, index: i, steps: tr.map(triple), expected: t.expected ?? v.expected, got: t.got, lost: t.extra.lost });
     });
   }
   const unsync = out.filter((t) => t.variant === 'unsynchronized');
@@ -157,8 +158,8 @@ export class Stepper {
   }
 
   show(result) {
-    const trials = tracedTrials(Array.isArray(result?.variants) ? result.variants : []);
-    const key = trials.map((t) => t.variant + t.index + ':' + t.trace.length).join();
+    const trials = recordedTrials(Array.isArray(result?.variants) ? result.variants : []);
+    const key = trials.map((t) => t.variant + t.index + ':' + t.steps.length).join();
     if (key === this.key_) return;
     this.key_ = key;
     this.trials = trials;
@@ -182,7 +183,7 @@ export class Stepper {
     const t = this.trials[i];
     if (!t) return;
     this.t = t;
-    this.r = replay(t.trace);
+    this.r = replay(t.steps);
     this.el.slider.max = String(this.r.n);
     this.el.sub.textContent = `Every read and write of the shared count in trial ${t.index + 1} of ${t.variant}, in the order memory saw them: ${fmtNum(this.r.n)} steps by ${this.r.goroutines} ${this.r.goroutines === 1 ? 'goroutine' : 'goroutines'}.`;
     this.paintCheck();
@@ -196,11 +197,11 @@ export class Stepper {
     const e = this.el.check;
     const net = r.erased - r.restored;
     const found = (r.restored ? `${fmtNum(r.erased)} erased − ${fmtNum(r.restored)} brought back = ` : '') +
-      `${fmtNum(net)} lost ${net === 1 ? 'update' : 'updates'} found in the trace`;
+      `${fmtNum(net)} lost ${net === 1 ? 'update' : 'updates'} found in the steps`;
     e.className = 'st-check';
     if (isNum(t.expected) && isNum(t.got)) {
       const ok = net === t.expected - t.got;
-      e.replaceChildren(h('span', { class: ok ? 'ok' : 'bad', text: ok ? '✓ ' : '✗ ', title: ok ? 'the trace agrees with the count' : 'the trace and the count disagree' }),
+      e.replaceChildren(h('span', { class: ok ? 'ok' : 'bad', text: ok ? '✓ ' : '✗ ', title: ok ? 'the steps agree with the count' : 'the steps and the count disagree' }),
         found, ` ${ok ? '=' : '≠'} ${fmtNum(t.expected)} expected − ${fmtNum(t.got)} counted`);
       e.classList.add(ok ? 'is-ok' : 'is-bad');
     } else {
@@ -245,7 +246,7 @@ export class Stepper {
 
   paint() {
     const { r, k, el: e } = this;
-    const trace = this.t.trace;
+    const recorded = this.t.steps;
     e.slider.value = String(k);
     e.slider.setAttribute('aria-valuetext', k === 0 ? 'before the first step' : `step ${fmtNum(k)} of ${fmtNum(r.n)}`);
     e.pos.textContent = `Step ${fmtNum(k)} of ${fmtNum(r.n)}`;
@@ -263,7 +264,7 @@ export class Stepper {
       e.say.className = 'st-say';
       e.say.textContent = 'Before the first step the count is 0. Step forward to watch each goroutine read the count, then write what it read plus one.';
     } else {
-      const s = narrate(trace, r, k - 1);
+      const s = narrate(recorded, r, k - 1);
       e.say.className = 'st-say is-' + s.kind;
       e.say.replaceChildren(h('span', { class: 'st-num', text: `Step ${fmtNum(k)}` }), s.text.charAt(0).toUpperCase() + s.text.slice(1) + '.');
     }
@@ -274,11 +275,11 @@ export class Stepper {
 
   paintGoroutines() {
     const { r, k, el: e } = this;
-    const trace = this.t.trace;
-    const { reg, phase } = stateAt(trace, k, r.goroutines);
+    const recorded = this.t.steps;
+    const { reg, phase } = stateAt(recorded, k, r.goroutines);
     if (!this.gorRows) {
       this.lastStep = new Int32Array(r.goroutines).fill(-1);
-      trace.forEach(([g], i) => { this.lastStep[g] = i; });
+      recorded.forEach(([g], i) => { this.lastStep[g] = i; });
       this.gorRows = [];
       const rows = [];
       for (let g = 0; g < r.goroutines; g++) {
@@ -291,15 +292,15 @@ export class Stepper {
       }
       e.gors.tBodies[0].replaceChildren(...rows);
     }
-    const actor = k > 0 ? trace[k - 1][0] : -1;
+    const actor = k > 0 ? recorded[k - 1][0] : -1;
     const now = r.count[k];
     let hot = null;
     this.gorRows.forEach((row, g) => {
       row.reg.textContent = reg[g] === null ? '—' : fmtNum(reg[g]);
       let text, cls = '';
       if (g === actor) {
-        const isWrite = trace[k - 1][1];
-        text = isWrite ? `writes ${fmtNum(trace[k - 1][2])}` : 'reads';
+        const isWrite = recorded[k - 1][1];
+        text = isWrite ? `writes ${fmtNum(recorded[k - 1][2])}` : 'reads';
         cls = isWrite ? (r.delta[k - 1] > 0 ? 'lost' : 'write') : 'read';
         hot = row.tr;
       } else if (phase[g] === 'read') {
@@ -324,16 +325,16 @@ export class Stepper {
   }
 
   // paintSteps lists the steps around the current one: a window, never the
-  // whole trace, so thousands of steps cost what fifteen do.
+  // whole recording, so thousands of steps cost what fifteen do.
   paintSteps() {
     const { r, k, el: e } = this;
-    const trace = this.t.trace;
+    const recorded = this.t.steps;
     const cur = Math.max(1, k);
     const lo = Math.max(1, Math.min(cur - WINDOW, r.n - 2 * WINDOW));
     const hi = Math.min(r.n, lo + 2 * WINDOW);
     const rows = [];
     for (let s = lo; s <= hi; s++) {
-      const [g, isWrite, v] = trace[s - 1];
+      const [g, isWrite, v] = recorded[s - 1];
       const d = isWrite ? r.delta[s - 1] : 0;
       const li = h('li', { 'data-k': String(s), class: d > 0 ? 'is-lost' : d < 0 ? 'is-back' : isWrite ? 'is-write' : 'is-read' },
         h('span', { class: 'st-i', text: fmtNum(s) }),
@@ -346,7 +347,7 @@ export class Stepper {
     e.steps.replaceChildren(...rows);
   }
 
-  // drawMap draws the whole trace small: the count in memory against the
+  // drawMap draws the whole recording small: the count in memory against the
   // writes made (their gap is the updates lost so far), a red tick per
   // lost update, and where the stepper is.
   drawMap() {
@@ -385,4 +386,15 @@ export class Stepper {
     ctx.fillStyle = cssVar('--text');
     ctx.fillRect(px - 1, 0, 2, H);
   }
+}
+
+// The page has this view only where race declares it: attach to its panel
+// and follow the run panel's results.
+const panel = document.querySelector('[data-view="steps"]');
+const run = document.getElementById('run');
+if (panel && run) {
+  const stepper = new Stepper(panel);
+  run.addEventListener('lab:reset', () => stepper.reset());
+  run.addEventListener('lab:result', (ev) => stepper.show(ev.detail));
+  if (run.labResult) stepper.show(run.labResult);
 }
