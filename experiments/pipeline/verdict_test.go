@@ -140,7 +140,7 @@ func TestVerdict(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Experiment{}.Verdict(tt.r, params(t, tt.q), env)
+			got := lab.Verdict(Experiment{}, tt.r, params(t, tt.q), env)
 			for _, w := range tt.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("verdict %q\nlacks %q", got, w)
@@ -156,7 +156,7 @@ func TestVerdict(t *testing.T) {
 }
 
 func TestVerdictWithoutVariants(t *testing.T) {
-	if got := (Experiment{}).Verdict(&lab.Result{}, params(t, ""), lab.Env{}); got != "No variant ran." {
+	if got := lab.Verdict(Experiment{}, &lab.Result{}, params(t, ""), lab.Env{}); got != "No variant ran." {
 		t.Errorf("got %q, want No variant ran.", got)
 	}
 }
@@ -186,7 +186,7 @@ func TestVerdictOnTheRunsCores(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Experiment{}.Verdict(r(), params(t, tt.q), tt.env)
+			got := lab.Verdict(Experiment{}, r(), params(t, tt.q), tt.env)
 			if !strings.Contains(got, tt.want) {
 				t.Errorf("got verdict %q, want it to contain %q", got, tt.want)
 			}

@@ -321,7 +321,7 @@ func TestVerdict(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Experiment{}.Verdict(tt.result, params(t, tt.raw), tt.env)
+			got := lab.Verdict(Experiment{}, tt.result, params(t, tt.raw), tt.env)
 			t.Log(got)
 			for _, w := range tt.want {
 				if !strings.Contains(got, w) {

@@ -80,7 +80,7 @@ func TestVerdictOnCores(t *testing.T) {
 				trials = append(trials, lab.TrialResult{Expected: lab.Int64(500000), Got: lab.Int64(g)})
 			}
 			r := &lab.Result{Variants: []lab.VariantResult{{Name: "unsynchronized", Expected: lab.Int64(500000), Trials: trials}}}
-			got := Experiment{}.Verdict(r, p, tt.env)
+			got := lab.Verdict(Experiment{}, r, p, tt.env)
 			for _, w := range tt.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("got verdict %q, want it to contain %q", got, w)

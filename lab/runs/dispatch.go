@@ -240,9 +240,6 @@ func verdict(exp lab.Experiment, r *lab.Result, p lab.Params, env lab.Env) (head
 	if j, ok := exp.(lab.Judge); ok {
 		return j.Judge(r, p, env)
 	}
-	if v, ok := exp.(lab.Verdicter); ok {
-		return v.Verdict(r, p, env), ""
-	}
 	return genericVerdict(r), ""
 }
 
@@ -250,7 +247,7 @@ func resultBody(r *lab.Result) event.Result {
 	return event.Result{Verdict: r.Verdict, Details: r.Details, Variants: r.Variants}
 }
 
-// genericVerdict describes a run for experiments without a Verdicter.
+// genericVerdict describes a run for experiments without a Judge.
 func genericVerdict(r *lab.Result) string {
 	if len(r.Variants) == 1 {
 		v := r.Variants[0]

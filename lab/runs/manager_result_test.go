@@ -170,7 +170,7 @@ func TestManagerRunsTrialsRoundRobin(t *testing.T) {
 	}
 }
 
-func TestManagerVerdicter(t *testing.T) {
+func TestManagerJudge(t *testing.T) {
 	exp := scripted(map[string][]float64{"v1": {1, 2}, "v2": {3, 4}}, map[string]int64{"v1": 100, "v2": 100})
 	m, _ := newTestManager(t, Config{}, verdictExp{exp})
 	r := submit(t, m, "A", "variants", "v1,v2", "repeat", "2")

@@ -33,7 +33,7 @@ func TestGenericVerdict(t *testing.T) {
 	}
 }
 
-func TestVerdictPrefersJudge(t *testing.T) {
+func TestVerdictFromJudge(t *testing.T) {
 	h, d := verdict(judgeExp{}, &lab.Result{}, nil, lab.Env{})
 	if h != "headline." || d != "details." {
 		t.Errorf("got %q, %q, want the lab.Judge's headline and details", h, d)
@@ -46,7 +46,6 @@ func TestVerdictPrefersJudge(t *testing.T) {
 
 type judgeExp struct{ lab.Experiment }
 
-func (judgeExp) Verdict(*lab.Result, lab.Params, lab.Env) string { return "old." }
 func (judgeExp) Judge(*lab.Result, lab.Params, lab.Env) (string, string) {
 	return "headline.", "details."
 }
