@@ -171,6 +171,9 @@ type Trial struct {
 	Extra map[string]any
 }
 
+// Float64 returns a pointer to x, for a median answer (VariantResult.Got).
+func Float64(x float64) *float64 { return &x }
+
 // Int64 returns a pointer to n, for Trial.Expected and Trial.Got.
 func Int64(n int64) *int64 { return &n }
 

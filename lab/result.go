@@ -32,7 +32,11 @@ type VariantResult struct {
 	Speedup  float64 `json:"speedup"` // baseline median / this median
 	Correct  *bool   `json:"correct"` // nil where correctness has no meaning
 	Expected *int64  `json:"expected"`
-	Got      *int64  `json:"got"` // the median of the trials' answers
+	// Got is the median of the trials' answers: with an even number of
+	// trials the mean of the middle two, as every median in a result is,
+	// so a figure derived from the answer (updates lost: expected - got)
+	// has, as its median, expected minus this.
+	Got *float64 `json:"got"`
 	// WrongTrials counts the trials whose answer was wrong, and WorstGot is
 	// the wrong answer farthest from Expected (nil if none was wrong); both
 	// nil where Correct is.

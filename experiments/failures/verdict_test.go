@@ -13,7 +13,7 @@ func vr(name string, ms float64, trials ...lab.TrialResult) lab.VariantResult {
 	v := lab.VariantResult{Name: name, MedianMs: ms, Trials: trials, Extra: map[string]any{}}
 	correct, wrong := true, 0
 	for _, t := range trials {
-		v.Expected, v.Got = t.Expected, t.Got
+		v.Expected, v.Got = t.Expected, lab.Float64(float64(*t.Got))
 		if c := t.Correct(); c != nil && !*c {
 			correct = false
 			wrong++

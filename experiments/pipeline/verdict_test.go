@@ -24,7 +24,7 @@ func result(items int64, fakes ...fake) *lab.Result {
 		v := lab.VariantResult{
 			Name: f.name, Baseline: f.name == "polling",
 			MedianMs: f.median, MinMs: f.lo, MaxMs: f.hi,
-			Expected: lab.Int64(items), Got: lab.Int64(f.got), Correct: &ok,
+			Expected: lab.Int64(items), Got: lab.Float64(float64(f.got)), Correct: &ok,
 			Extra: f.extra,
 		}
 		n := max(len(f.backedUp), len(f.reordered))

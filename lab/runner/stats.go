@@ -19,7 +19,7 @@ func summarize(name string, trials []lab.TrialResult) lab.VariantResult {
 	}
 	ms := make([]float64, len(trials))
 	cpu := make([]float64, len(trials))
-	var gots []int64
+	var gots []float64
 	correct := true
 	checked := false
 	wrong := 0
@@ -27,7 +27,7 @@ func summarize(name string, trials []lab.TrialResult) lab.VariantResult {
 	for i, t := range trials {
 		ms[i], cpu[i] = t.Ms, t.CPUMs
 		if t.Got != nil {
-			gots = append(gots, *t.Got)
+			gots = append(gots, float64(*t.Got))
 		}
 		if c := t.Correct(); c != nil {
 			checked = true
@@ -47,7 +47,7 @@ func summarize(name string, trials []lab.TrialResult) lab.VariantResult {
 	v.CPUMs = round3(lab.Median(cpu))
 	v.Extra = medianExtras(trials)
 	if len(gots) > 0 {
-		g := medianInt(gots)
+		g := lab.Median(gots)
 		v.Got = &g
 	}
 	if checked {
@@ -105,12 +105,6 @@ func medianExtras(trials []lab.TrialResult) map[string]any {
 		out[k] = lab.Median(xs)
 	}
 	return out
-}
-
-func medianInt(xs []int64) int64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	return s[(len(s)-1)/2] // the lower middle: an answer some trial really got
 }
 
 func durationMs(d time.Duration) float64 { return round3(float64(d) / float64(time.Millisecond)) }

@@ -83,7 +83,7 @@ func TestManagerResult(t *testing.T) {
 		median, lo, hi float64
 		speedup        float64
 		correct        bool
-		gotAnswer      int64
+		gotAnswer      float64
 		trialMs        []float64
 	}{
 		{name: "v1", median: 20, lo: 10, hi: 30, speedup: 2, correct: true, gotAnswer: 100, trialMs: []float64{30, 10, 20}},
@@ -111,7 +111,7 @@ func TestManagerResult(t *testing.T) {
 				t.Errorf("got correct %v, want %v", ptrString(v.Correct), tc.correct)
 			}
 			if v.Expected == nil || *v.Expected != 100 || v.Got == nil || *v.Got != tc.gotAnswer {
-				t.Errorf("got expected/got %v/%v, want 100/%d", ptrString(v.Expected), ptrString(v.Got), tc.gotAnswer)
+				t.Errorf("got expected/got %v/%v, want 100/%v", ptrString(v.Expected), ptrString(v.Got), tc.gotAnswer)
 			}
 			if len(v.Trials) != 3 {
 				t.Fatalf("got %d trials, want 3 (repeat)", len(v.Trials))

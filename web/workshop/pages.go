@@ -3,6 +3,7 @@ package workshop
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -226,7 +227,7 @@ func summary(e session.Entry) string {
 			continue
 		}
 		if v.Lost != nil {
-			return fmt.Sprintf("%s: lost %s of %s", v.Name, thousands(*v.Lost), thousands(*v.Expected))
+			return fmt.Sprintf("%s: lost %s of %s", v.Name, medianCount(*v.Lost), thousands(*v.Expected))
 		}
 		if best == nil || v.Speedup > best.Speedup {
 			best = &e.Figures.Variants[i]
@@ -243,6 +244,15 @@ func summary(e session.Entry) string {
 }
 
 // thousands writes n with comma separators.
+// medianCount writes the median of whole counts: whole, or a half where
+// an even number of trials had two middle ones.
+func medianCount(x float64) string {
+	if x == math.Trunc(x) {
+		return thousands(int64(x))
+	}
+	return thousands(int64(x)) + ".5"
+}
+
 func thousands(n int64) string {
 	s := strconv.FormatInt(n, 10)
 	neg := strings.HasPrefix(s, "-")
