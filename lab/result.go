@@ -44,7 +44,11 @@ type VariantResult struct {
 	WorstGot    *int64 `json:"worst_got"`
 	// SpeedupCI is a 95% interval around Speedup (see speedupCI); nil for
 	// the baseline and for runs of fewer than MinCIRounds rounds.
-	SpeedupCI *[2]float64    `json:"speedup_ci"`
+	SpeedupCI *[2]float64 `json:"speedup_ci"`
+	// OthersPct is the share of the run's CPUs' time, in percent, that
+	// other programs took while this variant's trials ran; nil where it
+	// could not be measured.
+	OthersPct *float64      `json:"others_pct"`
 	Trials    []TrialResult  `json:"trials"`
 	Peaks     map[string]any `json:"peaks"`
 	Extra     map[string]any `json:"extra,omitempty"`

@@ -91,11 +91,7 @@ func (r *InProcess) Run(ctx context.Context, job Job, sink Sink) (Report, error)
 		ctx, cancel = context.WithTimeout(ctx, job.Timeout)
 		defer cancel()
 	}
-	res, err := RunTrials(WithTraceDir(ctx, job.TraceDir), exp, p, sink)
-	if err != nil {
-		return Report{}, err
-	}
-	return Report{Result: res, Env: JobEnv(job, nil)}, nil
+	return Execute(ctx, job, exp, p, sink)
 }
 
 // CheckJob finds the job's experiment among exps and checks its

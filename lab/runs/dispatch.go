@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -236,11 +237,27 @@ func mergeEnv(env, seen lab.Env) lab.Env {
 	return seen
 }
 
+// busyShare is the share of a run's CPUs other programs may take before
+// its verdict says so first.
+const busyShare = 10
+
+// verdict is the experiment's verdict of a finished run, said after what
+// other programs took of its cores where that was more than busyShare
+// percent: pinning keeps the lab's runs apart, not other programs.
 func verdict(exp lab.Experiment, r *lab.Result, p lab.Params, env lab.Env) (headline, details string) {
 	if j, ok := exp.(lab.Judge); ok {
-		return j.Judge(r, p, env)
+		headline, details = j.Judge(r, p, env)
+	} else {
+		headline = genericVerdict(r)
 	}
-	return genericVerdict(r), ""
+	if o := env.OthersPct; o != nil && *o > busyShare {
+		cpus := "its CPU"
+		if n := len(env.CPUs); n > 1 {
+			cpus = fmt.Sprintf("its %d CPUs", n)
+		}
+		headline = strings.TrimSpace(fmt.Sprintf("Other programs on this machine took %.0f%% of %s while the trials ran, so its figures are not a quiet machine's. %s", *o, cpus, headline))
+	}
+	return headline, details
 }
 
 func resultBody(r *lab.Result) event.Result {
