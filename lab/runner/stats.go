@@ -2,6 +2,7 @@ package runner
 
 import (
 	"concurrencylab/lab"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -77,6 +78,17 @@ func setSpeedups(vs []lab.VariantResult, baseline string) {
 	}
 	vs[b].Baseline = true
 	for i := range vs {
+		// A variant that got a wrong answer (a lost update, a failed
+		// request, a deadlock) did other work than the baseline: how fast
+		// it did it is no speedup.
+		switch {
+		case wrong(vs[i]):
+			vs[i].SpeedupWithheld = fmt.Sprintf("its answer was wrong in %d of %d trials", *vs[i].WrongTrials, len(vs[i].Trials))
+			continue
+		case wrong(vs[b]):
+			vs[i].SpeedupWithheld = fmt.Sprintf("the baseline, %s, was wrong in %d of %d trials", vs[b].Name, *vs[b].WrongTrials, len(vs[b].Trials))
+			continue
+		}
 		if vs[i].MedianMs > 0 {
 			vs[i].Speedup = round3(vs[b].MedianMs / vs[i].MedianMs)
 		}
@@ -84,6 +96,11 @@ func setSpeedups(vs []lab.VariantResult, baseline string) {
 			vs[i].SpeedupCI = speedupCI(vs[b].Trials, vs[i].Trials)
 		}
 	}
+}
+
+// wrong reports whether any of v's trials got a wrong answer.
+func wrong(v lab.VariantResult) bool {
+	return v.WrongTrials != nil && *v.WrongTrials > 0
 }
 
 // medianExtras returns, for every numeric figure in the trials' Extra, its
