@@ -10,6 +10,7 @@ import { renderResults } from './table.js';
 import { Reports } from './reports.js';
 import { Sweep } from './sweep.js';
 import { Stepper } from './stepper.js';
+import { showTraceLinks } from './tracelinks.js';
 import { h, fmtNum, fmtBytes, fmtElapsed, fmtDate, ordinal, copyText, throttle, LIVE_MS, cpuList } from './util.js';
 
 const STATUS = {
@@ -33,7 +34,7 @@ export class RunPanel {
       empty: $('run-empty'), body: $('run-body'), progress: $('run-progress'), verdict: $('run-verdict'),
       results: $('run-results'), tbody: $('run-table').tBodies[0], log: $('log'), logLines: $('log-lines'),
       logCount: $('log-count'), env: $('run-env'), permalink: $('permalink'), permalinkA: $('permalink-a'),
-      copy: $('permalink-copy'), note: $('run-note'),
+      copy: $('permalink-copy'), note: $('run-note'), traces: $('run-traces'),
     };
     this.timeline = new Timeline($('tl'), colourIndex);
     this.charts = new Charts($('charts'));
@@ -78,6 +79,7 @@ export class RunPanel {
     e.results.hidden = true;
     e.tbody.replaceChildren();
     e.log.hidden = true;
+    e.traces.hidden = true;
     e.log.open = false;
     e.logLines.textContent = '';
     e.env.replaceChildren();
@@ -159,6 +161,7 @@ export class RunPanel {
     e.permalink.hidden = true;
     e.verdict.hidden = true;
     e.results.hidden = true;
+    e.traces.hidden = true;
     e.tbody.replaceChildren();
     e.progress.replaceChildren();
     this.setError('');
@@ -212,6 +215,7 @@ export class RunPanel {
       this.reports.show(this.result);
       this.sweep.show(this.result);
       this.stepper.show(this.result);
+      showTraceLinks(e.traces, this.run.id, this.result, this.colourIndex);
     }
   }
 
