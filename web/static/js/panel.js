@@ -215,7 +215,6 @@ export class RunPanel {
       this.reports.show(this.result);
       this.sweep.show(this.result);
       this.stepper.show(this.result);
-      showTraceLinks(e.traces, this.run.id, this.result, this.colourIndex);
     }
   }
 
@@ -288,6 +287,8 @@ export class RunPanel {
       const run = await res.json();
       this.params = run.params;
       this.paintEnv(run);
+      // The kept raw traces are the stored run's, not the result event's.
+      showTraceLinks(this.el.traces, id, run.result, this.colourIndex);
       if (fallback) {
         if (run.status) this.setState(run.status);
         if (run.result && !this.result) this.result = run.result;
