@@ -166,16 +166,31 @@ func TestBrowserTracedScreenshots(t *testing.T) {
 				if inner, scroll := pageWidth(t, ctx); scroll > inner {
 					t.Errorf("%s at %d px: the page is %d px wide, want no sideways scrolling", c.name, inner, scroll)
 				}
-				if err := chromedp.Do(ctx, chromedp.ScrollIntoView(chromedp.CSS("#tl"))); err != nil {
+				// the viewport, from the timeline's heading down: the view as a learner scrolls to it
+				if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(scrollTo(0, scrollY + document.querySelector('#tl').getBoundingClientRect().top - 8), true)`)); err != nil {
 					t.Fatal(err)
 				}
-				png, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.CSS("#tl")))
+				png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 				if err != nil {
 					t.Fatal(err)
 				}
 				path := filepath.Join(artifactDir(t), "trace-"+c.name+size.tag+"-"+scheme+".png")
 				if err := os.WriteFile(path, png, 0o644); err != nil {
 					t.Fatal(err)
+				}
+				if size.tag == "" && scheme == "light" {
+					// and who ran where: a lane per processor
+					if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const s = document.querySelector('#tl-view'); s.value = 'p'; return s.dispatchEvent(new Event('change')); })()`)); err != nil {
+						t.Fatal(err)
+					}
+					waitView(t, ctx, "processors")
+					png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+					if err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(filepath.Join(artifactDir(t), "trace-"+c.name+"-procs-light.png"), png, 0o644); err != nil {
+						t.Fatal(err)
+					}
 				}
 			}
 		}
