@@ -78,6 +78,9 @@ type sample struct {
 }
 
 func (c *cpuShare) read() sample {
+	if len(c.cpus) == 0 {
+		return sample{}
+	}
 	stat, err := os.ReadFile("/proc/stat")
 	if err != nil {
 		return sample{}

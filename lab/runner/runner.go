@@ -91,7 +91,13 @@ func (r *InProcess) Run(ctx context.Context, job Job, sink Sink) (Report, error)
 		ctx, cancel = context.WithTimeout(ctx, job.Timeout)
 		defer cancel()
 	}
-	return Execute(ctx, job, exp, p, sink)
+	// Not Execute: a run in the server's process shares its cores with
+	// everything else, so what other programs took of them means nothing.
+	res, err := RunTrials(WithTraceDir(ctx, job.TraceDir), exp, p, sink)
+	if err != nil {
+		return Report{}, err
+	}
+	return Report{Result: res, Env: JobEnv(job, nil)}, nil
 }
 
 // CheckJob finds the job's experiment among exps and checks its

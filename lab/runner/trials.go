@@ -15,9 +15,10 @@ import (
 // RunTrials executes every chosen variant's trials, round-robin, reporting
 // through an emitter on sink, and summarises them. The verdict is left to
 // the caller, which knows the run's whole environment. Runners call it in
-// the process that executes the run.
+// the process that executes the run; Execute also measures what other
+// programs took of the run's CPUs meanwhile.
 func RunTrials(ctx context.Context, exp lab.Experiment, p lab.Params, sink Sink) (*lab.Result, error) {
-	res, _, err := runTrials(ctx, exp, p, sink, Affinity())
+	res, _, err := runTrials(ctx, exp, p, sink, nil)
 	return res, err
 }
 
@@ -36,7 +37,7 @@ func Execute(ctx context.Context, job Job, exp lab.Experiment, p lab.Params, sin
 }
 
 // runTrials is RunTrials, which also adds up what other programs took of
-// cpus during the trials.
+// cpus during the trials (nothing is measured without cpus).
 func runTrials(ctx context.Context, exp lab.Experiment, p lab.Params, sink Sink, cpus []int) (*lab.Result, *cpuShare, error) {
 	run := &cpuShare{cpus: cpus}
 	em := newEmitter(sink, p.Repeat())

@@ -261,7 +261,7 @@ func verdict(exp lab.Experiment, r *lab.Result, p lab.Params, env lab.Env) (head
 }
 
 func resultBody(r *lab.Result) event.Result {
-	return event.Result{Verdict: r.Verdict, Details: r.Details, Variants: r.Variants}
+	return event.Result{Verdict: r.Verdict, Details: r.Details, Variants: r.Variants, Traces: r.Traces}
 }
 
 // genericVerdict describes a run for experiments without a Judge.
@@ -275,6 +275,9 @@ func genericVerdict(r *lab.Result) string {
 		if v.MedianMs < best.MedianMs {
 			best = v
 		}
+	}
+	if best.Speedup == 0 {
+		return fmt.Sprintf("%s was fastest: %.3g ms, no speedup: %s.", best.Name, best.MedianMs, best.SpeedupWithheld)
 	}
 	s := fmt.Sprintf("%s was fastest: %.3g ms, %.2fx the baseline", best.Name, best.MedianMs, best.Speedup)
 	if best.Baseline {

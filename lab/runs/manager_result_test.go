@@ -74,7 +74,8 @@ func TestManagerResult(t *testing.T) {
 		t.Fatalf("got run %+v, want done with a result, started, finished, no error", got)
 	}
 	res := got.Result
-	if want := "v1 was fastest: 20 ms, 2.00x the baseline, but too few trials to tell."; res.Verdict != want { // 3 rounds
+	// The baseline got a wrong answer: no speedup is claimed against it.
+	if want := "v1 was fastest: 20 ms, no speedup: the baseline, v2, was wrong in 3 of 3 trials."; res.Verdict != want {
 		t.Errorf("got verdict %q, want %q", res.Verdict, want)
 	}
 	tests := []struct {
@@ -86,8 +87,8 @@ func TestManagerResult(t *testing.T) {
 		gotAnswer      float64
 		trialMs        []float64
 	}{
-		{name: "v1", median: 20, lo: 10, hi: 30, speedup: 2, correct: true, gotAnswer: 100, trialMs: []float64{30, 10, 20}},
-		{name: "v2", baseline: true, median: 40, lo: 40, hi: 80, speedup: 1, correct: false, gotAnswer: 99, trialMs: []float64{40, 80, 40}},
+		{name: "v1", median: 20, lo: 10, hi: 30, speedup: 0, correct: true, gotAnswer: 100, trialMs: []float64{30, 10, 20}},
+		{name: "v2", baseline: true, median: 40, lo: 40, hi: 80, speedup: 0, correct: false, gotAnswer: 99, trialMs: []float64{40, 80, 40}},
 	}
 	if len(res.Variants) != len(tests) {
 		t.Fatalf("got %d variants, want %d", len(res.Variants), len(tests))
