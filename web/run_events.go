@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"time"
 
@@ -52,18 +51,16 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
-	conn, err := serve.Upgrader.Upgrade(w, r, nil)
+	conn, cork, err := serve.UpgradeCorked(w, r)
 	if err != nil {
 		return // the upgrader has answered with a 4xx
 	}
-	if tc, ok := conn.NetConn().(*net.TCPConn); ok {
-		tc.SetWriteBuffer(sendBudget)
-	}
+	cork.SetWriteBuffer(sendBudget)
 	ctx, cancel := context.WithCancel(s.sockets)
 	defer cancel()
 	pong, _ := s.keepalive()
 	go serve.ReadNothing(conn, cancel, pong, "a run's events")
-	s.writeEvents(ctx, conn, events)
+	s.writeEvents(ctx, conn, cork, events)
 }
 
 // writeTimeout is the longest one message may take to be taken by the
@@ -84,7 +81,9 @@ func (s *Server) keepalive() (pong, ping time.Duration) {
 }
 
 // writeEvents is the connection's one writer.
-func (s *Server) writeEvents(ctx context.Context, conn *websocket.Conn, events *lab.EventLog) {
+// A batch of events goes out corked: a replay of thousands of small
+// events leaves in a few writes, not a system call each.
+func (s *Server) writeEvents(ctx context.Context, conn *websocket.Conn, cork *serve.Cork, events *lab.EventLog) {
 	defer conn.Close()
 	_, pingPeriod := s.keepalive()
 	next := 0
@@ -122,11 +121,15 @@ func (s *Server) writeEvents(ctx context.Context, conn *websocket.Conn, events *
 			batch = lab.Skip(batch)
 		}
 		replayed = true
+		cork.Hold()
 		for _, e := range batch {
 			conn.SetWriteDeadline(time.Now().Add(s.writeTimeout()))
 			if err := conn.WriteMessage(websocket.TextMessage, e.Data); err != nil {
 				return // a slow or dead client is dropped
 			}
+		}
+		if err := cork.Flush(); err != nil {
+			return
 		}
 	}
 }

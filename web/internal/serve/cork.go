@@ -1,0 +1,121 @@
+package serve
+
+import (
+	"bufio"
+	"errors"
+	"net"
+	"net/http"
+	"sync"
+
+	"github.com/gorilla/websocket"
+)
+
+// corkMax is the most bytes a corked connection gathers before it writes
+// them anyway.
+const corkMax = 32 << 10
+
+// A Cork holds back the writes of one websocket connection between Hold
+// and Flush, so a batch of small messages leaves in a few writes rather
+// than a system call each: a replay of thousands of events to a socket
+// cost as many writes, and a flood of sockets spent the server's CPU on
+// them. Control frames written meanwhile (a pong, a close) go in the same
+// order.
+type Cork struct {
+	net.Conn
+	mu     sync.Mutex // guards held and buf; the socket's writer and gorilla's control frames both write
+	held   bool
+	buf    []byte
+	broken error // the first failed write: every later one fails too
+}
+
+// UpgradeCorked upgrades like Upgrader.Upgrade and returns the
+// connection's Cork beside it.
+func UpgradeCorked(w http.ResponseWriter, r *http.Request) (*websocket.Conn, *Cork, error) {
+	cw := &corkWriter{ResponseWriter: w}
+	conn, err := Upgrader.Upgrade(cw, r, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	return conn, cw.cork, nil
+}
+
+// Hold starts gathering writes.
+func (c *Cork) Hold() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.held = true
+}
+
+// Flush writes what was gathered and stops gathering.
+func (c *Cork) Flush() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.held = false
+	return c.flushLocked()
+}
+
+// Write is the connection's write, gathered while held.
+func (c *Cork) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.broken != nil {
+		return 0, c.broken
+	}
+	if !c.held {
+		return c.Conn.Write(p)
+	}
+	c.buf = append(c.buf, p...)
+	if len(c.buf) >= corkMax {
+		if err := c.flushLocked(); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
+}
+
+func (c *Cork) flushLocked() error {
+	if c.broken != nil {
+		return c.broken
+	}
+	if len(c.buf) == 0 {
+		return nil
+	}
+	_, err := c.Conn.Write(c.buf)
+	c.buf = c.buf[:0]
+	if cap(c.buf) > corkMax*2 {
+		c.buf = nil
+	}
+	if err != nil {
+		c.broken = err
+	}
+	return err
+}
+
+// SetWriteBuffer sets the kernel's send buffer of a TCP connection.
+func (c *Cork) SetWriteBuffer(n int) error {
+	if tc, ok := c.Conn.(*net.TCPConn); ok {
+		return tc.SetWriteBuffer(n)
+	}
+	return nil
+}
+
+// corkWriter hands the upgrader the hijacked connection wrapped in a Cork.
+type corkWriter struct {
+	http.ResponseWriter
+	cork *Cork
+}
+
+func (w *corkWriter) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
+	if err != nil {
+		return nil, nil, err
+	}
+	if w.cork != nil {
+		return nil, nil, errors.New("serve: hijacked twice")
+	}
+	w.cork = &Cork{Conn: conn}
+	return w.cork, brw, nil
+}
+
+// Unwrap lets http.ResponseController reach the writer underneath.
+func (w *corkWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
