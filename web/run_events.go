@@ -47,7 +47,7 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 	defer s.socketsWait.Done()
 	release, refused := s.runSockets.acquire(id, s.client(r))
 	if refused != "" {
-		tooManySockets(w, refused)
+		tooManySockets(w, r, refused)
 		return
 	}
 	defer release()

@@ -6,13 +6,18 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/gorilla/websocket"
 )
 
 // corkMax is the most bytes a corked connection gathers before it writes
-// them anyway.
-const corkMax = 32 << 10
+// them anyway: a socket blocked on a client that never reads holds this
+// much beside the kernel's buffer.
+const corkMax = 16 << 10
+
+// corkBufs are the buffers of corked connections between batches.
+var corkBufs = sync.Pool{New: func() any { b := make([]byte, 0, corkMax+4<<10); return &b }}
 
 // A Cork holds back the writes of one websocket connection between Hold
 // and Flush, so a batch of small messages leaves in a few writes rather
@@ -22,10 +27,11 @@ const corkMax = 32 << 10
 // order.
 type Cork struct {
 	net.Conn
-	mu     sync.Mutex // guards held and buf; the socket's writer and gorilla's control frames both write
-	held   bool
-	buf    []byte
-	broken error // the first failed write: every later one fails too
+	mu       sync.Mutex // guards the fields below; the socket's writer and gorilla's control frames both write
+	held     bool
+	buf      *[]byte   // from corkBufs while held
+	deadline time.Time // the write deadline asked for while held, set on the connection when it writes
+	broken   error     // the first failed write: every later one fails too
 }
 
 // UpgradeCorked upgrades like Upgrader.Upgrade and returns the
@@ -44,14 +50,37 @@ func (c *Cork) Hold() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.held = true
+	if c.buf == nil {
+		c.buf = corkBufs.Get().(*[]byte)
+	}
 }
 
-// Flush writes what was gathered and stops gathering.
+// Flush writes what was gathered and stops gathering; the buffer goes back
+// to the pool, so an idle socket holds none.
 func (c *Cork) Flush() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.held = false
-	return c.flushLocked()
+	err := c.flushLocked()
+	if c.buf != nil {
+		*c.buf = (*c.buf)[:0]
+		corkBufs.Put(c.buf)
+		c.buf = nil
+	}
+	return err
+}
+
+// SetWriteDeadline sets the deadline of the connection's writes; while
+// held, that of the next write the cork makes (a deadline per message
+// would reset the runtime's timer thousands of times a replay).
+func (c *Cork) SetWriteDeadline(t time.Time) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.held {
+		c.deadline = t
+		return nil
+	}
+	return c.Conn.SetWriteDeadline(t)
 }
 
 // Write is the connection's write, gathered while held.
@@ -64,8 +93,8 @@ func (c *Cork) Write(p []byte) (int, error) {
 	if !c.held {
 		return c.Conn.Write(p)
 	}
-	c.buf = append(c.buf, p...)
-	if len(c.buf) >= corkMax {
+	*c.buf = append(*c.buf, p...)
+	if len(*c.buf) >= corkMax {
 		if err := c.flushLocked(); err != nil {
 			return 0, err
 		}
@@ -77,14 +106,15 @@ func (c *Cork) flushLocked() error {
 	if c.broken != nil {
 		return c.broken
 	}
-	if len(c.buf) == 0 {
+	if c.buf == nil || len(*c.buf) == 0 {
 		return nil
 	}
-	_, err := c.Conn.Write(c.buf)
-	c.buf = c.buf[:0]
-	if cap(c.buf) > corkMax*2 {
-		c.buf = nil
+	if !c.deadline.IsZero() {
+		c.Conn.SetWriteDeadline(c.deadline)
+		c.deadline = time.Time{}
 	}
+	_, err := c.Conn.Write(*c.buf)
+	*c.buf = (*c.buf)[:0]
 	if err != nil {
 		c.broken = err
 	}

@@ -44,13 +44,16 @@ func TestCork(t *testing.T) {
 	if err := c.Flush(); err != nil {
 		t.Fatal(err)
 	}
+	if c.buf != nil {
+		t.Error("after Flush the cork still holds its buffer")
+	}
 	if len(under.writes) != 2 || !bytes.Equal(under.writes[1], want) {
 		t.Fatalf("after Flush: got %d writes, the last %q; want one write of the 100 messages in order", len(under.writes), under.writes[len(under.writes)-1])
 	}
 
 	// Past corkMax the gathered bytes leave before the batch ends.
 	c.Hold()
-	big := make([]byte, corkMax/2+1)
+	big := make([]byte, corkMax/2)
 	c.Write(big)
 	c.Write(big)
 	if len(under.writes) != 3 || len(under.writes[2]) != len(big)*2 {
