@@ -8,7 +8,8 @@
 import { formParams } from './form.js';
 import { highlightGo } from './highlight.js';
 import { RunPanel } from './panel.js';
-import { SessionSocket, api, renderRoster, plural, Board, measuredAnswers, adoptFigures, showEnded } from './session_common.js';
+import { SessionSocket, api, renderRoster, plural, Board, measuredAnswers, adoptFigures } from './session_common.js';
+import { showOver, paintMyRuns } from './session_over.js';
 import { fmtNum, fmtSig, ordinal, h } from './util.js';
 
 const root = document.getElementById('session');
@@ -156,7 +157,7 @@ function onEvent(ev) {
     case 'board':
       board.apply(ev);
       if (state.prediction?.revealed) paintPrediction();
-      if (gone === 'ended') paintMyRuns();
+      if (gone === 'ended') paintMine();
       break;
     case 'ended':
       if (ev.ended) over('ended', ev.ended);
@@ -333,34 +334,22 @@ el.predict.addEventListener('submit', async (e) => {
 });
 
 // over shows that the room is over for this page: the session ended
-// (the board and the learner's runs stay readable) or the instructor
-// removed the learner (who is forgotten here, and the socket stops).
+// or the instructor removed the learner (who is forgotten here; the
+// server has closed the socket for good).
 let gone = '';
 function over(why, at) {
   if (gone === why) return;
   gone = why;
-  el.join.hidden = el.follow.hidden = true;
-  $('ended').hidden = why !== 'ended';
-  $('removed').hidden = why !== 'removed';
-  if (why === 'ended') {
-    showEnded(at);
-    paintMyRuns();
-  } else {
+  showOver(why, at);
+  if (why === 'ended') paintMine();
+  else {
     me = null;
     save();
     live.close();
   }
-  $(why).focus();
 }
 
-// paintMyRuns lists the learner's own runs under "The session has ended".
-function paintMyRuns() {
-  const mine = me ? [...board.entries.values()].filter((e) => e.learner === me.id) : [];
-  $('ended-runs').hidden = mine.length === 0;
-  $('ended-run-list').replaceChildren(...mine.map((e) => h('li', {},
-    h('a', { href: '/runs/' + encodeURIComponent(e.run), text: `Round ${e.round} · ${e.experiment}` }),
-    h('span', { class: 'muted', text: ' · ' + e.status }))));
-}
+const paintMine = () => paintMyRuns(me ? [...board.entries.values()].filter((e) => e.learner === me.id) : []);
 
 bindStage();
 showJoined(Boolean(me));
