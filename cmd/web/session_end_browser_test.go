@@ -49,6 +49,7 @@ func TestBrowserSessionEnd(t *testing.T) {
 	join := func(name string) context.Context {
 		b := newBrowserFor(t, 390, 844, 4*time.Minute)
 		if err := chromedp.Do(b,
+			chromedp.EmulateViewport(390, 844), // a phone's width, below the window's least
 			chromedp.Navigate(base+"/sessions/"+s.Code),
 			chromedp.SendKeys(chromedp.CSS("#join-name"), name),
 			chromedp.Click(chromedp.CSS("#join-btn")),
