@@ -30,7 +30,7 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 		apiError(w, http.StatusNotFound, "no run "+errs.Truncate(id, maxQuoted))
 		return
 	}
-	events, err := s.logs.acquire(r.Context(), id, s.runs.Events)
+	events, replay, err := s.logs.acquire(r.Context(), id, s.runs.Events)
 	if err != nil {
 		s.runError(w, id, err)
 		return
@@ -60,7 +60,7 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	pong, _ := s.keepalive()
 	go serve.ReadNothing(conn, cancel, pong, "a run's events")
-	s.writeEvents(ctx, conn, cork, events)
+	s.writeEvents(ctx, conn, cork, events, replay)
 }
 
 // writeTimeout is the longest one message may take to be taken by the
@@ -82,8 +82,9 @@ func (s *Server) keepalive() (pong, ping time.Duration) {
 
 // writeEvents is the connection's one writer.
 // A batch of events goes out corked: a replay of thousands of small
-// events leaves in a few writes, not a system call each.
-func (s *Server) writeEvents(ctx context.Context, conn *websocket.Conn, cork *serve.Cork, events *lab.EventLog) {
+// events leaves in a few writes, not a system call each, and as much of
+// it as the run's sockets share leaves as frames built once (replay).
+func (s *Server) writeEvents(ctx context.Context, conn *websocket.Conn, cork *serve.Cork, events *lab.EventLog, replay *framedReplay) {
 	defer conn.Close()
 	_, pingPeriod := s.keepalive()
 	next := 0
@@ -119,6 +120,13 @@ func (s *Server) writeEvents(ctx context.Context, conn *websocket.Conn, cork *se
 		next = int(batch[len(batch)-1].Seq) + 1
 		if replayed && bytesOf(batch) > sendBudget {
 			batch = lab.Skip(batch)
+		}
+		if !replayed {
+			frames, upTo := replay.frames(batch, time.Now())
+			if err := cork.WriteFrames(frames, s.writeTimeout()); err != nil {
+				return // a slow or dead client is dropped
+			}
+			batch = batch[upTo+1:] // what the frames did not hold
 		}
 		replayed = true
 		cork.Hold()

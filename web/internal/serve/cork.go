@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bufio"
+	"encoding/binary"
 	"errors"
 	"net"
 	"net/http"
@@ -119,6 +120,69 @@ func (c *Cork) flushLocked() error {
 		c.broken = err
 	}
 	return err
+}
+
+// WriteFrames writes text frames made by AppendTextFrame (shared by many
+// connections, never changed) in pieces of about corkMax, cut between
+// frames, each given wait: gorilla's control frames (a pong, a close) may
+// go between pieces, never inside a frame. Only the connection's one
+// writer calls it, between messages.
+func (c *Cork) WriteFrames(frames []byte, wait time.Duration) error {
+	for len(frames) > 0 {
+		n := 0
+		for n < len(frames) && n < corkMax {
+			n += frameLen(frames[n:])
+		}
+		n = min(n, len(frames))
+		if err := c.writeRaw(frames[:n], wait); err != nil {
+			return err
+		}
+		frames = frames[n:]
+	}
+	return nil
+}
+
+func (c *Cork) writeRaw(p []byte, wait time.Duration) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.flushLocked(); err != nil { // nothing is held here; this keeps the order if it were
+		return err
+	}
+	c.Conn.SetWriteDeadline(time.Now().Add(wait))
+	if _, err := c.Conn.Write(p); err != nil {
+		c.broken = err
+		return err
+	}
+	return nil
+}
+
+// AppendTextFrame appends data as one final, unmasked text frame, as a
+// server sends it (RFC 6455 section 5.2).
+func AppendTextFrame(b, data []byte) []byte {
+	n := len(data)
+	switch {
+	case n < 126:
+		b = append(b, 0x81, byte(n))
+	case n <= 0xffff:
+		b = append(b, 0x81, 126)
+		b = binary.BigEndian.AppendUint16(b, uint16(n))
+	default:
+		b = append(b, 0x81, 127)
+		b = binary.BigEndian.AppendUint64(b, uint64(n))
+	}
+	return append(b, data...)
+}
+
+// frameLen is the length of the frame AppendTextFrame made at the start of b.
+func frameLen(b []byte) int {
+	switch n := int(b[1] & 0x7f); n {
+	case 126:
+		return 4 + int(binary.BigEndian.Uint16(b[2:]))
+	case 127:
+		return 10 + int(binary.BigEndian.Uint64(b[2:]))
+	default:
+		return 2 + n
+	}
 }
 
 // SetWriteBuffer sets the kernel's send buffer of a TCP connection.
