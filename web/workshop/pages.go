@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"concurrencylab/lab"
 	"concurrencylab/lab/errs"
@@ -96,7 +97,12 @@ func (s *Server) sessionView(w http.ResponseWriter, r *http.Request, suffix stri
 
 // sessionPage fills what every session page shows.
 func (s *Server) sessionPage(r *http.Request, v session.View, title string) templates.SessionPage {
+	ended := ""
+	if v.Ended != nil {
+		ended = v.Ended.UTC().Format(time.RFC3339)
+	}
 	return templates.SessionPage{
+		Ended:    ended,
 		Page:     templates.Page{Title: title, Nonce: serve.Nonce(r)},
 		Code:     v.Code,
 		JoinURL:  s.joinOrigin(r) + joinPath(v.Code),
