@@ -48,7 +48,7 @@ func (Experiment) Info() lab.Info {
 		Params: []lab.Param{
 			{Name: "goroutines", Label: "Goroutines", Kind: lab.KindInt, Default: "5", Min: 1, Max: 256,
 				Help: "how many goroutines increment the shared counter at once"},
-			{Name: "increments", Label: "Increments per goroutine", Kind: lab.KindInt, Default: "100000", Min: 1, Max: 10_000_000,
+			{Name: "increments", Label: "Increments per goroutine", Kind: lab.KindInt, Default: "1000000", Min: 1, Max: 10_000_000,
 				Help: "how many times each goroutine calls Increment"},
 			{Name: "steps", Was: []string{"record"}, Label: "Record every step", Kind: lab.KindBool, Default: "false",
 				Help: "log every read and write of the unsynchronized counter, to step through the interleaving; at most 2,000 increments in all, so set goroutines × increments to, say, 2 × 1,000 first"},

@@ -43,8 +43,8 @@ func TestParams(t *testing.T) {
 				if err != nil {
 					t.Fatalf("got error %v, want none", err)
 				}
-				if p.Int("goroutines") != 5 || p.Int("increments") != 100_000 || p.Repeat() != 10 {
-					t.Errorf("got defaults %v, want goroutines 5, increments 100000, repeat 10", p)
+				if p.Int("goroutines") != 5 || p.Int("increments") != 1_000_000 || p.Repeat() != 10 {
+					t.Errorf("got defaults %v, want goroutines 5, increments 1000000, repeat 10", p)
 				}
 				return
 			}

@@ -99,10 +99,15 @@ func (c *cpuShare) add(from, to sample) {
 	c.capacity += to.at.Sub(from.at) * time.Duration(len(c.cpus))
 }
 
+// minCapacity is the least CPU time a share is told over: the kernel
+// counts busy time in 10 ms ticks, so over less a single tick of another
+// program's would read as a large share.
+const minCapacity = 100 * time.Millisecond
+
 // pct is the others' share of the CPUs' time in percent, rounded; nil
-// where it could not be measured.
+// where it could not be measured, or over too little time to tell.
 func (c *cpuShare) pct() *float64 {
-	if !c.ok || c.capacity <= 0 {
+	if !c.ok || c.capacity < minCapacity {
 		return nil
 	}
 	p := math.Round(100 * min(1, float64(c.others)/float64(c.capacity)))

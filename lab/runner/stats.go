@@ -44,7 +44,7 @@ func summarize(name string, trials []lab.TrialResult) lab.VariantResult {
 			v.Expected = t.Expected
 		}
 	}
-	v.MedianMs, v.MinMs, v.MaxMs = lab.Median(ms), slices.Min(ms), slices.Max(ms)
+	v.MedianMs, v.MinMs, v.MaxMs = round3(lab.Median(ms)), slices.Min(ms), slices.Max(ms)
 	v.CPUMs = round3(lab.Median(cpu))
 	v.Extra = medianExtras(trials)
 	if len(gots) > 0 {
