@@ -45,6 +45,14 @@ func Verdict(j Judge, r *Result, p Params, env Env) string {
 	return strings.TrimSpace(h + " " + d)
 }
 
+// A Summarizer derives figures of a finished run from its variants'
+// summaries, after lab has made them: a ratio of two variants' medians,
+// say, which no single trial knows. Such a figure then agrees with the
+// medians the table shows.
+type Summarizer interface {
+	Summarize(r *Result, p Params)
+}
+
 // A Planner chooses the variants a run executes, for experiments whose
 // variants depend on the parameters: a sweep of worker counts runs
 // "worker-pool/1", "worker-pool/2", ... as variants of one run. Without a

@@ -28,9 +28,10 @@ func (Experiment) Judge(r *lab.Result, p lab.Params, env lab.Env) (headline, det
 }
 
 // headlineOf sorts the variants into those whose caller got every error,
+// those that give the first error and cancel the rest (errgroup's design),
 // those whose caller missed some, and the panic that ended its program.
 func headlineOf(r *lab.Result) string {
-	var got, missed []string
+	var got, first, missed []string
 	died := false
 	failed := false
 	for _, v := range r.Variants {
@@ -43,6 +44,8 @@ func headlineOf(r *lab.Result) string {
 		}
 		switch {
 		case v.Correct == nil:
+		case *v.Correct && (v.Name == "errgroup" || v.Name == "recover"):
+			first = append(first, v.Name)
 		case *v.Correct:
 			got = append(got, v.Name)
 		default:
@@ -60,6 +63,9 @@ func headlineOf(r *lab.Result) string {
 	if len(got) > 0 {
 		clauses = append(clauses, "the caller got every error with "+prose.List(got))
 	}
+	if len(first) > 0 {
+		clauses = append(clauses, prose.List(first)+" returned only the first, by design")
+	}
 	if len(missed) > 0 {
 		clauses = append(clauses, "with "+prose.List(missed))
 	}
@@ -70,12 +76,12 @@ func headlineOf(r *lab.Result) string {
 		return "Tasks failed, but no trial told the caller."
 	}
 	s := "When a task failed, " + clauses[0]
-	switch len(clauses) {
-	case 1:
-	case 2:
-		s += "; " + clauses[1]
-	default:
-		s += "; " + clauses[1] + ", and " + clauses[2]
+	if len(clauses) > 1 {
+		s += "; " + strings.Join(clauses[1:len(clauses)-1], "; ")
+		if len(clauses) > 2 {
+			s += ", and "
+		}
+		s += clauses[len(clauses)-1]
 	}
 	return s + "."
 }

@@ -48,7 +48,7 @@ func TestJudge(t *testing.T) {
 	}}
 	all.Variants[1].Baseline = true
 	h, d := Experiment{}.Judge(all, p, env)
-	if want := "When a task failed, the caller got every error with collect, errgroup and recover; with bare it saw 0 of 2, and the panic ended its whole program (exit status 2)."; h != want {
+	if want := "When a task failed, the caller got every error with collect; errgroup and recover returned only the first, by design; with bare it saw 0 of 2, and the panic ended its whole program (exit status 2)."; h != want {
 		t.Errorf("got headline %q, want %q", h, want)
 	}
 	if n := len(strings.Fields(h)); n >= 40 {

@@ -61,6 +61,8 @@ type Experiment struct {
 var (
 	_ lab.Experiment = (*Experiment)(nil)
 	_ lab.Planner    = (*Experiment)(nil)
+	_ lab.Judge      = (*Experiment)(nil)
+	_ lab.Summarizer = (*Experiment)(nil)
 )
 
 // New returns the experiment for the clips of lib.

@@ -2,6 +2,7 @@ package pixels
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"concurrencylab/experiments/internal/prose"
@@ -172,7 +173,11 @@ func (e *Experiment) Judge(r *lab.Result, p lab.Params, env lab.Env) (headline, 
 	if d := r.Variant(DecodeOnly); d != nil && d.MedianMs > 0 {
 		headline += fmt.Sprintf(", %.2f× decode-only's time", vsDecode(*b, *d))
 	}
-	if !b.Baseline && baseline(r) != "" {
+	switch {
+	case b.Baseline || baseline(r) == "":
+	case b.Speedup == 0: // a wrong count has no speedup
+		headline += fmt.Sprintf(", but no speedup over %s: %s", baseline(r), b.SpeedupWithheld)
+	default:
 		switch c := lab.Compare(*b); c {
 		case lab.Faster, lab.Slower:
 			headline += fmt.Sprintf(", %s than %s (%.2f×)", c, baseline(r), b.Speedup)
@@ -214,4 +219,25 @@ func decodedInParallel(v lab.VariantResult) bool {
 		return false
 	}
 	return true
+}
+
+// Summarize implements lab.Summarizer: a variant's vs_decode is its
+// median time over decode-only's, the two medians the table shows, so the
+// column and the verdict agree with them. (Each trial keeps its own
+// ratio to the decode-only trial of its round.)
+func (e *Experiment) Summarize(r *lab.Result, p lab.Params) {
+	d := r.Variant(DecodeOnly)
+	if d == nil || d.MedianMs <= 0 {
+		return
+	}
+	for i := range r.Variants {
+		v := &r.Variants[i]
+		if v.MedianMs <= 0 {
+			continue
+		}
+		if v.Extra == nil {
+			v.Extra = map[string]any{}
+		}
+		v.Extra["vs_decode"] = math.Round(v.MedianMs/d.MedianMs*100) / 100 // as the table shows it
+	}
 }

@@ -185,3 +185,26 @@ func TestVerdictNamesAnUploadAsUploaded(t *testing.T) {
 		t.Errorf("got verdict %q, want the clip named Holiday in Rome.avi, not %s", got, info.Name)
 	}
 }
+
+// The verdict's ratio to decode-only is the one the table shows, and both
+// are the ratio of the medians the table shows beside them (the issue's
+// run: errgroup 1,150 ms against decode-only's 813 ms read 1.29× in the
+// verdict, a median of per-round ratios).
+func TestVerdictRatioIsTheTables(t *testing.T) {
+	r := &lab.Result{Variants: []lab.VariantResult{
+		{Name: DecodeOnly, MedianMs: 813, Extra: map[string]any{"vs_decode": 1.0}},
+		{Name: "sequential", Baseline: true, MedianMs: 1200, Extra: map[string]any{"vs_decode": 1.61}},
+		{Name: "errgroup", MedianMs: 1150, Speedup: 1.043, Extra: map[string]any{"vs_decode": 1.29}},
+	}}
+	e := &Experiment{}
+	e.Summarize(r, lab.Params{"clip": "test.avi"})
+	for name, want := range map[string]float64{"sequential": 1.48, "errgroup": 1.41, DecodeOnly: 1} {
+		if got := r.Variant(name).Extra["vs_decode"]; got != want {
+			t.Errorf("%s: got vs_decode %v, want %v (its median over decode-only's)", name, got, want)
+		}
+	}
+	h, _ := e.Judge(r, lab.Params{"clip": "test.avi"}, lab.Env{NumCPU: 2})
+	if !strings.Contains(h, "1.41× decode-only's time") {
+		t.Errorf("got headline %q, want the table's 1.41× decode-only's time", h)
+	}
+}

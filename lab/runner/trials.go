@@ -110,6 +110,9 @@ func runTrials(ctx context.Context, exp lab.Experiment, p lab.Params, sink Sink,
 		res.Variants = append(res.Variants, vr)
 	}
 	setSpeedups(res.Variants, baselineOf(exp.Info()))
+	if sm, ok := exp.(lab.Summarizer); ok {
+		sm.Summarize(res, p)
+	}
 	return res, run, nil
 }
 
