@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"concurrencylab/lab"
 	"concurrencylab/lab/errs"
@@ -226,7 +225,7 @@ func summary(e session.Entry) string {
 			continue
 		}
 		if v.Lost != nil {
-			return fmt.Sprintf("%s: lost %s of %s", v.Name, thousands(*v.Lost), thousands(*v.Expected))
+			return fmt.Sprintf("%s: lost %s of %s", v.Name, lab.Group(*v.Lost), lab.Group(*v.Expected))
 		}
 		if best == nil || v.Speedup > best.Speedup {
 			best = &e.Figures.Variants[i]
@@ -240,24 +239,6 @@ func summary(e session.Entry) string {
 		return fmt.Sprintf("%s: %s ms", v.Name, strconv.FormatFloat(v.MedianMs, 'g', 3, 64))
 	}
 	return fmt.Sprintf("%s: %s× the baseline", best.Name, strconv.FormatFloat(best.Speedup, 'f', 2, 64))
-}
-
-// thousands writes n with comma separators.
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }
 
 // sessionQR answers GET /sessions/{code}/qr.svg: the join link as a QR code.
