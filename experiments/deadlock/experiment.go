@@ -109,6 +109,9 @@ func (Experiment) Info() lab.Info {
 				Help: "transfers completed per second (trials that finished)"},
 			{Key: "deadlocks", Label: "Deadlocked", Help: "1 for a trial the watchdog found deadlocked, 0 for one that finished"},
 			{Key: "transfers_done", Label: "Transfers done", Help: "transfers completed before the trial finished or froze"},
+			// Output panels below the table (a figure "<x>_report" is one).
+			{Key: "cycle_report", Label: "Cycle of waits", Help: "the goroutines of a deadlocked trial, each holding an account the next one waits for, as the watchdog found them"},
+			{Key: "go_report", Label: "Go's own deadlock detector", Help: "two opposite transfers alone in a process, then beside one live goroutine: what Go's runtime printed"},
 		},
 		Source: []lab.SourceFile{
 			{Name: "bank.go", Code: bankSource},
