@@ -71,8 +71,12 @@ func (e Experiment) naive(ctx context.Context, p lab.Params, em lab.Emitter) (la
 		waits := strings.Split(rep.Cycle, "; ")
 		extra["cycle_report"] = strings.Join(waits, "\n")
 		extra["cycle_reports"] = len(waits)
-		extra["cycle_found"] = fmt.Sprintf("%d goroutines wait for each other after %s transfers; none moved for %.0f ms",
-			len(waits), lab.Group(rep.Done), rep.StalledMs)
+		transfers := lab.Group(rep.Done) + " transfers"
+		if rep.Done == 1 {
+			transfers = "1 transfer"
+		}
+		extra["cycle_found"] = fmt.Sprintf("%d goroutines wait for each other after %s; none moved for %.0f ms",
+			len(waits), transfers, rep.StalledMs)
 		em.Log(fmt.Sprintf("naive: process %d deadlocked after %d transfers, no transfer for %.0f ms: %s", rep.PID, rep.Done, rep.StalledMs, rep.Cycle))
 	} else {
 		em.Log(fmt.Sprintf("naive: process %d finished all %d transfers", rep.PID, rep.Done))
