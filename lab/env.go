@@ -19,6 +19,10 @@ type Env struct {
 	// while this one ran, itself included. Runs in other slots have cores
 	// of their own, but share the memory bus and caches.
 	InFlight int `json:"in_flight"`
+	// OthersPct is the share of the pinned CPUs' time, in percent, that
+	// other programs took while the run's trials ran (their busy time in
+	// /proc/stat beyond the run's own CPU time); nil where unmeasured.
+	OthersPct *float64 `json:"others_pct,omitempty"`
 }
 
 // Cores returns the cores a run's work could use at once: its GOMAXPROCS

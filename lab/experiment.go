@@ -15,6 +15,7 @@ package lab
 import (
 	"context"
 	"io/fs"
+	"strings"
 	"time"
 )
 
@@ -29,18 +30,19 @@ type Experiment interface {
 	Trial(ctx context.Context, variant string, p Params, em Emitter) (Trial, error)
 }
 
-// A Verdicter writes the verdict of a finished run from its measurements.
-// Experiments that do not implement it get a generic verdict.
-type Verdicter interface {
-	Verdict(r *Result, p Params, env Env) string
-}
-
 // A Judge writes the verdict of a finished run in two parts: the
 // headline, one plain sentence of under 40 words that answers the lesson's
 // question, and the details, everything else the figures say (the page
-// folds them away). Where an experiment implements both, lab asks Judge.
+// folds them away). An experiment without a Judge gets a generic verdict.
 type Judge interface {
 	Judge(r *Result, p Params, env Env) (headline, details string)
+}
+
+// Verdict returns j's whole verdict of a run in one text: the headline,
+// then the details.
+func Verdict(j Judge, r *Result, p Params, env Env) string {
+	h, d := j.Judge(r, p, env)
+	return strings.TrimSpace(h + " " + d)
 }
 
 // A Planner chooses the variants a run executes, for experiments whose
@@ -168,6 +170,9 @@ type Trial struct {
 	// Extra holds experiment-specific figures (numbers or strings).
 	Extra map[string]any
 }
+
+// Float64 returns a pointer to x, for a median answer (VariantResult.Got).
+func Float64(x float64) *float64 { return &x }
 
 // Int64 returns a pointer to n, for Trial.Expected and Trial.Got.
 func Int64(n int64) *int64 { return &n }

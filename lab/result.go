@@ -1,6 +1,7 @@
 package lab
 
 import (
+	"encoding/json"
 	"slices"
 )
 
@@ -21,7 +22,8 @@ type Result struct {
 	Traces []string `json:"traces,omitempty"`
 }
 
-// A VariantResult summarises one variant's trials.
+// A VariantResult summarises one variant's trials. Its speedup is null
+// in JSON where it has none (SpeedupWithheld says why).
 type VariantResult struct {
 	Name     string  `json:"name"`
 	Baseline bool    `json:"baseline"`
@@ -32,7 +34,11 @@ type VariantResult struct {
 	Speedup  float64 `json:"speedup"` // baseline median / this median
 	Correct  *bool   `json:"correct"` // nil where correctness has no meaning
 	Expected *int64  `json:"expected"`
-	Got      *int64  `json:"got"` // the median of the trials' answers
+	// Got is the median of the trials' answers: with an even number of
+	// trials the mean of the middle two, as every median in a result is,
+	// so a figure derived from the answer (updates lost: expected - got)
+	// has, as its median, expected minus this.
+	Got *float64 `json:"got"`
 	// WrongTrials counts the trials whose answer was wrong, and WorstGot is
 	// the wrong answer farthest from Expected (nil if none was wrong); both
 	// nil where Correct is.
@@ -40,7 +46,14 @@ type VariantResult struct {
 	WorstGot    *int64 `json:"worst_got"`
 	// SpeedupCI is a 95% interval around Speedup (see speedupCI); nil for
 	// the baseline and for runs of fewer than MinCIRounds rounds.
-	SpeedupCI *[2]float64    `json:"speedup_ci"`
+	SpeedupCI *[2]float64 `json:"speedup_ci"`
+	// SpeedupWithheld says why a variant has no speedup (0, null in
+	// JSON): its answer, or the baseline's, was wrong in some trial.
+	SpeedupWithheld string `json:"speedup_withheld,omitempty"`
+	// OthersPct is the share of the run's CPUs' time, in percent, that
+	// other programs took while this variant's trials ran; nil where it
+	// could not be measured.
+	OthersPct *float64       `json:"others_pct"`
 	Trials    []TrialResult  `json:"trials"`
 	Peaks     map[string]any `json:"peaks"`
 	Extra     map[string]any `json:"extra,omitempty"`
@@ -103,4 +116,17 @@ func Number(x any) (value float64, ok bool) {
 		return n, true
 	}
 	return 0, false
+}
+
+// MarshalJSON writes v with its speedup null where it has none.
+func (v VariantResult) MarshalJSON() ([]byte, error) {
+	type plain VariantResult // without this method
+	out := struct {
+		plain
+		Speedup *float64 `json:"speedup"`
+	}{plain: plain(v)}
+	if v.Speedup != 0 {
+		out.Speedup = &v.Speedup
+	}
+	return json.Marshal(out)
 }

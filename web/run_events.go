@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"time"
 
@@ -31,7 +30,7 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 		serve.Error(w, http.StatusNotFound, "no run "+errs.Truncate(id, serve.MaxQuoted))
 		return
 	}
-	events, err := s.logs.acquire(r.Context(), id, s.runs.Events)
+	events, replay, err := s.logs.acquire(r.Context(), id, s.runs.Events)
 	if err != nil {
 		s.runError(w, id, err)
 		return
@@ -48,22 +47,20 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 	defer s.socketsWait.Done()
 	release, refused := s.runSockets.acquire(id, s.client(r))
 	if refused != "" {
-		tooManySockets(w, refused)
+		tooManySockets(w, r, refused)
 		return
 	}
 	defer release()
-	conn, err := serve.Upgrader.Upgrade(w, r, nil)
+	conn, cork, err := serve.UpgradeCorked(w, r)
 	if err != nil {
 		return // the upgrader has answered with a 4xx
 	}
-	if tc, ok := conn.NetConn().(*net.TCPConn); ok {
-		tc.SetWriteBuffer(sendBudget)
-	}
+	cork.SetWriteBuffer(sendBudget)
 	ctx, cancel := context.WithCancel(s.sockets)
 	defer cancel()
 	pong, _ := s.keepalive()
 	go serve.ReadNothing(conn, cancel, pong, "a run's events")
-	s.writeEvents(ctx, conn, events)
+	s.writeEvents(ctx, conn, cork, events, replay)
 }
 
 // writeTimeout is the longest one message may take to be taken by the
@@ -84,7 +81,10 @@ func (s *Server) keepalive() (pong, ping time.Duration) {
 }
 
 // writeEvents is the connection's one writer.
-func (s *Server) writeEvents(ctx context.Context, conn *websocket.Conn, events *runs.EventLog) {
+// A batch of events goes out corked: a replay of thousands of small
+// events leaves in a few writes, not a system call each, and as much of
+// it as the run's sockets share leaves as frames built once (replay).
+func (s *Server) writeEvents(ctx context.Context, conn *websocket.Conn, cork *serve.Cork, events *runs.EventLog, replay *framedReplay) {
 	defer conn.Close()
 	_, pingPeriod := s.keepalive()
 	next := 0
@@ -121,12 +121,23 @@ func (s *Server) writeEvents(ctx context.Context, conn *websocket.Conn, events *
 		if replayed && bytesOf(batch) > sendBudget {
 			batch = runs.Skip(batch)
 		}
+		if !replayed {
+			frames, upTo := replay.frames(batch, time.Now())
+			if err := cork.WriteFrames(frames, s.writeTimeout()); err != nil {
+				return // a slow or dead client is dropped
+			}
+			batch = batch[upTo+1:] // what the frames did not hold
+		}
 		replayed = true
+		cork.Hold()
 		for _, e := range batch {
 			conn.SetWriteDeadline(time.Now().Add(s.writeTimeout()))
 			if err := conn.WriteMessage(websocket.TextMessage, e.Data); err != nil {
 				return // a slow or dead client is dropped
 			}
+		}
+		if err := cork.Flush(); err != nil {
+			return
 		}
 	}
 }

@@ -18,16 +18,17 @@ type sharedLogs struct {
 
 // A sharedLog is one run's log and the sockets holding it.
 type sharedLog struct {
-	refs  int           // sockets holding it; guarded by sharedLogs.mu
-	ready chan struct{} // closed once log or err is set
-	log   *runs.EventLog
-	err   error
+	refs   int           // sockets holding it; guarded by sharedLogs.mu
+	ready  chan struct{} // closed once log or err is set
+	log    *runs.EventLog
+	err    error
+	replay framedReplay // the replay as frames, shared by the run's sockets
 }
 
 // acquire returns run id's log, loading it with load if no socket holds it
 // yet (the first caller loads; the others wait for it). Every acquire
 // without an error must be matched by a release.
-func (c *sharedLogs) acquire(ctx context.Context, id string, load func(context.Context, string) (*runs.EventLog, error)) (*runs.EventLog, error) {
+func (c *sharedLogs) acquire(ctx context.Context, id string, load func(context.Context, string) (*runs.EventLog, error)) (*runs.EventLog, *framedReplay, error) {
 	c.mu.Lock()
 	sl, ok := c.m[id]
 	if !ok {
@@ -44,14 +45,14 @@ func (c *sharedLogs) acquire(ctx context.Context, id string, load func(context.C
 		case <-sl.ready:
 		case <-ctx.Done():
 			c.release(id)
-			return nil, ctx.Err()
+			return nil, nil, ctx.Err()
 		}
 	}
 	if sl.err != nil {
 		c.release(id)
-		return nil, sl.err
+		return nil, nil, sl.err
 	}
-	return sl.log, nil
+	return sl.log, &sl.replay, nil
 }
 
 // release lets go of a log acquire returned (or failed to return).

@@ -177,7 +177,7 @@ func TestSharedLogs(t *testing.T) {
 	var wg sync.WaitGroup
 	for range sockets {
 		wg.Go(func() {
-			l, err := c.acquire(context.Background(), "run", load)
+			l, _, err := c.acquire(context.Background(), "run", load)
 			if err != nil {
 				t.Error(err)
 			}
@@ -205,7 +205,7 @@ func TestSharedLogs(t *testing.T) {
 	if n := c.held(); n != 0 {
 		t.Errorf("after every socket let go: %d logs held, want 0", n)
 	}
-	if _, err := c.acquire(context.Background(), "run", func(context.Context, string) (*runs.EventLog, error) {
+	if _, _, err := c.acquire(context.Background(), "run", func(context.Context, string) (*runs.EventLog, error) {
 		loads.Add(1)
 		return runs.NewEventLog(), nil
 	}); err != nil || loads.Load() != 2 {

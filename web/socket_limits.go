@@ -85,8 +85,10 @@ func (c *socketCount) acquire(run, addr string) (release func(), refused string)
 	}, ""
 }
 
-// tooManySockets answers a handshake past a socket cap.
-func tooManySockets(w http.ResponseWriter, msg string) {
+// tooManySockets answers a handshake past a socket cap, logged at debug:
+// a flood of handshakes would otherwise write a line each.
+func tooManySockets(w http.ResponseWriter, r *http.Request, msg string) {
+	serve.Quiet(r.Context())
 	w.Header().Set("Retry-After", "10")
 	serve.Error(w, http.StatusTooManyRequests, msg)
 }

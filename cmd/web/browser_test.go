@@ -28,8 +28,15 @@ func artifactDir(t *testing.T) string {
 	return dir
 }
 
-// newBrowser starts a headless Chromium with a window of the given size.
+// newBrowser starts a headless Chromium with a window of the given size,
+// for a test of at most 90 seconds.
 func newBrowser(t *testing.T, width, height int) context.Context {
+	t.Helper()
+	return newBrowserFor(t, width, height, 90*time.Second)
+}
+
+// newBrowserFor is newBrowser for a test of at most d.
+func newBrowserFor(t *testing.T, width, height int, d time.Duration) context.Context {
 	t.Helper()
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Fatalf("Chromium is not installed at %s (make setup installs it): %v", chromiumPath, err)
@@ -49,7 +56,7 @@ func newBrowser(t *testing.T, width, height int) context.Context {
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelCtx := chromedp.NewContext(actx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, d)
 	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
 	return ctx
 }

@@ -108,10 +108,18 @@ func TestRaceLosesUpdatesOnlyOnTwoCores(t *testing.T) {
 				t.Fatalf("got status %v (%v), want done", run["status"], run["error"])
 			}
 			lossy, all := lossyTrials(variant(t, run, "unsynchronized"))
-			if lossy < tt.minLossy || lossy > tt.maxLoss {
-				t.Errorf("got updates lost in %d of %d trials, want %d..%d", lossy, all, tt.minLossy, tt.maxLoss)
-			}
 			env := run["env"].(map[string]any)
+			verdict, _ := run["result"].(map[string]any)["verdict"].(string)
+			// Other programs on the machine may take the run's cores: then
+			// the goroutines rarely run at once, and the verdict must say so
+			// first instead of claiming a quiet machine's lesson.
+			if others, ok := env["others_pct"].(float64); ok && others > 10 && lossy < tt.minLossy {
+				if !strings.HasPrefix(verdict, "Other programs on this machine took") {
+					t.Errorf("others took %v%% of the cores and %d of %d trials lost updates; got verdict %q, want it to say so first", others, lossy, all, verdict)
+				}
+			} else if lossy < tt.minLossy || lossy > tt.maxLoss {
+				t.Errorf("got updates lost in %d of %d trials (others took %v%%), want %d..%d", lossy, all, env["others_pct"], tt.minLossy, tt.maxLoss)
+			}
 			if got := strconv.Itoa(int(env["gomaxprocs"].(float64))); got != tt.cores {
 				t.Errorf("got env.gomaxprocs %v, want %s", got, tt.cores)
 			}

@@ -136,7 +136,7 @@ func TestBrowserSessionRoom(t *testing.T) {
 	if err := chromedp.Do(learner, chromedp.Click(chromedp.CSS("#run-btn"))); err != nil {
 		t.Fatal(err)
 	}
-	queued := poll(t, learner, `seen('#form-status', /^Queued: \d+(st|nd|rd|th) in line, (done in about \d+ (s|min)|due any moment)/)`, "the wait beside the learner's Run button")
+	queued := poll(t, learner, `seen('#form-status', /^Queued: \d+(st|nd|rd|th) in line; the wait is in the run panel$/)`, "the place in line beside the learner's Run button, the wait left to the panel")
 	panelStatus := poll(t, learner, `seen('#run-status-text', /^Queued: \d+(st|nd|rd|th) in line, (done in about \d+ (s|min)|due any moment)/)`, "the wait in the learner's run panel")
 	for _, w := range who {
 		if status, out := call(t, "POST", api+"/runs", "", `{`+w+`}`); status != 201 {

@@ -62,7 +62,6 @@ func New() Experiment { return Experiment{shown: new(atomic.Bool)} }
 var (
 	_ lab.Experiment = Experiment{}
 	_ lab.Judge      = Experiment{}
-	_ lab.Verdicter  = Experiment{}
 	_ lab.Soloist    = Experiment{}
 )
 

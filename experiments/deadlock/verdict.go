@@ -8,13 +8,6 @@ import (
 	"concurrencylab/lab"
 )
 
-// Verdict implements lab.Verdicter: the headline and its details in one
-// text.
-func (e Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
-	h, d := e.Judge(r, p, env)
-	return strings.TrimSpace(h + " " + d)
-}
-
 // Judge implements lab.Judge. The headline says which variants deadlocked
 // and whether the money was all there in the ones that finished; the
 // details name a cycle, compare throughput against the ordered locks and

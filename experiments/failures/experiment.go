@@ -46,7 +46,6 @@ type Experiment struct{}
 var (
 	_ lab.Experiment = Experiment{}
 	_ lab.Judge      = Experiment{}
-	_ lab.Verdicter  = Experiment{}
 	_ lab.Soloist    = Experiment{}
 )
 

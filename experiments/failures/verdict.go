@@ -8,13 +8,6 @@ import (
 	"concurrencylab/lab"
 )
 
-// Verdict implements lab.Verdicter: the headline and its details in one
-// text.
-func (e Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
-	h, d := e.Judge(r, p, env)
-	return strings.TrimSpace(h + " " + d)
-}
-
 // Judge implements lab.Judge. The headline answers the lesson's question,
 // did the caller find out that a task failed; the details tell each
 // variant's figures.
@@ -53,7 +46,7 @@ func headlineOf(r *lab.Result) string {
 		case *v.Correct:
 			got = append(got, v.Name)
 		default:
-			worst := v.Got
+			worst := medianAnswer(v.Got)
 			if v.WorstGot != nil {
 				worst = v.WorstGot
 			}
@@ -99,7 +92,7 @@ func sentence(v *lab.VariantResult, p lab.Params) string {
 	case "bare":
 		if v.Correct != nil && !*v.Correct {
 			return fmt.Sprintf("bare: the go statement dropped every error; the caller saw %s of the %s returned, in %d of %s.",
-				count(v.Got), count(v.Expected), *v.WrongTrials, trials)
+				countF(v.Got), count(v.Expected), *v.WrongTrials, trials)
 		}
 		return fmt.Sprintf("bare: no task failed, so it had nothing to lose in %s.", trials)
 	case "collect":
@@ -187,7 +180,7 @@ func statusIs(v *lab.VariantResult, s int) bool {
 // seen is "every error (2 of 2)" or "3 of 4 errors at worst".
 func seen(v *lab.VariantResult) string {
 	if v.Correct != nil && *v.Correct {
-		return fmt.Sprintf("every error (%s of %s)", count(v.Got), count(v.Expected))
+		return fmt.Sprintf("every error (%s of %s)", countF(v.Got), count(v.Expected))
 	}
 	return fmt.Sprintf("%s of %s errors at worst", count(v.WorstGot), count(expectedOf(v, v.WorstGot)))
 }
@@ -219,6 +212,22 @@ func count(n *int64) string {
 		return "?"
 	}
 	return prose.Group(*n)
+}
+
+// countF writes a median answer: a whole number, or one and a half.
+func countF(n *float64) string {
+	if n == nil {
+		return "?"
+	}
+	return prose.Number(*n)
+}
+
+// medianAnswer is a median answer as a whole number where it is one.
+func medianAnswer(n *float64) *int64 {
+	if n == nil || *n != float64(int64(*n)) {
+		return nil
+	}
+	return lab.Int64(int64(*n))
 }
 
 func num(x float64) string { return prose.Group(int64(x + 0.5)) }

@@ -13,7 +13,7 @@ func vr(name string, ms float64, trials ...lab.TrialResult) lab.VariantResult {
 	v := lab.VariantResult{Name: name, MedianMs: ms, Trials: trials, Extra: map[string]any{}}
 	correct, wrong := true, 0
 	for _, t := range trials {
-		v.Expected, v.Got = t.Expected, t.Got
+		v.Expected, v.Got = t.Expected, lab.Float64(float64(*t.Got))
 		if c := t.Correct(); c != nil && !*c {
 			correct = false
 			wrong++
@@ -70,7 +70,7 @@ func TestJudge(t *testing.T) {
 	if strings.Contains(d, "as fast as collect") {
 		t.Errorf("details %q claim a speedup without an interval", d)
 	}
-	if v := (Experiment{}).Verdict(all, p, env); v != h+" "+d {
+	if v := lab.Verdict(Experiment{}, all, p, env); v != h+" "+d {
 		t.Errorf("got Verdict %q, want the headline and the details", v)
 	}
 }
@@ -93,7 +93,7 @@ func TestJudgeEdges(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Experiment{}.Verdict(&lab.Result{Variants: tt.variants}, p, env)
+			got := lab.Verdict(Experiment{}, &lab.Result{Variants: tt.variants}, p, env)
 			for _, w := range tt.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("verdict %q lacks %q", got, w)

@@ -36,7 +36,6 @@ const MaxIncrements = 50_000_000
 type Experiment struct{}
 
 var _ lab.Experiment = Experiment{}
-var _ lab.Verdicter = Experiment{}
 
 // variants are the counters, in the order the page shows them. Each count
 // function lives in counters.go.

@@ -154,7 +154,7 @@ func TestVerdict(t *testing.T) {
 			if e.NumCPU == 0 {
 				e = env
 			}
-			got := Experiment{}.Verdict(&lab.Result{Variants: tt.variants}, p, e)
+			got := lab.Verdict(Experiment{}, &lab.Result{Variants: tt.variants}, p, e)
 			for _, w := range tt.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("verdict %q lacks %q", got, w)
@@ -208,7 +208,7 @@ func TestJudgeHeadline(t *testing.T) {
 	if !strings.Contains(d, "atomic") || !strings.Contains(d, "lost") {
 		t.Errorf("got details %q, want the costs and the losses", d)
 	}
-	if v := (Experiment{}).Verdict(r, p, lab.Env{NumCPU: 2, GOMAXPROCS: 2}); v != h+" "+d {
+	if v := lab.Verdict(Experiment{}, r, p, lab.Env{NumCPU: 2, GOMAXPROCS: 2}); v != h+" "+d {
 		t.Errorf("got Verdict %q, want the headline and the details", v)
 	}
 }

@@ -43,7 +43,6 @@ type Experiment struct {
 }
 
 var _ lab.Experiment = Experiment{}
-var _ lab.Verdicter = Experiment{}
 
 // Info implements lab.Experiment.
 func (e Experiment) Info() lab.Info {

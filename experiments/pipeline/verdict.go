@@ -13,13 +13,6 @@ import (
 	"concurrencylab/lab"
 )
 
-// Verdict implements lab.Verdicter: the headline and its details in one
-// text.
-func (e Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
-	h, d := e.Judge(r, p, env)
-	return strings.TrimSpace(h + " " + d)
-}
-
 // Judge implements lab.Judge. The headline compares every variant with
 // polling by its speedup's interval; the details say which was fastest,
 // what polling wasted, why unbuffered channels can lose to polling,
@@ -47,7 +40,7 @@ func verdictDetails(r *lab.Result, p lab.Params, env lab.Env) string {
 	for _, v := range r.Variants {
 		if v.Correct != nil && !*v.Correct {
 			parts = append(parts, fmt.Sprintf("%s lost or garbled items: %s of %s came out right in its median trial, which should never happen: please report this run.",
-				v.Name, prose.Group(deref(v.Got)), prose.Group(deref(v.Expected))))
+				v.Name, prose.Number(derefF(v.Got)), prose.Group(deref(v.Expected))))
 		}
 	}
 	parts = append(parts, speed(r))
@@ -313,6 +306,13 @@ func kind(s settings) string {
 // figure returns a variant's median figure from its trials' Extra.
 func figure(v lab.VariantResult, key string) (float64, bool) {
 	return lab.Number(v.Extra[key])
+}
+
+func derefF(p *float64) float64 {
+	if p == nil {
+		return 0
+	}
+	return *p
 }
 
 func deref(p *int64) int64 {

@@ -24,7 +24,7 @@ func result(items int64, fakes ...fake) *lab.Result {
 		v := lab.VariantResult{
 			Name: f.name, Baseline: f.name == "polling",
 			MedianMs: f.median, MinMs: f.lo, MaxMs: f.hi,
-			Expected: lab.Int64(items), Got: lab.Int64(f.got), Correct: &ok,
+			Expected: lab.Int64(items), Got: lab.Float64(float64(f.got)), Correct: &ok,
 			Extra: f.extra,
 		}
 		n := max(len(f.backedUp), len(f.reordered))
@@ -140,7 +140,7 @@ func TestVerdict(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Experiment{}.Verdict(tt.r, params(t, tt.q), env)
+			got := lab.Verdict(Experiment{}, tt.r, params(t, tt.q), env)
 			for _, w := range tt.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("verdict %q\nlacks %q", got, w)
@@ -156,7 +156,7 @@ func TestVerdict(t *testing.T) {
 }
 
 func TestVerdictWithoutVariants(t *testing.T) {
-	if got := (Experiment{}).Verdict(&lab.Result{}, params(t, ""), lab.Env{}); got != "No variant ran." {
+	if got := lab.Verdict(Experiment{}, &lab.Result{}, params(t, ""), lab.Env{}); got != "No variant ran." {
 		t.Errorf("got %q, want No variant ran.", got)
 	}
 }
@@ -186,7 +186,7 @@ func TestVerdictOnTheRunsCores(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Experiment{}.Verdict(r(), params(t, tt.q), tt.env)
+			got := lab.Verdict(Experiment{}, r(), params(t, tt.q), tt.env)
 			if !strings.Contains(got, tt.want) {
 				t.Errorf("got verdict %q, want it to contain %q", got, tt.want)
 			}

@@ -60,7 +60,6 @@ type Experiment struct {
 
 var (
 	_ lab.Experiment = (*Experiment)(nil)
-	_ lab.Verdicter  = (*Experiment)(nil)
 	_ lab.Planner    = (*Experiment)(nil)
 )
 

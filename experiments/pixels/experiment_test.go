@@ -291,7 +291,7 @@ func TestVerdict(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := f.exp.Verdict(&tt.r, p, lab.Env{NumCPU: 2})
+			got := f.exp.details(&tt.r, p, lab.Env{NumCPU: 2})
 			for _, w := range tt.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("verdict %q lacks %q", got, w)

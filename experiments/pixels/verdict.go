@@ -8,10 +8,10 @@ import (
 	"concurrencylab/lab"
 )
 
-// Verdict implements lab.Verdicter: whether every variant counted right,
+// details says whether every variant counted right,
 // how the fastest compares with decoding alone and with the loop, and what
 // goroutine-per-frame held, from the run's own figures.
-func (e *Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
+func (e *Experiment) details(r *lab.Result, p lab.Params, env lab.Env) string {
 	var parts []string
 	var counters []lab.VariantResult
 	var wrong []string
@@ -156,9 +156,9 @@ func vsDecode(b, decode lab.VariantResult) float64 {
 // Judge implements lab.Judge: the headline answers the lesson's question,
 // how close the fastest counter came to one decoder's speed, in the
 // table's figures, and claims faster or slower than the baseline only
-// where the speedup's interval excludes 1; the details are Verdict's.
+// where the speedup's interval excludes 1; the details are details'.
 func (e *Experiment) Judge(r *lab.Result, p lab.Params, env lab.Env) (headline, details string) {
-	details = e.Verdict(r, p, env)
+	details = e.details(r, p, env)
 	var b *lab.VariantResult
 	for i, v := range r.Variants {
 		if v.Name != DecodeOnly && v.MedianMs > 0 && (b == nil || v.MedianMs < b.MedianMs) {

@@ -20,7 +20,7 @@ func verdictOf(t *testing.T, baseline string, vs ...lab.VariantResult) string {
 		vs[i].Baseline = vs[i].Name == baseline
 	}
 	p := lab.Params{"clip": "test.avi"}
-	return (&Experiment{}).Verdict(&lab.Result{Variants: vs}, p, lab.Env{NumCPU: 2})
+	return (&Experiment{}).details(&lab.Result{Variants: vs}, p, lab.Env{NumCPU: 2})
 }
 
 func TestVerdictExplainsBeatingTheDecoder(t *testing.T) {
@@ -126,7 +126,7 @@ func TestVerdictDecodersOnTheRunsCores(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := (&Experiment{}).Verdict(&lab.Result{Variants: tt.vs}, lab.Params{"clip": "test.avi"}, tt.env)
+			got := (&Experiment{}).details(&lab.Result{Variants: tt.vs}, lab.Params{"clip": "test.avi"}, tt.env)
 			if !strings.Contains(got, tt.want) {
 				t.Errorf("got verdict %q, want it to contain %q", got, tt.want)
 			}
@@ -180,7 +180,7 @@ func TestVerdictNamesAnUploadAsUploaded(t *testing.T) {
 	}
 	yes := true
 	r := &lab.Result{Variants: []lab.VariantResult{{Name: Sequential, Baseline: true, MedianMs: 10, Correct: &yes, Expected: lab.Int64(1)}}}
-	got := New(lib).Verdict(r, lab.Params{"clip": info.Name}, lab.Env{NumCPU: 2})
+	got := New(lib).details(r, lab.Params{"clip": info.Name}, lab.Env{NumCPU: 2})
 	if !strings.Contains(got, "Holiday in Rome.avi") || strings.Contains(got, info.Name) {
 		t.Errorf("got verdict %q, want the clip named Holiday in Rome.avi, not %s", got, info.Name)
 	}

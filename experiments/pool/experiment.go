@@ -37,7 +37,6 @@ type Experiment struct{}
 var (
 	_ lab.Experiment = Experiment{}
 	_ lab.Judge      = Experiment{}
-	_ lab.Verdicter  = Experiment{}
 )
 
 // variants are the pools, in the order the page shows them.

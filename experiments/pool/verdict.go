@@ -8,13 +8,6 @@ import (
 	"concurrencylab/lab"
 )
 
-// Verdict implements lab.Verdicter: the headline and its details in one
-// text.
-func (e Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
-	h, d := e.Judge(r, p, env)
-	return strings.TrimSpace(h + " " + d)
-}
-
 // Judge implements lab.Judge. The headline says whether the bounded pools
 // stayed within K and served every request, and what no bound did; the
 // details give the waits and compare the times against the semaphore.

@@ -32,7 +32,7 @@ func TestVerdictAgainstTheRunsIdeal(t *testing.T) {
 		{name: "ideal from workers", pool: variant("worker-pool", 2, 1.9, 60, 16, 16)},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := Experiment{}.Verdict(&lab.Result{Variants: []lab.VariantResult{seq, tc.pool}},
+			got := lab.Verdict(Experiment{}, &lab.Result{Variants: []lab.VariantResult{seq, tc.pool}},
 				params(t, map[string]string{"variants": "sequential,worker-pool", "workers": "2"}), sixteen)
 			if strings.Contains(got, "16×") || strings.Contains(got, "16.00×") {
 				t.Errorf("verdict %q measures against 16×, want against 2×", got)
@@ -55,7 +55,7 @@ func TestGILClaimsOnlyWhatItMeasured(t *testing.T) {
 	pool := withCI(variant("worker-pool", 2, 2.9, 160, 16, 16), 1.8, 3.1)
 	t.Run("no CPU time: no mechanism claimed", func(t *testing.T) {
 		gil := withCI(variant("gil", 2, 1.24, 160, 16, 16), 0.97, 1.5)
-		got := Experiment{}.Verdict(&lab.Result{Variants: []lab.VariantResult{seq, pool, gil}}, params(t, raw), env)
+		got := lab.Verdict(Experiment{}, &lab.Result{Variants: []lab.VariantResult{seq, pool, gil}}, params(t, raw), env)
 		if strings.Contains(got, "one core did") {
 			t.Errorf("verdict %q claims one core did the work without measuring it", got)
 		}
@@ -65,14 +65,14 @@ func TestGILClaimsOnlyWhatItMeasured(t *testing.T) {
 	})
 	t.Run("measured one core", func(t *testing.T) {
 		gil := withCPU(withCI(variant("gil", 2, 1.0, 160, 16, 16), 0.9, 1.1), 168)
-		got := Experiment{}.Verdict(&lab.Result{Variants: []lab.VariantResult{seq, pool, gil}}, params(t, raw), env)
+		got := lab.Verdict(Experiment{}, &lab.Result{Variants: []lab.VariantResult{seq, pool, gil}}, params(t, raw), env)
 		if !strings.Contains(got, "It kept 1.1 cores busy") || !strings.Contains(got, "one core did the work, and 1 other core sat idle") {
 			t.Errorf("verdict %q, want one core claimed from gil's measured CPU time", got)
 		}
 	})
 	t.Run("measured more than one core", func(t *testing.T) {
 		gil := withCPU(withCI(variant("gil", 2, 1.0, 160, 16, 16), 0.9, 1.1), 300)
-		got := Experiment{}.Verdict(&lab.Result{Variants: []lab.VariantResult{seq, pool, gil}}, params(t, raw), env)
+		got := lab.Verdict(Experiment{}, &lab.Result{Variants: []lab.VariantResult{seq, pool, gil}}, params(t, raw), env)
 		if strings.Contains(got, "one core did") {
 			t.Errorf("verdict %q claims one core while gil kept 1.9 busy", got)
 		}

@@ -51,7 +51,6 @@ func New(cores int) Experiment { return Experiment{Cores: cores, shapes: &shapes
 
 var (
 	_ lab.Experiment = Experiment{}
-	_ lab.Verdicter  = Experiment{}
 	_ lab.Planner    = Experiment{}
 )
 

@@ -12,4 +12,6 @@ Go has no GIL. The scheduler runs goroutines on GOMAXPROCS operating-system thre
 
 The gil variant is a model, not Python: the same worker pool, but a goroutine must hold one token to compute, hands it to the next in line after every switch interval, and lets go of it while it waits. Compare its speedup with worker-pool's, for cpu and for io, and watch the timeline: under the GIL the goroutines' bars take turns instead of overlapping.
 
-Turn on sweep to measure worker-pool and gil with 1, 2, 4, 8 and 16 workers in one run, and compare where each line stops rising with the core count and, for io, the number of tasks.`
+Turn on sweep to measure worker-pool and gil with 1, 2, 4, 8 and 16 workers in one run, and compare where each line stops rising with the core count and, for io, the number of tasks.
+
+Turn on Execution trace and pick "Traced trial" in the timeline: under gil the goroutines take turns, one lane running while the others wait in line for the token, blocked with the reason "select", and they seldom run at once; worker-pool's lanes run side by side on both processors. Click a blocked stretch to jump to the goroutine that handed the lock over.`

@@ -15,13 +15,6 @@ import (
 // needs.
 const declaredBaseline = "sequential"
 
-// Verdict implements lab.Verdicter: the headline and its details in one
-// text, for callers that want the whole verdict.
-func (e Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
-	h, d := e.Judge(r, p, env)
-	return strings.TrimSpace(h + " " + d)
-}
-
 // Judge implements lab.Judge. The headline answers the lesson's question
 // (did more goroutines make it faster, here?) and claims faster or slower
 // only where the speedup's interval excludes 1. The details relate the

@@ -17,7 +17,7 @@ func variant(name string, workers int, speedup, base float64, want, got int64) l
 	ok := want == got
 	v := lab.VariantResult{
 		Name: name, Baseline: name == "sequential", MedianMs: base / speedup, Speedup: speedup,
-		Correct: &ok, Expected: lab.Int64(want), Got: lab.Int64(got),
+		Correct: &ok, Expected: lab.Int64(want), Got: lab.Float64(float64(got)),
 		Extra: map[string]any{"workers": float64(workers)},
 	}
 	for range 3 {
@@ -321,7 +321,7 @@ func TestVerdict(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := Experiment{}.Verdict(tt.result, params(t, tt.raw), tt.env)
+			got := lab.Verdict(Experiment{}, tt.result, params(t, tt.raw), tt.env)
 			t.Log(got)
 			for _, w := range tt.want {
 				if !strings.Contains(got, w) {

@@ -16,4 +16,6 @@ Each run has cores of its own, and the cores knob sets GOMAXPROCS: how many of t
 
 With one goroutine there is nothing to interleave and no data race at all: the sequential count is always right, and so is unsynchronized with goroutines=1. That is why races hide in tests and surface under load.
 
-Go ships a race detector: build or test with -race and it reports this exact data race, with both goroutines' stacks, the first time it happens. The fix is synchronization: a mutex, an atomic add, or one goroutine that owns the counter; the locked counter experiment measures what each costs.`
+Go ships a race detector: build or test with -race and it reports this exact data race, with both goroutines' stacks, the first time it happens. The fix is synchronization: a mutex, an atomic add, or one goroutine that owns the counter; the locked counter experiment measures what each costs.
+
+Turn on Execution trace (with goroutines=2) and pick "Traced trial" in the timeline: the two counting goroutines' lanes are green, running, at the same instant, and "per processor" shows them on P0 and P1 side by side. Those overlapping stretches are when updates are lost.`

@@ -90,7 +90,7 @@ func TestVerdict(t *testing.T) {
 			r := &lab.Result{Variants: []lab.VariantResult{
 				{Name: "unsynchronized", Expected: lab.Int64(500000), Trials: trials(tt.gots...)},
 			}}
-			got := Experiment{}.Verdict(r, p, env)
+			got := lab.Verdict(Experiment{}, r, p, env)
 			for _, w := range tt.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("verdict %q lacks %q", got, w)

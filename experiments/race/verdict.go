@@ -8,13 +8,6 @@ import (
 	"concurrencylab/lab"
 )
 
-// Verdict implements lab.Verdicter: the headline and its details in one
-// text.
-func (e Experiment) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
-	h, d := e.Judge(r, p, env)
-	return strings.TrimSpace(h + " " + d)
-}
-
 // Judge implements lab.Judge. The headline answers the lesson's question,
 // were updates lost here, from every trial (not the median): in how many
 // trials, and at worst how many. The details say why, for the run's
@@ -40,10 +33,31 @@ func headlineOf(r *lab.Result, p lab.Params, env lab.Env) string {
 	case lossy == 0 && g == 1:
 		return fmt.Sprintf("With one goroutine there is nothing to race with: the count was exact in %s.", prose.Plural(n, "trial"))
 	case lossy == 0:
+		if why := whyNoLoss(*v, procs); why != "" {
+			return fmt.Sprintf("No update was lost in %s with %s: %s.", prose.Plural(n, "trial"), with, why)
+		}
 		return fmt.Sprintf("No update was lost in %s with %s this time.", prose.Plural(n, "trial"), with)
 	}
-	return fmt.Sprintf("Updates were lost in %d of %s with %s, at worst %s of %s.",
-		lossy, prose.Plural(n, "trial"), with, prose.Group(worst), prose.Group(*v.Expected))
+	return fmt.Sprintf("Updates were lost in %d of %s with %s: at worst %s of %s lost, %s counted.",
+		lossy, prose.Plural(n, "trial"), with, prose.Group(worst), prose.Group(*v.Expected), prose.Group(*v.Expected-worst))
+}
+
+// whyNoLoss says, from the run's own figures, why goroutines that could
+// race did not: they used little more than one core at a time (a lost
+// update needs two running at the same instant), and other programs took
+// the cores. Spans cannot show this: a goroutine the system took off its
+// core keeps its span open.
+func whyNoLoss(v lab.VariantResult, procs int) string {
+	var why []string
+	if procs > 1 && v.MedianMs >= 1 && v.CPUMs > 0 {
+		if used := v.CPUMs / v.MedianMs; used < 1.5 {
+			why = append(why, fmt.Sprintf("they used %.1f cores on average, rarely running at the same instant", used))
+		}
+	}
+	if o := v.OthersPct; o != nil && *o > 10 {
+		why = append(why, fmt.Sprintf("other programs took %.0f%% of the cores", *o))
+	}
+	return strings.Join(why, "; ")
 }
 
 // lostIn counts v's trials that lost updates and the most any lost.

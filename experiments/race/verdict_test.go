@@ -80,7 +80,7 @@ func TestVerdictOnCores(t *testing.T) {
 				trials = append(trials, lab.TrialResult{Expected: lab.Int64(500000), Got: lab.Int64(g)})
 			}
 			r := &lab.Result{Variants: []lab.VariantResult{{Name: "unsynchronized", Expected: lab.Int64(500000), Trials: trials}}}
-			got := Experiment{}.Verdict(r, p, tt.env)
+			got := lab.Verdict(Experiment{}, r, p, tt.env)
 			for _, w := range tt.want {
 				if !strings.Contains(got, w) {
 					t.Errorf("got verdict %q, want it to contain %q", got, w)
@@ -102,13 +102,21 @@ func TestHeadline(t *testing.T) {
 	tests := []struct {
 		name, raw string
 		gots      []int64
-		want      string
-		details   []string
-		not       []string
+		// The variant's median wall and CPU time, and others' share.
+		ms, cpu, others float64
+		want            string
+		details         []string
+		not             []string
 	}{
+		{name: "nothing lost on a busy machine", raw: "goroutines=5&increments=100000",
+			gots: []int64{500000, 500000, 500000}, ms: 20, cpu: 5, others: 63,
+			want: "No update was lost in 3 trials with 5 goroutines on 2 cores: they used 0.2 cores on average, rarely running at the same instant; other programs took 63% of the cores."},
+		{name: "nothing lost on a quiet machine", raw: "goroutines=5&increments=100000",
+			gots: []int64{500000, 500000, 500000}, ms: 20, cpu: 38, others: 2,
+			want: "No update was lost in 3 trials with 5 goroutines on 2 cores this time."},
 		{name: "one lossy trial of five: the board's defect", raw: "goroutines=5&increments=100000",
 			gots:    []int64{500000, 279750, 500000, 500000, 500000},
-			want:    "Updates were lost in 1 of 5 trials with 5 goroutines on 2 cores, at worst 220,250 of 500,000.",
+			want:    "Updates were lost in 1 of 5 trials with 5 goroutines on 2 cores: at worst 220,250 of 500,000 lost, 279,750 counted.",
 			details: []string{"no guaranteed behaviour"}},
 		{name: "one goroutine", raw: "goroutines=1&increments=500000",
 			gots:    []int64{500000, 500000, 500000},
@@ -117,7 +125,7 @@ func TestHeadline(t *testing.T) {
 			not:     []string{"the race is still there", "happened not to overlap", "no guaranteed behaviour"}},
 		{name: "recorded", raw: "goroutines=2&increments=1000&steps=true",
 			gots:    []int64{2000, 1014},
-			want:    "Updates were lost in 1 of 2 trials with 2 goroutines on 2 cores, at worst 986 of 2,000.",
+			want:    "Updates were lost in 1 of 2 trials with 2 goroutines on 2 cores: at worst 986 of 2,000 lost, 1,014 counted.",
 			details: []string{"a model of count++ that takes a lock around the read and another around the write"}},
 		{name: "recorded, nothing lost", raw: "goroutines=2&increments=1000&steps=true",
 			gots:    []int64{2000, 2000},
@@ -135,7 +143,11 @@ func TestHeadline(t *testing.T) {
 			for _, g := range tt.gots {
 				trials = append(trials, lab.TrialResult{Expected: lab.Int64(exp), Got: lab.Int64(g)})
 			}
-			r := &lab.Result{Variants: []lab.VariantResult{{Name: "unsynchronized", Expected: lab.Int64(exp), Trials: trials}}}
+			v := lab.VariantResult{Name: "unsynchronized", Expected: lab.Int64(exp), Trials: trials, MedianMs: tt.ms, CPUMs: tt.cpu}
+			if tt.others > 0 {
+				v.OthersPct = &tt.others
+			}
+			r := &lab.Result{Variants: []lab.VariantResult{v}}
 			h, d := Experiment{}.Judge(r, params(t, tt.raw), twoCores)
 			if h != tt.want {
 				t.Errorf("got headline %q, want %q", h, tt.want)

@@ -95,6 +95,7 @@ type Result struct {
 	Verdict  string              `json:"verdict"`
 	Details  string              `json:"details,omitempty"`
 	Variants []lab.VariantResult `json:"variants"`
+	Traces   []string            `json:"traces,omitempty"`
 }
 
 // Error is a message a learner can act on.

@@ -78,20 +78,15 @@ func Serve(ctx context.Context, exps []lab.Experiment, in io.Reader, out io.Writ
 	if exe, err := os.Executable(); err == nil {
 		ctx = lab.WithSpawner(ctx, spawner{path: exe})
 	}
-	res, err := runner.RunTrials(runner.WithTraceDir(ctx, job.TraceDir), exp, p, sink)
+	rep, err := runner.Execute(ctx, job, exp, p, sink)
 	if err != nil {
 		return sink.finish(message{Error: err.Error()})
 	}
 	var ru syscall.Rusage
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
-		res.PeakRSSBytes = ru.Maxrss * 1024 // Linux counts it in KiB
+		rep.Result.PeakRSSBytes = ru.Maxrss * 1024 // Linux counts it in KiB
 	}
-	var cpus []int
-	var set unix.CPUSet
-	if unix.SchedGetaffinity(0, &set) == nil {
-		cpus = cpuList(&set)
-	}
-	return sink.finish(message{Report: &runner.Report{Result: res, Env: runner.JobEnv(job, cpus)}})
+	return sink.finish(message{Report: &rep})
 }
 
 // exitWithParent waits for the end of the parent's side of stdin and then

@@ -3,6 +3,7 @@ package runner
 import (
 	"concurrencylab/lab/event"
 	"encoding/json"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -11,6 +12,9 @@ import (
 )
 
 func TestMain(m *testing.M) {
+	if cpu := os.Getenv(envHog); cpu != "" {
+		hog(cpu) // a busy program of another's, for the others_pct test
+	}
 	goleak.VerifyTestMain(m)
 }
 

@@ -45,20 +45,42 @@ func TestMedian(t *testing.T) {
 	}
 }
 
-func TestMedianInt(t *testing.T) {
+// Every figure a result calls a median is the median of that figure over
+// the trials, with one rule (the mean of the middle two for an even
+// count), so figures derived from one another agree: the median updates
+// lost is expected minus the median answer.
+func TestMediansAgree(t *testing.T) {
 	tests := []struct {
-		name string
-		xs   []int64
-		want int64
+		name    string
+		gots    []int64
+		wantGot float64
 	}{
-		{name: "one", xs: []int64{4}, want: 4},
-		{name: "odd", xs: []int64{9, 1, 5}, want: 5},
-		{name: "even takes the lower middle", xs: []int64{10, 40, 20, 30}, want: 20},
+		{name: "one", gots: []int64{4}, wantGot: 4},
+		{name: "odd", gots: []int64{9, 1, 5}, wantGot: 5},
+		{name: "even", gots: []int64{10, 40, 20, 31}, wantGot: 25.5},
+		{name: "race's defaults, as reported", gots: []int64{351355, 381264, 300000, 420000, 500000, 250000, 310000, 390000, 360000, 370000}, wantGot: 365000},
 	}
+	const expected = 500
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := medianInt(tc.xs); got != tc.want {
-				t.Errorf("got %d, want %d", got, tc.want)
+			var trials []lab.TrialResult
+			for i, g := range tc.gots {
+				trials = append(trials, lab.TrialResult{Ms: float64(i + 1), CPUMs: float64(2 * (i + 1)), Expected: lab.Int64(expected), Got: lab.Int64(g),
+					Extra: map[string]any{"lost": float64(expected - g)}})
+			}
+			v := summarize("x", trials)
+			if v.Got == nil || *v.Got != tc.wantGot {
+				t.Fatalf("got median answer %v, want %v", ptrString(v.Got), tc.wantGot)
+			}
+			if lost := v.Extra["lost"].(float64); lost != expected-*v.Got {
+				t.Errorf("got median lost %v beside median answer %v, want %v", lost, *v.Got, expected-*v.Got)
+			}
+			ms := make([]float64, len(trials))
+			for i := range trials {
+				ms[i] = trials[i].Ms
+			}
+			if v.MedianMs != lab.Median(ms) || v.CPUMs != 2*v.MedianMs {
+				t.Errorf("got median_ms %v and cpu_ms %v, want %v and %v", v.MedianMs, v.CPUMs, lab.Median(ms), 2*lab.Median(ms))
 			}
 		})
 	}
@@ -95,7 +117,7 @@ func TestSummarize(t *testing.T) {
 		wantMax      float64
 		wantCorrect  *bool
 		wantExpected *int64
-		wantGot      *int64
+		wantGot      *float64
 	}{
 		{name: "no trials"},
 		{name: "no answers", trials: []lab.TrialResult{{Ms: 3}, {Ms: 1}, {Ms: 2}},
@@ -103,20 +125,20 @@ func TestSummarize(t *testing.T) {
 		{name: "all correct", trials: []lab.TrialResult{
 			{Ms: 10, Expected: lab.Int64(100), Got: lab.Int64(100)},
 			{Ms: 30, Expected: lab.Int64(100), Got: lab.Int64(100)},
-		}, wantMedian: 20, wantMin: 10, wantMax: 30, wantCorrect: boolPtr(true), wantExpected: lab.Int64(100), wantGot: lab.Int64(100)},
+		}, wantMedian: 20, wantMin: 10, wantMax: 30, wantCorrect: boolPtr(true), wantExpected: lab.Int64(100), wantGot: lab.Float64(100)},
 		{name: "one wrong makes it wrong", trials: []lab.TrialResult{
 			{Ms: 1, Expected: lab.Int64(100), Got: lab.Int64(100)},
 			{Ms: 2, Expected: lab.Int64(100), Got: lab.Int64(60)},
 			{Ms: 3, Expected: lab.Int64(100), Got: lab.Int64(100)},
-		}, wantMedian: 2, wantMin: 1, wantMax: 3, wantCorrect: boolPtr(false), wantExpected: lab.Int64(100), wantGot: lab.Int64(100)},
+		}, wantMedian: 2, wantMin: 1, wantMax: 3, wantCorrect: boolPtr(false), wantExpected: lab.Int64(100), wantGot: lab.Float64(100)},
 		{name: "got is the median answer", trials: []lab.TrialResult{
 			{Ms: 1, Expected: lab.Int64(100), Got: lab.Int64(90)},
 			{Ms: 1, Expected: lab.Int64(100), Got: lab.Int64(40)},
 			{Ms: 1, Expected: lab.Int64(100), Got: lab.Int64(70)},
 			{Ms: 1, Expected: lab.Int64(100), Got: lab.Int64(80)},
-		}, wantMedian: 1, wantMin: 1, wantMax: 1, wantCorrect: boolPtr(false), wantExpected: lab.Int64(100), wantGot: lab.Int64(70)},
+		}, wantMedian: 1, wantMin: 1, wantMax: 1, wantCorrect: boolPtr(false), wantExpected: lab.Int64(100), wantGot: lab.Float64(75)},
 		{name: "got without expected", trials: []lab.TrialResult{{Ms: 5, Got: lab.Int64(7)}},
-			wantMedian: 5, wantMin: 5, wantMax: 5, wantGot: lab.Int64(7)},
+			wantMedian: 5, wantMin: 5, wantMax: 5, wantGot: lab.Float64(7)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

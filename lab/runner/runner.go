@@ -91,6 +91,8 @@ func (r *InProcess) Run(ctx context.Context, job Job, sink Sink) (Report, error)
 		ctx, cancel = context.WithTimeout(ctx, job.Timeout)
 		defer cancel()
 	}
+	// Not Execute: a run in the server's process shares its cores with
+	// everything else, so what other programs took of them means nothing.
 	res, err := RunTrials(WithTraceDir(ctx, job.TraceDir), exp, p, sink)
 	if err != nil {
 		return Report{}, err

@@ -2,6 +2,7 @@ package runner
 
 import (
 	"concurrencylab/lab"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -19,7 +20,7 @@ func summarize(name string, trials []lab.TrialResult) lab.VariantResult {
 	}
 	ms := make([]float64, len(trials))
 	cpu := make([]float64, len(trials))
-	var gots []int64
+	var gots []float64
 	correct := true
 	checked := false
 	wrong := 0
@@ -27,7 +28,7 @@ func summarize(name string, trials []lab.TrialResult) lab.VariantResult {
 	for i, t := range trials {
 		ms[i], cpu[i] = t.Ms, t.CPUMs
 		if t.Got != nil {
-			gots = append(gots, *t.Got)
+			gots = append(gots, float64(*t.Got))
 		}
 		if c := t.Correct(); c != nil {
 			checked = true
@@ -47,7 +48,7 @@ func summarize(name string, trials []lab.TrialResult) lab.VariantResult {
 	v.CPUMs = round3(lab.Median(cpu))
 	v.Extra = medianExtras(trials)
 	if len(gots) > 0 {
-		g := medianInt(gots)
+		g := lab.Median(gots)
 		v.Got = &g
 	}
 	if checked {
@@ -77,6 +78,17 @@ func setSpeedups(vs []lab.VariantResult, baseline string) {
 	}
 	vs[b].Baseline = true
 	for i := range vs {
+		// A variant that got a wrong answer (a lost update, a failed
+		// request, a deadlock) did other work than the baseline: how fast
+		// it did it is no speedup.
+		switch {
+		case wrong(vs[i]):
+			vs[i].SpeedupWithheld = fmt.Sprintf("its answer was wrong in %d of %d trials", *vs[i].WrongTrials, len(vs[i].Trials))
+			continue
+		case wrong(vs[b]):
+			vs[i].SpeedupWithheld = fmt.Sprintf("the baseline, %s, was wrong in %d of %d trials", vs[b].Name, *vs[b].WrongTrials, len(vs[b].Trials))
+			continue
+		}
 		if vs[i].MedianMs > 0 {
 			vs[i].Speedup = round3(vs[b].MedianMs / vs[i].MedianMs)
 		}
@@ -84,6 +96,11 @@ func setSpeedups(vs []lab.VariantResult, baseline string) {
 			vs[i].SpeedupCI = speedupCI(vs[b].Trials, vs[i].Trials)
 		}
 	}
+}
+
+// wrong reports whether any of v's trials got a wrong answer.
+func wrong(v lab.VariantResult) bool {
+	return v.WrongTrials != nil && *v.WrongTrials > 0
 }
 
 // medianExtras returns, for every numeric figure in the trials' Extra, its
@@ -105,12 +122,6 @@ func medianExtras(trials []lab.TrialResult) map[string]any {
 		out[k] = lab.Median(xs)
 	}
 	return out
-}
-
-func medianInt(xs []int64) int64 {
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	return s[(len(s)-1)/2] // the lower middle: an answer some trial really got
 }
 
 func durationMs(d time.Duration) float64 { return round3(float64(d) / float64(time.Millisecond)) }

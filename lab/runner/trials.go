@@ -15,8 +15,31 @@ import (
 // RunTrials executes every chosen variant's trials, round-robin, reporting
 // through an emitter on sink, and summarises them. The verdict is left to
 // the caller, which knows the run's whole environment. Runners call it in
-// the process that executes the run.
+// the process that executes the run; Execute also measures what other
+// programs took of the run's CPUs meanwhile.
 func RunTrials(ctx context.Context, exp lab.Experiment, p lab.Params, sink Sink) (*lab.Result, error) {
+	res, _, err := runTrials(ctx, exp, p, sink, nil)
+	return res, err
+}
+
+// Execute runs a checked job in this process: its trials (RunTrials),
+// then the environment it saw (JobEnv), with the share of its CPUs' time
+// other programs took while the trials ran.
+func Execute(ctx context.Context, job Job, exp lab.Experiment, p lab.Params, sink Sink) (Report, error) {
+	cpus := Affinity()
+	res, others, err := runTrials(WithTraceDir(ctx, job.TraceDir), exp, p, sink, cpus)
+	if err != nil {
+		return Report{}, err
+	}
+	env := JobEnv(job, cpus)
+	env.OthersPct = others.pct()
+	return Report{Result: res, Env: env}, nil
+}
+
+// runTrials is RunTrials, which also adds up what other programs took of
+// cpus during the trials (nothing is measured without cpus).
+func runTrials(ctx context.Context, exp lab.Experiment, p lab.Params, sink Sink, cpus []int) (*lab.Result, *cpuShare, error) {
+	run := &cpuShare{cpus: cpus}
 	em := newEmitter(sink, p.Repeat())
 	em.start()
 	defer em.close()
@@ -33,24 +56,32 @@ func RunTrials(ctx context.Context, exp lab.Experiment, p lab.Params, sink Sink)
 	// program, a busy host) then falls on every variant alike, not only on
 	// the one that happened to run during it.
 	trials := make([][]lab.TrialResult, len(variants))
+	shares := make([]cpuShare, len(variants))
+	for j := range shares {
+		shares[j].cpus = cpus
+	}
 	for i := range p.Repeat() {
 		for j, v := range variants {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 			collectGarbage() // start each trial with a clean heap, outside the timing
 			em.setTrial(v, i)
+			before := shares[j].read()
 			cpu0 := lab.CPUTime()
 			start := time.Now()
 			t, err := exp.Trial(ctx, v, p, em)
 			elapsed := time.Since(start)
 			cpu := lab.CPUTime() - cpu0
+			after := shares[j].read()
+			shares[j].add(before, after)
+			run.add(before, after)
 			em.sampleNow() // a trial shorter than a tick still has its peaks
 			if ctx.Err() != nil {
-				return nil, ctx.Err()
+				return nil, nil, ctx.Err()
 			}
 			if err != nil {
-				return nil, fmt.Errorf("%s, trial %d: %w", v, i+1, err)
+				return nil, nil, fmt.Errorf("%s, trial %d: %w", v, i+1, err)
 			}
 			if t.Elapsed > 0 {
 				elapsed = t.Elapsed
@@ -66,7 +97,7 @@ func RunTrials(ctx context.Context, exp lab.Experiment, p lab.Params, sink Sink)
 	if on, _ := p["trace"].(bool); on {
 		kept, err := traceVariants(ctx, exp, p, variants, sink, em)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		res.Traces = kept
 	}
@@ -75,10 +106,11 @@ func RunTrials(ctx context.Context, exp lab.Experiment, p lab.Params, sink Sink)
 		vr.Peaks["goroutines"] = max(1, em.peakGoroutines(v)-base)
 		vr.Peaks["heap_bytes"] = em.peakHeap(v)
 		vr.Peaks["stack_bytes"] = em.peakStacks(v)
+		vr.OthersPct = shares[j].pct()
 		res.Variants = append(res.Variants, vr)
 	}
 	setSpeedups(res.Variants, baselineOf(exp.Info()))
-	return res, nil
+	return res, run, nil
 }
 
 // minGarbage is the least garbage worth a collection before a trial: a

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 )
@@ -236,21 +237,34 @@ func mergeEnv(env, seen lab.Env) lab.Env {
 	return seen
 }
 
+// busyShare is the share of a run's CPUs other programs may take before
+// its verdict says so first.
+const busyShare = 10
+
+// verdict is the experiment's verdict of a finished run, said after what
+// other programs took of its cores where that was more than busyShare
+// percent: pinning keeps the lab's runs apart, not other programs.
 func verdict(exp lab.Experiment, r *lab.Result, p lab.Params, env lab.Env) (headline, details string) {
 	if j, ok := exp.(lab.Judge); ok {
-		return j.Judge(r, p, env)
+		headline, details = j.Judge(r, p, env)
+	} else {
+		headline = genericVerdict(r)
 	}
-	if v, ok := exp.(lab.Verdicter); ok {
-		return v.Verdict(r, p, env), ""
+	if o := env.OthersPct; o != nil && *o > busyShare {
+		cpus := "its CPU"
+		if n := len(env.CPUs); n > 1 {
+			cpus = fmt.Sprintf("its %d CPUs", n)
+		}
+		headline = strings.TrimSpace(fmt.Sprintf("Other programs on this machine took %.0f%% of %s while the trials ran, so its figures are not a quiet machine's. %s", *o, cpus, headline))
 	}
-	return genericVerdict(r), ""
+	return headline, details
 }
 
 func resultBody(r *lab.Result) event.Result {
-	return event.Result{Verdict: r.Verdict, Details: r.Details, Variants: r.Variants}
+	return event.Result{Verdict: r.Verdict, Details: r.Details, Variants: r.Variants, Traces: r.Traces}
 }
 
-// genericVerdict describes a run for experiments without a Verdicter.
+// genericVerdict describes a run for experiments without a Judge.
 func genericVerdict(r *lab.Result) string {
 	if len(r.Variants) == 1 {
 		v := r.Variants[0]
@@ -261,6 +275,9 @@ func genericVerdict(r *lab.Result) string {
 		if v.MedianMs < best.MedianMs {
 			best = v
 		}
+	}
+	if best.Speedup == 0 {
+		return fmt.Sprintf("%s was fastest: %.3g ms, no speedup: %s.", best.Name, best.MedianMs, best.SpeedupWithheld)
 	}
 	s := fmt.Sprintf("%s was fastest: %.3g ms, %.2fx the baseline", best.Name, best.MedianMs, best.Speedup)
 	if best.Baseline {

@@ -74,7 +74,8 @@ func TestManagerResult(t *testing.T) {
 		t.Fatalf("got run %+v, want done with a result, started, finished, no error", got)
 	}
 	res := got.Result
-	if want := "v1 was fastest: 20 ms, 2.00x the baseline, but too few trials to tell."; res.Verdict != want { // 3 rounds
+	// The baseline got a wrong answer: no speedup is claimed against it.
+	if want := "v1 was fastest: 20 ms, no speedup: the baseline, v2, was wrong in 3 of 3 trials."; res.Verdict != want {
 		t.Errorf("got verdict %q, want %q", res.Verdict, want)
 	}
 	tests := []struct {
@@ -83,11 +84,11 @@ func TestManagerResult(t *testing.T) {
 		median, lo, hi float64
 		speedup        float64
 		correct        bool
-		gotAnswer      int64
+		gotAnswer      float64
 		trialMs        []float64
 	}{
-		{name: "v1", median: 20, lo: 10, hi: 30, speedup: 2, correct: true, gotAnswer: 100, trialMs: []float64{30, 10, 20}},
-		{name: "v2", baseline: true, median: 40, lo: 40, hi: 80, speedup: 1, correct: false, gotAnswer: 99, trialMs: []float64{40, 80, 40}},
+		{name: "v1", median: 20, lo: 10, hi: 30, speedup: 0, correct: true, gotAnswer: 100, trialMs: []float64{30, 10, 20}},
+		{name: "v2", baseline: true, median: 40, lo: 40, hi: 80, speedup: 0, correct: false, gotAnswer: 99, trialMs: []float64{40, 80, 40}},
 	}
 	if len(res.Variants) != len(tests) {
 		t.Fatalf("got %d variants, want %d", len(res.Variants), len(tests))
@@ -111,7 +112,7 @@ func TestManagerResult(t *testing.T) {
 				t.Errorf("got correct %v, want %v", ptrString(v.Correct), tc.correct)
 			}
 			if v.Expected == nil || *v.Expected != 100 || v.Got == nil || *v.Got != tc.gotAnswer {
-				t.Errorf("got expected/got %v/%v, want 100/%d", ptrString(v.Expected), ptrString(v.Got), tc.gotAnswer)
+				t.Errorf("got expected/got %v/%v, want 100/%v", ptrString(v.Expected), ptrString(v.Got), tc.gotAnswer)
 			}
 			if len(v.Trials) != 3 {
 				t.Fatalf("got %d trials, want 3 (repeat)", len(v.Trials))
@@ -170,7 +171,7 @@ func TestManagerRunsTrialsRoundRobin(t *testing.T) {
 	}
 }
 
-func TestManagerVerdicter(t *testing.T) {
+func TestManagerJudge(t *testing.T) {
 	exp := scripted(map[string][]float64{"v1": {1, 2}, "v2": {3, 4}}, map[string]int64{"v1": 100, "v2": 100})
 	m, _ := newTestManager(t, Config{}, verdictExp{exp})
 	r := submit(t, m, "A", "variants", "v1,v2", "repeat", "2")

@@ -30,8 +30,8 @@ func (f *fakeExp) Trial(ctx context.Context, variant string, p lab.Params, em la
 // verdictExp is a fakeExp that writes its own verdict.
 type verdictExp struct{ *fakeExp }
 
-func (verdictExp) Verdict(r *lab.Result, p lab.Params, env lab.Env) string {
-	return fmt.Sprintf("%d variants, repeat %d, in flight %d", len(r.Variants), p.Repeat(), env.InFlight)
+func (verdictExp) Judge(r *lab.Result, p lab.Params, env lab.Env) (string, string) {
+	return fmt.Sprintf("%d variants, repeat %d, in flight %d", len(r.Variants), p.Repeat(), env.InFlight), ""
 }
 
 func fakeInfo() lab.Info {

@@ -33,7 +33,7 @@ func TestGenericVerdict(t *testing.T) {
 	}
 }
 
-func TestVerdictPrefersJudge(t *testing.T) {
+func TestVerdictFromJudge(t *testing.T) {
 	h, d := verdict(judgeExp{}, &lab.Result{}, nil, lab.Env{})
 	if h != "headline." || d != "details." {
 		t.Errorf("got %q, %q, want the lab.Judge's headline and details", h, d)
@@ -46,7 +46,29 @@ func TestVerdictPrefersJudge(t *testing.T) {
 
 type judgeExp struct{ lab.Experiment }
 
-func (judgeExp) Verdict(*lab.Result, lab.Params, lab.Env) string { return "old." }
 func (judgeExp) Judge(*lab.Result, lab.Params, lab.Env) (string, string) {
 	return "headline.", "details."
+}
+
+// A run whose cores other programs took more than busyShare of says so
+// before the experiment's verdict; a quiet one does not.
+func TestVerdictNamesABusyMachine(t *testing.T) {
+	busy, quiet := 63.0, 4.0
+	tests := []struct {
+		name   string
+		env    lab.Env
+		prefix string
+	}{
+		{"busy", lab.Env{CPUs: []int{0, 1}, OthersPct: &busy}, "Other programs on this machine took 63% of its 2 CPUs while the trials ran, so its figures are not a quiet machine's. headline."},
+		{"quiet", lab.Env{CPUs: []int{0, 1}, OthersPct: &quiet}, "headline."},
+		{"unmeasured", lab.Env{CPUs: []int{0}}, "headline."},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h, d := verdict(judgeExp{}, &lab.Result{}, nil, tt.env)
+			if h != tt.prefix || d != "details." {
+				t.Errorf("got %q, %q, want %q, the details unchanged", h, d, tt.prefix)
+			}
+		})
+	}
 }

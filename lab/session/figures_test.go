@@ -17,8 +17,8 @@ func TestFiguresKeepTheWorstTrial(t *testing.T) {
 	}
 	wrong := 1
 	r := &lab.Result{Verdict: "headline", Details: "more", Variants: []lab.VariantResult{
-		{Name: "sequential", Baseline: true, Expected: lab.Int64(500000), Got: lab.Int64(500000), Correct: new(true), WrongTrials: new(0), Trials: trials[:1]},
-		{Name: "unsynchronized", Expected: lab.Int64(500000), Got: lab.Int64(500000), Correct: new(false),
+		{Name: "sequential", Baseline: true, Expected: lab.Int64(500000), Got: lab.Float64(500000), Correct: new(true), WrongTrials: new(0), Trials: trials[:1]},
+		{Name: "unsynchronized", Expected: lab.Int64(500000), Got: lab.Float64(500000), Correct: new(false),
 			WrongTrials: &wrong, WorstGot: lab.Int64(279750), Trials: trials, SpeedupCI: &[2]float64{0.8, 1.3}},
 		{Name: "timed", MedianMs: 3, Trials: trials[:2]},
 	}}

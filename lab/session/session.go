@@ -133,8 +133,8 @@ type VariantFigures struct {
 	SpeedupCI *[2]float64 `json:"speedup_ci"`
 	Correct   *bool       `json:"correct"`
 	Expected  *int64      `json:"expected"`
-	Got       *int64      `json:"got"`
-	Lost      *int64      `json:"lost"` // expected - got (the median), where both are known
+	Got       *float64    `json:"got"`
+	Lost      *float64    `json:"lost"` // expected - got (the median), where both are known
 	// Trials is the variant's trial count; WrongTrials and WorstGot are the
 	// run's (nil where correctness has no meaning), and WorstLost is
 	// expected - worst_got: 0 where no trial was wrong.
@@ -157,7 +157,8 @@ func figuresOf(r *lab.Result) *Figures {
 			Trials: len(v.Trials), WrongTrials: v.WrongTrials, WorstGot: v.WorstGot,
 		}
 		if v.Expected != nil && v.Got != nil {
-			vf.Lost = lab.Int64(*v.Expected - *v.Got)
+			lost := float64(*v.Expected) - *v.Got
+			vf.Lost = &lost
 		}
 		if v.Expected != nil && v.WrongTrials != nil {
 			vf.WorstLost = lab.Int64(0)

@@ -49,7 +49,7 @@ func TestSessionRoundTrip(t *testing.T) {
 	if err := s.SaveLearner(ctx, rec.ID, learners[0]); err != nil {
 		t.Fatal(err)
 	}
-	lost := int64(3)
+	lost := 3.0
 	entries := []session.Entry{
 		{Run: "r1", Learner: "l2", Label: "Bo", Round: 2, Experiment: "race", Params: map[string]any{"n": 5.0}, Status: runs.StatusQueued, Created: created},
 		{Run: "r2", Learner: "l1", Label: "<b>Ann</b>", Round: 2, Experiment: "race", Params: map[string]any{"n": 5.0}, Status: runs.StatusDone, Created: created,

@@ -60,7 +60,7 @@ func fullRun(id string, status runs.Status) runs.Run {
 			Variants: []lab.VariantResult{
 				{
 					Name: "mutex", Baseline: true, MedianMs: 4.08, MinMs: 3.9, MaxMs: 5.1, Speedup: 1,
-					Correct: ptr(true), Expected: ptr[int64](8000), Got: ptr[int64](8000),
+					Correct: ptr(true), Expected: ptr[int64](8000), Got: ptr[float64](8000),
 					Trials: []lab.TrialResult{
 						{Ms: 4.08, Expected: ptr[int64](8000), Got: ptr[int64](8000)},
 						{Ms: 3.9, Expected: ptr[int64](8000), Got: ptr[int64](8000), Extra: map[string]any{"gc": 2.0}},
@@ -69,7 +69,7 @@ func fullRun(id string, status runs.Status) runs.Run {
 				},
 				{
 					Name: "racy", MedianMs: 1.1, MinMs: 1, MaxMs: 1.3, Speedup: 3.709,
-					Correct: ptr(false), Expected: ptr[int64](8000), Got: ptr[int64](7431),
+					Correct: ptr(false), Expected: ptr[int64](8000), Got: ptr[float64](7431),
 					Trials: []lab.TrialResult{{Ms: 1.1, Got: ptr[int64](7431)}},
 					Peaks:  map[string]any{},
 					Extra:  map[string]any{"note": "lost updates", "lost": 569.0},

@@ -251,79 +251,87 @@ func runPanel(m ExperimentPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "<div id=\"tl\" class=\"block\" hidden><div class=\"block-head\"><h3 class=\"block-h\" id=\"tl-h\">Timeline</h3><div class=\"tl-controls\"><label>Trial <select id=\"tl-trial\"><option value=\"all\">All</option></select></label> <label hidden>Rows <select id=\"tl-rows\"><option value=\"fit\">fit the box</option><option value=\"all\">one per goroutine</option></select></label> <label>Colour <select id=\"tl-colour\"><option value=\"variant\">by variant</option><option value=\"label\">by label</option></select></label></div></div><p class=\"block-sub\" id=\"tl-sub\">One lane per goroutine, in time since the run started; each bar is a span of work.</p><div class=\"tl-frame\"><div class=\"tl-scroll\" id=\"tl-scroll\"><canvas id=\"tl-canvas\" role=\"img\" aria-label=\"Timeline\" aria-describedby=\"tl-sub\"></canvas></div><canvas id=\"tl-axis\" class=\"tl-axis\" aria-hidden=\"true\"></canvas><div id=\"tl-tip\" class=\"tip\" role=\"tooltip\" hidden></div></div><div id=\"tl-legend\" class=\"legend\"></div></div><div id=\"charts\" class=\"block\" hidden><h3 class=\"block-h\">Samples</h3><p class=\"block-sub\">The run's whole process, sampled as it ran: every variant in turn, not one of them.</p><div id=\"chart-grid\" class=\"chart-grid\"></div></div><details id=\"log\" class=\"log block\" hidden><summary>Log <span class=\"count\" id=\"log-count\">0 lines</span></summary><pre id=\"log-lines\" tabindex=\"0\"></pre></details><div id=\"run-meta\" class=\"block meta\"><dl id=\"run-env\" class=\"env\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "<div id=\"tl\" class=\"block\" hidden><div class=\"block-head\"><h3 class=\"block-h\" id=\"tl-h\">Timeline</h3><div class=\"tl-controls\"><label>Trial <select id=\"tl-trial\"><option value=\"all\">All</option></select></label> <label hidden>Rows <select id=\"tl-rows\"><option value=\"fit\">fit the box</option><option value=\"all\">one per goroutine</option></select></label> <label hidden>Lanes <select id=\"tl-view\"><option value=\"g\">per goroutine</option><option value=\"p\">per processor</option></select></label> <label>Colour <select id=\"tl-colour\"><option value=\"variant\">by variant</option><option value=\"label\">by label</option></select></label></div></div><p class=\"block-sub\" id=\"tl-sub\">One lane per goroutine, in time since the run started; each bar is a span of work.</p><div class=\"tl-frame\"><div class=\"tl-scroll\" id=\"tl-scroll\"><canvas id=\"tl-canvas\" role=\"img\" aria-label=\"Timeline\" aria-describedby=\"tl-sub\"></canvas></div><canvas id=\"tl-axis\" class=\"tl-axis\" aria-hidden=\"true\"></canvas><div id=\"tl-tip\" class=\"tip\" role=\"tooltip\" hidden></div></div><div id=\"tl-legend\" class=\"legend\"></div><p id=\"tl-say\" class=\"tl-say\" aria-live=\"polite\"></p></div>")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = traceDownloads().Render(ctx, templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "<div id=\"charts\" class=\"block\" hidden><h3 class=\"block-h\">Samples</h3><p class=\"block-sub\">The run's whole process, sampled as it ran: every variant in turn, not one of them.</p><div id=\"chart-grid\" class=\"chart-grid\"></div></div><details id=\"log\" class=\"log block\" hidden><summary>Log <span class=\"count\" id=\"log-count\">0 lines</span></summary><pre id=\"log-lines\" tabindex=\"0\"></pre></details><div id=\"run-meta\" class=\"block meta\"><dl id=\"run-env\" class=\"env\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if m.Run != nil && m.Run.Created != "" {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "<div><dt>Created</dt><dd><time datetime=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "<div><dt>Created</dt><dd><time datetime=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var12 string
 			templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(m.Run.Created)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 115, Col: 61}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 118, Col: 61}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var13 string
 			templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(fmtCreated(m.Run.Created))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 115, Col: 91}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 118, Col: 91}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "</time></dd></div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "</time></dd></div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "</dl><div class=\"permalink\" id=\"permalink\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "</dl><div class=\"permalink\" id=\"permalink\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if m.Run == nil {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, " hidden")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, " hidden")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "><span class=\"muted\">Permalink</span> <a id=\"permalink-a\" href=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "><span class=\"muted\">Permalink</span> <a id=\"permalink-a\" href=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var14 templ.SafeURL
 		templ_7745c5c3_Var14, templ_7745c5c3_Err = templ.JoinURLErrs(templ.URL(runURL(m.Run)))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 120, Col: 56}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 123, Col: 56}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var14))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var15 string
 		templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs(runURL(m.Run))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 120, Col: 74}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/runpanel.templ`, Line: 123, Col: 74}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var15))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "</a> <button type=\"button\" class=\"btn small\" id=\"permalink-copy\">Copy</button></div></div></div></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "</a> <button type=\"button\" class=\"btn small\" id=\"permalink-copy\">Copy</button></div></div></div></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -148,7 +148,15 @@ func sessionBoardBody(m SessionPage) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "</select></label></header><p id=\"board-verdict\" class=\"verdict\" hidden></p><figure class=\"sess-chart\" id=\"board-figure\" hidden><figcaption id=\"chart-title\" class=\"block-h\"></figcaption><div id=\"board-chart\" class=\"sess-chart-box\"></div><p id=\"chart-note\" class=\"block-sub\"></p></figure><section id=\"board-predict\" class=\"sess-panel\" hidden aria-labelledby=\"predict-h\"><h2 id=\"predict-h\">Predictions and results</h2><div id=\"predict-chart\" class=\"sess-chart-box\"></div><p id=\"predict-note\" class=\"block-sub\"></p></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "</select></label></header>")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = endedNote(m).Render(ctx, templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "<p id=\"board-verdict\" class=\"verdict\" hidden></p><figure class=\"sess-chart\" id=\"board-figure\" hidden><figcaption id=\"chart-title\" class=\"block-h\"></figcaption><div id=\"board-chart\" class=\"sess-chart-box\"></div><p id=\"chart-note\" class=\"block-sub\"></p></figure><section id=\"board-predict\" class=\"sess-panel\" hidden aria-labelledby=\"predict-h\"><h2 id=\"predict-h\">Predictions and results</h2><div id=\"predict-chart\" class=\"sess-chart-box\"></div><p id=\"predict-note\" class=\"block-sub\"></p></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -160,7 +168,7 @@ func sessionBoardBody(m SessionPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "</div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "</div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

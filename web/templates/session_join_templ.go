@@ -87,7 +87,72 @@ func sessionJoinBody(m SessionPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\"><section class=\"sess-join\" id=\"join\" aria-labelledby=\"join-h\"><div class=\"sess-hero\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" data-ended=\"")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var5 string
+		templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(m.Ended)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session_join.templ`, Line: 16, Col: 22}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "\"><section class=\"sess-over\" id=\"ended\" aria-labelledby=\"ended-h\" tabindex=\"-1\" hidden><h1 id=\"ended-h\">The session has ended</h1><p class=\"sess-over-lead\">Your instructor ended room <strong class=\"mono\">")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var6 string
+		templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(m.Code)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session_join.templ`, Line: 20, Col: 85}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "</strong><span class=\"ended-at\"></span>. Nothing more will change here.</p><p><a class=\"btn primary big\" href=\"")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var7 templ.SafeURL
+		templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinURLErrs(templ.URL(m.BoardURL))
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session_join.templ`, Line: 21, Col: 61}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "\">See the class board</a></p><div id=\"ended-runs\" hidden><h2>Your runs</h2><p class=\"help\">Each one stays readable at its link.</p><ul id=\"ended-run-list\" class=\"sess-over-runs\" role=\"list\"></ul></div></section><section class=\"sess-over removed\" id=\"removed\" aria-labelledby=\"removed-h\" tabindex=\"-1\" hidden><h1 id=\"removed-h\">You were removed from this session</h1><p class=\"sess-over-lead\">Your instructor took you out of room <strong class=\"mono\">")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var8 string
+		templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(m.Code)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session_join.templ`, Line: 30, Col: 95}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "</strong>. This page no longer follows the room; the runs you made stay on the class board.</p><p><a class=\"btn primary big\" href=\"")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var9 templ.SafeURL
+		templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinURLErrs(templ.URL(m.BoardURL))
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session_join.templ`, Line: 31, Col: 61}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\">See the class board</a></p></section><section class=\"sess-join\" id=\"join\" aria-labelledby=\"join-h\"><div class=\"sess-hero\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -99,46 +164,46 @@ func sessionJoinBody(m SessionPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "</div><form id=\"join-form\" class=\"sess-join-form\"><h1 id=\"join-h\" class=\"sess-join-h\">Join room ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "</div><form id=\"join-form\" class=\"sess-join-form\"><h1 id=\"join-h\" class=\"sess-join-h\">Join room ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var5 string
-		templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(m.Code)
+		var templ_7745c5c3_Var10 string
+		templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(m.Code)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session_join.templ`, Line: 23, Col: 58}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session_join.templ`, Line: 39, Col: 58}
 		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "</h1><label for=\"join-name\">Your name, as the room will see it</label><div class=\"sess-join-row\"><input id=\"join-name\" name=\"name\" type=\"text\" maxlength=\"40\" autocomplete=\"nickname\" required placeholder=\"e.g. Ada\" spellcheck=\"false\"> <button type=\"submit\" class=\"btn primary big\" id=\"join-btn\">Join</button></div><p class=\"help\">No account needed. Two people may pick the same name; the room tells you apart.</p><div id=\"join-error\" class=\"alert error\" role=\"alert\" hidden></div></form><section class=\"sess-roster\" aria-labelledby=\"roster-h\"><h2 id=\"roster-h\"><span id=\"roster-count\" class=\"num\">0</span> joined</h2><ul id=\"roster\" class=\"sess-chips\" role=\"list\"></ul></section></section><section class=\"sess-follow\" id=\"follow\" hidden aria-label=\"The room\"><div class=\"sess-bar\"><span>Room <strong class=\"mono\">")
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var6 string
-		templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(m.Code)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session_join.templ`, Line: 39, Col: 44}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "</h1><label for=\"join-name\">Your name, as the room will see it</label><div class=\"sess-join-row\"><input id=\"join-name\" name=\"name\" type=\"text\" maxlength=\"40\" autocomplete=\"nickname\" required placeholder=\"e.g. Ada\" spellcheck=\"false\"> <button type=\"submit\" class=\"btn primary big\" id=\"join-btn\">Join</button></div><p class=\"help\">No account needed. Two people may pick the same name; the room tells you apart.</p><div id=\"join-error\" class=\"alert error\" role=\"alert\" hidden></div></form><section class=\"sess-roster\" aria-labelledby=\"roster-h\"><h2 id=\"roster-h\"><span id=\"roster-count\" class=\"num\">0</span> joined</h2><ul id=\"roster\" class=\"sess-chips\" role=\"list\"></ul></section></section><section class=\"sess-follow\" id=\"follow\" hidden aria-label=\"The room\"><div class=\"sess-bar\"><span>Room <strong class=\"mono\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "</strong></span> <span>You are <strong id=\"me\"></strong></span> <span id=\"room-count\" class=\"muted\"></span> <span id=\"sess-link\" class=\"sess-link\" role=\"status\" aria-live=\"polite\"></span> <a href=\"")
+		var templ_7745c5c3_Var11 string
+		templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(m.Code)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session_join.templ`, Line: 55, Col: 44}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var7 templ.SafeURL
-		templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinURLErrs(templ.URL(m.BoardURL))
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session_join.templ`, Line: 43, Col: 35}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "</strong></span> <span>You are <strong id=\"me\"></strong></span> <span id=\"room-count\" class=\"muted\"></span> <span id=\"sess-link\" class=\"sess-link\" role=\"status\" aria-live=\"polite\"></span> <a href=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 7, "\" target=\"_blank\" rel=\"noopener\">Class board</a> <button type=\"button\" class=\"btn small\" id=\"leave-btn\">Leave</button></div><div id=\"sess-ask\" class=\"sess-banner ask\" role=\"status\" hidden><strong>Your instructor asks everyone to run it.</strong> <span>Press <em>Run it myself</em>; your result joins the class board.</span></div><form id=\"sess-predict\" class=\"sess-banner predict\" hidden><label for=\"guess-input\" id=\"guess-prompt\"></label><div class=\"sess-join-row\"><input id=\"guess-input\" type=\"number\" step=\"any\" inputmode=\"decimal\" required> <button type=\"submit\" class=\"btn primary\" id=\"guess-btn\">Send my guess</button></div><p id=\"guess-status\" class=\"help\" role=\"status\" aria-live=\"polite\"></p></form><div id=\"sess-reveal\" class=\"sess-banner reveal\" hidden></div><p id=\"watch-label\" class=\"sess-watch\" role=\"status\" aria-live=\"polite\"></p><div class=\"exp sess-exp\"><div id=\"stage\" class=\"sess-stage\">")
+		var templ_7745c5c3_Var12 templ.SafeURL
+		templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinURLErrs(templ.URL(m.BoardURL))
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session_join.templ`, Line: 59, Col: 35}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "\" target=\"_blank\" rel=\"noopener\">Class board</a> <button type=\"button\" class=\"btn small\" id=\"leave-btn\">Leave</button></div><div id=\"sess-ask\" class=\"sess-banner ask\" role=\"status\" hidden><strong>Your instructor asks everyone to run it.</strong> <span>Press <em>Run it myself</em>; your result joins the class board.</span></div><form id=\"sess-predict\" class=\"sess-banner predict\" hidden><label for=\"guess-input\" id=\"guess-prompt\"></label><div class=\"sess-join-row\"><input id=\"guess-input\" type=\"number\" step=\"any\" inputmode=\"decimal\" required> <button type=\"submit\" class=\"btn primary\" id=\"guess-btn\">Send my guess</button></div><p id=\"guess-status\" class=\"help\" role=\"status\" aria-live=\"polite\"></p></form><div id=\"sess-reveal\" class=\"sess-banner reveal\" hidden></div><p id=\"watch-label\" class=\"sess-watch\" role=\"status\" aria-live=\"polite\"></p><div class=\"exp sess-exp\"><div id=\"stage\" class=\"sess-stage\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -146,7 +211,7 @@ func sessionJoinBody(m SessionPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "</div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "</div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -154,7 +219,7 @@ func sessionJoinBody(m SessionPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 9, "</div></section></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</div></section></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -179,9 +244,9 @@ func SessionCodeView(m SessionPage, problem string) templ.Component {
 			}()
 		}
 		ctx = templ.InitializeContext(ctx)
-		templ_7745c5c3_Var8 := templ.GetChildren(ctx)
-		if templ_7745c5c3_Var8 == nil {
-			templ_7745c5c3_Var8 = templ.NopComponent
+		templ_7745c5c3_Var13 := templ.GetChildren(ctx)
+		if templ_7745c5c3_Var13 == nil {
+			templ_7745c5c3_Var13 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
 		templ_7745c5c3_Err = Layout(m.Page, Assets{}, sessionCodeBody(m, problem)).Render(ctx, templ_7745c5c3_Buffer)
@@ -208,35 +273,35 @@ func sessionCodeBody(m SessionPage, problem string) templ.Component {
 			}()
 		}
 		ctx = templ.InitializeContext(ctx)
-		templ_7745c5c3_Var9 := templ.GetChildren(ctx)
-		if templ_7745c5c3_Var9 == nil {
-			templ_7745c5c3_Var9 = templ.NopComponent
+		templ_7745c5c3_Var14 := templ.GetChildren(ctx)
+		if templ_7745c5c3_Var14 == nil {
+			templ_7745c5c3_Var14 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<div class=\"wrap narrow sess-code-page\"><h1>Join a session</h1><p class=\"pitch\">Type the room code your instructor shows on the projector.</p>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "<div class=\"wrap narrow sess-code-page\"><h1>Join a session</h1><p class=\"pitch\">Type the room code your instructor shows on the projector.</p>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
 		if problem != "" {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "<div class=\"alert error\" role=\"alert\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "<div class=\"alert error\" role=\"alert\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var10 string
-			templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(problem)
+			var templ_7745c5c3_Var15 string
+			templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs(problem)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session_join.templ`, Line: 80, Col: 50}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session_join.templ`, Line: 96, Col: 50}
 			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var15))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "</div>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "</div>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "<form method=\"get\" action=\"/sessions\" class=\"sess-join-row\"><label for=\"code\" class=\"offscreen\">Room code</label> <input id=\"code\" name=\"code\" class=\"sess-code-input\" maxlength=\"6\" autocomplete=\"off\" autocapitalize=\"characters\" spellcheck=\"false\" required placeholder=\"ABC234\"> <button class=\"btn primary big\" type=\"submit\">Join</button></form></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "<form method=\"get\" action=\"/sessions\" class=\"sess-join-row\"><label for=\"code\" class=\"offscreen\">Room code</label> <input id=\"code\" name=\"code\" class=\"sess-code-input\" maxlength=\"6\" autocomplete=\"off\" autocapitalize=\"characters\" spellcheck=\"false\" required placeholder=\"ABC234\"> <button class=\"btn primary big\" type=\"submit\">Join</button></form></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -15,6 +15,9 @@ type SessionPage struct {
 	// Reach, on the console, warns that the join link points at this
 	// machine only; nil when it is fine.
 	Reach *JoinReach
+	// Ended is when the instructor ended the session (RFC 3339, UTC), ""
+	// while it runs; the pages say so, in the reader's own time.
+	Ended string
 	// Stage is what the room is on now, on the learner's page.
 	Stage SessionStage
 	// Panel carries what the run panel needs (its experiment); the panel

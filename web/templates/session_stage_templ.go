@@ -14,7 +14,7 @@ import "strconv"
 // run panel's, plus their own script.
 func sessionAssets(script string) Assets {
 	return Assets{
-		Styles:  []string{"/static/vendor/uplot/uPlot.min.css"},
+		Styles:  []string{"/static/vendor/uplot/uPlot.min.css", "/static/session_end.css"},
 		Scripts: []string{script},
 	}
 }

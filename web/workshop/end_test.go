@@ -1,6 +1,7 @@
 package workshop
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -58,23 +59,22 @@ func TestRemoveLearnerAndEndSession(t *testing.T) {
 	if status, out := ts.do(t, "POST", "/api/sessions/"+code+"/remove", key, `{"learner":"`+annID+`"}`); status != http.StatusOK {
 		t.Fatalf("remove Ann: got %d %v, want 200", status, out)
 	}
-	ann.SetReadDeadline(time.Now().Add(10 * time.Second))
-	for {
-		_, _, err := ann.ReadMessage()
-		if err == nil {
-			continue
-		}
-		var ce *websocket.CloseError
-		if !asCloseError(err, &ce) || ce.Code != websocket.ClosePolicyViolation || !strings.Contains(ce.Text, "removed you") {
-			t.Errorf("Ann's page after the remove: got %v, want close 1008 saying she was removed", err)
-		}
-		break
+	if last := readRemoved(t, ann); last != "removed" {
+		t.Errorf("Ann's page after the remove: last message %q before the close, want a removed event", last)
 	}
 	if n := ts.learnerCount(t, code); n != 1 {
 		t.Errorf("roster after the remove: got %d learners, want Bo only", n)
 	}
-	if _, status, err := ts.wsDial(events+"?learner="+annID+"&token="+url.QueryEscape(annToken), nil); err == nil || status != http.StatusForbidden {
-		t.Errorf("Ann's token after the remove: got %d %v, want 403", status, err)
+	// Her page reopened with her token is told again, and holds no place.
+	again, status, err := ts.wsDial(events+"?learner="+annID+"&token="+url.QueryEscape(annToken), nil)
+	if err != nil {
+		t.Fatalf("Ann's token after the remove: got %d %v, want a socket that says she was removed", status, err)
+	}
+	if last := readRemoved(t, again); last != "removed" {
+		t.Errorf("Ann's page reopened: last message %q before the close, want a removed event", last)
+	}
+	if _, status, err := ts.wsDial(events+"?learner="+annID+"&token=wrong", nil); err == nil || status != http.StatusForbidden {
+		t.Errorf("Ann's id with a wrong token: got %d %v, want 403", status, err)
 	}
 
 	if status, out := ts.do(t, "POST", "/api/sessions/"+code+"/end", "", `{}`); status != http.StatusForbidden {
@@ -105,5 +105,27 @@ func TestRemoveLearnerAndEndSession(t *testing.T) {
 	late := ts.dial(t, events)
 	if m := readUntil(t, late, "ended"); m["ended"] == nil {
 		t.Errorf("a page opened after the end: got %v, want ended", m)
+	}
+}
+
+// readRemoved reads conn to its close, which must be 1008 saying the
+// learner was removed, and returns the type of the last message before it.
+func readRemoved(t *testing.T, conn *websocket.Conn) string {
+	t.Helper()
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	last := ""
+	for {
+		_, data, err := conn.ReadMessage()
+		if err == nil {
+			var m struct{ Type string }
+			json.Unmarshal(data, &m)
+			last = m.Type
+			continue
+		}
+		var ce *websocket.CloseError
+		if !asCloseError(err, &ce) || ce.Code != websocket.ClosePolicyViolation || !strings.Contains(ce.Text, "removed you") {
+			t.Errorf("after the remove: got %v, want close 1008 saying she was removed", err)
+		}
+		return last
 	}
 }

@@ -55,6 +55,9 @@ func (s *Server) sessionEvents(w http.ResponseWriter, r *http.Request) {
 			welcome["role"], welcome["learner"] = "learner", l
 		case errors.Is(err, session.ErrLearner) && q.Has("name"):
 			join = true // not known here (another server's data?): join afresh
+		case errors.Is(err, session.ErrRemoved):
+			tellRemoved(w, r) // their token proved who they are: the page says so, and stops
+			return
 		default:
 			s.sessionError(w, code, err)
 			return
@@ -132,6 +135,28 @@ func (s *Server) sessionEvents(w http.ResponseWriter, r *http.Request) {
 	go serve.ReadNothing(conn, cancel, serve.PongWait, "the session's events (act through the API)")
 	s.writeSession(ctx, conn, c)
 	h.unregister <- c
+}
+
+// removedReason is the close frame's reason for a learner the instructor
+// removed; removedMessage, the event their page gets first.
+const removedReason = "the instructor removed you from this session"
+
+var removedMessage = mustJSON(map[string]string{"type": "removed", "reason": removedReason})
+
+// tellRemoved opens the socket of a removed learner's page only to say
+// so ({"type": "removed"}, then a 1008 close, after which the page stops
+// reconnecting): a refused handshake would look like a lost network. No
+// place is taken: the token has already proved who is asking.
+func tellRemoved(w http.ResponseWriter, r *http.Request) {
+	conn, err := serve.Upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered with a 4xx
+	}
+	conn.SetWriteDeadline(time.Now().Add(serve.WriteWait))
+	if conn.WriteMessage(websocket.TextMessage, removedMessage) == nil {
+		serve.Goodbye(conn, websocket.ClosePolicyViolation, removedReason)
+	}
+	conn.Close()
 }
 
 // refuseSocket closes a socket just opened, with a code and a reason.

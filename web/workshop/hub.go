@@ -161,7 +161,7 @@ func (h *hub) run() {
 		select {
 		case c := <-h.register:
 			if c.learnerID != "" {
-				h.dropLearner(c.learnerID, websocket.ClosePolicyViolation, "this learner opened the session on another page: that page holds the place now")
+				h.dropLearner(c.learnerID, nil, websocket.ClosePolicyViolation, "this learner opened the session on another page: that page holds the place now")
 			}
 			h.clients[c] = struct{}{}
 			h.snapshot(c)
@@ -178,7 +178,7 @@ func (h *hub) run() {
 			case session.EventLearner:
 				rosterDirty = true
 				if e.Learner != nil && e.Learner.Removed {
-					h.dropLearner(e.Learner.ID, websocket.ClosePolicyViolation, "the instructor removed you from this session")
+					h.dropLearner(e.Learner.ID, removedMessage, websocket.ClosePolicyViolation, removedReason)
 				}
 			case session.EventEntry:
 				entriesDirty[e.Entry.Run] = true
@@ -242,10 +242,13 @@ func (h *hub) drop(c *client) {
 }
 
 // dropLearner closes the pages of learner id with a close code and a
-// reason.
-func (h *hub) dropLearner(id string, code int, reason string) {
+// reason, after last (if not nil), a message that tells the page why.
+func (h *hub) dropLearner(id string, last []byte, code int, reason string) {
 	for c := range h.clients {
 		if c.learnerID == id {
+			if last != nil {
+				c.enqueue(prepare(last)) // past its budget the close frame still says why
+			}
 			c.closeCode, c.closeReason = code, reason
 			h.drop(c)
 		}

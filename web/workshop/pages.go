@@ -3,8 +3,10 @@ package workshop
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
+	"time"
 
 	"concurrencylab/lab"
 	"concurrencylab/lab/errs"
@@ -94,7 +96,12 @@ func (s *Server) sessionView(w http.ResponseWriter, r *http.Request, suffix stri
 
 // sessionPage fills what every session page shows.
 func (s *Server) sessionPage(r *http.Request, v session.View, title string) templates.SessionPage {
+	ended := ""
+	if v.Ended != nil {
+		ended = v.Ended.UTC().Format(time.RFC3339)
+	}
 	return templates.SessionPage{
+		Ended:    ended,
 		Page:     templates.Page{Title: title, Nonce: serve.Nonce(r)},
 		Code:     v.Code,
 		JoinURL:  s.joinOrigin(r) + joinPath(v.Code),
@@ -225,7 +232,7 @@ func summary(e session.Entry) string {
 			continue
 		}
 		if v.Lost != nil {
-			return fmt.Sprintf("%s: lost %s of %s", v.Name, lab.Group(*v.Lost), lab.Group(*v.Expected))
+			return fmt.Sprintf("%s: lost %s of %s", v.Name, medianCount(*v.Lost), lab.Group(*v.Expected))
 		}
 		if best == nil || v.Speedup > best.Speedup {
 			best = &e.Figures.Variants[i]
@@ -239,6 +246,15 @@ func summary(e session.Entry) string {
 		return fmt.Sprintf("%s: %s ms", v.Name, strconv.FormatFloat(v.MedianMs, 'g', 3, 64))
 	}
 	return fmt.Sprintf("%s: %s× the baseline", best.Name, strconv.FormatFloat(best.Speedup, 'f', 2, 64))
+}
+
+// medianCount writes the median of whole counts: whole, or a half where
+// an even number of trials had two middle ones.
+func medianCount(x float64) string {
+	if x == math.Trunc(x) {
+		return lab.Group(int64(x))
+	}
+	return lab.Group(int64(x)) + ".5"
 }
 
 // sessionQR answers GET /sessions/{code}/qr.svg: the join link as a QR code.

@@ -4,6 +4,8 @@ package prose
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 	"strings"
 
 	"concurrencylab/lab"
@@ -21,6 +23,22 @@ func Plural(n int, word string) string {
 //
 // Deprecated: use lab.Group.
 func Group(n int64) string { return lab.Group(n) }
+
+// Number writes x as Group does, with its fraction to one place where it
+// has one: a median of an even number of whole answers ends in .5.
+func Number(x float64) string {
+	r := math.Round(x*10) / 10
+	if r == math.Trunc(r) {
+		return Group(int64(r))
+	}
+	whole, frac, _ := strings.Cut(strconv.FormatFloat(math.Abs(r), 'f', 1, 64), ".")
+	n, _ := strconv.ParseInt(whole, 10, 64)
+	sign := ""
+	if r < 0 {
+		sign = "-"
+	}
+	return sign + Group(n) + "." + frac
+}
 
 // List joins words as prose: "a", "a and b", "a, b and c".
 func List(words []string) string {

@@ -9,6 +9,7 @@ import { Charts } from './charts.js';
 import { renderResults } from './table.js';
 import { Reports } from './reports.js';
 import { Sweep } from './sweep.js';
+import { showTraceLinks } from './tracelinks.js';
 import { h, fmtNum, fmtBytes, fmtElapsed, fmtDate, ordinal, copyText, throttle, LIVE_MS, cpuList } from './util.js';
 
 const STATUS = {
@@ -32,7 +33,7 @@ export class RunPanel {
       empty: $('run-empty'), body: $('run-body'), progress: $('run-progress'), verdict: $('run-verdict'),
       results: $('run-results'), tbody: $('run-table').tBodies[0], log: $('log'), logLines: $('log-lines'),
       logCount: $('log-count'), env: $('run-env'), permalink: $('permalink'), permalinkA: $('permalink-a'),
-      copy: $('permalink-copy'), note: $('run-note'),
+      copy: $('permalink-copy'), note: $('run-note'), traces: $('run-traces'),
     };
     this.timeline = new Timeline($('tl'), colourIndex);
     this.charts = new Charts($('charts'));
@@ -76,6 +77,7 @@ export class RunPanel {
     e.results.hidden = true;
     e.tbody.replaceChildren();
     e.log.hidden = true;
+    e.traces.hidden = true;
     e.log.open = false;
     e.logLines.textContent = '';
     e.env.replaceChildren();
@@ -157,6 +159,7 @@ export class RunPanel {
     e.permalink.hidden = true;
     e.verdict.hidden = true;
     e.results.hidden = true;
+    e.traces.hidden = true;
     e.tbody.replaceChildren();
     e.progress.replaceChildren();
     this.setError('');
@@ -291,6 +294,8 @@ export class RunPanel {
       const run = await res.json();
       this.params = run.params;
       this.paintEnv(run);
+      // The kept raw traces are the stored run's, not the result event's.
+      showTraceLinks(this.el.traces, id, run.result, this.colourIndex);
       if (fallback) {
         if (run.status) this.setState(run.status);
         if (run.result && !this.result) this.result = run.result;

@@ -7,8 +7,9 @@
 
 import { formParams } from './form.js';
 import { highlightGo } from './highlight.js';
-import { RunPanel, doneIn } from './panel.js';
+import { RunPanel } from './panel.js';
 import { SessionSocket, api, renderRoster, plural, Board, measuredAnswers, adoptFigures } from './session_common.js';
+import { showOver, paintMyRuns } from './session_over.js';
 import { fmtNum, fmtSig, ordinal, h } from './util.js';
 
 const root = document.getElementById('session');
@@ -41,21 +42,20 @@ const colourIndex = (name) => {
   return i;
 };
 const panel = new RunPanel(el.panel, colourIndex);
-// The learner's own run tells its place in line and wait beside the Run
-// button too, counting down as the queue moves.
-panel.onStatus = (st, position, eta) => {
+// The learner's own run tells its place in line beside the Run button
+// too; the wait is said once, in the run panel, which counts it down (two
+// estimates, one fresher than the other, disagreed by a second).
+panel.onStatus = (st, position) => {
   if (watching.why !== 'mine' || !formStatus) return;
-  if (st === 'queued' && position > 0) formStatus.textContent = queuedText(position, eta);
+  if (st === 'queued' && position > 0) formStatus.textContent = queuedText(position);
   else if (st === 'queued') return; // a run just followed: its first status event says where it is
   else if (st === 'running') formStatus.textContent = 'Running: your results fill in as it goes.';
   else if (st === 'done') formStatus.textContent = 'Done: your result is on the class board.';
   else formStatus.textContent = '';
 };
 
-function queuedText(position, eta) {
-  if (!(position > 0)) return 'Queued';
-  const when = Number.isFinite(eta) ? doneIn(eta) : '';
-  return `Queued: ${ordinal(position)} in line${when ? ', ' + when : ''}`;
+function queuedText(position) {
+  return position > 0 ? `Queued: ${ordinal(position)} in line; the wait is in the run panel` : 'Queued';
 }
 
 function load() {
@@ -84,6 +84,7 @@ function onSocket(s, reason) {
 }
 
 function showJoined(joined) {
+  if (gone) return; // the room is over for this page
   el.join.hidden = joined;
   el.follow.hidden = !joined;
   if (joined) el.me.textContent = me.label;
@@ -156,6 +157,13 @@ function onEvent(ev) {
     case 'board':
       board.apply(ev);
       if (state.prediction?.revealed) paintPrediction();
+      if (gone === 'ended') paintMine();
+      break;
+    case 'ended':
+      if (ev.ended) over('ended', ev.ended);
+      break;
+    case 'removed':
+      over('removed');
       break;
     case 'roster': {
       // Watchers get every name; a learner's page, only the counts.
@@ -232,7 +240,7 @@ function bindStage() {
       for (let tries = 0; ; tries++) {
         const { status: code_, body } = await api(`/api/sessions/${code}/runs`, { body: { learner: me.id, token: me.token, params } });
         if (code_ === 201) {
-          status.textContent = body.position > 0 ? queuedText(body.position, body.eta_s) : 'Started';
+          status.textContent = body.position > 0 ? queuedText(body.position) : 'Started';
           el.ask.hidden = true;
           watch(body.id, 'mine');
           break;
@@ -325,6 +333,25 @@ el.predict.addEventListener('submit', async (e) => {
   }
 });
 
+// over shows that the room is over for this page: the session ended
+// or the instructor removed the learner (who is forgotten here; the
+// server has closed the socket for good).
+let gone = '';
+function over(why, at) {
+  if (gone === why) return;
+  gone = why;
+  showOver(why, at);
+  if (why === 'ended') paintMine();
+  else {
+    me = null;
+    save();
+    live.close();
+  }
+}
+
+const paintMine = () => paintMyRuns(me ? [...board.entries.values()].filter((e) => e.learner === me.id) : []);
+
 bindStage();
 showJoined(Boolean(me));
 let live = newSocket();
+if (root.dataset.ended) over('ended', root.dataset.ended);

@@ -4,7 +4,7 @@
 // times), and, once revealed, the room's guesses beside what it measured.
 // It starts from the view the page carries and follows the session socket.
 
-import { SessionSocket, Board, renderBoardRows, lostVariant, bestVariant, worstLost, plural, measuredAnswers } from './session_common.js';
+import { SessionSocket, Board, renderBoardRows, lostVariant, bestVariant, worstLost, plural, measuredAnswers, showEnded } from './session_common.js';
 import { fmtNum, fmtSig, fmtMs, wrongText } from './util.js';
 
 const $ = (id) => document.getElementById(id);
@@ -285,6 +285,9 @@ new SessionSocket(code, () => '', (ev) => {
     case 'prediction':
       prediction = ev.prediction;
       break;
+    case 'ended':
+      if (ev.ended) showEnded(ev.ended);
+      return;
     case 'board':
       board.apply(ev);
       for (const e of ev.entries || []) if (!titles.has(e.round)) titles.set(e.round, e.experiment);
@@ -309,5 +312,7 @@ window.addEventListener('resize', () => {
   }, 150);
 });
 
+const endedAt = $('session-ended')?.dataset.ended;
+if (endedAt) showEnded(endedAt);
 paint();
 drawnAt = el.chart.clientWidth || el.predictChart.clientWidth;

@@ -191,3 +191,16 @@ export function adoptFigures(form) {
     else delete run.dataset[k];
   }
 }
+
+/**
+ * showEnded shows that the session has ended (iso: when, from the
+ * session's "ended" event or the page's data-ended), in the reader's own
+ * time, in every .ended-at of the page and the #session-ended note.
+ */
+export function showEnded(iso) {
+  const at = new Date(iso);
+  const when = Number.isNaN(at.getTime()) ? '' : ' at ' + at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  for (const s of document.querySelectorAll('.ended-at')) s.textContent = when;
+  const note = document.getElementById('session-ended');
+  if (note) note.hidden = false;
+}

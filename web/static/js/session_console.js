@@ -9,7 +9,8 @@
 
 import { formParams } from './form.js';
 import { RunPanel, waitWords } from './panel.js';
-import { SessionSocket, api, renderRoster, plural, Board, renderBoardRows, adoptFigures } from './session_common.js';
+import { SessionSocket, api, plural, Board, renderBoardRows, adoptFigures, showEnded } from './session_common.js';
+import { Roster, bindEnd } from './session_console_room.js';
 import { copyText, flash, fmtNum, h, throttle } from './util.js';
 
 const $ = (id) => document.getElementById(id);
@@ -31,6 +32,7 @@ const store = (() => {
 })();
 
 let key = '';
+let keyRefused = false; // the server refused the key: the socket then watches without it
 const fromLink = location.hash.match(/key=([A-Za-z0-9_-]+)/);
 if (fromLink) {
   key = fromLink[1];
@@ -102,6 +104,7 @@ async function act(path, body, done) {
 }
 
 function showKeyError() {
+  keyRefused = true;
   el.keyError.hidden = false;
   el.save.hidden = true;
   for (const b of controls) b.disabled = true;
@@ -179,6 +182,20 @@ $('run-cancel')?.addEventListener('click', async () => {
   if (!res || res.status >= 300) say(res?.body.error || 'Could not cancel the run.', true);
 });
 
+// The roster, with Remove beside each learner, and End session.
+const roster = new Roster(el.roster, (id, label) => act('remove', { learner: id }, () => `${label} has left the session; their runs stay on the board.`));
+bindEnd(async () => Boolean(await act('end', {}, () => 'The session has ended. The class board and every run stay readable.')));
+
+// ended: nothing more can change; the console says so and its controls rest.
+function ended(at) {
+  showEnded(at);
+  $('end-box').hidden = true;
+  for (const b of [...controls, el.ask, el.roomRun]) b.disabled = true;
+  roster.ended = true;
+  roster.paint();
+  paintBoard();
+}
+
 function watch(id, label) {
   if (!id) return;
   if (watching !== id) panel.follow({ id, events: `/runs/${id}/events`, api: `/api/runs/${id}` });
@@ -203,7 +220,7 @@ function onEvent(ev) {
         el.exp.value = ev.push.experiment;
         mountForm();
       }
-      el.ask.disabled = el.roomRun.disabled = el.predict.disabled = !ev.push || !el.keyError.hidden;
+      el.ask.disabled = el.roomRun.disabled = el.predict.disabled = !ev.push || !el.keyError.hidden || roster.ended;
       $('push-first').hidden = Boolean(ev.push);
       paintBoard();
       estimateSoon();
@@ -239,7 +256,7 @@ function onEvent(ev) {
       el.rosterCount.textContent = fmtNum(on);
       el.rosterWord.textContent = on === 1 ? 'learner' : 'learners';
       el.rosterEmpty.hidden = ev.learners.length > 0;
-      renderRoster(el.roster, ev.learners);
+      roster.render(ev.learners);
       paintPrediction();
       estimateSoon();
       break;
@@ -248,6 +265,9 @@ function onEvent(ev) {
       board.apply(ev);
       paintBoard();
       estimateSoon();
+      break;
+    case 'ended':
+      if (ev.ended) ended(ev.ended);
       break;
   }
 }
@@ -309,7 +329,7 @@ function paintBoard() {
   const rows = board.round(state.push?.round ?? 0);
   el.boardEmpty.hidden = rows.length > 0;
   renderBoardRows(el.tbody, rows, (e) => {
-    if (e.status !== 'done') return null;
+    if (e.status !== 'done' || roster.ended) return null;
     const on = state.spotlight?.run === e.run;
     const b = h('button', { type: 'button', class: 'btn small' + (on ? ' primary' : ''), 'aria-pressed': String(on), text: on ? 'On screen' : 'Spotlight' });
     b.addEventListener('click', () => act('spotlight', { run: on ? '' : e.run }, (r) => (r.spotlight ? `${r.spotlight.label}'s run is on every screen.` : 'Spotlight off.')));
@@ -325,7 +345,9 @@ async function start() {
     const res = await api(`/api/sessions/${code}`, { method: 'GET', key }).catch(() => null);
     if (res && res.status === 403) showKeyError();
   }
-  new SessionSocket(code, () => '', onEvent, (s) => {
+  // With the key the console is one of the session's instructor pages,
+  // not one of the few watchers an address may open.
+  new SessionSocket(code, () => (key && !keyRefused ? new URLSearchParams({ key }).toString() : ''), onEvent, (s) => {
     if (s === 'lost') say('Lost the connection; reconnecting…', true);
   }).connect();
 }

@@ -2,10 +2,14 @@
 // worker), grouped by variant, x = run time. Spans are kept in arrays and
 // drawn at most once per animation frame (a few times a second while they
 // arrive), so thousands of spans stay smooth; no DOM node is made per span.
+// The traced trial (spans from the run's execution trace, traced.js) is a
+// view of its own: a lane per goroutine coloured by state, or a lane per
+// processor, with GC bands and a jump from a blocked span to its waker.
 
 import { cssVar, palette, onTheme, fmtMs, fmtSig, throttle, LIVE_MS } from './util.js';
 import { niceTicks, axisUnit } from './ticks.js';
 import { layoutLanes, HEAD } from './lanes.js';
+import { addTraced, tracedGroups, tracedDomain, stateColours, spanFill, tipHTML, legendItems, wakerAt, stateText } from './traced.js';
 
 const GUTTER = 44; // px left of the plot, for worker numbers; wider for lane names
 const MAX_GUTTER = 150;
@@ -25,10 +29,16 @@ export class Timeline {
     this.trialSel = root.querySelector('#tl-trial');
     this.colourSel = root.querySelector('#tl-colour');
     this.rowsSel = root.querySelector('#tl-rows');
+    this.viewSel = root.querySelector('#tl-view');
     this.legend = root.querySelector('#tl-legend');
+    this.say = root.querySelector('#tl-say');
     this.gutter = GUTTER;
     this.sub = root.querySelector('#tl-sub');
-    this.trialSel.addEventListener('change', () => { this.unhover(); this.schedule(); });
+    this.trialSel.addEventListener('change', () => { this.picked = true; this.clearMark(); this.unhover(); this.schedule(); });
+    this.viewSel.addEventListener('change', () => { this.clearMark(); this.unhover(); this.schedule(); });
+    this.canvas.addEventListener('click', () => this.jump());
+    this.canvas.addEventListener('keydown', (e) => this.key(e));
+    this.canvas.addEventListener('blur', () => this.unhover());
     this.rowsSel.addEventListener('change', () => this.schedule());
     this.colourSel.addEventListener('change', () => { this.legendKey = ''; this.schedule(); });
     // pointermove covers the mouse; pointerdown lets a tap on a phone show the tip.
@@ -47,6 +57,11 @@ export class Timeline {
     this.labels = new Map(); // label -> index, in order of appearance
     this.trials = 0; // highest trial index seen + 1
     this.count = 0;
+    this.own = 0; // spans the experiment reported itself (not from the trace)
+    this.tracedN = 0; // spans from the execution trace
+    this.picked = false; // the learner chose a trial: arriving traced spans leave the choice alone
+    this.clearMark(); // this.mark: a blocked span and the goroutine that woke it, shown by a click
+    this.kb = null; // the span the keyboard is on: {r: row index, s: span}
     this.end = 0;
     this.t0 = 0; // run time when the run began running: queueing is not drawn
     this.rows = []; // layout: {lanes, y, h} for hit testing
@@ -54,6 +69,9 @@ export class Timeline {
     this.legendKey = '';
     this.trialSel.length = 1;
     this.trialSel.value = 'all';
+    this.trialSel.options[0].hidden = false;
+    this.viewSel.value = 'g';
+    this.say.textContent = '';
     this.tip.hidden = true;
     this.root.hidden = true;
     this.schedule();
@@ -73,6 +91,19 @@ export class Timeline {
       g = { name: v, lanes: new Map() };
       this.groups.set(v, g);
     }
+    if (s.state) {
+      addTraced(g, s);
+      this.tracedN++;
+      this.count++;
+      if (this.trialSel.querySelector('option[value="traced"]') === null) {
+        this.trialSel.add(new Option('Traced trial', 'traced'));
+      }
+      if (!this.picked) this.trialSel.value = 'traced';
+      this.root.hidden = false;
+      this.later();
+      return;
+    }
+    this.own++;
     const w = Number(s.worker) || 0;
     let lane = g.lanes.get(w);
     if (!lane) {
@@ -93,8 +124,9 @@ export class Timeline {
   }
 
   addTrials(n) {
+    const traced = this.trialSel.querySelector('option[value="traced"]');
     for (let i = this.trials; i < n; i++) {
-      this.trialSel.add(new Option('Trial ' + (i + 1), String(i)));
+      this.trialSel.add(new Option('Trial ' + (i + 1), String(i)), traced);
     }
     this.trials = n;
   }
@@ -142,27 +174,33 @@ export class Timeline {
     const dpr = window.devicePixelRatio || 1;
     const W = this.scroll.clientWidth;
     if (W === 0) return;
-    const groups = this.sortedGroups();
+    const traced = this.trialSel.value === 'traced';
+    const procs = traced && this.viewSel.value === 'p';
+    this.trialSel.options[0].hidden = this.own === 0 && this.tracedN > 0;
+    const groups = traced ? tracedGroups(this.sortedGroups(), procs) : this.sortedGroups().filter((g) => g.lanes.size);
     // "fit the box" folds the lanes into --tl-fit; "one per goroutine"
     // gives each a row of ALL_LANE px (up to ALL_H in all) and the page
-    // scrolls: the timeline is never a scroll box of its own.
+    // scrolls: the timeline is never a scroll box of its own. The traced
+    // trial never folds: two goroutines' states in one row would mix.
     const fitH = parseFloat(getComputedStyle(this.scroll).getPropertyValue('--tl-fit')) || 420;
     const lanes = groups.reduce((n, g) => n + g.lanes.size, 0);
     const allH = Math.min(ALL_H, Math.max(fitH, lanes * ALL_LANE + groups.length * HEAD + 4));
-    const lay = layoutLanes(groups, this.rowsSel.value === 'fit' ? fitH : allH, true);
-    lay.folds = layoutLanes(groups, fitH, false).folds;
+    const lay = layoutLanes(groups, traced || this.rowsSel.value !== 'fit' ? allH : fitH, true);
+    lay.folds = !traced && layoutLanes(groups, fitH, false).folds;
     this.rowsSel.parentElement.hidden = !lay.folds;
-    const trial = this.trialSel.value === 'all' ? -1 : Number(this.trialSel.value);
-    const { origin, width } = this.domain(groups, trial);
+    this.viewSel.parentElement.hidden = !traced;
+    const trial = traced ? -1 : this.trialSel.value === 'all' ? -1 : Number(this.trialSel.value);
+    const { origin, width } = traced ? tracedDomain(groups) : this.domain(groups, trial);
     const names = laneNames(groups);
     this.gutter = this.gutterFor(names);
     const plotW = W - this.gutter - PAD_R;
     const ticks = niceTicks(width, Math.max(2, Math.floor(plotW / 75)));
-    this.geom = { origin, width, plotW, trial };
+    this.geom = { origin, width, plotW, trial, traced, procs };
 
     const ctx = this.size(this.canvas, W, lay.H, dpr);
     const pal = palette();
-    const byLabel = this.labels.size > 1 && this.colourSel.value === 'label';
+    const byLabel = !traced && this.labels.size > 1 && this.colourSel.value === 'label';
+    const col = traced ? stateColours() : null;
     const fontUI = cssVar('--font'), fontMono = cssVar('--mono');
     const text = cssVar('--text'), muted = cssVar('--muted'), grid = cssVar('--grid'), stripe = cssVar('--surface-2');
     const x = (t) => this.gutter + (t / width) * plotW;
@@ -188,7 +226,8 @@ export class Timeline {
       ctx.fillStyle = muted;
       const n = g.lanes.size;
       const per = lay.k > 1 && n > 1 ? ` · ${lay.k} per row` : '';
-      ctx.fillText('· ' + n + (n === 1 ? ' goroutine' : ' goroutines') + per, 24 + nameW, gy + HEAD / 2 + 1);
+      const what = procs ? (n === 1 ? ' processor' : ' processors') : n === 1 ? ' goroutine' : ' goroutines';
+      ctx.fillText('· ' + n + what + per + (traced ? ' · traced trial' : ''), 24 + nameW, gy + HEAD / 2 + 1);
       const o = origin.get(g.name);
       const lh = rows.length ? rows[0].h : 0;
       const labelEvery = lh >= 11 ? 1 : [2, 5, 10, 20, 50, 100].find((m) => m * lh >= 12) || 100;
@@ -206,25 +245,173 @@ export class Timeline {
           ctx.textAlign = 'left';
         }
         ctx.fillStyle = pal[ci];
+        const inside = []; // goroutines named inside their running spans, in the processor view
         for (const lane of row.lanes) {
           for (const s of lane.spans) {
             if (trial >= 0 && s.trial !== trial) continue;
-            if (byLabel) ctx.fillStyle = pal[this.labels.get(s.label) % 8];
+            if (traced) ctx.fillStyle = spanFill(s, procs, col, pal);
+            else if (byLabel) ctx.fillStyle = pal[this.labels.get(s.label) % 8];
             const x0 = x(s.start - o);
-            ctx.fillRect(x0, row.y + gap, Math.max(x(s.end - o) - x0, 1), lh - gap * 2);
+            const w = Math.max(x(s.end - o) - x0, 1);
+            ctx.fillRect(x0, row.y + gap, w, lh - gap * 2);
+            if (procs && lh >= 12 && w >= 30) inside.push([s, x0, w]);
+          }
+        }
+        if (inside.length) {
+          ctx.font = '10px ' + fontMono;
+          ctx.fillStyle = '#fff';
+          for (const [s, x0, w] of inside) {
+            const label = 'g' + s.g;
+            if (ctx.measureText(label).width + 6 <= w) ctx.fillText(label, x0 + 3, row.y + lh / 2);
           }
         }
         this.rows.push(row);
       });
+      if (traced && rows.length && g.gc.length) this.gcBands(ctx, g.gc, o, x, gy, rows, col.gc);
     }
     if (this.hot) this.outline(ctx, this.hot, text);
+    if (traced && !procs && this.mark) this.drawMark(ctx, x, cssVar('--accent'));
     this.drawAxis(ticks, width, dpr, W);
-    this.drawLegend(groups, byLabel);
-    this.colourSel.parentElement.hidden = this.labels.size < 2;
-    this.canvas.setAttribute('aria-label', 'Timeline: ' + this.summary());
-    this.sub.textContent = trial < 0
-      ? 'One lane per goroutine, in time since the run started; each bar is a span of work.'
-      : `Trial ${trial + 1} of each variant, each from its own start, on one time scale.`;
+    this.drawLegend(groups, byLabel, traced, procs);
+    this.colourSel.parentElement.hidden = traced || this.labels.size < 2;
+    this.canvas.setAttribute('aria-label', 'Timeline: ' + this.summary(traced, procs, groups));
+    this.canvas.tabIndex = 0;
+    this.canvas.dataset.view = traced ? (procs ? 'processors' : 'goroutines') : 'spans';
+    this.canvas.dataset.lanes = String(lanes);
+    this.canvas.dataset.gc = String(traced ? groups.reduce((n, g) => n + g.gc.length, 0) : 0);
+    this.sub.textContent = procs
+      ? 'The traced trial, from the Go execution trace: one lane per processor (P), showing which goroutine ran on it when; a colour per goroutine.'
+      : traced
+        ? 'The traced trial, from the Go execution trace: one lane per goroutine, coloured by what it was doing. Click a blocked stretch to see the goroutine that woke it.'
+        : trial < 0
+          ? 'One lane per goroutine, in time since the run started; each bar is a span of work.'
+          : `Trial ${trial + 1} of each variant, each from its own start, on one time scale.`;
+    if (this.scrollTo) {
+      const y = this.scrollTo;
+      this.scrollTo = 0;
+      const top = this.canvas.getBoundingClientRect().top + y;
+      if (top < 40 || top > innerHeight - 40) window.scrollBy({ top: top - innerHeight / 2, behavior: 'smooth' });
+    }
+  }
+
+  // gcBands shades the GC's marking phases across a variant's lanes, and
+  // marks them solid in its label row, where no span covers them.
+  gcBands(ctx, gc, o, x, gy, rows, colour) {
+    const y0 = rows[0].y, y1 = rows[rows.length - 1].y + rows[rows.length - 1].h;
+    ctx.fillStyle = colour;
+    for (const s of gc) {
+      const x0 = x(s.start - o), w = Math.max(x(s.end - o) - x0, 1);
+      ctx.globalAlpha = 0.22;
+      ctx.fillRect(x0, y0, w, y1 - y0);
+      ctx.globalAlpha = 1;
+      ctx.fillRect(x0, gy + HEAD - 5, w, 4);
+    }
+  }
+
+  // drawMark outlines the goroutine that woke a blocked one and joins the
+  // blocked span's end to the waker's lane at that instant.
+  drawMark(ctx, x, colour) {
+    const m = this.mark;
+    const from = this.rows.find((r) => r.lanes.includes(m.lane));
+    const to = this.rows.find((r) => r.lanes.includes(m.waker));
+    if (!from || !to) return;
+    const o = this.geom.origin.get(m.lane.variant);
+    const px = Math.round(x(m.span.end - o)) + 0.5;
+    ctx.strokeStyle = colour;
+    ctx.fillStyle = colour;
+    ctx.lineWidth = 2;
+    ctx.strokeRect(this.gutter - 1, to.y - 1, this.geom.plotW + 2, to.h + 2);
+    ctx.beginPath();
+    ctx.moveTo(px, from.y + from.h / 2);
+    ctx.lineTo(px, to.y + to.h / 2);
+    ctx.stroke();
+    for (const r of [from, to]) {
+      ctx.beginPath();
+      ctx.arc(px, r.y + r.h / 2, 3, 0, 2 * Math.PI);
+      ctx.fill();
+    }
+    if (m.at) {
+      const x0 = x(m.at.start - o);
+      ctx.strokeRect(x0 - 1, to.y - 2, Math.max(x(m.at.end - o) - x0, 1) + 2, to.h + 4);
+    }
+    this.canvas.dataset.mark = m.waker.name;
+  }
+
+  // jump shows the goroutine that woke the blocked span under the pointer
+  // (or the keyboard): its lane outlined, scrolled into view, and said.
+  jump() {
+    const hot = this.hot;
+    if (!hot || !hot.lane.traced || hot.lane.traced === 'P' || !hot.span.by) return;
+    const s = hot.span, lane = hot.lane;
+    const waker = this.groups.get(lane.variant).traced.get(s.by);
+    const o = this.geom.origin.get(lane.variant) || 0;
+    if (!waker) {
+      this.say.textContent = `g${s.g} was woken by g${s.by}, which is not one of this trial’s goroutines (the runtime’s or the lab’s).`;
+      return;
+    }
+    this.mark = { lane, span: s, waker, at: wakerAt(waker, s.end) };
+    const row = this.rows.find((r) => r.lanes.includes(waker));
+    if (row) this.scrollTo = row.y;
+    this.say.textContent = `g${s.g} was ${stateText(s)} until ${fmtMs(s.end - o)} ms, when g${s.by} woke it: g${s.by}’s lane is outlined.`;
+    this.schedule();
+  }
+
+  clearMark() {
+    this.mark = null;
+    delete this.canvas.dataset.mark;
+    this.say.textContent = '';
+  }
+
+  // key moves through the spans from the keyboard: ↑ ↓ a lane, ← → a span,
+  // Enter shows who woke a blocked span, Escape lets go.
+  key(e) {
+    if (!this.rows.length || !this.geom) return;
+    const visible = (s) => this.geom.traced || this.geom.trial < 0 || s.trial === this.geom.trial;
+    const spansOf = (row) => row.lanes.flatMap((l) => l.spans.filter(visible).map((s) => ({ l, s }))).sort((a, b) => a.s.start - b.s.start);
+    let r = this.kb ? Math.min(this.kb.r, this.rows.length - 1) : 0;
+    let list = spansOf(this.rows[r]);
+    let i = this.kb ? list.findIndex((x) => x.s === this.kb.s) : -1;
+    const t = i >= 0 ? list[i].s.start : -Infinity;
+    const nearest = () => {
+      let best = 0;
+      list.forEach((x, j) => { if (Math.abs(x.s.start - t) < Math.abs(list[best].s.start - t)) best = j; });
+      return best;
+    };
+    switch (e.key) {
+      case 'ArrowRight': i = Math.min(i + 1, list.length - 1); break;
+      case 'ArrowLeft': i = Math.max(i - 1, 0); break;
+      case 'ArrowDown':
+      case 'ArrowUp':
+        r = Math.max(0, Math.min(this.rows.length - 1, r + (e.key === 'ArrowDown' ? 1 : -1)));
+        list = spansOf(this.rows[r]);
+        i = t === -Infinity ? 0 : nearest();
+        break;
+      case 'Enter':
+      case ' ':
+        e.preventDefault();
+        this.jump();
+        return;
+      case 'Escape':
+        this.kb = null;
+        this.clearMark();
+        this.unhover();
+        this.schedule();
+        return;
+      default:
+        return;
+    }
+    e.preventDefault();
+    if (!list[i]) return;
+    const { l, s } = list[i];
+    const row = this.rows[r];
+    this.kb = { r, s };
+    this.hot = { lane: l, span: s, row };
+    this.showTip(l, s);
+    const { origin, width, plotW } = this.geom;
+    const c = this.canvas.getBoundingClientRect();
+    const mid = (Math.max(s.start, origin.get(l.variant)) + s.end) / 2 - origin.get(l.variant);
+    this.placeTip({ clientX: c.left + this.gutter + (mid / width) * plotW, clientY: c.top + row.y + row.h });
+    this.schedule();
   }
 
   // gutterFor is the width left of the plot that the longest lane name needs.
@@ -263,12 +450,18 @@ export class Timeline {
     }
   }
 
-  drawLegend(groups, byLabel) {
+  drawLegend(groups, byLabel, traced, procs) {
     const labels = [...this.labels.keys()].filter((l) => l !== '');
-    const key = (byLabel ? 'L' : 'V') + groups.map((g) => g.name).join() + '|' + labels.join();
+    const hasGC = traced && groups.some((g) => g.gc.length);
+    const key = (traced ? (procs ? 'P' : 'G') + hasGC : byLabel ? 'L' : 'V') + groups.map((g) => g.name).join() + '|' + labels.join();
     if (key === this.legendKey) return;
     this.legendKey = key;
     this.legend.replaceChildren();
+    this.legend.classList.toggle('states', traced);
+    if (traced) {
+      this.legend.append(...legendItems(procs, hasGC));
+      return;
+    }
     const items = byLabel ? labels.map((l) => [l, this.labels.get(l)]) : groups.map((g) => [g.name, this.colourIndex(g.name)]);
     if (items.length < 2) return;
     for (const [name, i] of items) {
@@ -332,6 +525,11 @@ export class Timeline {
     const o = this.geom.origin.get(lane.variant) || 0;
     const row = (k, v) => `<div class="row"><span>${k}</span><span>${v}</span></div>`;
     const esc = (t) => String(t).replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';');
+    if (lane.traced) {
+      this.tip.innerHTML = tipHTML(lane, s, o, esc, this.groups.get(lane.variant).traced.has(s.by));
+      this.tip.hidden = false;
+      return;
+    }
     this.tip.innerHTML =
       `<div><b>${esc(lane.variant)}</b></div>` +
       row('worker', laneNames([this.groups.get(lane.variant)]).get(lane)) +
@@ -354,7 +552,12 @@ export class Timeline {
   }
 
   /** summary describes the timeline for screen readers. */
-  summary() {
+  summary(traced, procs, groups) {
+    if (traced) {
+      const n = groups.reduce((k, g) => k + g.lanes.size, 0);
+      return `the traced trial: ${this.tracedN} spans from the execution trace on ${n} ${procs ? 'processor' : 'goroutine'} lanes; ` +
+        'use the arrow keys to move between spans and Enter on a blocked one to find the goroutine that woke it';
+    }
     let lanes = 0;
     for (const g of this.groups.values()) lanes += g.lanes.size;
     // lanes named by their work are listed, as the gutter shows them
@@ -374,6 +577,10 @@ export function laneNames(groups) {
   const names = new Map();
   for (const g of groups) {
     const lanes = [...g.lanes.values()].sort((a, b) => a.worker - b.worker);
+    if (lanes.length && lanes[0].name) { // the traced trial's: g12, P0
+      for (const l of lanes) names.set(l, l.name);
+      continue;
+    }
     const kinds = new Set(lanes.map((l) => l.label));
     const byKind = !kinds.has(null) && !kinds.has('') && !kinds.has(undefined) && kinds.size > 1;
     const count = new Map(), seen = new Map();
