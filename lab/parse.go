@@ -134,7 +134,7 @@ func parseValue(d Param, s string) (any, error) {
 			return nil, &ParamError{d.Name, fmt.Sprintf("must be a whole number %s, got %q", bounds(d), errs.Truncate(s, maxQuoted))}
 		}
 		if float64(n) < d.Min || float64(n) > d.Max {
-			return nil, &ParamError{d.Name, fmt.Sprintf("must be %s, got %s", bounds(d), group(int64(n)))}
+			return nil, &ParamError{d.Name, fmt.Sprintf("must be %s, got %s", bounds(d), Group(int64(n)))}
 		}
 		return n, nil
 	case KindFloat:
@@ -210,21 +210,9 @@ func bounds(d Param) string {
 // thousands separators (10,000,000).
 func number(f float64) string {
 	if f == math.Trunc(f) && math.Abs(f) < 1e18 {
-		return group(int64(f))
+		return Group(int64(f))
 	}
 	return strconv.FormatFloat(f, 'f', -1, 64)
-}
-
-// group writes n with thousands separators: 500,000.
-func group(n int64) string {
-	if n < 0 {
-		return "-" + group(-n)
-	}
-	s := strconv.FormatInt(n, 10)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
 
 func msDuration(ms float64) time.Duration { return time.Duration(ms * float64(time.Millisecond)) }

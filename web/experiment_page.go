@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strings"
 
 	"concurrencylab/lab"
 	"concurrencylab/lab/errs"
@@ -11,8 +12,9 @@ import (
 )
 
 // experimentPage shows an experiment with its form filled from the query
-// string: that URL is the share link. A bad query string shows the form
-// with the defaults and says what was wrong, with status 400.
+// string: that URL is the share link. A link with bad values keeps every
+// value it can, fills the rest with defaults and names the values it
+// dropped, with status 400.
 func (s *Server) experimentPage(w http.ResponseWriter, r *http.Request) {
 	exp, err := s.runs.Experiment(r.PathValue("id"))
 	if err != nil {
@@ -20,20 +22,28 @@ func (s *Server) experimentPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	info := exp.Info()
-	q, err := url.ParseQuery(r.URL.RawQuery)
 	status := http.StatusOK
 	var formErr string
-	values := map[string]string{}
-	if err == nil {
-		_, err = lab.ParseQuery(info, q)
-		for k, vs := range q {
-			values[k] = vs[0]
-		}
+	// A query string that does not parse still gives the pairs before the
+	// fault.
+	q, qerr := url.ParseQuery(r.URL.RawQuery)
+	values, dropped := lab.ParseLink(info, q)
+	if qerr != nil {
+		dropped = append([]error{qerr}, dropped...)
 	}
-	if err != nil {
-		status, formErr, values = http.StatusBadRequest, "This link's parameters were not used: "+err.Error()+".", map[string]string{}
+	if len(dropped) > 0 {
+		status, formErr = http.StatusBadRequest, droppedNote(dropped)
 	}
 	m := s.experimentView(info, values, serve.Nonce(r))
 	m.FormError = formErr
 	s.render(w, r, status, templates.ExperimentView(m))
+}
+
+// droppedNote is the page's note on the values a share link lost.
+func droppedNote(dropped []error) string {
+	msgs := make([]string, len(dropped))
+	for i, err := range dropped {
+		msgs[i] = err.Error()
+	}
+	return "Not used from this link (the rest of it is filled in): " + strings.Join(msgs, "; ") + "."
 }

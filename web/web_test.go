@@ -330,6 +330,8 @@ func TestPages(t *testing.T) {
 		{"catalog", "/", 200, []string{`href="/experiments/fake"`, "A &lt;fake&gt; experiment"}},
 		{"experiment", "/experiments/fake?n=9", 200, []string{`name="n"`, `value="9"`, "package fake"}},
 		{"bad query", "/experiments/fake?n=0", 400, []string{"n must be 1..100, got 0"}},
+		// one bad value: the others stay in the form, the bad one is named
+		{"bad value kept apart", "/experiments/fake?n=0&note=kept&wait=5ms", 400, []string{"Not used from this link", "n must be 1..100, got 0", `value="kept"`, `value="5ms"`}},
 		{"unknown experiment", "/experiments/nope", 404, []string{"no experiment called nope"}},
 		{"run page", "/runs/" + id, 200, []string{`data-run-id="` + id + `"`, `value="7"`}},
 		{"unknown run", "/runs/zzzzzzzz", 404, []string{"no run zzzzzzzz"}},

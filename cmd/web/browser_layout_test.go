@@ -122,16 +122,18 @@ type phoneCards struct {
 
 // TestBrowserKeyFigureAndCards runs every experiment and checks the result
 // as a learner sees it: at 1280 px the experiment's key figure is the first
-// column after the variant names and in view without scrolling sideways;
-// on a phone every variant is a card that shows Got and Correct, and the
-// page does not scroll sideways.
+// column after the variant names and in view without scrolling sideways,
+// and the table fits its box, every variant's details open or not; on a
+// phone every variant is a card that shows Got and Correct, holds its
+// figures (a speedup's interval too), and the page does not scroll
+// sideways. Screenshots at both sizes, light and dark.
 func TestBrowserKeyFigureAndCards(t *testing.T) {
 	base, stop := startServer(t, t.TempDir())
 	defer stop()
 	keys := keyFigures(t, base)
-	ctx := newBrowser(t, 1280, 900)
 	for _, tt := range layoutCases {
 		t.Run(tt.id, func(t *testing.T) {
+			ctx := newBrowser(t, 1280, 900) // a browser each: a run takes a while on a busy machine
 			key := keys[tt.id]
 			if key == "" {
 				t.Fatalf("%s declares no key figure", tt.id)
@@ -172,7 +174,8 @@ func TestBrowserKeyFigureAndCards(t *testing.T) {
 					}
 				}
 			}
-			screenshot(t, ctx, "layout-"+tt.id+"-run.png")
+			checkTableFits(t, ctx)
+			screenshots(t, ctx, "layout-"+tt.id+"-run")
 
 			if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#run-verdict"))); err != nil {
 				t.Fatal(err)
@@ -199,11 +202,65 @@ func TestBrowserKeyFigureAndCards(t *testing.T) {
 			if cards.GotSeen != cards.Rows || cards.OkSeen != cards.Rows {
 				t.Errorf("phone: Got in view on %d cards, Correct on %d, want %d each (labels %v)", cards.GotSeen, cards.OkSeen, cards.Rows, cards.Labels)
 			}
+			spill, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('#run-table > tbody > tr:not(.trials)')]
+				.filter((r) => r.scrollWidth > r.clientWidth + 1).map((r) => r.cells[0].textContent.trim() + ' ' + r.scrollWidth + ' in ' + r.clientWidth)`))
+			if err != nil || len(spill) > 0 {
+				t.Errorf("phone: cards wider than themselves (a figure sticks out): %v %v", spill, err)
+			}
 			if inner, scroll := pageWidth(t, ctx); scroll > inner {
 				wide, _ := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('body *')].filter((e) => !e.closest('thead') && e.getBoundingClientRect().right > innerWidth + 1).slice(0, 8).map((e) => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right))`))
 				t.Errorf("phone: the run page is %d px wide in %d: want no sideways scrolling (too wide: %v)", scroll, inner, wide)
 			}
 			screenshot(t, ctx, "layout-"+tt.id+"-run-phone.png")
 		})
+	}
+}
+
+// tableFit is the results table's box: its width and its content's, and
+// the columns folded into the variants' details.
+type tableFit struct {
+	Scroll, Client int
+	Folded         []string
+	Note           string
+}
+
+// checkTableFits checks the results table fits its box without scrolling
+// sideways, first as it is, then with every variant's details open, and
+// that a folded column is named under the table and listed in the details.
+func checkTableFits(t *testing.T, ctx context.Context) {
+	t.Helper()
+	measure := `(() => {
+		const wrap = document.querySelector('#run-table').closest('.table-wrap');
+		const note = wrap.nextElementSibling;
+		return {Scroll: wrap.scrollWidth, Client: wrap.clientWidth,
+			Folded: [...document.querySelectorAll('#run-table thead th.folded')].map((th) => th.dataset.col || th.dataset.figure),
+			Note: note && note.classList.contains('fold-note') ? note.textContent : ''};
+	})()`
+	for _, open := range []bool{false, true} {
+		if open {
+			if _, err := chromedp.Run(ctx, chromedp.Evaluate[int](`[...document.querySelectorAll('#run-table button.v-toggle[aria-expanded=false]')].map((b) => b.click()).length`)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		fit, err := chromedp.Run(ctx, chromedp.Evaluate[tableFit](measure))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fit.Client == 0 || fit.Scroll > fit.Client {
+			t.Errorf("details open %v: the results table is %d px wide in a box of %d: want it to fit", open, fit.Scroll, fit.Client)
+		}
+		if len(fit.Folded) > 0 && fit.Note == "" {
+			t.Errorf("columns %v folded with no note under the table naming them", fit.Folded)
+		}
+		if open && len(fit.Folded) > 0 {
+			listed, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#run-table tr.trials dl.folded-figs:not([hidden]) dt').length`))
+			rows, _ := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#run-table tr.trials').length`))
+			if listed != rows*len(fit.Folded) {
+				t.Errorf("details list %d folded figures, want %d for each of %d variants", listed, len(fit.Folded), rows)
+			}
+		}
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[int](`[...document.querySelectorAll('#run-table button.v-toggle[aria-expanded=true]')].map((b) => b.click()).length`)); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -165,6 +165,13 @@ func TestNaiveDeadlockNamedAndTheRunGoesOn(t *testing.T) {
 		if tr.Got != nil {
 			t.Errorf("naive trial %d: got %d, want no total from a frozen bank", i+1, *tr.Got)
 		}
+		// The output panel: the same cycle, one goroutine a line.
+		c, _ := tr.Extra["cycle"].(string)
+		lines, _ := tr.Extra["cycle_report"].(string)
+		got, _ := lab.Number(tr.Extra["cycle_reports"])
+		if n := strings.Count(c, "; ") + 1; strings.Count(lines, "\n")+1 != n || int(got) != n {
+			t.Errorf("naive trial %d: got cycle_report %q (%v goroutines), want the %d goroutines of %q a line each", i+1, lines, tr.Extra["cycle_reports"], n, c)
+		}
 	}
 	for _, name := range []string{"ordered", "global"} {
 		v := rep.Result.Variant(name)
@@ -185,6 +192,17 @@ func TestNaiveDeadlockNamedAndTheRunGoesOn(t *testing.T) {
 	}
 	if first["go_alive"] != "nothing: still hung after 1s, killed" {
 		t.Errorf("got go_alive %q, want the process hung until killed", first["go_alive"])
+	}
+	// The output panel holds both processes, Go's own report in full.
+	report, _ := first["go_report"].(string)
+	// (the command is the asleep program where it is built, else this one)
+	for _, want := range []string{"$ ", "alive\n(printed nothing: still hung after 1s, killed)"} {
+		if !strings.Contains(report, want) || !strings.HasPrefix(report, "$ ") {
+			t.Errorf("got go_report %q, want it to hold %q", report, want)
+		}
+	}
+	if !lab.RaceEnabled && (!strings.Contains(report, "fatal error: all goroutines are asleep - deadlock!\n") || !strings.Contains(report, "goroutine 1 [")) {
+		t.Errorf("got go_report %q, want Go's fatal error with its goroutines", report)
 	}
 	for _, tr := range naive.Trials[1:] {
 		if _, ok := tr.Extra["go_asleep"]; ok {

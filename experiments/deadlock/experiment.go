@@ -4,18 +4,11 @@
 package deadlock
 
 import (
-	"bufio"
 	"context"
 	_ "embed"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/rand/v2"
-	"os"
-	"runtime"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -115,6 +108,9 @@ func (Experiment) Info() lab.Info {
 				Help: "transfers completed per second (trials that finished)"},
 			{Key: "deadlocks", Label: "Deadlocked", Help: "1 for a trial the watchdog found deadlocked, 0 for one that finished"},
 			{Key: "transfers_done", Label: "Transfers done", Help: "transfers completed before the trial finished or froze"},
+			// Output panels below the table (a figure "<x>_report" is one).
+			{Key: "cycle_report", Label: "Cycle of waits", Help: "the goroutines of a deadlocked trial, each holding an account the next one waits for, as the watchdog found them"},
+			{Key: "go_report", Label: "Go's own deadlock detector", Help: "two opposite transfers alone in a process, then beside one live goroutine: what Go's runtime printed"},
 		},
 		Source: []lab.SourceFile{
 			{Name: "bank.go", Code: bankSource},
@@ -190,219 +186,6 @@ func (e Experiment) Trial(ctx context.Context, variant string, p lab.Params, em 
 			"deadlocked":      false,
 		},
 	}, nil
-}
-
-// naiveReport is the last line a naive process prints: how its transfers
-// ended.
-type naiveReport struct {
-	Report    string  `json:"report"` // "naive", to find the line
-	Done      int64   `json:"transfers_done"`
-	Ms        float64 `json:"ms"`
-	CPUMs     float64 `json:"cpu_ms"`
-	Expected  int64   `json:"expected"`
-	Got       *int64  `json:"got"` // nil when deadlocked: the balances are locked
-	Cycle     string  `json:"cycle,omitempty"`
-	StalledMs float64 `json:"stalled_ms,omitempty"`
-	PID       int     `json:"pid"`
-}
-
-// naive runs the naive transfers in a process of their own and reads how
-// they ended from its last line. Once per run it also shows Go's own
-// deadlock detector.
-func (e Experiment) naive(ctx context.Context, p lab.Params, em lab.Emitter) (lab.Trial, error) {
-	info := e.Info()
-	// The process finishes its transfers or names their deadlock well
-	// within this; past it, it is killed.
-	wait := 10*time.Second + 4*time.Duration(p.Int("transfers"))*p.Duration("work")
-	sctx, cancel := context.WithTimeout(ctx, wait)
-	defer cancel()
-	exit, err := lab.Spawn(sctx, lab.SoloTask{Experiment: info.ID, Task: "naive", Params: p.Encode(info)})
-	if err != nil {
-		if errors.Is(err, lab.ErrNoSpawner) {
-			return lab.Trial{}, fmt.Errorf("deadlock: the naive variant needs a process of its own: %w", err)
-		}
-		return lab.Trial{}, err
-	}
-	if err := ctx.Err(); err != nil {
-		return lab.Trial{}, err
-	}
-	rep, ok := lastReport(exit.Output)
-	if !ok {
-		if exit.TimedOut {
-			return lab.Trial{}, fmt.Errorf("deadlock: the naive transfers neither finished nor were found deadlocked within %s", wait)
-		}
-		return lab.Trial{}, fmt.Errorf("deadlock: the naive process ended (exit status %d) without its report: %s", exit.Status, firstLines(exit.Output, 5))
-	}
-	extra := map[string]any{
-		"transfers_done": rep.Done,
-		"deadlocked":     rep.Cycle != "",
-		"deadlocks":      0,
-	}
-	if rep.Cycle != "" {
-		extra["deadlocks"] = 1
-		extra["cycle"] = rep.Cycle
-		em.Log(fmt.Sprintf("naive: process %d deadlocked after %d transfers, no transfer for %.0f ms: %s", rep.PID, rep.Done, rep.StalledMs, rep.Cycle))
-	} else {
-		em.Log(fmt.Sprintf("naive: process %d finished all %d transfers", rep.PID, rep.Done))
-		extra["transfers_per_s"] = perSecond(rep.Done, msDuration(rep.Ms))
-	}
-	if p.Bool("go_detector") && e.shown != nil && e.shown.CompareAndSwap(false, true) {
-		if err := goDetector(ctx, info, p, em, extra); err != nil {
-			return lab.Trial{}, err
-		}
-	}
-	return lab.Trial{
-		Elapsed:  msDuration(rep.Ms),
-		CPU:      msDuration(rep.CPUMs),
-		Expected: lab.Int64(rep.Expected),
-		Got:      rep.Got,
-		Extra:    extra,
-	}, nil
-}
-
-// goDetector runs two opposite transfers alone in a process, where Go's
-// runtime finds every goroutine asleep and ends the program, and again
-// beside one live goroutine, where it finds nothing and the process hangs
-// until it is killed. It adds what happened to extra.
-func goDetector(ctx context.Context, info lab.Info, p lab.Params, em lab.Emitter, extra map[string]any) error {
-	for _, task := range []struct {
-		name string
-		wait time.Duration
-	}{{"asleep", asleepWait}, {"alive", aliveWait}} {
-		sctx, cancel := context.WithTimeout(ctx, task.wait)
-		var exit lab.SoloExit
-		var err error
-		if program, ok := findAsleep(); ok {
-			// A plain Go program: this one links C code (cgo), whose
-			// runtime never reports the deadlock.
-			exit, err = runAsleep(sctx, program, task.name == "alive")
-		} else {
-			exit, err = lab.Spawn(sctx, lab.SoloTask{Experiment: info.ID, Task: task.name, Params: p.Encode(info)})
-		}
-		cancel()
-		if err != nil {
-			return err
-		}
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		said := fatalLine(exit.Output)
-		switch {
-		case exit.TimedOut:
-			said = fmt.Sprintf("nothing: still hung after %s, killed", task.wait)
-		case said != "":
-			said = fmt.Sprintf("%s (exit status %d)", said, exit.Status)
-		default:
-			said = fmt.Sprintf("no fatal error (exit status %d)", exit.Status)
-		}
-		extra["go_"+task.name] = said
-		if task.name == "asleep" && exit.TimedOut {
-			extra["go_asleep_why"] = whyNoFatalError()
-		}
-		em.Log(fmt.Sprintf("naive: two opposite transfers %s: exit status %d, %s", map[string]string{
-			"asleep": "alone in a process", "alive": "beside one live goroutine"}[task.name], exit.Status, firstLines(exit.Output, 8)))
-	}
-	return nil
-}
-
-// whyNoFatalError says why a process of its own with nothing but two
-// deadlocked goroutines got no fatal error from Go's runtime.
-func whyNoFatalError() string {
-	switch {
-	case lab.RaceEnabled:
-		return "this program is built with -race, and the race detector's runtime never reports a deadlock"
-	case runtime.NumCgoCall() > 0:
-		return "this program links OpenCV's C code through cgo, and a cgo program's runtime keeps a thread for calls from C that it counts as running, so it never finds every goroutine asleep (make build builds the asleep program, plain Go, which shows Go's own report)"
-	}
-	return "the runtime found a goroutine it could not call asleep"
-}
-
-// Solo implements lab.Soloist: the work that runs in a process of its own.
-func (Experiment) Solo(ctx context.Context, task string, p lab.Params, out io.Writer) error {
-	switch task {
-	case "naive":
-		return soloNaive(ctx, p, out)
-	case "asleep":
-		TwoOppositeTransfers(false)
-		return nil
-	case "alive":
-		TwoOppositeTransfers(true)
-		return nil
-	}
-	return fmt.Errorf("deadlock: no task %q", task)
-}
-
-// soloNaive runs the naive transfers with the watchdog beside them and
-// prints how they ended as one JSON line. If they deadlock, it returns
-// with the tellers still blocked: the process ends, and takes them with
-// it.
-func soloNaive(ctx context.Context, p lab.Params, out io.Writer) error {
-	b, r := newBank(ctx, p, lab.Discard)
-	r.waits = newWaitsFor(len(b.accounts), r.n)
-	finished := make(chan struct{})
-	cpu0, began := lab.CPUTime(), time.Now()
-	go func() {
-		defer close(finished)
-		transfersNaive(b, r)
-	}()
-	// No transfer holds its locks longer than its work; allow that twice
-	// over, and a scheduler's hiccup on a busy machine, before calling a
-	// silence a deadlock.
-	stall := 2*b.work + 100*time.Millisecond
-	cycle, frozen := r.watch(finished, stall)
-	rep := naiveReport{
-		Report:   "naive",
-		Done:     r.done.Load(),
-		Ms:       ms(time.Since(began)),
-		CPUMs:    ms(lab.CPUTime() - cpu0),
-		Expected: int64(len(b.accounts)) * opening,
-		Cycle:    cycle,
-		PID:      os.Getpid(),
-	}
-	if cycle == "" {
-		rep.Got = lab.Int64(b.sum())
-	} else {
-		rep.StalledMs = ms(time.Since(frozen))
-	}
-	line, err := json.Marshal(rep)
-	if err != nil {
-		return err
-	}
-	_, err = fmt.Fprintf(out, "%s\n", line)
-	return err
-}
-
-// lastReport finds the naive process's report: its last JSON line.
-func lastReport(output string) (naiveReport, bool) {
-	var found naiveReport
-	ok := false
-	sc := bufio.NewScanner(strings.NewReader(output))
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		var rep naiveReport
-		if json.Unmarshal(sc.Bytes(), &rep) == nil && rep.Report == "naive" {
-			found, ok = rep, true
-		}
-	}
-	return found, ok
-}
-
-// fatalLine returns the line of Go's fatal error in output, or "".
-func fatalLine(output string) string {
-	for line := range strings.Lines(output) {
-		if strings.HasPrefix(line, "fatal error:") {
-			return strings.TrimSpace(line)
-		}
-	}
-	return ""
-}
-
-func firstLines(s string, n int) string {
-	lines := strings.SplitN(strings.TrimSpace(s), "\n", n+1)
-	if len(lines) > n {
-		lines = append(lines[:n], "…")
-	}
-	return strings.Join(lines, "\n")
 }
 
 func perSecond(n int64, d time.Duration) float64 {

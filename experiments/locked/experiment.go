@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"concurrencylab/experiments/internal/detector"
-	"concurrencylab/experiments/internal/prose"
 	"concurrencylab/lab"
 )
 
@@ -101,7 +100,7 @@ func check(p lab.Params) error {
 	g, n := p.Int("goroutines"), p.Int("increments")
 	if g*n > MaxIncrements {
 		return &lab.ParamError{Name: "goroutines × increments",
-			Msg: fmt.Sprintf("must be at most %s, got %s", prose.Group(MaxIncrements), prose.Group(int64(g*n)))}
+			Msg: fmt.Sprintf("must be at most %s, got %s", lab.Group(MaxIncrements), lab.Group(int64(g*n)))}
 	}
 	return nil
 }

@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"time"
 
-	"concurrencylab/experiments/internal/prose"
 	"concurrencylab/lab"
 )
 
@@ -109,7 +108,7 @@ func check(p lab.Params) error {
 		if estimatedDivisions(start, n) > MaxDivisions {
 			return &lab.ParamError{Name: "numbers", Msg: fmt.Sprintf(
 				"must be at most %s when start is %s, so a trial stays near a second of work, got %s",
-				prose.Group(int64(maxNumbers(start))), prose.Group(int64(start)), prose.Group(int64(n)))}
+				lab.Group(int64(maxNumbers(start))), lab.Group(int64(start)), lab.Group(int64(n)))}
 		}
 	case "io":
 		if d := time.Duration(p.Int("tasks")) * p.Duration("latency"); d > MaxWait {

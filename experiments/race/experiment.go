@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"concurrencylab/experiments/internal/detector"
-	"concurrencylab/experiments/internal/prose"
 	"concurrencylab/lab"
 )
 
@@ -69,12 +68,12 @@ func check(p lab.Params) error {
 	g, n := p.Int("goroutines"), p.Int("increments")
 	if g*n > MaxIncrements {
 		return &lab.ParamError{Name: "goroutines × increments",
-			Msg: fmt.Sprintf("must be at most %s, got %s", prose.Group(MaxIncrements), prose.Group(int64(g*n)))}
+			Msg: fmt.Sprintf("must be at most %s, got %s", lab.Group(MaxIncrements), lab.Group(int64(g*n)))}
 	}
 	if p.Bool("steps") && g*n > MaxRecorded {
 		return &lab.ParamError{Name: "goroutines × increments",
 			Msg: fmt.Sprintf("must be at most %s to record every step (say 2 goroutines × 1,000 increments), got %s",
-				prose.Group(MaxRecorded), prose.Group(int64(g*n)))}
+				lab.Group(MaxRecorded), lab.Group(int64(g*n)))}
 	}
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"math"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"concurrencylab/lab"
@@ -233,7 +232,7 @@ func summary(e session.Entry) string {
 			continue
 		}
 		if v.Lost != nil {
-			return fmt.Sprintf("%s: lost %s of %s", v.Name, medianCount(*v.Lost), thousands(*v.Expected))
+			return fmt.Sprintf("%s: lost %s of %s", v.Name, medianCount(*v.Lost), lab.Group(*v.Expected))
 		}
 		if best == nil || v.Speedup > best.Speedup {
 			best = &e.Figures.Variants[i]
@@ -249,31 +248,13 @@ func summary(e session.Entry) string {
 	return fmt.Sprintf("%s: %s× the baseline", best.Name, strconv.FormatFloat(best.Speedup, 'f', 2, 64))
 }
 
-// thousands writes n with comma separators.
 // medianCount writes the median of whole counts: whole, or a half where
 // an even number of trials had two middle ones.
 func medianCount(x float64) string {
 	if x == math.Trunc(x) {
-		return thousands(int64(x))
+		return lab.Group(int64(x))
 	}
-	return thousands(int64(x)) + ".5"
-}
-
-func thousands(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
+	return lab.Group(int64(x)) + ".5"
 }
 
 // sessionQR answers GET /sessions/{code}/qr.svg: the join link as a QR code.

@@ -7,6 +7,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"concurrencylab/lab"
 )
 
 // Plural writes n with its noun: "1 trial", "3 trials".
@@ -17,17 +19,10 @@ func Plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
-// Group writes n with thousands separators: 500,000.
-func Group(n int64) string {
-	if n < 0 {
-		return "-" + Group(-n)
-	}
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
+// Group is lab.Group, for the verdicts that still call it here.
+//
+// Deprecated: use lab.Group.
+func Group(n int64) string { return lab.Group(n) }
 
 // Number writes x as Group does, with its fraction to one place where it
 // has one: a median of an even number of whole answers ends in .5.

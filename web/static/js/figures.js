@@ -112,7 +112,7 @@ export const isReport = (key, v) => typeof v === 'string' && (key.endsWith('_rep
 
 /**
  * textKeys returns the string figure keys of trials ({extra}) that are not
- * reports nor part of one (a report "x_report" owns every "x_..." key).
+ * reports nor part of one (a report "x_report" owns "x" and every "x_..." key).
  */
 export function textKeys(trials) {
   const keys = new Set(), owners = new Set(), reports = new Set();
@@ -124,5 +124,6 @@ export function textKeys(trials) {
       else keys.add(k);
     }
   }
-  return [...keys].filter((k) => !reports.has(k) && ![...owners].some((o) => k.startsWith(o))).sort();
+  // "x_" owns "x" too: the cycle beside its cycle_report.
+  return [...keys].filter((k) => !reports.has(k) && ![...owners].some((o) => k.startsWith(o) || k === o.slice(0, -1))).sort();
 }

@@ -4,9 +4,12 @@
 // the numeric figures the experiment reports (a variant's "extra": the
 // median over its trials) get columns of their own, between Correct and
 // Peak goroutines, so the columns the server always sends keep their places.
+// Where the columns are wider than the table's box, those read least fold
+// into each variant's details (see fold.js).
 
 import { h, fmtMs, fmtNum, fmtSpeedup, fmtBytes, fmtSig, fmtCores, wrongText, fmtCI } from './util.js';
 import { figureKeys, figureLabel, fmtFigure, isNum, textKeys } from './figures.js';
+import { fitColumns } from './fold.js';
 
 const dash = () => h('span', { class: 'na', text: '—', 'aria-label': 'none' });
 
@@ -121,7 +124,8 @@ export function renderResults(tbody, result, colourIndex) {
       cores ? coresCell(v.cpu_ms, v.median_ms, { class: 'fig' }) : null,
       ...keys.map((k) => h('td', { class: 'fig' + (k === 'lost' && v.extra?.[k] > 0 ? ' bad' : '') }, figureCell(v.extra?.[k], k))),
       h('td', {}, countCell(v.peaks?.goroutines)));
-    const detail = h('tr', { class: 'trials', id, hidden: true }, h('td', { colspan: String(cols) }, trialsBlock(v, keys)));
+    const detail = h('tr', { class: 'trials', id, hidden: true }, h('td', { colspan: String(cols) },
+      h('div', { class: 'trials-in' }, h('dl', { class: 'extras folded-figs', hidden: true }), ...trialsBlock(v, keys))));
     toggle.addEventListener('click', () => {
       const on = toggle.getAttribute('aria-expanded') !== 'true';
       toggle.setAttribute('aria-expanded', String(on));
@@ -132,6 +136,7 @@ export function renderResults(tbody, result, colourIndex) {
     if (open.has(v.name)) toggle.click();
   });
   arrangeColumns(tbody.closest('table'));
+  fitColumns(tbody.closest('table'));
 }
 
 // The key figure's column: the experiment names it (the run panel's
@@ -179,6 +184,8 @@ function arrangeColumns(table) {
   }
 }
 
+// trialsBlock is a variant's details: its trials' table and the figures
+// the table has no column for.
 function trialsBlock(v, tableKeys) {
   const trials = Array.isArray(v.trials) ? v.trials : [];
   const hasGot = trials.some((t) => t.got !== null && t.got !== undefined);
@@ -214,5 +221,5 @@ function trialsBlock(v, tableKeys) {
     if (isNum(val) || val === null || typeof val === 'object') continue;
     add(k.replace(/_/g, ' '), typeof val === 'number' ? fmtSig(val) : String(val));
   }
-  return h('div', { class: 'trials-in' }, table, extras.childElementCount ? extras : null);
+  return [h('div', { class: 'sub-wrap' }, table), extras.childElementCount ? extras : null].filter(Boolean);
 }
