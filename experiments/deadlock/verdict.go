@@ -47,7 +47,7 @@ func tally(v lab.VariantResult) (deadlocked, conserved, wrong int) {
 }
 
 func headlineOf(r *lab.Result, p lab.Params) string {
-	total := prose.Group(int64(p.Int("accounts")) * opening)
+	total := lab.Group(int64(p.Int("accounts")) * opening)
 	var clean, bad []string
 	var naive string
 	for _, v := range r.Variants {
@@ -108,7 +108,7 @@ func cycleSeen(r *lab.Result) string {
 		return ""
 	}
 	return fmt.Sprintf("In trial %d the watchdog found %s, and ended that process; the naive transfers froze after a median of %s transfers.",
-		at, cycle, prose.Group(int64(lab.Median(done))))
+		at, cycle, lab.Group(int64(lab.Median(done))))
 }
 
 // throughput compares transfers per second against the ordered locks,
@@ -132,7 +132,7 @@ func throughput(r *lab.Result, p lab.Params, env lab.Env) string {
 	if !ok {
 		return ""
 	}
-	s := fmt.Sprintf("%s, ordered locks made %s transfers a second", machine, prose.Group(int64(rate)))
+	s := fmt.Sprintf("%s, ordered locks made %s transfers a second", machine, lab.Group(int64(rate)))
 	var said []string
 	for _, v := range r.Variants {
 		if v.Name != "global" && v.Name != "owner" {

@@ -217,7 +217,7 @@ func count(n *int64) string {
 	if n == nil {
 		return "?"
 	}
-	return prose.Group(*n)
+	return lab.Group(*n)
 }
 
 // countF writes a median answer: a whole number, or one and a half.
@@ -236,7 +236,7 @@ func medianAnswer(n *float64) *int64 {
 	return lab.Int64(int64(*n))
 }
 
-func num(x float64) string { return prose.Group(int64(x + 0.5)) }
+func num(x float64) string { return lab.Group(int64(x + 0.5)) }
 
 func msText(x float64) string {
 	if x >= 10 {

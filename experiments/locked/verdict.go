@@ -138,7 +138,7 @@ func losses(v *lab.VariantResult, procs int) string {
 			price, prose.Plural(n, "trial"))
 	}
 	return fmt.Sprintf("Without synchronization%s, updates were lost in %d of %s, at worst %s of %s increments (%.0f%%).",
-		price, lossy, prose.Plural(n, "trial"), prose.Group(worst), prose.Group(expected), 100*float64(worst)/float64(expected))
+		price, lossy, prose.Plural(n, "trial"), lab.Group(worst), lab.Group(expected), 100*float64(worst)/float64(expected))
 }
 
 // getSetLosses says what get-set lost, whose Get and Set each hold the
@@ -164,7 +164,7 @@ func getSetLosses(v *lab.VariantResult, procs int) string {
 			prose.Plural(n, "trial"))
 	default:
 		s = fmt.Sprintf("With Get and Set each under the lock (get-set), updates were still lost in %d of %s, at worst %s of %s increments (%.0f%%).",
-			lossy, prose.Plural(n, "trial"), prose.Group(worst), prose.Group(expected), 100*float64(worst)/float64(expected))
+			lossy, prose.Plural(n, "trial"), lab.Group(worst), lab.Group(expected), 100*float64(worst)/float64(expected))
 	}
 	if ran > 0 && reported == 0 {
 		s += " The race detector found no data race in get-set: race-free is not atomic."

@@ -40,7 +40,7 @@ func verdictDetails(r *lab.Result, p lab.Params, env lab.Env) string {
 	for _, v := range r.Variants {
 		if v.Correct != nil && !*v.Correct {
 			parts = append(parts, fmt.Sprintf("%s lost or garbled items: %s of %s came out right in its median trial, which should never happen: please report this run.",
-				v.Name, prose.Number(derefF(v.Got)), prose.Group(deref(v.Expected))))
+				v.Name, prose.Number(derefF(v.Got)), lab.Group(deref(v.Expected))))
 		}
 	}
 	parts = append(parts, speed(r))
@@ -71,7 +71,7 @@ func speed(r *lab.Result) string {
 	best := vs[0]
 	rate := ""
 	if x, ok := figure(best, "items_per_s"); ok {
-		rate = fmt.Sprintf(", %s items/s", prose.Group(int64(x)))
+		rate = fmt.Sprintf(", %s items/s", lab.Group(int64(x)))
 	}
 	if len(vs) == 1 {
 		return fmt.Sprintf("%s took %s a trial (median of %d)%s.", best.Name, ms(best.MedianMs), len(best.Trials), rate)
@@ -129,7 +129,7 @@ func polls(v *lab.VariantResult, s settings) string {
 		return ""
 	}
 	return fmt.Sprintf("Polling looked at its queues %s times to pass %s items along (median trial): %s looks found an item, %s found the queue empty and slept (%s asked each time).",
-		prose.Group(int64(all)), prose.Group(deref(v.Expected)), prose.Group(int64(all-wasted)), prose.Group(int64(wasted)), s.poll)
+		lab.Group(int64(all)), lab.Group(deref(v.Expected)), lab.Group(int64(all-wasted)), lab.Group(int64(wasted)), s.poll)
 }
 
 // order says which variants let items overtake each other.
@@ -145,7 +145,7 @@ func order(r *lab.Result, s settings) string {
 		}
 		if n > 0 {
 			mixed = append(mixed, fmt.Sprintf("%s delivered items out of order in %d of %s (at worst %s of %s items came out after a later one)",
-				v.Name, n, prose.Plural(len(v.Trials), "trial"), prose.Group(int64(worst)), prose.Group(deref(v.Expected))))
+				v.Name, n, prose.Plural(len(v.Trials), "trial"), lab.Group(int64(worst)), lab.Group(deref(v.Expected))))
 		} else {
 			kept = append(kept, v.Name)
 		}
@@ -210,7 +210,7 @@ func bottleneck(r *lab.Result, s settings, env lab.Env) string {
 		}
 		peak, _ := figure(v, "peak_depth:"+most)
 		piles[most] = append(piles[most], fmt.Sprintf("%d of %d %s trials (peak %s of %s)",
-			counts[most], len(v.Trials), v.Name, prose.Group(int64(peak)), prose.Group(int64(capacity))))
+			counts[most], len(v.Trials), v.Name, lab.Group(int64(peak)), lab.Group(int64(capacity))))
 	}
 	var out string
 	switch {
@@ -326,7 +326,7 @@ func deref(p *int64) int64 {
 // separators from 1,000 up: 0.433, 35.7, 1,136.
 func sig3(x float64) string {
 	if x >= 1000 {
-		return prose.Group(int64(math.Round(x)))
+		return lab.Group(int64(math.Round(x)))
 	}
 	return strconv.FormatFloat(x, 'g', 3, 64)
 }

@@ -30,7 +30,7 @@ func (e *Experiment) details(r *lab.Result, p lab.Params, env lab.Env) string {
 	if len(counters) > 0 && counters[0].Expected != nil {
 		frames := ""
 		if f, ok := counters[0].Extra["frames"].(float64); ok {
-			frames = fmt.Sprintf("'s %s frames", prose.Group(int64(f)))
+			frames = fmt.Sprintf("'s %s frames", lab.Group(int64(f)))
 		}
 		// The right answer always comes from the sequential loop, run once
 		// outside the timing; say so plainly when it was not also timed.
@@ -40,10 +40,10 @@ func (e *Experiment) details(r *lab.Result, p lab.Params, env lab.Env) string {
 		}
 		if len(wrong) == 0 {
 			parts = append(parts, fmt.Sprintf("Every variant counted %s blue pixels in %s%s, %s.",
-				prose.Group(*counters[0].Expected), clip, frames, as))
+				lab.Group(*counters[0].Expected), clip, frames, as))
 		} else {
 			parts = append(parts, fmt.Sprintf("%s did not count the %s blue pixels of %s in every trial: please report this run.",
-				strings.Join(wrong, ", "), prose.Group(*counters[0].Expected), clip))
+				strings.Join(wrong, ", "), lab.Group(*counters[0].Expected), clip))
 		}
 	}
 	best := -1
@@ -123,7 +123,7 @@ func (e *Experiment) details(r *lab.Result, p lab.Params, env lab.Env) string {
 	if g := r.Variant(GoroutinePerFrame); g != nil {
 		if held, ok := g.Extra["peak_frames_held"].(float64); ok {
 			parts = append(parts, fmt.Sprintf("goroutine-per-frame held up to %s decoded frames at once (%.0f MiB).",
-				prose.Group(int64(held)), g.Extra["peak_held_mb"]))
+				lab.Group(int64(held)), g.Extra["peak_held_mb"]))
 		}
 	}
 	return strings.Join(parts, " ")

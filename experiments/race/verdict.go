@@ -39,7 +39,7 @@ func headlineOf(r *lab.Result, p lab.Params, env lab.Env) string {
 		return fmt.Sprintf("No update was lost in %s with %s this time.", prose.Plural(n, "trial"), with)
 	}
 	return fmt.Sprintf("Updates were lost in %d of %s with %s: at worst %s of %s lost, %s counted.",
-		lossy, prose.Plural(n, "trial"), with, prose.Group(worst), prose.Group(*v.Expected), prose.Group(*v.Expected-worst))
+		lossy, prose.Plural(n, "trial"), with, lab.Group(worst), lab.Group(*v.Expected), lab.Group(*v.Expected-worst))
 }
 
 // whyNoLoss says, from the run's own figures, why goroutines that could
@@ -111,15 +111,15 @@ func detailsOf(r *lab.Result, p lab.Params, env lab.Env) string {
 		case lossy == n:
 			med := lab.Median(lost)
 			parts = append(parts, fmt.Sprintf("Updates were lost in every one of %s with %s: a median of %s of %s increments (%.0f%%) vanished, at worst %s.",
-				prose.Plural(n, "trial"), machine, prose.Group(int64(med)), prose.Group(*v.Expected), 100*med/float64(*v.Expected), prose.Group(worst)))
+				prose.Plural(n, "trial"), machine, lab.Group(int64(med)), lab.Group(*v.Expected), 100*med/float64(*v.Expected), lab.Group(worst)))
 		case procs == 1:
 			// One core: the goroutines never overlapped, so "happened not
 			// to overlap" would explain nothing. Only the figures.
 			parts = append(parts, fmt.Sprintf("Updates were lost in %d of %s with %s: at worst %s of %s increments (%.0f%%) vanished, although the goroutines could only take turns.",
-				lossy, prose.Plural(n, "trial"), machine, prose.Group(worst), prose.Group(*v.Expected), 100*float64(worst)/float64(*v.Expected)))
+				lossy, prose.Plural(n, "trial"), machine, lab.Group(worst), lab.Group(*v.Expected), 100*float64(worst)/float64(*v.Expected)))
 		default:
 			parts = append(parts, fmt.Sprintf("Updates were lost in %d of %s with %s: at worst %s of %s increments (%.0f%%) vanished; in the other trials the goroutines happened not to overlap.",
-				lossy, prose.Plural(n, "trial"), machine, prose.Group(worst), prose.Group(*v.Expected), 100*float64(worst)/float64(*v.Expected)))
+				lossy, prose.Plural(n, "trial"), machine, lab.Group(worst), lab.Group(*v.Expected), 100*float64(worst)/float64(*v.Expected)))
 		}
 	}
 	if p.Bool("steps") {

@@ -19,17 +19,12 @@ func Plural(n int, word string) string {
 	return fmt.Sprintf("%d %ss", n, word)
 }
 
-// Group is lab.Group, for the verdicts that still call it here.
-//
-// Deprecated: use lab.Group.
-func Group(n int64) string { return lab.Group(n) }
-
-// Number writes x as Group does, with its fraction to one place where it
+// Number writes x as lab.Group does, with its fraction to one place where it
 // has one: a median of an even number of whole answers ends in .5.
 func Number(x float64) string {
 	r := math.Round(x*10) / 10
 	if r == math.Trunc(r) {
-		return Group(int64(r))
+		return lab.Group(int64(r))
 	}
 	whole, frac, _ := strings.Cut(strconv.FormatFloat(math.Abs(r), 'f', 1, 64), ".")
 	n, _ := strconv.ParseInt(whole, 10, 64)
@@ -37,7 +32,7 @@ func Number(x float64) string {
 	if r < 0 {
 		sign = "-"
 	}
-	return sign + Group(n) + "." + frac
+	return sign + lab.Group(n) + "." + frac
 }
 
 // List joins words as prose: "a", "a and b", "a, b and c".
