@@ -8,6 +8,7 @@ package pure
 import (
 	"concurrencylab/experiments/deadlock"
 	"concurrencylab/experiments/failures"
+	"concurrencylab/experiments/life"
 	"concurrencylab/experiments/locked"
 	"concurrencylab/experiments/pipeline"
 	"concurrencylab/experiments/pool"
@@ -28,5 +29,6 @@ func All(cores int) []lab.Experiment {
 		failures.Experiment{},
 		deadlock.New(),
 		pool.Experiment{},
+		life.Experiment{Cores: cores},
 	}
 }
