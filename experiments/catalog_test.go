@@ -182,7 +182,7 @@ var sourceWants = map[string]map[string][]string{
 	},
 	"waits": {
 		"waits.go": {"func waitSequential(", "func waitGoroutines(", "func waitPool("},
-		"wait.go":  {"func (w *Waits) Wait(", "time.Sleep"},
+		"wait.go":  {"func (w *Waits) Wait(", "time.NewTimer(w.Latency)", "d.DialContext"},
 	},
 }
 

@@ -14,6 +14,7 @@ import (
 	"concurrencylab/experiments/pool"
 	"concurrencylab/experiments/primes"
 	"concurrencylab/experiments/race"
+	"concurrencylab/experiments/waits"
 	"concurrencylab/lab"
 )
 
@@ -30,5 +31,6 @@ func All(cores int) []lab.Experiment {
 		deadlock.New(),
 		pool.Experiment{},
 		life.Experiment{Cores: cores},
+		waits.Experiment{},
 	}
 }
