@@ -174,7 +174,6 @@ func (Experiment) Trial(ctx context.Context, variant string, p lab.Params, em la
 		"gens_per_s":     float64(gens) / max(elapsed.Seconds(), 1e-9),
 		"stack_kib_peak": float64(pr.peakStacks) / 1024,
 		"memory_kib":     float64(pr.peakMemory) / 1024,
-		"hash":           fmt.Sprintf("%012x", s.Cur.Hash()),
 	}
 	if pr.goroutines > 0 {
 		extra["peak_goroutines"] = pr.goroutines
@@ -184,7 +183,7 @@ func (Experiment) Trial(ctx context.Context, variant string, p lab.Params, em la
 	}
 	if keep {
 		extra["frames"] = frames
-		extra["frame_size"] = size
+		extra["frame_size"] = fmt.Sprint(size) // a string: a number would show as a figure
 	}
 	return lab.Trial{Elapsed: elapsed, CPU: cpu, Expected: lab.Int64(want), Got: lab.Int64(s.Cur.Hash()), Extra: extra}, nil
 }

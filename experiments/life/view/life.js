@@ -21,7 +21,8 @@ export function framesOf(result) {
   for (const v of result?.variants || []) {
     for (const t of v.trials || []) {
       const f = t.extra?.frames;
-      if (Array.isArray(f) && f.length && t.extra.frame_size > 0) return { variant: v.name, size: t.extra.frame_size, frames: f };
+      const size = Number(t.extra.frame_size);
+      if (Array.isArray(f) && f.length && size > 0) return { variant: v.name, size, frames: f };
     }
   }
   return null;
