@@ -83,7 +83,7 @@ func (e Experiment) Info() lab.Info {
 		Variants: lab.VariantsOf(variants),
 		Figures: []lab.Figure{
 			{Key: "gens_per_s", Label: "Generations", Unit: "/ s", Main: true, Help: "generations computed per second"},
-			{Key: "peak_goroutines", Label: "Peak goroutines",
+			{Key: "peak_goroutines", Label: "Goroutines at barrier",
 				Help: "goroutines alive beyond the trial's start, counted where the variant calls Barrier (exact for cells, pool and pipeline, whose goroutines wait there)"},
 			{Key: "stack_bytes_per_goroutine", Label: "Stack per goroutine", Unit: "B",
 				Help: "the stack memory the goroutines added, divided by their number, at the peak"},

@@ -78,7 +78,7 @@ func (Experiment) Info() lab.Info {
 				Help: "the wall time over the ideal, latency × ceil(N/K) (K = 1 for sequential, N for a goroutine each)"},
 			{Key: "ideal_ms", Label: "Ideal", Unit: "ms", Help: "latency × ceil(N/K): the waits one after another if every wait took exactly the latency"},
 			{Key: "waits_at_once", Label: "Waits at once", Help: "the most waits in progress at the same moment, counted exactly"},
-			{Key: "peak_goroutines", Label: "Peak goroutines", Help: "goroutines alive beyond the trial's start (sampled every millisecond; net adds the server's, one a connection)"},
+			{Key: "peak_goroutines", Label: "Goroutines, sampled", Help: "goroutines alive beyond the trial's start (sampled every millisecond; net adds the server's, one a connection)"},
 			{Key: "stack_bytes_per_goroutine", Label: "Stack per goroutine", Unit: "B", Help: "the stack memory added, divided by the goroutines added, at the peak"},
 			{Key: "rss_kib_per_1000", Label: "RSS per 1,000 waits", Unit: "KiB", Help: "the process's resident memory added at the peak (from a trial start with memory returned to the system), per 1,000 waits"},
 			{Key: "rss_mib", Label: "RSS, peak", Unit: "MiB", Help: "the run's process's resident memory at its peak during the trial"},
