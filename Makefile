@@ -49,11 +49,13 @@ vet:
 test-race:
 	$(GO) test -race -count=1 ./...
 
-# The racy counter, the end-to-end tests and the browser tests, which run
+# The racy counter, the experiments whose tests start more goroutines than
+# the race detector allows (life, waits), the end-to-end tests and the
+# browser tests, which run
 # the racy counter in a real server, without the race detector; one package
 # at a time (-p 1), since lost updates need two cores free at once.
 test-norace:
-	$(GO) test -p 1 -count=1 ./experiments/race/... ./experiments/locked/... ./cmd/web/...
+	$(GO) test -p 1 -count=1 ./experiments/race/... ./experiments/locked/... ./experiments/life/... ./experiments/waits/... ./cmd/web/...
 
 # gocv counts every Mat it makes when built with -tags matprofile: the
 # pixels tests check the count returns to where it started.

@@ -175,6 +175,15 @@ var sourceWants = map[string]map[string][]string{
 		"pool.go":     {"semaphore.NewWeighted", "SetLimit"},
 		"database.go": {"func (db *Database) Connect()"},
 	},
+	"life": {
+		"life.go": {"func generationSequential(", "func generationPerCell(", "<-barrier", "s.Barrier()", "func generationPerRow(",
+			"func generationPool(", "func generationErrgroup(", "g.SetLimit(s.Workers)", "func generationPipeline("},
+		"step.go": {"func (s *Step) Cell(", "time.Sleep(s.Latency)", "func (s *Step) Barrier()"},
+	},
+	"waits": {
+		"waits.go": {"func waitSequential(", "func waitGoroutines(", "func waitPool("},
+		"wait.go":  {"func (w *Waits) Wait(", "time.NewTimer(w.Latency)", "d.DialContext"},
+	},
 }
 
 // checkSource: the files the page shows are the experiment's files as

@@ -23,6 +23,8 @@ var layoutCases = []struct{ id, query string }{
 	{"failures", "repeat=2"},
 	{"deadlock", "transfers=60&go_detector=false&repeat=2"},
 	{"pool", "requests=60&repeat=2"},
+	{"life", "size=32&generations=12&repeat=2"},
+	{"waits", "n=200&latency=5ms&workers=10&repeat=2"},
 }
 
 // keyFigures returns each experiment's declared key figure, from the API.

@@ -8,11 +8,13 @@ package pure
 import (
 	"concurrencylab/experiments/deadlock"
 	"concurrencylab/experiments/failures"
+	"concurrencylab/experiments/life"
 	"concurrencylab/experiments/locked"
 	"concurrencylab/experiments/pipeline"
 	"concurrencylab/experiments/pool"
 	"concurrencylab/experiments/primes"
 	"concurrencylab/experiments/race"
+	"concurrencylab/experiments/waits"
 	"concurrencylab/lab"
 )
 
@@ -28,5 +30,7 @@ func All(cores int) []lab.Experiment {
 		failures.Experiment{},
 		deadlock.New(),
 		pool.Experiment{},
+		life.Experiment{Cores: cores},
+		waits.Experiment{},
 	}
 }

@@ -1,0 +1,11 @@
+package waits
+
+// lesson is the text beside the experiment: paragraphs separated by blank
+// lines.
+const lesson = `A program that waits (for a timer, a disk, a server) spends no core while it waits; what it spends is whatever holds its place in line. This experiment makes N waits of the same latency and times three ways of doing them: one after another, a goroutine for each, and a pool of K goroutines taking the waits from a channel. The ideal column is latency × ceil(N/K), where K is 1 for sequential and N for a goroutine each: the time if the waits overlapped perfectly K at a time. Expected is N, got the waits that finished.
+
+The seed (a Python course) does this with threads and then coroutines. A thread reserves about 8 MB of stack, by the seed's numbers, and its rule of thumb is "if we use more than 2 gigs for threads, stop the program", so a thread per wait stops at a few hundred; coroutines (asyncio) take many waits at a tiny cost each, but only in code written for them. Those are the seed's figures, not measured here. In Go the same goroutine serves waiting and computing: it starts on a stack of a few KiB that grows only if it needs to, and a goroutine parked on a timer or a socket costs no core. The peak goroutines, stack per goroutine and RSS per 1,000 waits columns are measured in this run's process.
+
+A goroutine each finishes in about one latency whatever N is, as long as memory lasts: each waiting goroutine takes its stack, its goroutine record and its timer, which is why a goroutine each stops at 250,000 waits here, within the run's memory, while a million would need several GB. A pool of K finishes in about ceil(N/K) latencies (10,000 waits with K = 100 at 50ms is 100 rounds, about 5 s) and holds K goroutines whatever N is, so a pool over a million waits fits where a goroutine each does not. Sequential takes N latencies. None of this depends on the number of cores: a waiting goroutine needs none.
+
+With kind net each wait is a real request to a server the run starts on loopback, which answers after the latency; each wait in flight then holds two descriptors (both ends of its connection) and an ephemeral port, so N stops at 2,000 for net, and the server's goroutine per connection counts in the peak.`
