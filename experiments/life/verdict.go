@@ -32,7 +32,7 @@ func (Experiment) Judge(r *lab.Result, p lab.Params, env lab.Env) (headline, det
 			g, _ := lab.Number(c.Extra["peak_goroutines"])
 			per, ok := lab.Number(c.Extra["stack_bytes_per_goroutine"])
 			if g > 0 && ok {
-				headline += fmt.Sprintf("; the cells variant held %s goroutines at once, on %s bytes of stack each", prose.Group(int64(g)), prose.Group(int64(per)))
+				headline += fmt.Sprintf("; the cells variant held %s goroutines at once, on %s bytes of stack each", lab.Group(int64(g)), lab.Group(int64(per)))
 			}
 		}
 		headline += "."
@@ -42,7 +42,7 @@ func (Experiment) Judge(r *lab.Result, p lab.Params, env lab.Env) (headline, det
 		out = append(out, a)
 	}
 	if l := p.Duration("latency"); l > 0 {
-		out = append(out, fmt.Sprintf("Each cell waited %s: sequential waits %s times a generation in a row, rows about %d times, cells about once, and a waiting goroutine needs no core.", l, prose.Group(int64(size*size)), size))
+		out = append(out, fmt.Sprintf("Each cell waited %s: sequential waits %s times a generation in a row, rows about %d times, cells about once, and a waiting goroutine needs no core.", l, lab.Group(int64(size*size)), size))
 	} else {
 		out = append(out, fmt.Sprintf("With no latency the work is all computing on %s: goroutines beyond the cores add their start-up cost, not speed.", prose.Plural(env.Cores(), "core")))
 	}

@@ -28,11 +28,11 @@ func (Experiment) Judge(r *lab.Result, p lab.Params, env lab.Env) (headline, det
 		took := ms(v.MedianMs)
 		switch v.Name {
 		case "goroutines":
-			said = append(said, fmt.Sprintf("a goroutine each took %s, about one latency of %s, since all %s waits overlapped", took, l, prose.Group(int64(n))))
+			said = append(said, fmt.Sprintf("a goroutine each took %s, about one latency of %s, since all %s waits overlapped", took, l, lab.Group(int64(n))))
 		case "pool":
 			said = append(said, fmt.Sprintf("the pool of %d took %s against its ideal of %d rounds × %s = %s, since only %d waits run at once", k, took, rounds, l, ms(float64(time.Duration(rounds)*l)/1e6), k))
 		default:
-			said = append(said, fmt.Sprintf("sequential took %s against %s × %s = %s, one wait after another", took, prose.Group(int64(n)), l, ms(float64(time.Duration(n)*l)/1e6)))
+			said = append(said, fmt.Sprintf("sequential took %s against %s × %s = %s, one wait after another", took, lab.Group(int64(n)), l, ms(float64(time.Duration(n)*l)/1e6)))
 		}
 	}
 	headline = capital(strings.Join(said, "; ")) + " (medians)."
@@ -45,9 +45,9 @@ func (Experiment) Judge(r *lab.Result, p lab.Params, env lab.Env) (headline, det
 		per, okPer := lab.Number(v.Extra["stack_bytes_per_goroutine"])
 		rss, okRSS := lab.Number(v.Extra["rss_kib_per_1000"])
 		peak, _ := lab.Number(v.Extra["rss_mib"])
-		s := fmt.Sprintf("%s peaked at %s goroutines", capital(v.Name), prose.Group(int64(g)))
+		s := fmt.Sprintf("%s peaked at %s goroutines", capital(v.Name), lab.Group(int64(g)))
 		if okPer && g > 0 {
-			s += fmt.Sprintf(", %s bytes of stack each", prose.Group(int64(per)))
+			s += fmt.Sprintf(", %s bytes of stack each", lab.Group(int64(per)))
 		}
 		if okRSS {
 			s += fmt.Sprintf(", %s KiB of resident memory per 1,000 waits, %s MiB in all", prose.Number(rss), prose.Number(peak))
