@@ -125,9 +125,9 @@ func TestBrowserShareLinkKeepsValid(t *testing.T) {
 		goroutines, repeat  string
 		increments, dropped string
 	}{
-		{"out of bounds", "goroutines=256&increments=99999999999&repeat=4", "256", "4", "100000", "increments must be"},
-		{"too much together", "goroutines=256&increments=5000000&repeat=4", "256", "4", "100000", `increments "5000000" does not fit`},
-		{"unknown name", "goroutines=3&colour=blue&repeat=4", "3", "4", "100000", "colour is not a parameter"},
+		{"out of bounds", "goroutines=256&increments=99999999999&repeat=4", "256", "4", "1000000", "increments must be"},
+		{"too much together", "goroutines=256&increments=5000000&repeat=4", "256", "4", "1000000", `increments "5000000" does not fit`},
+		{"unknown name", "goroutines=3&colour=blue&repeat=4", "3", "4", "1000000", "colour is not a parameter"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -22,7 +22,7 @@ type tracedView struct {
 
 const tracedViewJS = `(() => {
 	const c = document.querySelector('#tl-canvas'), sel = document.querySelector('#tl-trial');
-	return {View: c.dataset.view || '', Lanes: Number(c.dataset.lanes || 0),
+	return {View: c.dataset.lanesBy || '', Lanes: Number(c.dataset.lanes || 0),
 		Trial: sel.selectedOptions[0] ? sel.selectedOptions[0].textContent : '',
 		Legend: [...document.querySelectorAll('#tl-legend [data-state]')].map((e) => e.dataset.state)};
 })()`
@@ -31,7 +31,7 @@ const tracedViewJS = `(() => {
 // "processors") and returns what it shows.
 func waitView(t *testing.T, ctx context.Context, view string) tracedView {
 	t.Helper()
-	js := `document.querySelector('#tl-canvas').dataset.view === '` + view + `'`
+	js := `document.querySelector('#tl-canvas').dataset.lanesBy === '` + view + `'`
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(30*time.Second))); err != nil {
 		got, _ := chromedp.Run(ctx, chromedp.Evaluate[tracedView](tracedViewJS))
 		t.Fatalf("waiting for the %s view: %v (the timeline shows %+v)", view, err, got)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -89,7 +90,13 @@ func TestRaceFiguresMatchTheirTrials(t *testing.T) {
 	if wrong > 0 && board["worst_lost"] != expected-worst {
 		t.Errorf("board says worst_lost %v, want %v", board["worst_lost"], expected-worst)
 	}
-	if ci, ok := result["speedup_ci"].([]any); !ok || len(ci) != 2 {
+	// A variant that lost updates got a wrong answer: no speedup, and why.
+	if wrong > 0 {
+		if result["speedup"] != nil || result["speedup_ci"] != nil || !strings.Contains(fmt.Sprint(result["speedup_withheld"]), "wrong in") {
+			t.Errorf("got speedup %v, interval %v, withheld %q for a variant wrong in %d trials, want null, null and why",
+				result["speedup"], result["speedup_ci"], result["speedup_withheld"], wrong)
+		}
+	} else if ci, ok := result["speedup_ci"].([]any); !ok || len(ci) != 2 {
 		t.Errorf("got speedup_ci %v with 20 rounds, want an interval", result["speedup_ci"])
 	}
 }

@@ -276,7 +276,7 @@ export class Timeline {
     this.colourSel.parentElement.hidden = traced || this.labels.size < 2;
     this.canvas.setAttribute('aria-label', 'Timeline: ' + this.summary(traced, procs, groups));
     this.canvas.tabIndex = 0;
-    this.canvas.dataset.view = traced ? (procs ? 'processors' : 'goroutines') : 'spans';
+    this.canvas.dataset.lanesBy = traced ? (procs ? 'processors' : 'goroutines') : 'spans';
     this.canvas.dataset.lanes = String(lanes);
     this.canvas.dataset.gc = String(traced ? groups.reduce((n, g) => n + g.gc.length, 0) : 0);
     this.sub.textContent = procs
