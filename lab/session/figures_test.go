@@ -53,3 +53,41 @@ func TestFiguresKeepTheWorstTrial(t *testing.T) {
 		}
 	}
 }
+
+// The board's line for a run uses its experiment's key figure and words:
+// the wrong variant and in how many trials where one was wrong, else the
+// fastest beside the baseline; never a race sentence in a speed lesson.
+func TestSummaryOf(t *testing.T) {
+	race := lab.Info{Figures: []lab.Figure{{Key: "lost", Label: "Lost updates (median)", Main: true}}}
+	primes := lab.Info{Figures: []lab.Figure{{Key: "speedup", Label: "Speedup", Main: true}}}
+	pipeline := lab.Info{Figures: []lab.Figure{{Key: "items_per_s", Label: "Items", Unit: "/ s", Main: true}}}
+	wrong, none := 9, 0
+	tests := []struct {
+		name string
+		info lab.Info
+		r    *lab.Result
+		want string
+	}{
+		{"race, lossy", race, &lab.Result{Variants: []lab.VariantResult{
+			{Name: "sequential", Baseline: true, WrongTrials: &none, Trials: make([]lab.TrialResult, 10)},
+			{Name: "unsynchronized", WrongTrials: &wrong, Trials: make([]lab.TrialResult, 10), Extra: map[string]any{"lost": 118736.5}},
+		}}, "unsynchronized: Lost updates (median) 118,737; wrong in 9 of 10 trials"},
+		{"primes, all right", primes, &lab.Result{Variants: []lab.VariantResult{
+			{Name: "sequential", Baseline: true, Speedup: 1, WrongTrials: &none},
+			{Name: "goroutine-per-task", Speedup: 1.85, WrongTrials: &none},
+			{Name: "worker-pool", Speedup: 1.62, WrongTrials: &none},
+		}}, "goroutine-per-task: Speedup 1.85×"},
+		{"pipeline", pipeline, &lab.Result{Variants: []lab.VariantResult{
+			{Name: "polling", Baseline: true, Extra: map[string]any{"items_per_s": 9000.0}},
+			{Name: "channels", Speedup: 1.4, Extra: map[string]any{"items_per_s": 12345.0}},
+		}}, "channels: Items 12,345 / s"},
+		{"no key figure", lab.Info{}, &lab.Result{Variants: []lab.VariantResult{{Name: "only", Baseline: true, MedianMs: 12.34}}}, "only: median 12.3 ms"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := summaryOf(tt.info, tt.r); got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -267,8 +267,15 @@ func (s *Service) follow(r *room, run string) {
 		s.log.Error("read a learner's finished run", "session", r.code, "run", run, "err", err)
 		final = runs.Run{Status: runs.StatusFailed, Error: "the run could not be read"}
 	}
+	var summary string // the experiment's Info may cost: read it outside the room's lock
+	if exp, err := s.runs.Experiment(final.Experiment); err == nil {
+		summary = summaryOf(exp.Info(), final.Result)
+	}
 	s.update(ctx, r, run, func(e *Entry) {
 		e.Status, e.Error, e.Figures = final.Status, final.Error, figuresOf(final.Result)
+		if e.Figures != nil {
+			e.Figures.Summary = summary
+		}
 		if !e.Status.Final() {
 			e.Status = runs.StatusInterrupted
 		}

@@ -118,6 +118,9 @@ type Entry struct {
 
 // Figures are what the board shows of a finished run.
 type Figures struct {
+	// Summary is the run's line on the board (summaryOf), written once
+	// for every page that shows it.
+	Summary  string           `json:"summary,omitempty"`
 	Verdict  string           `json:"verdict"`
 	Details  string           `json:"details,omitempty"`
 	Variants []VariantFigures `json:"variants"`

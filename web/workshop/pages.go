@@ -3,9 +3,7 @@ package workshop
 import (
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
-	"strconv"
 	"time"
 
 	"concurrencylab/lab"
@@ -216,45 +214,13 @@ func boardTable(v session.View) ([]templates.BoardRound, []templates.BoardRow) {
 	return rounds, rows
 }
 
-// summary is the figure of an entry that matters most, in words: updates
-// lost where the experiment counts, else the best speedup. The board's
-// script writes the same.
+// summary is an entry's line on the board: the one the session wrote
+// when its run finished (session.Figures.Summary), or why it has none.
 func summary(e session.Entry) string {
 	if e.Figures == nil {
-		if e.Error != "" {
-			return e.Error
-		}
-		return ""
+		return e.Error
 	}
-	var best *session.VariantFigures
-	for i, v := range e.Figures.Variants {
-		if v.Baseline {
-			continue
-		}
-		if v.Lost != nil {
-			return fmt.Sprintf("%s: lost %s of %s", v.Name, medianCount(*v.Lost), lab.Group(*v.Expected))
-		}
-		if best == nil || v.Speedup > best.Speedup {
-			best = &e.Figures.Variants[i]
-		}
-	}
-	if best == nil {
-		if len(e.Figures.Variants) == 0 {
-			return ""
-		}
-		v := e.Figures.Variants[0] // the baseline alone: its time
-		return fmt.Sprintf("%s: %s ms", v.Name, strconv.FormatFloat(v.MedianMs, 'g', 3, 64))
-	}
-	return fmt.Sprintf("%s: %s× the baseline", best.Name, strconv.FormatFloat(best.Speedup, 'f', 2, 64))
-}
-
-// medianCount writes the median of whole counts: whole, or a half where
-// an even number of trials had two middle ones.
-func medianCount(x float64) string {
-	if x == math.Trunc(x) {
-		return lab.Group(int64(x))
-	}
-	return lab.Group(int64(x)) + ".5"
+	return e.Figures.Summary
 }
 
 // sessionQR answers GET /sessions/{code}/qr.svg: the join link as a QR code.

@@ -2,7 +2,7 @@
 // so lands back where the room is), the roster, the board's rows, and
 // small fetch helpers.
 
-import { h, fmtNum, fmtMs, wrongText, fmtCI } from './util.js';
+import { h, fmtNum } from './util.js';
 
 /** SessionSocket holds /sessions/{code}/events and reconnects when it drops. */
 export class SessionSocket {
@@ -117,22 +117,10 @@ export function bestVariant(e) {
   return best;
 }
 
-/** summary is an entry's figure that matters, in words (as the server writes it). */
+/** summary is an entry's line on the board, as the server wrote it once for every page. */
 export function summary(e) {
   if (!e.figures) return e.error || '';
-  const lost = lostVariant(e);
-  if (lost) {
-    const say = wrongText(lost, lost.trials);
-    if (say) return `${lost.name}: ${lost.wrong_trials === 0 ? `nothing lost in ${say.replace(/ right$/, '').replace(/^right in /, '')}` : say}`;
-    return `${lost.name}: lost ${fmtNum(lost.lost)} of ${fmtNum(lost.expected)} (median)`;
-  }
-  const best = bestVariant(e);
-  if (best) {
-    const ci = fmtCI(best.speedup_ci);
-    return `${best.name}: ${Number(best.speedup).toFixed(2)}× the baseline` + (ci ? ` (95%: ${ci})` : '');
-  }
-  const only = e.figures.variants?.[0]; // the baseline alone: its time
-  return only ? `${only.name}: ${fmtMs(only.median_ms)} ms` : '';
+  return e.figures.summary || '';
 }
 
 const STATUS = { queued: 'waiting', running: 'running…', done: 'done', failed: 'failed', cancelled: 'cancelled', interrupted: 'interrupted' };
