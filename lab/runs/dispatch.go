@@ -87,6 +87,7 @@ func (m *Manager) execute(ctx context.Context, lr *liveRun) {
 	rep, err := m.cfg.Runner.Run(ctx, job, lr.log)
 	stopSaving()
 	if job.TraceDir != "" {
+		m.cfg.Traces.Done(snapshot.ID)
 		if err := m.cfg.Traces.Keep(); err != nil {
 			m.log.Warn("drop the oldest raw traces", "err", err)
 		}

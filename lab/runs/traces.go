@@ -57,8 +57,9 @@ func (t *Traces) File(run, variant string) (string, error) {
 	return p, nil
 }
 
-// Keep removes the oldest runs' traces until all of them fit the bound,
-// and empty directories (a run that recorded none).
+// Keep removes the oldest runs' traces until all of them fit the bound.
+// A run's directory without traces is left to Done: another run may be
+// writing into it.
 func (t *Traces) Keep() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -88,8 +89,7 @@ func (t *Traces) Keep() error {
 			return nil
 		})
 		if d.size == 0 {
-			os.RemoveAll(d.path)
-			continue
+			continue // a run under way that has written nothing yet, or none
 		}
 		dirs = append(dirs, d)
 		total += d.size
@@ -107,4 +107,9 @@ func (t *Traces) Keep() error {
 		total -= d.size
 	}
 	return errors.Join(errsSeen...)
+}
+
+// Done removes run's trace directory if the run wrote no trace into it.
+func (t *Traces) Done(run string) {
+	os.Remove(filepath.Join(t.dir, run)) // fails, as it should, where it holds files
 }
