@@ -4,6 +4,7 @@ import (
 	"concurrencylab/lab/runs"
 	"context"
 	"sync"
+	"time"
 )
 
 // sharedLogs hands every socket of a run the same event log while any is
@@ -38,7 +39,11 @@ func (c *sharedLogs) acquire(ctx context.Context, id string, load func(context.C
 	sl.refs++
 	c.mu.Unlock()
 	if !ok {
-		sl.log, sl.err = load(ctx, id)
+		// The load serves every socket waiting for it: the first one's
+		// client going away must not fail the others.
+		lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), loadTimeout)
+		sl.log, sl.err = load(lctx, id)
+		cancel()
 		close(sl.ready)
 	} else {
 		select {
@@ -54,6 +59,9 @@ func (c *sharedLogs) acquire(ctx context.Context, id string, load func(context.C
 	}
 	return sl.log, &sl.replay, nil
 }
+
+// loadTimeout bounds loading a run's stored events for its sockets.
+const loadTimeout = 30 * time.Second
 
 // release lets go of a log acquire returned (or failed to return).
 func (c *sharedLogs) release(id string) {

@@ -1,9 +1,12 @@
 // Package event holds the bodies of a run's events, one Go type each, as
 // the websocket carries them: {"seq": 0, "t": 0, "type": "status", ...the
 // body's fields}. A run's child process encodes the bodies it emits
-// (progress, sample, span, log) once; the server checks each against its
-// type and passes the bytes on unchanged, adding seq, t and type. The
-// server alone makes status, result and error events.
+// (progress, sample, span, log) once; the server decodes each into its
+// type, refusing any field the type lacks, and its event log writes it
+// again with seq, t and type in front, so that what reaches a page is
+// always the server's own encoding, never a child's bytes (a child will
+// run learners' code). The server alone makes status, result and error
+// events.
 //
 // Like the playground's sandboxtypes, this is the small package both
 // sides of the process boundary share.

@@ -37,8 +37,8 @@ func IsChild() bool {
 }
 
 // A message is one line from child to parent: an event of the run (its
-// type and its body, encoded once by the child and passed on as it is),
-// its report at the end, or the error that ended it.
+// type and its body, which the parent decodes into that type, refusing
+// any other field), its report at the end, or the error that ended it.
 type message struct {
 	Type   string          `json:"type,omitempty"`
 	Event  json.RawMessage `json:"event,omitempty"` // the body's fields

@@ -209,9 +209,7 @@ func childEnv(extra []string) []string {
 // that does not decode is an error; so is an unfinished last line
 // (errTorn), which means the child died while writing it.
 func read(events io.Reader, sink runner.Sink) (report *runner.Report, msgErr string, err error) {
-	raw, _ := sink.(runner.RawSink)
 	sc := bufferedLines(events)
-	var body bytes.Buffer
 	for sc.Scan() {
 		var m message
 		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
@@ -223,14 +221,9 @@ func read(events io.Reader, sink runner.Sink) (report *runner.Report, msgErr str
 			if err != nil {
 				return nil, "", err
 			}
-			if raw == nil {
-				sink.Append(b)
-				continue
-			}
-			// The bytes as the child wrote them, checked, without spaces.
-			body.Reset()
-			json.Compact(&body, m.Event)
-			raw.AppendRaw(m.Type, b.Key(), bytes.Clone(body.Bytes()))
+			// The body as its type has it, encoded again by the server: what
+			// reaches a page is never a child's own bytes.
+			sink.Append(b)
 		case m.Report != nil:
 			report = m.Report
 		case m.Error != "":
@@ -267,6 +260,9 @@ func checkEvent(typ string, data []byte) (event.Body, error) {
 	b, ok := event.FromChild(typ)
 	if !ok {
 		return nil, fmt.Errorf("an event of type %q", typ)
+	}
+	if len(data) == 0 || data[0] != '{' {
+		return nil, fmt.Errorf("a %s event that is not an object", typ)
 	}
 	d := json.NewDecoder(bytes.NewReader(data))
 	d.DisallowUnknownFields()

@@ -32,18 +32,15 @@ type sink struct {
 
 func (s *sink) Start() time.Time { return s.start }
 
-var _ runner.RawSink = (*sink)(nil)
+var _ runner.Sink = (*sink)(nil)
 
+// Append keeps the body as JSON decodes it, for the test.
 func (s *sink) Append(b event.Body) bool {
 	data, err := json.Marshal(b)
 	if err != nil {
 		panic(err)
 	}
-	return s.AppendRaw(b.Type(), b.Key(), data)
-}
-
-// AppendRaw keeps the body as the child sent it, decoded for the test.
-func (s *sink) AppendRaw(typ, _ string, data []byte) bool {
+	typ := b.Type()
 	var body map[string]any
 	if err := json.Unmarshal(data, &body); err != nil {
 		panic(fmt.Sprintf("a body the runner passed on does not decode: %s", data))
@@ -225,6 +222,7 @@ func TestBadMessages(t *testing.T) {
 		{"a status event", `{"type":"status","event":{"state":"done"}}` + "\n", `an event of type "status"`},
 		{"no type", `{"event":{"text":"x"}}` + "\n", `an event of type ""`},
 		{"a forged field", `{"type":"log","event":{"text":"x","seq":0}}` + "\n", "unknown field"},
+		{"a null body", `{"type":"log","event":null}` + "\n", "not an object"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -447,7 +445,8 @@ func TestCheckEvent(t *testing.T) {
 		{"a forged seq", "log", `{"text":"x","seq":5}`, "unknown field"},
 		{"a forged type", "sample", `{"series":"s","value":1,"type":"status"}`, "unknown field"},
 		{"a wrong kind", "sample", `{"series":"s","value":"many"}`, "undecodable sample event"},
-		{"not an object", "log", `"text"`, "undecodable log event"},
+		{"not an object", "log", `"text"`, "not an object"},
+		{"null", "log", `null`, "not an object"},
 		{"more after", "log", `{"text":"x"} {"text":"y"}`, "followed by more"},
 	}
 	for _, tt := range tests {

@@ -95,7 +95,10 @@ func (c *cpuShare) add(from, to sample) {
 		return
 	}
 	c.ok = true
-	c.others += max(0, (to.busy-from.busy)-(to.own-from.own))
+	// Signed: the busy time comes in 10 ms ticks, the run's own CPU time
+	// exactly, so one trial's difference errs either way; the errors cancel
+	// over many trials, and pct clamps the sum once.
+	c.others += (to.busy - from.busy) - (to.own - from.own)
 	c.capacity += to.at.Sub(from.at) * time.Duration(len(c.cpus))
 }
 
@@ -110,7 +113,7 @@ func (c *cpuShare) pct() *float64 {
 	if !c.ok || c.capacity < minCapacity {
 		return nil
 	}
-	p := math.Round(100 * min(1, float64(c.others)/float64(c.capacity)))
+	p := math.Round(100 * min(1, max(0, float64(c.others)/float64(c.capacity))))
 	return &p
 }
 

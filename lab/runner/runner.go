@@ -49,14 +49,6 @@ type Sink interface {
 	Start() time.Time
 }
 
-// A RawSink is a Sink that also takes bodies already encoded, as a run's
-// process sent them: a compact JSON object, checked against its type, so
-// that the bytes pass on without being encoded again.
-type RawSink interface {
-	Sink
-	AppendRaw(typ, key string, body []byte) bool
-}
-
 // A Flusher is a Sink that buffers: the emitter calls Flush after each of
 // its flushes, from its own goroutine, never from an experiment's.
 type Flusher interface {

@@ -48,6 +48,9 @@ type Traced struct {
 	Raw []byte
 	// Elapsed is the traced trial's own time, tracing's cost included.
 	Elapsed time.Duration
+	// Total counts the spans the trace held, Spans and those past what a
+	// trace keeps in memory.
+	Total int
 }
 
 // TraceTrial runs one trial of variant under the execution tracer, its
@@ -77,11 +80,11 @@ func TraceTrial(ctx context.Context, exp lab.Experiment, variant string, p lab.P
 		return Traced{}, fmt.Errorf("the traced trial: %w", err)
 	}
 	raw, cut := buf.bytes()
-	spans, err := Spans(bytes.NewReader(raw), variant, anchor, start)
+	spans, dropped, err := readSpans(bytes.NewReader(raw), variant, anchor, start)
 	if err != nil && !cut {
 		return Traced{}, fmt.Errorf("read the trace: %w", err)
 	}
-	t := Traced{Spans: spans, Cut: cut, Elapsed: elapsed}
+	t := Traced{Spans: spans, Cut: cut, Elapsed: elapsed, Total: len(spans) + dropped}
 	if !cut {
 		t.Raw = raw
 	}
@@ -94,9 +97,15 @@ func TraceTrial(ctx context.Context, exp lab.Experiment, variant string, p lab.P
 // event, start the clock's zero. A trace that ends early (cut) gives the
 // spans read so far with the error.
 func Spans(r io.Reader, variant string, anchor, start time.Time) ([]event.Span, error) {
+	spans, _, err := readSpans(r, variant, anchor, start)
+	return spans, err
+}
+
+// readSpans is Spans, which also counts the spans past maxBuilt.
+func readSpans(r io.Reader, variant string, anchor, start time.Time) ([]event.Span, int, error) {
 	tr, err := xtrace.NewReader(r)
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	b := newSpanBuilder(variant, anchor.Sub(start))
 	for {
@@ -105,11 +114,11 @@ func Spans(r io.Reader, variant string, anchor, start time.Time) ([]event.Span, 
 			break
 		}
 		if err != nil {
-			return b.finish(), err
+			return b.finish(), b.dropped, err
 		}
 		b.add(ev)
 	}
-	return b.finish(), nil
+	return b.finish(), b.dropped, nil
 }
 
 // A spanBuilder follows every goroutine's state through a trace and keeps
@@ -322,8 +331,21 @@ func writeTrace(ctx context.Context, variant string, raw []byte) (bool, error) {
 	if dir == "" || raw == nil {
 		return false, nil
 	}
-	if err := os.WriteFile(filepath.Join(dir, TraceFile(variant)), raw, 0o644); err != nil {
-		return false, fmt.Errorf("keep the raw trace: %w", err)
+	// Written aside and renamed, so that a download never gets half a file.
+	f, err := os.CreateTemp(dir, ".trace-*")
+	if err != nil {
+		return false, errors.New("the raw trace could not be kept")
+	}
+	_, err = f.Write(raw)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), filepath.Join(dir, TraceFile(variant)))
+	}
+	if err != nil {
+		os.Remove(f.Name())
+		return false, errors.New("the raw trace could not be kept")
 	}
 	return true, nil
 }

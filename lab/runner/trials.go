@@ -177,8 +177,8 @@ func traceVariants(ctx context.Context, exp lab.Experiment, p lab.Params, varian
 		switch {
 		case t.Cut:
 			em.Log(fmt.Sprintf("%s: the execution trace passed %d MiB and was cut; its timeline ends there", v, MaxTraceBytes>>20))
-		case len(spans) < len(t.Spans):
-			em.Log(fmt.Sprintf("%s: the execution trace's timeline keeps its first %d of %d spans", v, len(spans), len(t.Spans)))
+		case len(spans) < t.Total:
+			em.Log(fmt.Sprintf("%s: the execution trace's timeline keeps its first %d of %d spans", v, len(spans), t.Total))
 		}
 		if ok, err := writeTrace(ctx, v, t.Raw); err != nil {
 			em.Log(fmt.Sprintf("%s: %v", v, err))

@@ -34,7 +34,7 @@ func restoredLog(events []Event) *EventLog {
 	return l
 }
 
-var _ runner.RawSink = (*EventLog)(nil)
+var _ runner.Sink = (*EventLog)(nil)
 
 // Start returns the time the log's clock started.
 func (l *EventLog) Start() time.Time { return l.start }
@@ -46,12 +46,11 @@ func (l *EventLog) Append(b event.Body) bool {
 	if err != nil {
 		panic("runs: encode event: " + err.Error()) // bodies are plain values
 	}
-	return l.AppendRaw(b.Type(), b.Key(), body)
+	return l.appendRaw(b.Type(), b.Key(), body)
 }
 
-// AppendRaw adds an event whose body is already encoded, as a run's
-// process sent it: a compact JSON object, checked against its type.
-func (l *EventLog) AppendRaw(typ, key string, body []byte) bool {
+// appendRaw adds an event whose body is encoded: a compact JSON object.
+func (l *EventLog) appendRaw(typ, key string, body []byte) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.closed || l.sealed {

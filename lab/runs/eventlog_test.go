@@ -43,7 +43,7 @@ func TestEventLogAppend(t *testing.T) {
 	tests := []struct {
 		name     string
 		body     event.Body // appended with Append, or
-		raw      string     // with AppendRaw, as a run's process sent it
+		raw      string     // with appendRaw, already encoded
 		typ      string
 		wantKey  string
 		wantBody string // the fields after seq, t and type
@@ -62,7 +62,7 @@ func TestEventLogAppend(t *testing.T) {
 		if tc.body != nil {
 			ok = l.Append(tc.body)
 		} else {
-			ok = l.AppendRaw(tc.typ, tc.wantKey, []byte(tc.raw))
+			ok = l.appendRaw(tc.typ, tc.wantKey, []byte(tc.raw))
 		}
 		if !ok {
 			t.Fatalf("Append(%s): got false, want true", tc.name)

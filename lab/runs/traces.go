@@ -21,7 +21,8 @@ type Traces struct {
 	dir string
 	max int64
 
-	mu sync.Mutex // serialises Keep's sweeps
+	mu   sync.Mutex      // guards live and serialises Keep's sweeps
+	live map[string]bool // runs under way, whose directories Keep leaves alone
 }
 
 // ErrTraceGone is the error for a raw trace that was dropped, or never
@@ -33,11 +34,15 @@ func NewTraces(dir string, max int64) (*Traces, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("runs: traces directory: %w", err)
 	}
-	return &Traces{dir: dir, max: max}, nil
+	return &Traces{dir: dir, max: max, live: make(map[string]bool)}, nil
 }
 
-// Dir returns the directory a run's process writes its traces into.
+// Dir returns the directory a run's process writes its traces into; the
+// run is under way until Done.
 func (t *Traces) Dir(run string) (string, error) {
+	t.mu.Lock()
+	t.live[run] = true
+	t.mu.Unlock()
 	d := filepath.Join(t.dir, run)
 	if err := os.MkdirAll(d, 0o755); err != nil {
 		return "", fmt.Errorf("runs: trace directory: %w", err)
@@ -51,15 +56,15 @@ func (t *Traces) File(run, variant string) (string, error) {
 		return "", ErrTraceGone
 	}
 	p := filepath.Join(t.dir, run, runner.TraceFile(variant))
-	if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
+	// Lstat: a link, which a run's process could have made, is no trace.
+	if fi, err := os.Lstat(p); err != nil || !fi.Mode().IsRegular() {
 		return "", ErrTraceGone
 	}
 	return p, nil
 }
 
-// Keep removes the oldest runs' traces until all of them fit the bound.
-// A run's directory without traces is left to Done: another run may be
-// writing into it.
+// Keep removes the oldest finished runs' traces until all of them fit the
+// bound; runs under way are left alone.
 func (t *Traces) Keep() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -75,7 +80,7 @@ func (t *Traces) Keep() error {
 	var dirs []runDir
 	var total int64
 	for _, e := range entries {
-		if !e.IsDir() {
+		if !e.IsDir() || t.live[e.Name()] {
 			continue
 		}
 		d := runDir{path: filepath.Join(t.dir, e.Name())}
@@ -89,7 +94,7 @@ func (t *Traces) Keep() error {
 			return nil
 		})
 		if d.size == 0 {
-			continue // a run under way that has written nothing yet, or none
+			continue
 		}
 		dirs = append(dirs, d)
 		total += d.size
@@ -109,7 +114,11 @@ func (t *Traces) Keep() error {
 	return errors.Join(errsSeen...)
 }
 
-// Done removes run's trace directory if the run wrote no trace into it.
+// Done ends run: Keep may drop its traces from now on, and its directory
+// goes if the run wrote no trace into it.
 func (t *Traces) Done(run string) {
+	t.mu.Lock()
+	delete(t.live, run)
+	t.mu.Unlock()
 	os.Remove(filepath.Join(t.dir, run)) // fails, as it should, where it holds files
 }

@@ -26,16 +26,20 @@ func TestTracesKeep(t *testing.T) {
 		when := time.Now().Add(-age)
 		os.Chtimes(p, when, when)
 	}
+	write("busy", "a", 100, 4*time.Hour) // a run under way: the oldest, yet kept
 	write("old", "a", 100, 3*time.Hour)
 	write("mid", "a", 100, 2*time.Hour)
 	write("new", "a", 100, time.Hour)
+	for _, run := range []string{"old", "mid", "new"} {
+		tr.Done(run)
+	}
 	if _, err := tr.Dir("running"); err != nil { // a run under way, nothing written yet
 		t.Fatal(err)
 	}
 	if err := tr.Keep(); err != nil {
 		t.Fatal(err)
 	}
-	for run, kept := range map[string]bool{"old": false, "mid": true, "new": true} {
+	for run, kept := range map[string]bool{"busy": true, "old": false, "mid": true, "new": true} {
 		if _, err := tr.File(run, "a"); (err == nil) != kept {
 			t.Errorf("%s: got kept %v, want %v", run, err == nil, kept)
 		}
@@ -53,5 +57,11 @@ func TestTracesKeep(t *testing.T) {
 	}
 	if _, err := tr.File("../new", "a"); err == nil {
 		t.Error("a run id with a path in it found a file")
+	}
+	// A link planted where a trace goes is no trace.
+	dir, _ := tr.Dir("linked")
+	os.Symlink("/etc/passwd", filepath.Join(dir, "a.trace"))
+	if _, err := tr.File("linked", "a"); err == nil {
+		t.Error("a link served as a trace")
 	}
 }
