@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -112,7 +113,7 @@ func TestBrowserRaceRun(t *testing.T) {
 			t.Errorf("run %s: page verdict %q, want the server's %q", id, verdict, result["verdict"])
 		}
 		row := tableRow(t, ctx, "unsynchronized")
-		if expected, got := number(row["Expected"]), number(row["Got median"]); float64(expected) != api["expected"] || float64(got) != api["got"] {
+		if expected, got := number(row["Expected"]), decimal(row["Got median"]); float64(expected) != api["expected"] || got != api["got"] {
 			t.Errorf("run %s: table shows got %q of %q, want the server's %v of %v", id, row["Got median"], row["Expected"], api["got"], api["expected"])
 		}
 		// Every trial as the table lists it, against the server's.
@@ -132,6 +133,13 @@ func TestBrowserRaceRun(t *testing.T) {
 			}
 		}
 		screenshot(t, ctx, "race-run.png")
+		// Others' share of the run's cores, where the run measured it.
+		if others, ok := run["env"].(map[string]any)["others_pct"].(float64); ok {
+			want := fmt.Sprintf("took %v%% of the run's cores", others)
+			if env := pollText(t, ctx, "#run-env", want); !strings.Contains(env, want) {
+				t.Errorf("run %s: env block %q, want it to say other programs %s", id, env, want)
+			}
+		}
 		if lost > 0 {
 			if !strings.Contains(verdict, "Updates were lost") {
 				t.Errorf("verdict %q does not report the lost updates the table shows", verdict)
@@ -257,6 +265,13 @@ func TestBrowserPhone(t *testing.T) {
 }
 
 // number reads a figure as the table shows it: "4,000,000" or "312 345".
+// decimal reads a number as the page writes it, with separators and
+// perhaps a fraction (a median of an even number of counts ends in .5).
+func decimal(s string) float64 {
+	x, _ := strconv.ParseFloat(strings.NewReplacer(",", "", "\u00a0", "", " ", "").Replace(strings.TrimSpace(s)), 64)
+	return x
+}
+
 func number(s string) int {
 	var b strings.Builder
 	for _, r := range s {
@@ -266,4 +281,19 @@ func number(s string) int {
 	}
 	n, _ := strconv.Atoi(b.String())
 	return n
+}
+
+// pollText waits up to 5 s for the element's text to contain want (the
+// env block is filled from GET /api/runs after the stream ends) and
+// returns it.
+func pollText(t *testing.T, ctx context.Context, sel, want string) string {
+	t.Helper()
+	var text string
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		text, _ = chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+		if strings.Contains(text, want) {
+			break
+		}
+	}
+	return text
 }

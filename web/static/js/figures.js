@@ -3,9 +3,10 @@
 // experiment declares its figures (lab.Info.Figures); a figure it did not
 // declare still shows, labelled from its key.
 
+import { fmtNum } from './util.js';
+
 const nf = (o) => new Intl.NumberFormat(undefined, o);
 const sig3 = nf({ maximumSignificantDigits: 3 });
-const whole = nf({ maximumFractionDigits: 0 });
 
 // What the experiment declares its page shows (lab.Info's Figures and
 // Charts), from the run panel's data-figures: {figures: [{key, label,
@@ -72,7 +73,7 @@ export function figureLabel(key) {
  */
 export function fmtFigure(v, key = '') {
   if (!isNum(v)) return '—';
-  const s = Math.abs(v) >= 1000 || Number.isInteger(v) ? whole.format(v) : sig3.format(v);
+  const s = Math.abs(v) >= 1000 || Number.isInteger(v) ? fmtNum(v) : sig3.format(v);
   const unit = labels()[key]?.unit;
   return s + (SUFFIXES.has(unit) ? unit : '');
 }

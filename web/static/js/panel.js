@@ -318,6 +318,7 @@ export class RunPanel {
     if (Number(rss) > 0) rows.push(['Peak memory', fmtBytes(rss)]);
     if (env.runner) rows.push(['Runner', env.runner]);
     if (env.in_flight) rows.push(['Runs in flight', inFlightText(env.in_flight, cpus ? env.pinned : undefined), env.in_flight > 1]);
+    if (Number.isFinite(env.others_pct)) rows.push(['Other programs', `took ${env.others_pct}% of the run's cores`, true]);
     const created = run.created || this.root.dataset.created;
     this.el.env.replaceChildren(...rows.map(([k, v, wide]) => h('div', { class: wide ? 'wide' : null }, h('dt', { text: k }), h('dd', { text: v }))));
     if (created) {

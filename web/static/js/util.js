@@ -11,8 +11,14 @@ const missing = (v) => v === null || v === undefined || !Number.isFinite(Number(
 /** fmtMs formats milliseconds with three significant digits: 12.3, 1,230. */
 export const fmtMs = (v) => (missing(v) ? '—' : sig3.format(v));
 
-/** fmtNum formats a count with thousands separators. */
-export const fmtNum = (v) => (missing(v) ? '—' : whole.format(v));
+const half = nf({ minimumFractionDigits: 1, maximumFractionDigits: 1 });
+
+/**
+ * fmtNum formats a count with thousands separators. A median of an even
+ * number of whole counts ends in .5, and keeps it: rounded, it would
+ * disagree with the figures derived from it (lost = expected - got).
+ */
+export const fmtNum = (v) => (missing(v) ? '—' : (Number.isInteger(v * 2) && !Number.isInteger(v) ? half : whole).format(v));
 
 /** fmtSig formats any figure with three significant digits. */
 export const fmtSig = (v) => (missing(v) ? '—' : sig3.format(v));
