@@ -12,7 +12,11 @@
 // sides of the process boundary share.
 package event
 
-import "concurrencylab/lab"
+import (
+	"time"
+
+	"concurrencylab/lab"
+)
 
 // The event types.
 const (
@@ -121,6 +125,12 @@ func (Span) Key() string       { return "" }
 func (Log) Key() string        { return "" }
 func (Result) Key() string     { return "" }
 func (Error) Key() string      { return "" }
+
+// Ms returns d in milliseconds with microsecond precision: a time on a
+// run's clock as events carry it (t, a span's start and end).
+func Ms(d time.Duration) float64 {
+	return float64(d.Microseconds()) / 1000
+}
 
 // Coalescable reports whether a slow client may skip events of type typ:
 // progress and samples are superseded by later ones; everything else must

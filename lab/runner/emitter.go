@@ -84,7 +84,7 @@ func (e *runEmitter) Span(worker int, start, end time.Time, label string) {
 	v := e.currentVariant()
 	s := event.Span{
 		Variant: v, Worker: int64(worker), Trial: e.trial.Load(),
-		Start: roundMs(start.Sub(e.log.Start())), End: roundMs(end.Sub(e.log.Start())),
+		Start: event.Ms(start.Sub(e.log.Start())), End: event.Ms(end.Sub(e.log.Start())),
 		Label: label,
 	}
 	e.mu.Lock()
@@ -222,9 +222,4 @@ func (e *runEmitter) flush() {
 	if f, ok := e.log.(Flusher); ok {
 		f.Flush() // a sink that buffers sends its batch now
 	}
-}
-
-// roundMs returns d in milliseconds with microsecond precision.
-func roundMs(d time.Duration) float64 {
-	return float64(d.Microseconds()) / 1000
 }

@@ -41,7 +41,7 @@ func encodeRaw(seq int64, t time.Duration, typ, key string, body []byte) Event {
 	data = append(data, `{"seq":`...)
 	data = strconv.AppendInt(data, seq, 10)
 	data = append(data, `,"t":`...)
-	data = strconv.AppendFloat(data, roundMs(t), 'f', -1, 64)
+	data = strconv.AppendFloat(data, event.Ms(t), 'f', -1, 64)
 	data = append(data, `,"type":`...)
 	data = strconv.AppendQuote(data, typ)
 	if rest := bytes.TrimPrefix(body, []byte("{")); len(rest) > 1 {
@@ -51,9 +51,4 @@ func encodeRaw(seq int64, t time.Duration, typ, key string, body []byte) Event {
 		data = append(data, '}')
 	}
 	return Event{Seq: seq, Type: typ, Key: key, Data: data}
-}
-
-// roundMs returns d in milliseconds with microsecond precision.
-func roundMs(d time.Duration) float64 {
-	return float64(d.Microseconds()) / 1000
 }

@@ -107,7 +107,7 @@ func TestRoundMs(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := roundMs(tc.d); got != tc.want {
+			if got := event.Ms(tc.d); got != tc.want {
 				t.Errorf("got %v, want %v", got, tc.want)
 			}
 		})
