@@ -42,6 +42,9 @@ type Config struct {
 	// AllowedHosts are Host names or addresses answered beyond the
 	// public URL's, the machine's and loopback (comma-separated).
 	AllowedHosts string
+	// Edit lets learners write their own variant, where a sandbox and a Go
+	// toolchain are there.
+	Edit bool
 }
 
 // maxTraces bounds the raw execution traces kept in <data>/traces; the
@@ -99,6 +102,7 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (Confi
 	fs.StringVar(&c.PublicURL, "public-url", env("LAB_PUBLIC_URL", ""), "the address learners use, such as http://lab.example.org:8080, for join links and QR codes (LAB_PUBLIC_URL; default: the address the browser used)")
 	fs.StringVar(&c.RunnerProgram, "runner-program", env("LAB_RUNNER_PROGRAM", ""), "the program that executes runs of experiments that need no cgo (LAB_RUNNER_PROGRAM; default: runner beside this program)")
 	fs.StringVar(&c.AllowedHosts, "allowed-hosts", env("LAB_ALLOWED_HOSTS", ""), "host names or addresses, comma-separated, that requests may name beyond the public URL's host, this machine's names, loopback and the listening addresses; others get 421 (LAB_ALLOWED_HOSTS)")
+	fs.BoolVar(&c.Edit, "edit", getenv("LAB_EDIT") != "false", "let learners write, build and run their own variant, sandboxed; on where bubblewrap and a Go toolchain are there (LAB_EDIT=false turns it off)")
 	fs.StringVar(&c.LogFormat, "log-format", env("LAB_LOG_FORMAT", "text"), "log format: text or json (LAB_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return c, err

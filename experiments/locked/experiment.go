@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"concurrencylab/experiments/internal/detector"
+	"concurrencylab/experiments/internal/yourcount"
 	"concurrencylab/lab"
 )
 
@@ -93,6 +94,7 @@ func (Experiment) Info() lab.Info {
 			{Name: "getset.go", Code: getSetSource},
 		},
 		Check: check,
+		Edit:  yourcount.Edit,
 	}
 }
 

@@ -78,7 +78,9 @@ type Manager struct {
 	live    map[string]*liveRun // queued and running runs, until stored
 	queue   []*liveRun          // waiting, in order
 	running []*liveRun
-	busy    []bool               // busy[i]: slot i executes a run
+	busy    []bool               // busy[i]: slot i executes a run, or is lent
+	waiters []chan int           // Slot callers waiting, in order
+	lent    int                  // slots lent to Slot callers
 	history map[string][]float64 // experiment -> seconds its last runs took, newest last
 	closed  bool
 }
