@@ -17,10 +17,10 @@ var files embed.FS
 
 // Edit is the lab.Edit of race and locked.
 var Edit = &lab.Edit{
-	Files: must(fs.Sub(files, "prog")),
-	Dir:   "experiments/internal/yourcount/prog",
-	Start: "yours.go",
-	Func:  lab.Func{Name: "Count", Params: []string{"Counter", "int", "int"}},
+	Files:    must(fs.Sub(files, "prog")),
+	Dir:      "experiments/internal/yourcount/prog",
+	Start:    "yours.go",
+	Func:     lab.Func{Name: "Count", Params: []string{"Counter", "int", "int"}},
 	Expected: total,
 	Extra: func(p lab.Params, got int64, elapsed time.Duration) map[string]any {
 		return map[string]any{
