@@ -35,6 +35,8 @@ const (
 	BuildMemory = 1 << 30
 	// buildProcs bounds the build user's processes and threads.
 	buildProcs = 512
+	// MaxProgram bounds each file a build writes, the program among them.
+	MaxProgram = 128 << 20
 	// maxCache bounds the compiler's cache; past it, it starts afresh.
 	maxCache = 1 << 30
 	// maxPrograms bounds the built programs kept; the oldest go first.
@@ -262,6 +264,9 @@ func (b *Builder) failed(ctx context.Context, edit *lab.Edit, out string, err er
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
 		return &BuildError{Problems: []Problem{{Msg: fmt.Sprintf("the build took longer than %s and was stopped", BuildTimeout)}}}
 	}
+	if strings.Contains(out, "file size limit exceeded") || strings.Contains(out, "file too large") {
+		return &BuildError{Problems: []Problem{{Msg: fmt.Sprintf("the build wrote a file of over %d MiB and was stopped: is there a huge array?", MaxProgram>>20)}}}
+	}
 	if errors.Is(err, errBuildMemory) {
 		return &BuildError{Problems: []Problem{{Msg: fmt.Sprintf("the build needed more than %d MiB of memory and was stopped", BuildMemory>>20)}}}
 	}
@@ -295,7 +300,7 @@ func (b *Builder) goCmd(ctx context.Context, work string, cgo bool, cpus []int, 
 	}
 	cmd := b.sb.Command(ctx, sandbox.Spec{
 		Args:   append([]string{"/goroot/bin/go"}, args...),
-		Mounts: mounts, Dir: "/src", System: true, UID: sandbox.BuildUID, Procs: buildProcs,
+		Mounts: mounts, Dir: "/src", System: true, UID: sandbox.BuildUID, Procs: buildProcs, FileSize: MaxProgram,
 		Env: []string{"PATH=/goroot/bin:/usr/bin", "HOME=/tmp", "GOROOT=/goroot", "GOPATH=/tmp/gopath",
 			"GOCACHE=/gocache", "GOMODCACHE=/gomod", "GOPROXY=off", "GOSUMDB=off", "GOTOOLCHAIN=local",
 			"GOFLAGS=-mod=readonly", "GOENV=off", "GOTELEMETRY=off", "CGO_ENABLED=" + cgoEnabled,

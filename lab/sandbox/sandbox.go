@@ -98,6 +98,9 @@ type Spec struct {
 	UID int
 	// Procs bounds the processes and threads of UID (RLIMIT_NPROC).
 	Procs int
+	// FileSize bounds each file the program writes, in bytes
+	// (RLIMIT_FSIZE); 0: no bound.
+	FileSize int64
 }
 
 // Command returns the command that starts spec's program in a sandbox.
@@ -135,9 +138,17 @@ func (s *Sandbox) Command(ctx context.Context, spec Spec) *exec.Cmd {
 	args = append(args, spec.Args...)
 
 	name := s.bwrap
+	var limits []string
 	if s.root && spec.Procs > 0 {
 		n := strconv.Itoa(spec.Procs)
-		args = append([]string{"--nproc=" + n + ":" + n, "--", s.bwrap}, args...)
+		limits = append(limits, "--nproc="+n+":"+n)
+	}
+	if spec.FileSize > 0 {
+		n := strconv.FormatInt(spec.FileSize, 10)
+		limits = append(limits, "--fsize="+n+":"+n)
+	}
+	if len(limits) > 0 {
+		args = append(append(limits, "--", s.bwrap), args...)
 		name = s.prlimit
 	}
 	cmd := exec.CommandContext(ctx, name, args...)
