@@ -150,7 +150,9 @@ func startServer(t testing.TB, dir string, args ...string) (string, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	errc := make(chan error, 1)
-	all := append([]string{"-addr", "127.0.0.1:0", "-data", dir, "-runner-program", runnerProgram}, args...)
+	// Learners' own code is off unless a test turns it on: its warm-up
+	// build would take a runner slot from the test's runs.
+	all := append([]string{"-addr", "127.0.0.1:0", "-data", dir, "-runner-program", runnerProgram, "-edit=false"}, args...)
 	go func() { errc <- run(ctx, all, func(string) string { return "" }, io.Discard, ready) }()
 	select {
 	case addr := <-ready:
@@ -196,7 +198,7 @@ func TestRunnerProgram(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready, errc := make(chan string, 1), make(chan error, 1)
 	go func() {
-		errc <- run(ctx, []string{"-addr", "127.0.0.1:0", "-data", t.TempDir(), "-runner-program", ""},
+		errc <- run(ctx, []string{"-addr", "127.0.0.1:0", "-data", t.TempDir(), "-runner-program", "", "-edit=false"},
 			func(string) string { return "" }, &logs, ready)
 	}()
 	select {
@@ -292,7 +294,7 @@ func TestStartLogsFileDescriptorLimit(t *testing.T) {
 	ready := make(chan string, 1)
 	errc := make(chan error, 1)
 	go func() {
-		errc <- run(ctx, []string{"-addr", "127.0.0.1:0", "-data", t.TempDir()}, func(string) string { return "" }, &out, ready)
+		errc <- run(ctx, []string{"-addr", "127.0.0.1:0", "-data", t.TempDir(), "-edit=false"}, func(string) string { return "" }, &out, ready)
 	}()
 	select {
 	case <-ready:
