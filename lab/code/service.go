@@ -217,6 +217,13 @@ func (s *Service) Prepare(ctx context.Context, job *runner.Job) error {
 		return fmt.Errorf("your code %s: %w", src.ID, err)
 	}
 	job.Yours = &runner.YoursJob{Program: built.Program, UID: sandbox.RunUID + slotIndex(job.Slot)}
+	if job.Params["detector"] == "true" {
+		raced, err := s.b.Build(ctx, exp.Info().Edit, src.Code, true, job.CPUs)
+		if err != nil {
+			return fmt.Errorf("your code %s, built with the race detector: %w", src.ID, err)
+		}
+		job.Yours.Race = raced.Program
+	}
 	return nil
 }
 

@@ -37,6 +37,9 @@ type Job struct {
 type YoursJob struct {
 	Program string `json:"program"` // its path
 	UID     int    `json:"uid"`     // the user it runs as (sandbox.RunUID + slot)
+	// Race is the same file built with the race detector, for a run with
+	// detector=true; "" without.
+	Race string `json:"race,omitempty"`
 }
 
 // A Report is what a runner returns of a run that ran to its end.

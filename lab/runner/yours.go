@@ -8,6 +8,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"strconv"
+	"strings"
 	"time"
 
 	"concurrencylab/lab"
@@ -42,17 +45,24 @@ func startYours(ctx context.Context, job Job, p lab.Params) (context.Context, fu
 			em.Log(fmt.Sprintf("%s printed %s bytes; the first of them: %s", lab.Yours, lab.Group(n), firstBytes(out, 2048)))
 		}
 	}
-	return context.WithValue(ctx, yoursKey{}, prog), stop, nil
+	return context.WithValue(ctx, yoursKey{}, &yoursRun{prog: prog, job: job}), stop, nil
+}
+
+// yoursRun is the variant yours of a run: its program, and the job for
+// the race detector's run.
+type yoursRun struct {
+	prog *yours.Program
+	job  Job
 }
 
 // yoursTrial runs trial i of the variant yours.
 func yoursTrial(ctx context.Context, exp lab.Experiment, p lab.Params, i int, em lab.Emitter) (lab.Trial, error) {
-	prog, _ := ctx.Value(yoursKey{}).(*yours.Program)
+	yr, _ := ctx.Value(yoursKey{}).(*yoursRun)
 	edit := exp.Info().Edit
-	if prog == nil || edit == nil {
+	if yr == nil || edit == nil {
 		return lab.Trial{}, errors.New("this runner was given no program for the variant yours")
 	}
-	r, err := prog.Trial(ctx, i+1, YoursTrialLimit)
+	r, err := yr.prog.Trial(ctx, i+1, YoursTrialLimit)
 	if err != nil {
 		return lab.Trial{}, err
 	}
@@ -65,6 +75,18 @@ func yoursTrial(ctx context.Context, exp lab.Experiment, p lab.Params, i int, em
 	if edit.Extra != nil {
 		t.Extra = edit.Extra(p, r.Got, elapsed)
 	}
+	if i == 0 && yr.job.Yours.Race != "" {
+		// Once a run, after its first trial, outside the timing.
+		extra, err := detectYours(ctx, yr.job, p)
+		if err != nil {
+			return lab.Trial{}, err
+		}
+		if t.Extra == nil {
+			t.Extra = map[string]any{}
+		}
+		maps.Copy(t.Extra, extra)
+		em.Log(lab.Yours + ": " + extra["race_summary"].(string))
+	}
 	return t, nil
 }
 
@@ -73,4 +95,63 @@ func firstBytes(s string, n int) string {
 		return s[:n] + "…"
 	}
 	return s
+}
+
+// Sizes of the race detector's run of a learner's program: small, as
+// the lab's own detector runs are; one overlap is enough for a report.
+const (
+	raceGoroutines = 2
+	raceIncrements = 1000
+)
+
+// detectYours runs the learner's program built with the race detector
+// once, at small sizes, in its sandbox, and returns what the detector
+// reported as a trial's extra figures (the lab's race_* figures).
+func detectYours(ctx context.Context, job Job, p lab.Params) (map[string]any, error) {
+	sb, err := sandbox.New()
+	if err != nil {
+		return nil, err
+	}
+	params := maps.Clone(job.Params)
+	params["goroutines"], params["increments"] = strconv.Itoa(raceGoroutines), strconv.Itoa(raceIncrements)
+	prog, err := yours.Start(ctx, yours.Spec{Sandbox: sb, Path: job.Yours.Race, Params: params,
+		UID: job.Yours.UID, Cores: p.Cores(), Race: true})
+	if err != nil {
+		return nil, fmt.Errorf("%s built with -race: %w", lab.Yours, err)
+	}
+	r, trialErr := prog.Trial(ctx, 1, YoursTrialLimit)
+	prog.Close()
+	out, _ := prog.Output()
+	out = dropLines(out, "WARNING: reading executable name failed") // the sandbox has no /proc
+	races := strings.Count(out, "WARNING: DATA RACE")
+	found := "no data race reported"
+	switch {
+	case races == 1:
+		found = "1 data race reported"
+	case races > 1:
+		found = fmt.Sprintf("%d data races reported", races)
+	}
+	if trialErr != nil && races == 0 {
+		return nil, fmt.Errorf("%s built with -race: %w", lab.Yours, trialErr)
+	}
+	return map[string]any{
+		"race_command": fmt.Sprintf("go build -race; Count(c, %d, %d)", raceGoroutines, raceIncrements),
+		"race_output":  fmt.Sprintf("%d", r.Got),
+		"race_report":  out,
+		"race_reports": races,
+		"race_found":   found,
+		"race_summary": fmt.Sprintf("race detector: yours, built with -race, counted %d of %d: %s", r.Got, raceGoroutines*raceIncrements, found),
+	}, nil
+}
+
+// dropLines returns s without its lines that contain sub.
+func dropLines(s, sub string) string {
+	lines := strings.SplitAfter(s, "\n")
+	kept := lines[:0]
+	for _, l := range lines {
+		if !strings.Contains(l, sub) {
+			kept = append(kept, l)
+		}
+	}
+	return strings.Join(kept, "")
 }

@@ -52,6 +52,10 @@ type Spec struct {
 	UID     int               // its user (sandbox.RunUID + slot)
 	Cores   int               // GOMAXPROCS
 	Memory  int64             // GOMEMLIMIT, bytes (0: none)
+	// Race marks a program built with the race detector: it is linked
+	// dynamically (the system's libraries are bound in) and its reports
+	// go to its standard error, ending in status 66.
+	Race bool
 }
 
 // A Program is a learner's program running in its sandbox.
@@ -92,11 +96,14 @@ func Start(ctx context.Context, spec Spec) (*Program, error) {
 	if spec.Memory > 0 {
 		env = append(env, "GOMEMLIMIT="+strconv.FormatInt(spec.Memory, 10))
 	}
+	if spec.Race {
+		env = append(env, "GORACE=halt_on_error=0 exitcode=66 atexit_sleep_ms=0")
+	}
 	cmd := spec.Sandbox.Command(context.WithoutCancel(ctx), sandbox.Spec{
 		Args:   []string{"/prog"},
 		Files:  []*os.File{w},
 		Mounts: []sandbox.Mount{{File: bin, Dest: "/prog"}},
-		Env:    env, UID: spec.UID, Procs: Procs,
+		Env:    env, UID: spec.UID, Procs: Procs, System: spec.Race,
 	})
 	out := &capped{}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, out, out
