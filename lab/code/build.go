@@ -231,11 +231,19 @@ func (b *Builder) build(ctx context.Context, edit *lab.Edit, src string, race bo
 	if race {
 		args = append(args, "-race")
 	}
+	// The build and vet, side by side: each is mostly one process's work.
+	var vetOut string
+	var vetErr error
+	vetted := make(chan struct{})
+	go func() {
+		defer close(vetted)
+		vetOut, vetErr = b.goCmd(ctx, work, race, cpus, "vet", "./"+edit.Dir+"/yours")
+	}()
 	out, err := b.goCmd(ctx, work, race, cpus, append(args, "./"+edit.Dir)...)
+	<-vetted
 	if err != nil {
 		return Built{}, b.failed(ctx, edit, out, err)
 	}
-	vetOut, vetErr := b.goCmd(ctx, work, race, cpus, "vet", "./"+edit.Dir+"/yours")
 	if ctx.Err() != nil {
 		return Built{}, b.failed(ctx, edit, vetOut, ctx.Err())
 	}
