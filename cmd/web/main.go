@@ -119,10 +119,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		ExperimentView: web.ExperimentView(manager),
 	})
 	clipServer := clipsweb.New(log, pixels.NewLibrary(clipLib), clipsweb.Options{TrustedProxies: trusted})
-	codeServer, _, _ := editing(ctx, cfg, log, manager, runner, mem, exps)
+	codeServer, _, editOff := editing(ctx, cfg, log, manager, runner, mem, exps)
 	allowed, _ := web.CheckHostList(cfg.AllowedHosts) // checked by parseFlags
 	srv := web.New(log, manager, static.FS, web.TrustedProxies(trusted), web.RunSockets(socketLimits(log)),
-		web.AllowHosts(web.HostsOf(cfg.PublicURL, ln.Addr(), allowed)),
+		web.AllowHosts(web.HostsOf(cfg.PublicURL, ln.Addr(), allowed)), web.EditingOff(editOff),
 		web.With(workshops), web.With(clipServer), web.With(codeServer), web.ExperimentRoutes(exps))
 	hs := &http.Server{
 		Handler:           srv.Handler(),

@@ -27,7 +27,7 @@ func RunTrials(ctx context.Context, exp lab.Experiment, p lab.Params, sink Sink)
 // other programs took while the trials ran.
 func Execute(ctx context.Context, job Job, exp lab.Experiment, p lab.Params, sink Sink) (Report, error) {
 	cpus := Affinity()
-	ctx, stopYours, err := startYours(ctx, job, p)
+	ctx, stopYours, err := startYours(ctx, job, exp, p)
 	if err != nil {
 		return Report{}, err
 	}

@@ -26,7 +26,7 @@ type yoursKey struct{}
 
 // startYours starts the learner's program of job, if it names one, and
 // returns ctx carrying it, and how to stop it.
-func startYours(ctx context.Context, job Job, p lab.Params) (context.Context, func(em lab.Emitter), error) {
+func startYours(ctx context.Context, job Job, exp lab.Experiment, p lab.Params) (context.Context, func(em lab.Emitter), error) {
 	if job.Yours == nil {
 		return ctx, func(lab.Emitter) {}, nil
 	}
@@ -35,7 +35,7 @@ func startYours(ctx context.Context, job Job, p lab.Params) (context.Context, fu
 		return ctx, nil, err
 	}
 	prog, err := yours.Start(ctx, yours.Spec{Sandbox: sb, Path: job.Yours.Program, Params: job.Params,
-		UID: job.Yours.UID, Cores: p.Cores()})
+		UID: job.Yours.UID, Cores: p.Cores(), Func: funcName(exp)})
 	if err != nil {
 		return ctx, nil, fmt.Errorf("%s: %w", lab.Yours, err)
 	}
@@ -77,7 +77,7 @@ func yoursTrial(ctx context.Context, exp lab.Experiment, p lab.Params, i int, em
 	}
 	if i == 0 && yr.job.Yours.Race != "" {
 		// Once a run, after its first trial, outside the timing.
-		extra, err := detectYours(ctx, yr.job, p)
+		extra, err := detectYours(ctx, yr.job, exp, p)
 		if err != nil {
 			return lab.Trial{}, err
 		}
@@ -107,7 +107,7 @@ const (
 // detectYours runs the learner's program built with the race detector
 // once, at small sizes, in its sandbox, and returns what the detector
 // reported as a trial's extra figures (the lab's race_* figures).
-func detectYours(ctx context.Context, job Job, p lab.Params) (map[string]any, error) {
+func detectYours(ctx context.Context, job Job, exp lab.Experiment, p lab.Params) (map[string]any, error) {
 	sb, err := sandbox.New()
 	if err != nil {
 		return nil, err
@@ -115,7 +115,7 @@ func detectYours(ctx context.Context, job Job, p lab.Params) (map[string]any, er
 	params := maps.Clone(job.Params)
 	params["goroutines"], params["increments"] = strconv.Itoa(raceGoroutines), strconv.Itoa(raceIncrements)
 	prog, err := yours.Start(ctx, yours.Spec{Sandbox: sb, Path: job.Yours.Race, Params: params,
-		UID: job.Yours.UID, Cores: p.Cores(), Race: true})
+		UID: job.Yours.UID, Cores: p.Cores(), Race: true, Func: funcName(exp)})
 	if err != nil {
 		return nil, fmt.Errorf("%s built with -race: %w", lab.Yours, err)
 	}
@@ -154,4 +154,12 @@ func dropLines(s, sub string) string {
 		}
 	}
 	return strings.Join(kept, "")
+}
+
+// funcName is the name of the learner's function, for messages.
+func funcName(exp lab.Experiment) string {
+	if e := exp.Info().Edit; e != nil {
+		return e.Func.Name
+	}
+	return ""
 }

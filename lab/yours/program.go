@@ -50,6 +50,7 @@ type Spec struct {
 	Path    string            // the built program
 	Params  map[string]string // the run's parameters
 	UID     int               // its user (sandbox.RunUID + slot)
+	Func    string            // the learner's function, for messages ("Count")
 	Cores   int               // GOMAXPROCS
 	Memory  int64             // GOMEMLIMIT, bytes (0: none)
 	// Race marks a program built with the race detector: it is linked
@@ -64,6 +65,7 @@ type Program struct {
 	stdin   *os.File
 	replies chan reply
 	secret  string
+	fn      string
 	output  *capped
 	waited  chan struct{}
 	waitErr error
@@ -108,7 +110,10 @@ func Start(ctx context.Context, spec Spec) (*Program, error) {
 	out := &capped{}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, out, out
 	cmd.WaitDelay = killWait
-	p := &Program{cmd: cmd, stdin: inW, replies: make(chan reply, 1), output: out, waited: make(chan struct{})}
+	p := &Program{cmd: cmd, stdin: inW, replies: make(chan reply, 1), output: out, waited: make(chan struct{}), fn: spec.Func}
+	if p.fn == "" {
+		p.fn = "function"
+	}
 	err = cmd.Start()
 	inR.Close()
 	w.Close()
@@ -137,14 +142,14 @@ func Start(ctx context.Context, spec Spec) (*Program, error) {
 func (p *Program) Trial(ctx context.Context, n int, limit time.Duration) (harness.Reply, error) {
 	line, _ := json.Marshal(map[string]int{"trial": n})
 	if _, err := p.stdin.Write(append(line, '\n')); err != nil {
-		return harness.Reply{}, p.explain(fmt.Sprintf("before trial %d", n), errGone)
+		return harness.Reply{}, p.explain("", errGone)
 	}
 	r, err := p.await(ctx, n, limit)
 	if err != nil {
-		return harness.Reply{}, p.explain(fmt.Sprintf("in trial %d", n), err)
+		return harness.Reply{}, p.explain("", err)
 	}
 	if r.Error != "" {
-		return r, fmt.Errorf("your Count, in trial %d: %s", n, r.Error)
+		return r, fmt.Errorf("your %s %s", p.fn, r.Error)
 	}
 	return r, nil
 }
@@ -200,7 +205,7 @@ func (p *Program) read(results *os.File) {
 }
 
 // explain turns what ended a wait into a message for the learner, with
-// the end of what the program printed.
+// the end of what the program printed; when says when, if not in a trial.
 func (p *Program) explain(when string, err error) error {
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
@@ -210,7 +215,7 @@ func (p *Program) explain(when string, err error) error {
 		return err
 	case errors.Is(err, errTimeout):
 		p.kill()
-		return fmt.Errorf("your Count did not return %s (%v): an endless loop, or goroutines waiting for each other?", when, err)
+		return fmt.Errorf("your %s did not return (%v): an endless loop, or goroutines waiting for each other?", p.fn, err)
 	}
 	// The program ended: say how, once it is reaped.
 	select {
@@ -233,7 +238,10 @@ func (p *Program) explain(when string, err error) error {
 	} else if p.waitErr == nil {
 		how = "exited with status 0"
 	}
-	msg := fmt.Sprintf("your program %s %s", how, when)
+	msg := "your program " + how
+	if when != "" {
+		msg += " " + when
+	}
 	if tail := p.output.tail(1024); tail != "" {
 		msg += "; it printed: " + tail
 	}

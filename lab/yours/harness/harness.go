@@ -99,7 +99,11 @@ func trial(run func(Params) int64, p Params) Reply {
 		return r
 	}
 	if left := leftRunning(before); left > 0 {
-		r.Error = fmt.Sprintf("it returned while %d goroutines it started were still running: wait for them (a sync.WaitGroup) before returning", left)
+		which := fmt.Sprintf("%d goroutines it started were", left)
+		if left == 1 {
+			which = "a goroutine it started was"
+		}
+		r.Error = "returned while " + which + " still running: wait for them (a sync.WaitGroup) before returning"
 	}
 	return r
 }
@@ -113,9 +117,9 @@ func call(run func(Params) int64, p Params) (got int64, err error) {
 		returned := false
 		defer func() {
 			if v := recover(); v != nil {
-				err = fmt.Errorf("it panicked: %v", v)
+				err = fmt.Errorf("panicked: %v", v)
 			} else if !returned {
-				err = errors.New("it called runtime.Goexit")
+				err = errors.New("called runtime.Goexit")
 			}
 			close(done)
 		}()
