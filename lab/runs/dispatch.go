@@ -252,6 +252,9 @@ func verdict(exp lab.Experiment, r *lab.Result, p lab.Params, env lab.Env) (head
 	} else {
 		headline = genericVerdict(r)
 	}
+	if y := yoursSentence(r); y != "" {
+		headline = strings.TrimSpace(headline + " " + y)
+	}
 	if o := env.OthersPct; o != nil && *o > busyShare {
 		cpus := "its CPU"
 		if n := len(env.CPUs); n > 1 {
