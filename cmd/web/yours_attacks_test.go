@@ -65,7 +65,7 @@ var attacks = []attack{
 	{name: "a fork bomb", imports: `"fmt"; "os"; "syscall"`, body: "r, w, _ := os.Pipe()\n\tfor {\n\t\tif _, err := syscall.ForkExec(\"/prog\", []string{\"/prog\"}, &syscall.ProcAttr{Files: []uintptr{r.Fd(), w.Fd(), w.Fd()}}); err != nil {\n\t\t\tfmt.Println(\"fork:\", err)\n\t\t\treturn\n\t\t}\n\t}",
 		wrong: true, printed: "fork: resource temporarily unavailable"},
 	{name: "setsid and a child left behind", imports: `"fmt"; "os"; "syscall"`,
-		body: "r, w, _ := os.Pipe()\n\tpid, err := syscall.ForkExec(\"/prog\", []string{\"/prog\"}, &syscall.ProcAttr{Files: []uintptr{r.Fd(), w.Fd(), w.Fd()}, Sys: &syscall.SysProcAttr{Setsid: true}})\n\tfmt.Println(\"started\", pid > 0, err)" + countRight,
+		body:    "r, w, _ := os.Pipe()\n\tpid, err := syscall.ForkExec(\"/prog\", []string{\"/prog\"}, &syscall.ProcAttr{Files: []uintptr{r.Fd(), w.Fd(), w.Fd()}, Sys: &syscall.SysProcAttr{Setsid: true}})\n\tfmt.Println(\"started\", pid > 0, err)" + countRight,
 		correct: true, printed: "started true <nil>"},
 	{name: "a shell", imports: `"fmt"; "os/exec"`, body: "out, err := exec.Command(\"sh\", \"-c\", \"echo pwned\").CombinedOutput()\n\tfmt.Println(string(out), err)" + countRight,
 		correct: true, printed: "executable file not found", notPrinted: "pwned"},
