@@ -179,5 +179,6 @@ func paramStrings(params map[string]any) map[string]string {
 // runs of m: workshop pages show a pushed experiment with it, so it looks
 // as on its own page.
 func ExperimentView(m *runs.Manager) func(info lab.Info, values map[string]string, nonce string) templates.ExperimentPage {
-	return (&Server{runs: m, log: slog.New(slog.DiscardHandler)}).experimentView
+	// A room's page has no editor yet: yours is not among its variants.
+	return (&Server{runs: m, log: slog.New(slog.DiscardHandler), editOff: "a workshop's pages have no editor yet"}).experimentView
 }
