@@ -120,6 +120,11 @@ func runTrials(ctx context.Context, exp lab.Experiment, p lab.Params, sink Sink,
 		vr.Peaks["heap_bytes"] = em.peakHeap(v)
 		vr.Peaks["stack_bytes"] = em.peakStacks(v)
 		vr.OthersPct = shares[j].pct()
+		if v == lab.Yours {
+			// The samples are of this process; the learner's program is
+			// another, in its sandbox: no peaks rather than wrong ones.
+			clear(vr.Peaks)
+		}
 		res.Variants = append(res.Variants, vr)
 	}
 	setSpeedups(res.Variants, baselineOf(exp.Info()))
