@@ -263,6 +263,10 @@ func (p *Program) Close() error {
 		<-p.waited
 	}
 	p.kill() // its process group: whatever it left
+	go func() {
+		for range p.replies { // lines no one asked for: the reader ends with the pipe
+		}
+	}()
 	return nil
 }
 
