@@ -183,19 +183,27 @@ func TestPrimesCoresUsed(t *testing.T) {
 	usableCPUs(t, 2)
 	base, stop := startServer(t, t.TempDir())
 	defer stop()
-	id := submit(t, base, "primes", `{"variants":"sequential,worker-pool,gil","repeat":3}`)
-	run := waitStatus(t, base, id, 2*time.Minute, "done", "failed")
+	// Two cores busy at once need two cores free: while other programs
+	// take them the pool cannot show it, so runs are tried for a while.
 	used := map[string]float64{}
-	for _, name := range []string{"sequential", "worker-pool", "gil"} {
-		v := variant(t, run, name)
-		cpu, wall := v["cpu_ms"].(float64), v["median_ms"].(float64)
-		if cpu <= 0 || wall <= 0 {
-			t.Fatalf("%s: got cpu_ms %v, median_ms %v, want both above 0", name, cpu, wall)
+	for deadline := time.Now().Add(90 * time.Second); ; {
+		id := submit(t, base, "primes", `{"variants":"sequential,worker-pool,gil","repeat":3}`)
+		run := waitStatus(t, base, id, 2*time.Minute, "done", "failed")
+		for _, name := range []string{"sequential", "worker-pool", "gil"} {
+			v := variant(t, run, name)
+			cpu, wall := v["cpu_ms"].(float64), v["median_ms"].(float64)
+			if cpu <= 0 || wall <= 0 {
+				t.Fatalf("%s: got cpu_ms %v, median_ms %v, want both above 0", name, cpu, wall)
+			}
+			used[name] = cpu / wall
 		}
-		used[name] = cpu / wall
-	}
-	if used["gil"] > 1.2 {
-		t.Errorf("gil: got %.2f cores used, want at most 1.2", used["gil"])
+		if used["gil"] > 1.2 {
+			t.Errorf("gil: got %.2f cores used, want at most 1.2", used["gil"])
+		}
+		if used["worker-pool"] >= 1.5 || time.Now().After(deadline) {
+			break
+		}
+		t.Logf("worker-pool used %.2f cores: other programs share them; running again", used["worker-pool"])
 	}
 	if used["worker-pool"] < 1.5 {
 		t.Errorf("worker-pool: got %.2f cores used, want at least 1.5 on 2 cores", used["worker-pool"])
