@@ -56,6 +56,8 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader has answered with a 4xx
 	}
 	cork.SetWriteBuffer(sendBudget)
+	s.meter.SocketOpened()
+	defer s.meter.SocketClosed()
 	ctx, cancel := context.WithCancel(s.sockets)
 	defer cancel()
 	pong, _ := s.keepalive()
@@ -121,7 +123,9 @@ func (s *Server) writeEvents(ctx context.Context, conn *websocket.Conn, cork *se
 		}
 		next = int(batch[len(batch)-1].Seq) + 1
 		if replayed && bytesOf(batch) > sendBudget {
+			n := len(batch)
 			batch = runs.Skip(batch)
+			s.meter.Dropped(n - len(batch))
 		}
 		if !replayed {
 			frames, upTo := replay.frames(batch, time.Now())

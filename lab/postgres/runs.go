@@ -22,7 +22,7 @@ func (s *Store) SaveRun(ctx context.Context, r runs.Run) error {
 	}
 	record, err := json.Marshal(r)
 	if err != nil {
-		return fmt.Errorf("postgres: save run %s: %w", r.ID, err)
+		return wrap(err, "postgres: save run %s", r.ID)
 	}
 	const q = `INSERT INTO runs (id, experiment, status, created, record) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (id) DO UPDATE SET
@@ -35,7 +35,7 @@ func (s *Store) SaveRun(ctx context.Context, r runs.Run) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: save run %s: %w", r.ID, err)
+		return wrap(err, "postgres: save run %s", r.ID)
 	}
 	return nil
 }
@@ -60,7 +60,7 @@ func (s *Store) SaveEvents(ctx context.Context, id string, events []runs.Event) 
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: save events of run %s: %w", id, err)
+		return wrap(err, "postgres: save events of run %s", id)
 	}
 	return nil
 }
@@ -76,11 +76,11 @@ func (s *Store) LoadRun(ctx context.Context, id string) (runs.Run, error) {
 		return runs.Run{}, fmt.Errorf("postgres: load run %s: %w", id, lab.ErrNotFound)
 	}
 	if err != nil {
-		return runs.Run{}, fmt.Errorf("postgres: load run %s: %w", id, err)
+		return runs.Run{}, wrap(err, "postgres: load run %s", id)
 	}
 	var r runs.Run
 	if err := json.Unmarshal([]byte(record), &r); err != nil {
-		return runs.Run{}, fmt.Errorf("postgres: load run %s: %w", id, err)
+		return runs.Run{}, wrap(err, "postgres: load run %s", id)
 	}
 	return r, nil
 }
@@ -102,7 +102,7 @@ func (s *Store) LoadEvents(ctx context.Context, id string) ([]runs.Event, error)
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: load events of run %s: %w", id, err)
+		return nil, wrap(err, "postgres: load events of run %s", id)
 	}
 	return events, nil
 }
@@ -119,7 +119,7 @@ func (s *Store) Interrupt(ctx context.Context) (int, error) {
 		return err
 	})
 	if err != nil {
-		return 0, fmt.Errorf("postgres: interrupt runs: %w", err)
+		return 0, wrap(err, "postgres: interrupt runs")
 	}
 	return n, nil
 }

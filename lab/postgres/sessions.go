@@ -19,7 +19,7 @@ import (
 func (s *Store) CreateSession(ctx context.Context, r session.Record) error {
 	state, err := json.Marshal(r.State)
 	if err != nil {
-		return fmt.Errorf("postgres: create session %s: %w", r.ID, err)
+		return wrap(err, "postgres: create session %s", r.ID)
 	}
 	err = s.do(ctx, opTimeout, "create session", func(ctx context.Context) error {
 		_, err := s.pool.Exec(ctx, `INSERT INTO sessions (id, code, key_hash, created, state) VALUES ($1, $2, $3, $4, $5)`,
@@ -31,7 +31,7 @@ func (s *Store) CreateSession(ctx context.Context, r session.Record) error {
 		return session.ErrCodeTaken
 	}
 	if err != nil {
-		return fmt.Errorf("postgres: create session %s: %w", r.ID, err)
+		return wrap(err, "postgres: create session %s", r.ID)
 	}
 	return nil
 }
@@ -46,7 +46,7 @@ func (s *Store) LoadSession(ctx context.Context, code string) (session.Record, e
 		return err
 	})
 	if err != nil {
-		return session.Record{}, fmt.Errorf("postgres: load session %s: %w", code, err)
+		return session.Record{}, wrap(err, "postgres: load session %s", code)
 	}
 	return r, nil
 }
@@ -119,7 +119,7 @@ func (s *Store) loadSession(ctx context.Context, code string) (session.Record, e
 func (s *Store) SaveState(ctx context.Context, id string, st session.State) error {
 	state, err := json.Marshal(st)
 	if err != nil {
-		return fmt.Errorf("postgres: save session %s state: %w", id, err)
+		return wrap(err, "postgres: save session %s state", id)
 	}
 	var tag pgconn.CommandTag
 	err = s.do(ctx, opTimeout, "save session state", func(ctx context.Context) error {
@@ -127,7 +127,7 @@ func (s *Store) SaveState(ctx context.Context, id string, st session.State) erro
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("postgres: save session %s state: %w", id, err)
+		return wrap(err, "postgres: save session %s state", id)
 	}
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("postgres: save session %s state: %w", id, lab.ErrNotFound)
@@ -141,12 +141,12 @@ func (s *Store) SaveLearner(ctx context.Context, id string, l session.Learner) e
 	l.Connected = false // a page being open is not stored
 	record, err := json.Marshal(l)
 	if err != nil {
-		return fmt.Errorf("postgres: save learner %s: %w", l.ID, err)
+		return wrap(err, "postgres: save learner %s", l.ID)
 	}
 	const q = `INSERT INTO session_learners (session_id, id, record, token_hash) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (session_id, id) DO UPDATE SET record = excluded.record, token_hash = excluded.token_hash`
 	if err := s.exec(ctx, "save learner", q, id, l.ID, string(record), l.TokenHash); err != nil {
-		return fmt.Errorf("postgres: save learner %s of session %s: %w", l.ID, id, err)
+		return wrap(err, "postgres: save learner %s of session %s", l.ID, id)
 	}
 	return nil
 }
@@ -156,12 +156,12 @@ func (s *Store) SaveLearner(ctx context.Context, id string, l session.Learner) e
 func (s *Store) SaveEntry(ctx context.Context, id string, e session.Entry) error {
 	record, err := json.Marshal(e)
 	if err != nil {
-		return fmt.Errorf("postgres: save entry %s: %w", e.Run, err)
+		return wrap(err, "postgres: save entry %s", e.Run)
 	}
 	const q = `INSERT INTO session_entries (session_id, run_id, record) VALUES ($1, $2, $3)
 		ON CONFLICT (session_id, run_id) DO UPDATE SET record = excluded.record`
 	if err := s.exec(ctx, "save entry", q, id, e.Run, string(record)); err != nil {
-		return fmt.Errorf("postgres: save entry %s of session %s: %w", e.Run, id, err)
+		return wrap(err, "postgres: save entry %s of session %s", e.Run, id)
 	}
 	return nil
 }
@@ -171,7 +171,7 @@ func (s *Store) SaveGuess(ctx context.Context, id string, g session.Guess) error
 	const q = `INSERT INTO session_guesses (session_id, prediction, learner_id, value) VALUES ($1, $2, $3, $4)
 		ON CONFLICT (session_id, prediction, learner_id) DO UPDATE SET value = excluded.value`
 	if err := s.exec(ctx, "save guess", q, id, g.Prediction, g.Learner, g.Value); err != nil {
-		return fmt.Errorf("postgres: save guess of session %s: %w", id, err)
+		return wrap(err, "postgres: save guess of session %s", id)
 	}
 	return nil
 }

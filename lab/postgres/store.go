@@ -32,7 +32,7 @@ import (
 // store at most opTimeout, so an unreachable database answers 503 within
 // seconds, never hangs; storing a run's events may take longer.
 const (
-	opTimeout      = 4 * time.Second
+	opTimeout      = 3 * time.Second
 	eventsTimeout  = 30 * time.Second
 	connectTimeout = 2 * time.Second // per attempt, when the URL sets none
 	pingTimeout    = time.Second
@@ -139,3 +139,14 @@ func (e *unavailableError) Error() string {
 }
 
 func (e *unavailableError) Unwrap() []error { return []error{errs.Unavailable, e.err} }
+
+// wrap adds context to err: the operation, as format and a describe it;
+// an unavailable database's error goes out as it is, its message being
+// for the public and its cause already logged.
+func wrap(err error, format string, a ...any) error {
+	var u *unavailableError
+	if errors.As(err, &u) {
+		return u
+	}
+	return fmt.Errorf(format+": %w", append(a, err)...)
+}

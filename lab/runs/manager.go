@@ -42,7 +42,27 @@ type Config struct {
 	// Traces keeps the raw execution traces of runs with trace=true; nil:
 	// none are kept (their timelines still are).
 	Traces *Traces
+	// Observer hears of every run's start and end, for metrics; nil: none.
+	Observer Observer
 }
+
+// An Observer hears of runs' lives, for an operator's metrics. Its
+// methods are called with the manager's lock held: they must return at
+// once.
+type Observer interface {
+	// RunStarted: a run left the queue for a runner slot after waiting.
+	RunStarted(waited time.Duration)
+	// RunFinished: a run ended with status, after the store was asked to
+	// keep it; ran is how long it executed, zero for one that never
+	// started.
+	RunFinished(status Status, ran time.Duration)
+}
+
+// noObserver is the Observer of a manager given none.
+type noObserver struct{}
+
+func (noObserver) RunStarted(time.Duration)          {}
+func (noObserver) RunFinished(Status, time.Duration) {}
 
 // A Runner executes runs. It appends the run's events to sink as they
 // happen (never a status event: the manager owns those) and returns when
@@ -106,6 +126,9 @@ func NewManager(ctx context.Context, log *slog.Logger, store Store, cfg Config, 
 	}
 	if cfg.Runner == nil {
 		cfg.Runner = runner.NewInProcess(exps)
+	}
+	if cfg.Observer == nil {
+		cfg.Observer = noObserver{}
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 2 * time.Minute
@@ -202,6 +225,9 @@ func (m *Manager) submit(ctx context.Context, id string, p lab.Params, client st
 	}
 	if err := m.store.SaveRun(ctx, lr.run); err != nil {
 		m.mu.Unlock()
+		if errs.KindOf(err) == errs.Unavailable {
+			return Run{}, err // its message is for the caller
+		}
 		return Run{}, fmt.Errorf("lab: save run %s: %w", lr.run.ID, err)
 	}
 	m.live[lr.run.ID] = lr
