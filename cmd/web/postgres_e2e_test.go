@@ -204,3 +204,14 @@ func TestPostgresUnreachable(t *testing.T) {
 		t.Errorf("run %s once the database is back: got %v, want done", id, run["status"])
 	}
 }
+
+// A -db URL is never quoted back: it may carry a password.
+func TestDBURLNotQuoted(t *testing.T) {
+	for _, u := range []string{"mysql://u:s3cret@h/lab", "postgres://u:s3cret@h:notaport/lab"} {
+		err := run(t.Context(), []string{"-addr", "127.0.0.1:0", "-data", t.TempDir(), "-db", u},
+			func(string) string { return "" }, io.Discard, nil)
+		if err == nil || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("-db %s: got %v, want an error that does not quote the password", u, err)
+		}
+	}
+}

@@ -117,7 +117,7 @@ func (m *Metrics) Build(result string) { m.builds.WithLabelValues(result).Inc() 
 
 // Handler serves the metrics in Prometheus's text format.
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
 }
 
 // Routes implements web.Feature: GET /metrics.
