@@ -42,7 +42,13 @@ func Start() (*Cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "lab-pgtest-")
+	// Under /tmp, not $TMPDIR: the postgres user must reach it, and the
+	// socket's path must stay short (a unix socket's is at most 107 bytes).
+	base := ""
+	if fi, err := os.Stat("/tmp"); err == nil && fi.IsDir() {
+		base = "/tmp"
+	}
+	dir, err := os.MkdirTemp(base, "lab-pgtest-")
 	if err != nil {
 		return nil, fmt.Errorf("pgtest: %w", err)
 	}
