@@ -35,7 +35,7 @@ func (m *Manager) dispatchLocked() {
 		now := time.Now().UTC()
 		lr.run.Started = &now
 		lr.run.Status = StatusRunning
-		m.cfg.Observer.RunStarted(now.Sub(lr.run.Created))
+		m.obs.RunStarted(now.Sub(lr.run.Created))
 		lr.slot = slices.Index(m.busy, false)
 		m.busy[lr.slot] = true
 		lr.run.Env.Runner = fmt.Sprintf("local/%d", lr.slot+1)
@@ -160,7 +160,7 @@ func (m *Manager) finish(lr *liveRun, status Status, res *lab.Result, msg string
 	if r.Started != nil {
 		ran = r.Finished.Sub(*r.Started)
 	}
-	m.cfg.Observer.RunFinished(status, ran)
+	m.obs.RunFinished(status, ran)
 	lr.log.Commit(all[len(all)-1])
 	if err == nil {
 		delete(m.live, r.ID)

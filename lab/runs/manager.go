@@ -88,6 +88,7 @@ type Manager struct {
 	log     *slog.Logger
 	store   Store
 	cfg     Config
+	obs     Observer // cfg.Observer, or one that hears nothing
 	exps    []lab.Experiment
 	byID    map[string]lab.Experiment
 	ctx     context.Context    // parent of every run's context
@@ -127,9 +128,6 @@ func NewManager(ctx context.Context, log *slog.Logger, store Store, cfg Config, 
 	if cfg.Runner == nil {
 		cfg.Runner = runner.NewInProcess(exps)
 	}
-	if cfg.Observer == nil {
-		cfg.Observer = noObserver{}
-	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 2 * time.Minute
 	}
@@ -155,12 +153,15 @@ func NewManager(ctx context.Context, log *slog.Logger, store Store, cfg Config, 
 	}
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	m := &Manager{
-		log: log, store: store, cfg: cfg,
+		log: log, store: store, cfg: cfg, obs: cfg.Observer,
 		byID: make(map[string]lab.Experiment, len(exps)),
 		ctx:  runCtx, stopAll: stop,
 		live:    make(map[string]*liveRun),
 		busy:    make([]bool, cfg.Parallel),
 		history: make(map[string][]float64),
+	}
+	if m.obs == nil {
+		m.obs = noObserver{}
 	}
 	cores := runtime.NumCPU()
 	if len(cfg.Slots) > 0 {
