@@ -40,7 +40,7 @@ func TestObserver(t *testing.T) {
 		t.Fatal(err)
 	}
 	time.Sleep(5 * time.Millisecond) // A runs a moment
-	c.reply <- reply{} // A's one trial
+	c.reply <- reply{}               // A's one trial
 	finished(t, m, a.ID)
 	stored(t, m, a.ID)
 	o.mu.Lock()
