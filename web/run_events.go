@@ -51,13 +51,15 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
+	// Counted before the upgrade answers, so a client that has its socket
+	// finds it counted.
+	s.meter.SocketOpened()
+	defer s.meter.SocketClosed()
 	conn, cork, err := serve.UpgradeCorked(w, r)
 	if err != nil {
 		return // the upgrader has answered with a 4xx
 	}
 	cork.SetWriteBuffer(sendBudget)
-	s.meter.SocketOpened()
-	defer s.meter.SocketClosed()
 	ctx, cancel := context.WithCancel(s.sockets)
 	defer cancel()
 	pong, _ := s.keepalive()

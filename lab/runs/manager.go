@@ -99,6 +99,7 @@ type Manager struct {
 	live    map[string]*liveRun // queued and running runs, until stored
 	queue   []*liveRun          // waiting, in order
 	running []*liveRun
+	storing []*liveRun           // submitted, being stored before they join the queue
 	busy    []bool               // busy[i]: slot i executes a run
 	history map[string][]float64 // experiment -> seconds its last runs took, newest last
 	closed  bool
@@ -173,72 +174,6 @@ func NewManager(ctx context.Context, log *slog.Logger, store Store, cfg Config, 
 		m.byID[e.Info().ID] = s
 	}
 	return m, nil
-}
-
-// Submit queues a run of experiment id with checked parameters p, for a
-// workshop session: it may use the whole queue.
-func (m *Manager) Submit(ctx context.Context, id string, p lab.Params) (Run, error) {
-	return m.submit(ctx, id, p, "")
-}
-
-// SubmitAnonymous queues a run for client (an address), outside any
-// workshop: it gets ErrClientShare if client has Config.PerClient runs
-// queued or running already, and ErrQueueFull once anonymous runs fill
-// the queue but for Config.Reserve places, kept for workshops.
-func (m *Manager) SubmitAnonymous(ctx context.Context, id string, p lab.Params, client string) (Run, error) {
-	if client == "" {
-		client = "unknown"
-	}
-	return m.submit(ctx, id, p, client)
-}
-
-func (m *Manager) submit(ctx context.Context, id string, p lab.Params, client string) (Run, error) {
-	exp, err := m.Experiment(id)
-	if err != nil {
-		return Run{}, err
-	}
-	lr := &liveRun{
-		exp: exp, params: p, log: NewEventLog(),
-		run: Run{
-			ID: NewID(10), Experiment: id, Params: p.JSON(exp.Info()),
-			Status: StatusQueued, Created: time.Now().UTC(), Env: runner.CurrentEnv(),
-		},
-	}
-	lr.run.Env.NumCPU = lab.MaxCores(exp.Info())
-	lr.run.Env.GOMAXPROCS = lr.run.Env.NumCPU
-	if n := p.Cores(); n > 0 {
-		lr.run.Env.GOMAXPROCS = n
-	}
-	lr.exp = unwrap(exp)
-	lr.client = client
-	m.mu.Lock()
-	switch {
-	case m.closed:
-		m.mu.Unlock()
-		return Run{}, ErrShuttingDown
-	case len(m.queue) >= m.cfg.MaxQueue:
-		m.mu.Unlock()
-		return Run{}, ErrQueueFull
-	}
-	if err := m.shareLocked(client); err != nil {
-		m.mu.Unlock()
-		return Run{}, err
-	}
-	if err := m.store.SaveRun(ctx, lr.run); err != nil {
-		m.mu.Unlock()
-		if errs.KindOf(err) == errs.Unavailable {
-			return Run{}, err // its message is for the caller
-		}
-		return Run{}, fmt.Errorf("lab: save run %s: %w", lr.run.ID, err)
-	}
-	m.live[lr.run.ID] = lr
-	m.queue = append(m.queue, lr)
-	lr.log.Append(m.queuedLocked(len(m.queue) - 1))
-	m.dispatchLocked()
-	r := lr.run
-	m.mu.Unlock()
-	m.log.Info("run queued", "run", r.ID, "experiment", id)
-	return r, nil
 }
 
 // Get returns the run with the given id, live or stored.
