@@ -103,6 +103,8 @@ type Info struct {
 	// View); Files holds their files, embedded by the experiment.
 	Views []View `json:"views,omitempty"`
 	Files fs.FS  `json:"-"`
+	// Edit, if set, lets learners write their own variant, "yours".
+	Edit *Edit `json:"-"`
 }
 
 // A Figure is one number an experiment's trials report in their Extra, as

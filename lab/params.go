@@ -128,9 +128,15 @@ func AllParams(info Info) []Param {
 		maxRepeat = 50
 	}
 	all := slices.Clone(info.Params)
+	def := strings.Join(names, ",")
+	if info.Edit != nil {
+		// The learner's own variant can be chosen, never by default.
+		names = append(names, Yours)
+		all = append(all, codeParam)
+	}
 	return append(all,
 		Param{Name: "variants", Label: "Variants", Kind: KindVariants,
-			Default: strings.Join(names, ","), Choices: names,
+			Default: def, Choices: names,
 			Help: "the approaches to compare, run one after another"},
 		Param{Name: "repeat", Label: "Trials per variant", Kind: KindInt,
 			Default: strconv.Itoa(repeat), Min: 1, Max: float64(maxRepeat),

@@ -98,6 +98,11 @@ func parse(info Info, raw map[string]string) (Params, error) {
 		}
 		p[d.Name] = v
 	}
+	if info.Edit != nil {
+		if err := checkYours(p); err != nil {
+			return nil, err
+		}
+	}
 	if info.Check != nil {
 		if err := info.Check(p); err != nil {
 			return nil, err

@@ -50,6 +50,8 @@ type Server struct {
 
 	hosts *Hosts // the Host names answered (AllowHosts); nil answers every Host
 
+	editOff string // why learners' own code is off ("" when on)
+
 	meter Meter // counts sockets and dropped messages (Metered)
 }
 
@@ -108,6 +110,10 @@ func With(f Feature) Option { return func(s *Server) { s.features = append(s.fea
 func TrustedProxies(prefixes []netip.Prefix) Option {
 	return func(s *Server) { s.trusted = prefixes }
 }
+
+// EditingOff says learners' own code is off on this server, and why:
+// the pages say so instead of offering the editor.
+func EditingOff(why string) Option { return func(s *Server) { s.editOff = why } }
 
 // RunSockets sets the caps on run websockets; zero fields keep the
 // defaults.

@@ -44,6 +44,14 @@ func (s *Server) experimentView(info lab.Info, values map[string]string, nonce s
 					Checked: slices.Contains(chosen, vr.Name),
 				})
 			}
+			if info.Edit != nil && s.editOff == "" {
+				m.Variants = append(m.Variants, templates.VariantChoice{
+					Name: lab.Yours, Summary: "your own code, from the editor below",
+					Checked: slices.Contains(chosen, lab.Yours),
+				})
+			}
+		case "code":
+			m.Edit = s.editPanel(info, v)
 		case "repeat":
 			m.Repeat = field(d, v)
 		case "cores":
@@ -66,6 +74,13 @@ func (s *Server) experimentView(info lab.Info, values map[string]string, nonce s
 		m.ShareURL += "?" + strings.Join(q, "&")
 	}
 	return m
+}
+
+// editPanel is the learner's own variant's panel: the starting file, the
+// code the page was opened with, or why editing is off.
+func (s *Server) editPanel(info lab.Info, code string) *templates.EditPanel {
+	start, _ := info.Edit.StartingFile()
+	return &templates.EditPanel{Off: s.editOff, Start: start, Code: code, Func: info.Edit.Func.String()}
 }
 
 func field(d lab.Param, value string) templates.Field {
@@ -164,5 +179,6 @@ func paramStrings(params map[string]any) map[string]string {
 // runs of m: workshop pages show a pushed experiment with it, so it looks
 // as on its own page.
 func ExperimentView(m *runs.Manager) func(info lab.Info, values map[string]string, nonce string) templates.ExperimentPage {
-	return (&Server{runs: m, log: slog.New(slog.DiscardHandler)}).experimentView
+	// A room's page has no editor yet: yours is not among its variants.
+	return (&Server{runs: m, log: slog.New(slog.DiscardHandler), editOff: "a workshop's pages have no editor yet"}).experimentView
 }

@@ -49,6 +49,9 @@ type Config struct {
 	// DebugAddr is the loopback address of the profiler (net/http/pprof);
 	// empty: none.
 	DebugAddr string
+	// Edit lets learners write their own variant, where a sandbox and a Go
+	// toolchain are there.
+	Edit bool
 }
 
 // maxTraces bounds the raw execution traces kept in <data>/traces; the
@@ -108,6 +111,7 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (Confi
 	fs.StringVar(&c.AllowedHosts, "allowed-hosts", env("LAB_ALLOWED_HOSTS", ""), "host names or addresses, comma-separated, that requests may name beyond the public URL's host, this machine's names, loopback and the listening addresses; others get 421 (LAB_ALLOWED_HOSTS)")
 	fs.StringVar(&c.DB, "db", env("LAB_DB", ""), "PostgreSQL URL, such as postgres://lab@db.example.org/lab, to keep runs and sessions in (LAB_DB; default: SQLite in the data directory)")
 	fs.StringVar(&c.DebugAddr, "debug-addr", env("LAB_DEBUG_ADDR", ""), "loopback address, such as 127.0.0.1:6060, to serve the profiler (net/http/pprof) on (LAB_DEBUG_ADDR; default: none)")
+	fs.BoolVar(&c.Edit, "edit", getenv("LAB_EDIT") != "false", "let learners write, build and run their own variant, sandboxed; on where bubblewrap and a Go toolchain are there (LAB_EDIT=false turns it off)")
 	fs.StringVar(&c.LogFormat, "log-format", env("LAB_LOG_FORMAT", "text"), "log format: text or json (LAB_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
 		return c, err

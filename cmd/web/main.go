@@ -103,8 +103,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	var queue func() (int, int) // the manager's, once there is one
-	met := metrics.New(len(slots), func() (int, int) { return queue() })
+	met := metrics.New(len(slots))
 	manager, err := runs.NewManager(ctx, log, store, runs.Config{
 		Slots: slots, Runner: runner, Timeout: cfg.RunTimeout, MaxQueue: cfg.MaxQueue,
 		PerClient: cfg.RunsPerAddress, Traces: traces, Observer: met,
@@ -112,7 +111,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
-	queue = manager.Queue
+	met.Watch(manager)
 	if cfg.DebugAddr != "" {
 		dbg, addr, err := serveDebug(cfg.DebugAddr, log)
 		if err != nil {
@@ -130,10 +129,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		ExperimentView: web.ExperimentView(manager),
 	})
 	clipServer := clipsweb.New(log, pixels.NewLibrary(clipLib), clipsweb.Options{TrustedProxies: trusted})
+	codeServer, _, editOff := editing(ctx, cfg, log, manager, runner, mem, exps)
 	allowed, _ := web.CheckHostList(cfg.AllowedHosts) // checked by parseFlags
 	srv := web.New(log, manager, static.FS, web.TrustedProxies(trusted), web.RunSockets(socketLimits(log)),
-		web.AllowHosts(web.HostsOf(cfg.PublicURL, ln.Addr(), allowed)),
-		web.With(workshops), web.With(clipServer), web.With(met), web.Metered(met), web.ExperimentRoutes(exps))
+		web.AllowHosts(web.HostsOf(cfg.PublicURL, ln.Addr(), allowed)), web.EditingOff(editOff),
+		web.With(workshops), web.With(clipServer), web.With(codeServer), web.With(met), web.Metered(met), web.ExperimentRoutes(exps))
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,

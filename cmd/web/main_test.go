@@ -79,14 +79,14 @@ func TestParseFlags(t *testing.T) {
 		want    Config
 		wantErr string
 	}{
-		{"defaults", nil, nil, Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text"}, ""},
-		{"PORT", nil, map[string]string{"PORT": "9000"}, Config{Addr: ":9000", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text"}, ""},
+		{"defaults", nil, nil, Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text", Edit: true}, ""},
+		{"PORT", nil, map[string]string{"PORT": "9000"}, Config{Addr: ":9000", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text", Edit: true}, ""},
 		{"env fallback", nil, map[string]string{"LAB_ADDR": "127.0.0.1:1", "LAB_DATA": "/d", "LAB_CORES_PER_RUN": "3", "LAB_RUN_TIMEOUT": "30s", "LAB_RUN_MEMORY": "512MiB"},
-			Config{Addr: "127.0.0.1:1", Data: "/d", Clips: "/d/clips", CoresPerRun: 3, RunTimeout: 30 * time.Second, RunMemory: 512 << 20, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text"}, ""},
+			Config{Addr: "127.0.0.1:1", Data: "/d", Clips: "/d/clips", CoresPerRun: 3, RunTimeout: 30 * time.Second, RunMemory: 512 << 20, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text", Edit: true}, ""},
 		{"cores and memory flags", []string{"-cores-per-run", "1", "-run-memory", "2G"}, nil,
-			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", CoresPerRun: 1, RunTimeout: 2 * time.Minute, RunMemory: 2 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text"}, ""},
+			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", CoresPerRun: 1, RunTimeout: 2 * time.Minute, RunMemory: 2 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text", Edit: true}, ""},
 		{"flags beat env", []string{"-addr", ":1", "-clips", "/c", "-log-format", "json"}, map[string]string{"LAB_ADDR": ":2"},
-			Config{Addr: ":1", Data: "./data", Clips: "/c", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "json"}, ""},
+			Config{Addr: ":1", Data: "./data", Clips: "/c", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "json", Edit: true}, ""},
 		{"parallel runs are gone", []string{"-parallel-runs", "2"}, nil, Config{}, "-parallel-runs (LAB_PARALLEL_RUNS) is gone"},
 		{"parallel runs env is gone", nil, map[string]string{"LAB_PARALLEL_RUNS": "2"}, Config{}, "set -cores-per-run"},
 		{"bad cores", []string{"-cores-per-run", "-1"}, nil, Config{}, "-cores-per-run must be at least 1 (or 0 for every usable CPU), got -1"},
@@ -99,17 +99,17 @@ func TestParseFlags(t *testing.T) {
 		{"bad log format", []string{"-log-format", "xml"}, nil, Config{}, `-log-format must be text or json, got "xml"`},
 		{"unknown flag", []string{"-nope"}, nil, Config{}, "flag provided but not defined: -nope"},
 		{"proxy and share", []string{"-trusted-proxy", "10.0.0.0/8,192.0.2.1", "-runs-per-address", "3"}, nil,
-			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 3, TrustedProxy: "10.0.0.0/8,192.0.2.1", LogFormat: "text"}, ""},
+			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 3, TrustedProxy: "10.0.0.0/8,192.0.2.1", LogFormat: "text", Edit: true}, ""},
 		{"proxy env", nil, map[string]string{"LAB_TRUSTED_PROXY": "::1", "LAB_RUNS_PER_ADDRESS": "2"},
-			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 2, TrustedProxy: "::1", LogFormat: "text"}, ""},
+			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 2, TrustedProxy: "::1", LogFormat: "text", Edit: true}, ""},
 		{"bad proxy", []string{"-trusted-proxy", "10.0.0.0/33"}, nil, Config{}, "-trusted-proxy: not a CIDR prefix or an address: 10.0.0.0/33"},
 		{"bad share", []string{"-runs-per-address", "0"}, nil, Config{}, "-runs-per-address must be at least 1, got 0"},
 		{"public URL", []string{"-public-url", "http://lab.example.org:8080/"}, nil,
-			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text", PublicURL: "http://lab.example.org:8080"}, ""},
+			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text", Edit: true, PublicURL: "http://lab.example.org:8080"}, ""},
 		{"public URL from env", nil, map[string]string{"LAB_PUBLIC_URL": "https://[2001:db8::1]"},
-			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text", PublicURL: "https://[2001:db8::1]"}, ""},
+			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text", Edit: true, PublicURL: "https://[2001:db8::1]"}, ""},
 		{"allowed hosts", nil, map[string]string{"LAB_ALLOWED_HOSTS": "lab.example.org,192.0.2.1"},
-			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text", AllowedHosts: "lab.example.org,192.0.2.1"}, ""},
+			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text", Edit: true, AllowedHosts: "lab.example.org,192.0.2.1"}, ""},
 		{"allowed host with a scheme", []string{"-allowed-hosts", "http://lab.example.org"}, nil, Config{}, `-allowed-hosts (LAB_ALLOWED_HOSTS): not a host name or an address: "http://lab.example.org"`},
 		{"public URL without scheme", []string{"-public-url", "lab.example.org:8080"}, nil, Config{}, `-public-url (LAB_PUBLIC_URL) must be an absolute http(s) URL of a host, such as http://lab.example.org:8080: the scheme must be http or https, got "lab.example.org:8080"`},
 		{"public URL ftp", []string{"-public-url", "ftp://lab.example.org"}, nil, Config{}, "the scheme must be http or https"},
@@ -120,16 +120,16 @@ func TestParseFlags(t *testing.T) {
 		{"public URL with a user", []string{"-public-url", "http://me:pw@lab.example.org"}, nil, Config{}, "user name or password"},
 		{"public URL with a bad port", []string{"-public-url", "http://lab.example.org:99999"}, nil, Config{}, "the port must be 1..65535"},
 		{"db", []string{"-db", "postgres://lab:pw@db.example.org/lab"}, nil,
-			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text", DB: "postgres://lab:pw@db.example.org/lab"}, ""},
+			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text", Edit: true, DB: "postgres://lab:pw@db.example.org/lab"}, ""},
 		{"db from env", nil, map[string]string{"LAB_DB": "postgresql:///lab?host=/run/postgresql", "LAB_DEBUG_ADDR": "127.0.0.1:6060"},
-			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text", DB: "postgresql:///lab?host=/run/postgresql", DebugAddr: "127.0.0.1:6060"}, ""},
+			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text", Edit: true, DB: "postgresql:///lab?host=/run/postgresql", DebugAddr: "127.0.0.1:6060"}, ""},
 		{"db not postgres", []string{"-db", "mysql://u:secret@h/lab"}, nil, Config{}, "-db (LAB_DB) must be a PostgreSQL URL"},
 		{"debug off loopback", []string{"-debug-addr", "0.0.0.0:6060"}, nil, Config{}, `-debug-addr (LAB_DEBUG_ADDR) must be on loopback (127.0.0.1, ::1 or localhost), got "0.0.0.0"`},
 		{"bad public URL env", nil, map[string]string{"LAB_PUBLIC_URL": "http://a b"}, Config{}, "-public-url (LAB_PUBLIC_URL)"},
 		{"runner program", []string{"-runner-program", "/opt/lab/runner"}, nil,
-			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text", RunnerProgram: "/opt/lab/runner"}, ""},
+			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text", Edit: true, RunnerProgram: "/opt/lab/runner"}, ""},
 		{"runner program from env", nil, map[string]string{"LAB_RUNNER_PROGRAM": "/opt/lab/runner"},
-			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text", RunnerProgram: "/opt/lab/runner"}, ""},
+			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text", Edit: true, RunnerProgram: "/opt/lab/runner"}, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -157,7 +157,9 @@ func startServer(t testing.TB, dir string, args ...string) (string, func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	errc := make(chan error, 1)
-	all := append([]string{"-addr", "127.0.0.1:0", "-data", dir, "-runner-program", runnerProgram}, args...)
+	// Learners' own code is off unless a test turns it on: its warm-up
+	// build would take a runner slot from the test's runs.
+	all := append([]string{"-addr", "127.0.0.1:0", "-data", dir, "-runner-program", runnerProgram, "-edit=false"}, args...)
 	go func() { errc <- run(ctx, all, func(string) string { return "" }, io.Discard, ready) }()
 	select {
 	case addr := <-ready:
@@ -203,7 +205,7 @@ func TestRunnerProgram(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	ready, errc := make(chan string, 1), make(chan error, 1)
 	go func() {
-		errc <- run(ctx, []string{"-addr", "127.0.0.1:0", "-data", t.TempDir(), "-runner-program", ""},
+		errc <- run(ctx, []string{"-addr", "127.0.0.1:0", "-data", t.TempDir(), "-runner-program", "", "-edit=false"},
 			func(string) string { return "" }, &logs, ready)
 	}()
 	select {
@@ -299,7 +301,7 @@ func TestStartLogsFileDescriptorLimit(t *testing.T) {
 	ready := make(chan string, 1)
 	errc := make(chan error, 1)
 	go func() {
-		errc <- run(ctx, []string{"-addr", "127.0.0.1:0", "-data", t.TempDir()}, func(string) string { return "" }, &out, ready)
+		errc <- run(ctx, []string{"-addr", "127.0.0.1:0", "-data", t.TempDir(), "-edit=false"}, func(string) string { return "" }, &out, ready)
 	}()
 	select {
 	case <-ready:

@@ -78,9 +78,17 @@ func TestEveryVariantMatchesTheReference(t *testing.T) {
 // the test asks for 10×, a third of the structural ratio.
 func TestLatencyRowsBeatSequential(t *testing.T) {
 	p := params(t, "size=32&generations=1&latency=1ms")
-	seq := trial(t, "sequential", p)
-	rows := trial(t, "rows", p)
-	if ratio := float64(seq.Elapsed) / float64(rows.Elapsed); ratio < 10 {
+	// 32 rows wait their latency one after another, or all at once: ten
+	// times faster at least, on a quiet machine. Timers fire late on a
+	// busy one, so a few tries are allowed.
+	var seq, rows lab.Trial
+	ratio := 0.0
+	for try := 0; try < 5 && ratio < 10; try++ {
+		seq = trial(t, "sequential", p)
+		rows = trial(t, "rows", p)
+		ratio = float64(seq.Elapsed) / float64(rows.Elapsed)
+	}
+	if ratio < 10 {
 		t.Errorf("sequential took %s, rows %s: got %.1f×, want at least 10×", seq.Elapsed, rows.Elapsed, ratio)
 	}
 	if *rows.Got != *rows.Expected {

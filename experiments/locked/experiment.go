@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"concurrencylab/experiments/internal/detector"
+	"concurrencylab/experiments/internal/yourcount"
 	"concurrencylab/lab"
 )
 
@@ -59,7 +60,8 @@ func countOf(variant string) func(*runner) int {
 
 // synchronized reports whether a variant is free of data races: every
 // variant but unsynchronized, which the race detector would stop.
-func synchronized(variant string) bool { return variant != "unsynchronized" }
+// (A learner's own variant, yours, is judged by the lab on its own.)
+func synchronized(variant string) bool { return variant != "unsynchronized" && variant != lab.Yours }
 
 // exact reports whether a variant is meant to count exactly: get-set is
 // race-free but loses updates all the same.
@@ -93,6 +95,7 @@ func (Experiment) Info() lab.Info {
 			{Name: "getset.go", Code: getSetSource},
 		},
 		Check: check,
+		Edit:  yourcount.Edit,
 	}
 }
 

@@ -219,7 +219,7 @@ func TestParams(t *testing.T) {
 		{"too much work", map[string]string{"goroutines": "256", "increments": "10000000"}, "goroutines × increments must be at most 50,000,000, got 2,560,000,000"},
 		{"repeat over", map[string]string{"repeat": "51"}, "repeat must be 1..50, got 51"},
 		{"detector not bool", map[string]string{"detector": "maybe"}, `detector must be true or false, got "maybe"`},
-		{"unknown variant", map[string]string{"variants": "spinlock"}, `variants must name variants among mutex, atomic, channel, sharded, get-set, unsynchronized, got "spinlock"`},
+		{"unknown variant", map[string]string{"variants": "spinlock"}, `variants must name variants among mutex, atomic, channel, sharded, get-set, unsynchronized, yours, got "spinlock"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"concurrencylab/experiments/internal/detector"
+	"concurrencylab/experiments/internal/yourcount"
 	"concurrencylab/lab"
 )
 
@@ -61,6 +62,7 @@ func (Experiment) Info() lab.Info {
 		Check:  check,
 		Views:  []lab.View{stepsView},
 		Files:  viewFiles,
+		Edit:   yourcount.Edit,
 	}
 }
 

@@ -34,7 +34,7 @@ func TestParams(t *testing.T) {
 		{"increments over", map[string]string{"increments": "10000001"}, "increments must be 1..10,000,000, got 10,000,001"},
 		{"too much work", map[string]string{"goroutines": "256", "increments": "10000000"}, "goroutines × increments must be at most 500,000,000, got 2,560,000,000"},
 		{"repeat over", map[string]string{"repeat": "51"}, "repeat must be 1..50, got 51"},
-		{"unknown variant", map[string]string{"variants": "locked"}, `variants must name variants among sequential, unsynchronized, got "locked"`},
+		{"unknown variant", map[string]string{"variants": "locked"}, `variants must name variants among sequential, unsynchronized, yours, got "locked"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

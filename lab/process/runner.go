@@ -62,6 +62,9 @@ type Runner struct {
 	Limit *Memory
 	// Log, if set, receives what a crashed child printed, for the operator.
 	Log *slog.Logger
+	// Prepare, if set, completes a job before its child starts, in the
+	// run's slot: it gives a run of a learner's variant its built program.
+	Prepare func(ctx context.Context, job *runner.Job) error
 }
 
 // ErrMemory is the error of a run killed for using too much memory.
@@ -74,6 +77,11 @@ var errTorn = errors.New("the events pipe ended in the middle of a line")
 // Run implements runs.Runner: it starts the child pinned to job.CPUs, feeds
 // sink from its events and returns its report, or the error that ended it.
 func (r *Runner) Run(ctx context.Context, job runner.Job, sink runner.Sink) (runner.Report, error) {
+	if r.Prepare != nil {
+		if err := r.Prepare(ctx, &job); err != nil {
+			return runner.Report{}, err
+		}
+	}
 	in, err := json.Marshal(job)
 	if err != nil {
 		return runner.Report{}, fmt.Errorf("process: encode job: %w", err)

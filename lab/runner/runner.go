@@ -29,6 +29,17 @@ type Job struct {
 	// TraceDir, if set, is the directory the run writes the raw execution
 	// traces of a run with trace=true into, a file per variant.
 	TraceDir string `json:"trace_dir,omitempty"`
+	// Yours, if set, is the learner's program the variant yours runs.
+	Yours *YoursJob `json:"yours,omitempty"`
+}
+
+// A YoursJob is a learner's built program, for the variant yours.
+type YoursJob struct {
+	Program string `json:"program"` // its path
+	UID     int    `json:"uid"`     // the user it runs as (sandbox.RunUID + slot)
+	// Race is the same file built with the race detector, for a run with
+	// detector=true; "" without.
+	Race string `json:"race,omitempty"`
 }
 
 // A Report is what a runner returns of a run that ran to its end.

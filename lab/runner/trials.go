@@ -18,7 +18,7 @@ import (
 // the process that executes the run; Execute also measures what other
 // programs took of the run's CPUs meanwhile.
 func RunTrials(ctx context.Context, exp lab.Experiment, p lab.Params, sink Sink) (*lab.Result, error) {
-	res, _, err := runTrials(ctx, exp, p, sink, nil)
+	res, _, err := runTrials(ctx, exp, p, sink, nil, nil)
 	return res, err
 }
 
@@ -27,7 +27,11 @@ func RunTrials(ctx context.Context, exp lab.Experiment, p lab.Params, sink Sink)
 // other programs took while the trials ran.
 func Execute(ctx context.Context, job Job, exp lab.Experiment, p lab.Params, sink Sink) (Report, error) {
 	cpus := Affinity()
-	res, others, err := runTrials(WithTraceDir(ctx, job.TraceDir), exp, p, sink, cpus)
+	ctx, stopYours, err := startYours(ctx, job, exp, p)
+	if err != nil {
+		return Report{}, err
+	}
+	res, others, err := runTrials(WithTraceDir(ctx, job.TraceDir), exp, p, sink, cpus, stopYours)
 	if err != nil {
 		return Report{}, err
 	}
@@ -38,11 +42,14 @@ func Execute(ctx context.Context, job Job, exp lab.Experiment, p lab.Params, sin
 
 // runTrials is RunTrials, which also adds up what other programs took of
 // cpus during the trials (nothing is measured without cpus).
-func runTrials(ctx context.Context, exp lab.Experiment, p lab.Params, sink Sink, cpus []int) (*lab.Result, *cpuShare, error) {
+func runTrials(ctx context.Context, exp lab.Experiment, p lab.Params, sink Sink, cpus []int, stopYours func(lab.Emitter)) (*lab.Result, *cpuShare, error) {
 	run := &cpuShare{cpus: cpus}
 	em := newEmitter(sink, p.Repeat())
 	em.start()
 	defer em.close()
+	if stopYours != nil {
+		defer stopYours(em) // before the emitter closes: what it printed is logged
+	}
 	res := &lab.Result{}
 	variants := p.Variants()
 	if pl, ok := exp.(lab.Planner); ok {
@@ -70,7 +77,13 @@ func runTrials(ctx context.Context, exp lab.Experiment, p lab.Params, sink Sink,
 			before := shares[j].read()
 			cpu0 := lab.CPUTime()
 			start := time.Now()
-			t, err := exp.Trial(ctx, v, p, em)
+			var t lab.Trial
+			var err error
+			if v == lab.Yours {
+				t, err = yoursTrial(ctx, exp, p, i, em)
+			} else {
+				t, err = exp.Trial(ctx, v, p, em)
+			}
 			elapsed := time.Since(start)
 			cpu := lab.CPUTime() - cpu0
 			after := shares[j].read()
@@ -107,6 +120,11 @@ func runTrials(ctx context.Context, exp lab.Experiment, p lab.Params, sink Sink,
 		vr.Peaks["heap_bytes"] = em.peakHeap(v)
 		vr.Peaks["stack_bytes"] = em.peakStacks(v)
 		vr.OthersPct = shares[j].pct()
+		if v == lab.Yours {
+			// The samples are of this process; the learner's program is
+			// another, in its sandbox: no peaks rather than wrong ones.
+			clear(vr.Peaks)
+		}
 		res.Variants = append(res.Variants, vr)
 	}
 	setSpeedups(res.Variants, baselineOf(exp.Info()))
@@ -159,6 +177,10 @@ func baselineOf(info lab.Info) string {
 func traceVariants(ctx context.Context, exp lab.Experiment, p lab.Params, variants []string, sink Sink, em *runEmitter) (kept []string, err error) {
 	share := MaxTraceSpans / max(len(variants), 1)
 	for _, v := range variants {
+		if v == lab.Yours {
+			em.Log(v + ": no execution trace yet: a learner's program is traced in a later version of the lab")
+			continue
+		}
 		collectGarbage()
 		t, err := TraceTrial(ctx, exp, v, p, sink.Start())
 		if ctx.Err() != nil {

@@ -27,7 +27,8 @@ func (m *Manager) announceQueueLocked() {
 // dispatchLocked starts queued runs while there is room.
 func (m *Manager) dispatchLocked() {
 	started := false
-	for len(m.running) < m.cfg.Parallel && len(m.queue) > 0 && !m.closed {
+	m.lendLocked()
+	for len(m.running)+m.lent < m.cfg.Parallel && len(m.queue) > 0 && !m.closed {
 		lr := m.queue[0]
 		m.queue = m.queue[1:]
 		ctx, cancel := context.WithTimeout(m.ctx, m.cfg.Timeout)
@@ -256,6 +257,9 @@ func verdict(exp lab.Experiment, r *lab.Result, p lab.Params, env lab.Env) (head
 		headline, details = j.Judge(r, p, env)
 	} else {
 		headline = genericVerdict(r)
+	}
+	if y := yoursSentence(r); y != "" {
+		headline = strings.TrimSpace(headline + " " + y)
 	}
 	if o := env.OthersPct; o != nil && *o > busyShare {
 		cpus := "its CPU"

@@ -100,7 +100,9 @@ type Manager struct {
 	queue   []*liveRun          // waiting, in order
 	running []*liveRun
 	storing []*liveRun           // submitted, being stored before they join the queue
-	busy    []bool               // busy[i]: slot i executes a run
+	busy    []bool               // busy[i]: slot i executes a run, or is lent
+	waiters []chan int           // Slot callers waiting, in order
+	lent    int                  // slots lent to Slot callers
 	history map[string][]float64 // experiment -> seconds its last runs took, newest last
 	closed  bool
 }
@@ -279,4 +281,12 @@ func (m *Manager) Queue() (running, waiting int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return len(m.running), len(m.queue)
+}
+
+// SlotsBusy returns how many runner slots execute a run or are lent
+// (Slot), for metrics.
+func (m *Manager) SlotsBusy() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.running) + m.lent
 }

@@ -8,7 +8,7 @@
 //	lab_queue_length                     runs waiting for a runner slot
 //	lab_run_queue_wait_seconds           histogram: from queued to started
 //	lab_run_duration_seconds             histogram: from started to ended
-//	lab_runner_slots, lab_runner_slots_busy  local runner slots, and those executing a run
+//	lab_runner_slots, lab_runner_slots_busy  local runner slots, and those executing a run or lent (a build)
 //	lab_sockets_open                     run websockets open
 //	lab_messages_dropped_total           events a slow client skipped
 //	lab_builds_total{result}             learners' code builds, by result (Build)
@@ -19,6 +19,7 @@ package metrics
 
 import (
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -39,6 +40,7 @@ type Metrics struct {
 	sockets  prometheus.Gauge
 	dropped  prometheus.Counter
 	builds   *prometheus.CounterVec
+	queue    *atomic.Pointer[Queue] // set by Watch; nil reads as an empty queue
 }
 
 var (
@@ -47,17 +49,25 @@ var (
 	_ web.Feature   = (*Metrics)(nil)
 )
 
-// A Queue tells how many runs are executing and waiting now, as
-// runs.Manager.Queue does.
-type Queue func() (running, waiting int)
+// A Queue is the run manager as the metrics read it at each scrape
+// (runs.Manager).
+type Queue interface {
+	// Queue returns how many runs execute and wait now.
+	Queue() (running, waiting int)
+	// SlotsBusy returns how many runner slots execute a run or are lent.
+	SlotsBusy() int
+}
 
-// New returns the metrics of a server with slots local runner slots whose
-// queue reports the runs executing and waiting; the Go runtime's and the
-// process's own metrics come along.
-func New(slots int, queue Queue) *Metrics {
+var _ Queue = (*runs.Manager)(nil)
+
+// New returns the metrics of a server with slots local runner slots; the
+// Go runtime's and the process's own metrics come along. Watch gives them
+// the queue to read, once there is one.
+func New(slots int) *Metrics {
 	reg := prometheus.NewRegistry()
 	m := &Metrics{
-		reg: reg,
+		reg:   reg,
+		queue: new(atomic.Pointer[Queue]),
 		finished: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lab_runs_finished_total", Help: "Runs that have ended, by final status.",
 		}, []string{"status"}),
@@ -84,10 +94,14 @@ func New(slots int, queue Queue) *Metrics {
 	}
 	runsNow := prometheus.NewDesc("lab_runs", "Runs queued or running now, by status.", []string{"status"}, nil)
 	reg.MustRegister(m.finished, m.wait, m.duration, m.sockets, m.dropped, m.builds,
-		queueCollector{queue: queue, runs: runsNow, slots: slots},
+		queueCollector{queue: m.queue, runs: runsNow, slots: slots},
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
+
+// Watch makes the metrics read q at each scrape. The run manager is made
+// with the metrics as its observer, so it comes after them.
+func (m *Metrics) Watch(q Queue) { m.queue.Store(&q) }
 
 // RunStarted implements runs.Observer.
 func (m *Metrics) RunStarted(waited time.Duration) { m.wait.Observe(waited.Seconds()) }
@@ -128,7 +142,7 @@ func (m *Metrics) Routes() []serve.Route {
 // queueCollector reads the queue when scraped, so its gauges are never
 // out of step with the manager.
 type queueCollector struct {
-	queue Queue
+	queue *atomic.Pointer[Queue]
 	runs  *prometheus.Desc
 	slots int
 }
@@ -147,10 +161,14 @@ func (c queueCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c queueCollector) Collect(ch chan<- prometheus.Metric) {
-	running, waiting := c.queue()
+	var running, waiting, busy int
+	if q := c.queue.Load(); q != nil {
+		running, waiting = (*q).Queue()
+		busy = (*q).SlotsBusy()
+	}
 	ch <- prometheus.MustNewConstMetric(c.runs, prometheus.GaugeValue, float64(waiting), string(runs.StatusQueued))
 	ch <- prometheus.MustNewConstMetric(c.runs, prometheus.GaugeValue, float64(running), string(runs.StatusRunning))
 	ch <- prometheus.MustNewConstMetric(queueLength, prometheus.GaugeValue, float64(waiting))
 	ch <- prometheus.MustNewConstMetric(slotsDesc, prometheus.GaugeValue, float64(c.slots))
-	ch <- prometheus.MustNewConstMetric(busyDesc, prometheus.GaugeValue, float64(min(running, c.slots)))
+	ch <- prometheus.MustNewConstMetric(busyDesc, prometheus.GaugeValue, float64(busy))
 }

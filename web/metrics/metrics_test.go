@@ -40,9 +40,19 @@ func value(text, series string) string {
 	return ""
 }
 
+// queue is a run manager's queue as the test sets it.
+type queue struct{ running, waiting, busy int }
+
+func (q *queue) Queue() (int, int) { return q.running, q.waiting }
+func (q *queue) SlotsBusy() int    { return q.busy }
+
 func TestMetrics(t *testing.T) {
-	running, waiting := 1, 3
-	m := New(2, func() (int, int) { return running, waiting })
+	q := &queue{running: 1, waiting: 3, busy: 2}
+	m := New(2)
+	if got := value(scrape(t, m), `lab_runs{status="running"}`); got != "0" {
+		t.Errorf("before Watch: lab_runs{status=\"running\"} got %q, want 0", got)
+	}
+	m.Watch(q)
 	m.RunStarted(1500 * time.Millisecond)
 	m.RunFinished(runs.StatusDone, 2*time.Second)
 	m.RunFinished(runs.StatusCancelled, 0) // never started
@@ -59,7 +69,7 @@ func TestMetrics(t *testing.T) {
 		{`lab_runs{status="running"}`, "1"},
 		{`lab_queue_length`, "3"},
 		{`lab_runner_slots`, "2"},
-		{`lab_runner_slots_busy`, "1"},
+		{`lab_runner_slots_busy`, "2"}, // one run, one slot lent
 		{`lab_runs_finished_total{status="done"}`, "1"},
 		{`lab_runs_finished_total{status="cancelled"}`, "1"},
 		{`lab_runs_finished_total{status="failed"}`, "0"},
@@ -80,7 +90,7 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("%s: got %q, want %q", tt.series, got, tt.want)
 		}
 	}
-	running, waiting = 0, 0
+	q.running, q.waiting = 0, 0
 	if got := value(scrape(t, m), `lab_runs{status="running"}`); got != "0" {
 		t.Errorf("after the run: lab_runs{status=\"running\"} got %q, want 0 (read at each scrape)", got)
 	}
@@ -96,8 +106,7 @@ func TestMetrics(t *testing.T) {
 
 // Two servers in one process keep their own counts: nothing is global.
 func TestMetricsOwnRegistry(t *testing.T) {
-	a := New(1, func() (int, int) { return 0, 0 })
-	b := New(1, func() (int, int) { return 0, 0 })
+	a, b := New(1), New(1)
 	a.Build("ok")
 	if got := value(scrape(t, b), `lab_builds_total{result="ok"}`); got != "" {
 		t.Errorf("b counts a's build: got %q, want no series", got)

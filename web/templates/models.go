@@ -54,6 +54,20 @@ type ExperimentPage struct {
 	// and ViewAssets the files they load, beside the page's own.
 	Views      []ViewPanel
 	ViewAssets Assets
+	// Edit is the panel of the learner's own variant, nil where the
+	// experiment has none.
+	Edit *EditPanel
+}
+
+// EditPanel is where a learner writes their own variant, "yours".
+type EditPanel struct {
+	// Off says why editing is off on this server; "" when it is on.
+	Off string
+	// Start is the starting file; Code the id of the checked file the
+	// page was opened with (the share link's code), if any.
+	Start, Code string
+	// Func is the function the harness calls, as it must be declared.
+	Func string
 }
 
 // ViewPanel is one view an experiment declares: its name, and its panel's

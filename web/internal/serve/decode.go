@@ -24,6 +24,11 @@ const MaxBodyBytes = 64 << 10
 // "Experiment" for "experiment". It returns the status and a message
 // naming what was wrong.
 func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) (int, error) {
+	return DecodeJSONUpTo(w, r, v, MaxBodyBytes)
+}
+
+// DecodeJSONUpTo is DecodeJSON with a body of at most limit bytes.
+func DecodeJSONUpTo(w http.ResponseWriter, r *http.Request, v any, limit int64) (int, error) {
 	ct := r.Header.Get("Content-Type")
 	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
 		if ct == "" {
@@ -31,11 +36,11 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) (int, error) {
 		}
 		return http.StatusUnsupportedMediaType, fmt.Errorf("the body must be JSON sent with Content-Type: application/json, got %s", errs.Truncate(ct, MaxQuoted))
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return http.StatusRequestEntityTooLarge, fmt.Errorf("the body is over the limit of %d bytes", MaxBodyBytes)
+			return http.StatusRequestEntityTooLarge, fmt.Errorf("the body is over the limit of %d bytes", limit)
 		}
 		return http.StatusBadRequest, fmt.Errorf("reading the body: %v", err)
 	}
