@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # setup.sh installs what the lab needs on Debian or Ubuntu, and only what is
 # missing: pkg-config and OpenCV's development files (for gocv), OpenCV's
-# sample videos (the clip library), Chromium (for the browser tests) and
-# bubblewrap (the sandbox learners' own code is built and runs in).
+# sample videos (the clip library), Chromium (for the browser tests),
+# bubblewrap (the sandbox learners' own code is built and runs in) and
+# PostgreSQL (the store's tests start a throwaway cluster of their own; the
+# package's own cluster is left as Debian sets it up, and the lab never uses
+# it).
 # It is idempotent: a second run installs nothing and says so.
 set -euo pipefail
 
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for p in pkg-config libopencv-dev opencv-doc chromium bubblewrap; do
+for p in pkg-config libopencv-dev opencv-doc chromium bubblewrap postgresql; do
 	if have_pkg "$p"; then
 		echo "setup: $p is installed"
 	else

@@ -51,6 +51,10 @@ func (s *Server) runEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	defer release()
+	// Counted before the upgrade answers, so a client that has its socket
+	// finds it counted.
+	s.meter.SocketOpened()
+	defer s.meter.SocketClosed()
 	conn, cork, err := serve.UpgradeCorked(w, r)
 	if err != nil {
 		return // the upgrader has answered with a 4xx
@@ -121,7 +125,9 @@ func (s *Server) writeEvents(ctx context.Context, conn *websocket.Conn, cork *se
 		}
 		next = int(batch[len(batch)-1].Seq) + 1
 		if replayed && bytesOf(batch) > sendBudget {
+			n := len(batch)
 			batch = runs.Skip(batch)
+			s.meter.Dropped(n - len(batch))
 		}
 		if !replayed {
 			frames, upTo := replay.frames(batch, time.Now())

@@ -16,8 +16,11 @@ import (
 func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	run, err := s.lookupRun(r, id)
-	if err != nil {
-		s.pageError(w, r, serve.StatusOf(err), "There is no run "+errs.Truncate(id, serve.MaxQuoted)+": the link may be mistyped.")
+	if status := serve.StatusOf(err); status == http.StatusServiceUnavailable {
+		s.pageError(w, r, status, "Run "+errs.Truncate(id, serve.MaxQuoted)+" cannot be shown now: "+err.Error()+".")
+		return
+	} else if err != nil {
+		s.pageError(w, r, status, "There is no run "+errs.Truncate(id, serve.MaxQuoted)+": the link may be mistyped.")
 		return
 	}
 	exp, err := s.runs.Experiment(run.Experiment)

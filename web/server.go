@@ -51,7 +51,30 @@ type Server struct {
 	hosts *Hosts // the Host names answered (AllowHosts); nil answers every Host
 
 	editOff string // why learners' own code is off ("" when on)
+
+	meter Meter // counts sockets and dropped messages (Metered)
 }
+
+// A Meter counts what an operator watches of the run websockets. Its
+// methods must return at once.
+type Meter interface {
+	// SocketOpened and SocketClosed bracket a run websocket's life.
+	SocketOpened()
+	SocketClosed()
+	// Dropped counts events a slow client did not get: progress and
+	// samples a later one superseded.
+	Dropped(n int)
+}
+
+// noMeter is the Meter of a server given none.
+type noMeter struct{}
+
+func (noMeter) SocketOpened() {}
+func (noMeter) SocketClosed() {}
+func (noMeter) Dropped(int)   {}
+
+// Metered counts the run websockets with m.
+func Metered(m Meter) Option { return func(s *Server) { s.meter = m } }
 
 // A Feature is an optional part of the site in a package of its own
 // (workshops, clips), which main mounts with With: its routes join the
@@ -108,6 +131,7 @@ func New(log *slog.Logger, m *runs.Manager, static fs.FS, opts ...Option) *Serve
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{log: log, runs: m, static: static, sockets: ctx, closeAll: cancel, logs: &sharedLogs{m: make(map[string]*sharedLog)}}
 	s.runSockets = newSocketCount(SocketLimits{})
+	s.meter = noMeter{}
 	for _, o := range opts {
 		o(s)
 	}

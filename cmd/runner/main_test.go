@@ -17,8 +17,9 @@ import (
 	"concurrencylab/lab/runner"
 )
 
-// The runner program links none of the server's code: no store, database
-// driver, websocket, templates or web package, and no C (gocv).
+// The runner program links none of the server's code: no store (SQLite or
+// PostgreSQL), database driver, metrics, websocket, templates or web
+// package, and no C (gocv).
 func TestLinksNoServerCode(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", "concurrencylab/cmd/runner").CombinedOutput()
 	if err != nil {
@@ -26,6 +27,7 @@ func TestLinksNoServerCode(t *testing.T) {
 	}
 	deps := strings.Fields(string(out))
 	forbidden := []string{"gocv.io/", "sqlite", "gorilla/websocket", "a-h/templ", "database/sql",
+		"jackc/pgx", "jackc/pgconn", "jackc/puddle", "prometheus", "concurrencylab/lab/postgres", "concurrencylab/lab/migration",
 		"concurrencylab/web", "concurrencylab/lab/session", "concurrencylab/lab/datadir", "concurrencylab/experiments/pixels"}
 	for _, dep := range deps {
 		for _, f := range forbidden {

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"time"
 
+	"concurrencylab/lab/postgres"
 	"concurrencylab/web"
 )
 
@@ -42,6 +43,12 @@ type Config struct {
 	// AllowedHosts are Host names or addresses answered beyond the
 	// public URL's, the machine's and loopback (comma-separated).
 	AllowedHosts string
+	// DB is a PostgreSQL URL (postgres://...) to keep runs and sessions
+	// in; empty: SQLite in the data directory.
+	DB string
+	// DebugAddr is the loopback address of the profiler (net/http/pprof);
+	// empty: none.
+	DebugAddr string
 	// Edit lets learners write their own variant, where a sandbox and a Go
 	// toolchain are there.
 	Edit bool
@@ -102,6 +109,8 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (Confi
 	fs.StringVar(&c.PublicURL, "public-url", env("LAB_PUBLIC_URL", ""), "the address learners use, such as http://lab.example.org:8080, for join links and QR codes (LAB_PUBLIC_URL; default: the address the browser used)")
 	fs.StringVar(&c.RunnerProgram, "runner-program", env("LAB_RUNNER_PROGRAM", ""), "the program that executes runs of experiments that need no cgo (LAB_RUNNER_PROGRAM; default: runner beside this program)")
 	fs.StringVar(&c.AllowedHosts, "allowed-hosts", env("LAB_ALLOWED_HOSTS", ""), "host names or addresses, comma-separated, that requests may name beyond the public URL's host, this machine's names, loopback and the listening addresses; others get 421 (LAB_ALLOWED_HOSTS)")
+	fs.StringVar(&c.DB, "db", env("LAB_DB", ""), "PostgreSQL URL, such as postgres://lab@db.example.org/lab, to keep runs and sessions in (LAB_DB; default: SQLite in the data directory)")
+	fs.StringVar(&c.DebugAddr, "debug-addr", env("LAB_DEBUG_ADDR", ""), "loopback address, such as 127.0.0.1:6060, to serve the profiler (net/http/pprof) on (LAB_DEBUG_ADDR; default: none)")
 	fs.BoolVar(&c.Edit, "edit", getenv("LAB_EDIT") != "false", "let learners write, build and run their own variant, sandboxed; on where bubblewrap and a Go toolchain are there (LAB_EDIT=false turns it off)")
 	fs.StringVar(&c.LogFormat, "log-format", env("LAB_LOG_FORMAT", "text"), "log format: text or json (LAB_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
@@ -124,6 +133,15 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (Confi
 		return c, fmt.Errorf("-runs-per-address must be at least 1, got %d", c.RunsPerAddress)
 	case c.LogFormat != "text" && c.LogFormat != "json":
 		return c, fmt.Errorf("-log-format must be text or json, got %q", c.LogFormat)
+	}
+	if c.DB != "" && !postgres.IsURL(c.DB) {
+		// Not quoted: a URL may carry a password.
+		return c, errors.New("-db (LAB_DB) must be a PostgreSQL URL, postgres://user:password@host:port/database; leave it out to keep the data in SQLite under -data")
+	}
+	if c.DebugAddr != "" {
+		if err := checkLoopback(c.DebugAddr); err != nil {
+			return c, err
+		}
 	}
 	if _, err := web.ParsePrefixes(c.TrustedProxy); err != nil {
 		return c, fmt.Errorf("-trusted-proxy: %w", err)

@@ -21,9 +21,9 @@ import (
 	"concurrencylab/lab/process"
 	"concurrencylab/lab/runs"
 	"concurrencylab/lab/session"
-	"concurrencylab/lab/sqlite"
 	"concurrencylab/web"
 	clipsweb "concurrencylab/web/clips"
+	"concurrencylab/web/metrics"
 	"concurrencylab/web/static"
 	"concurrencylab/web/workshop"
 )
@@ -78,7 +78,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	defer ln.Close() // Serve closes it too; this covers a failure before
-	store, err := sqlite.Open(ctx, filepath.Join(cfg.Data, "lab.db"))
+	store, storeKind, err := openStore(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
@@ -103,12 +103,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
+	met := metrics.New(len(slots))
 	manager, err := runs.NewManager(ctx, log, store, runs.Config{
 		Slots: slots, Runner: runner, Timeout: cfg.RunTimeout, MaxQueue: cfg.MaxQueue,
-		PerClient: cfg.RunsPerAddress, Traces: traces,
+		PerClient: cfg.RunsPerAddress, Traces: traces, Observer: met,
 	}, exps)
 	if err != nil {
 		return err
+	}
+	met.Watch(manager)
+	if cfg.DebugAddr != "" {
+		dbg, addr, err := serveDebug(cfg.DebugAddr, log)
+		if err != nil {
+			return err
+		}
+		defer dbg.Close()
+		log.Info("profiler on loopback", "url", "http://"+addr.String()+"/debug/pprof/")
 	}
 
 	trusted, _ := web.ParsePrefixes(cfg.TrustedProxy) // checked by parseFlags
@@ -123,7 +133,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	allowed, _ := web.CheckHostList(cfg.AllowedHosts) // checked by parseFlags
 	srv := web.New(log, manager, static.FS, web.TrustedProxies(trusted), web.RunSockets(socketLimits(log)),
 		web.AllowHosts(web.HostsOf(cfg.PublicURL, ln.Addr(), allowed)), web.EditingOff(editOff),
-		web.With(workshops), web.With(clipServer), web.With(codeServer), web.ExperimentRoutes(exps))
+		web.With(workshops), web.With(clipServer), web.With(codeServer), web.With(met), web.Metered(met), web.ExperimentRoutes(exps))
 	hs := &http.Server{
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
@@ -138,7 +148,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	})
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	log.Info("serving the Concurrency Lab", "url", "http://"+displayAddr(ln.Addr()), "data", cfg.Data,
+	log.Info("serving the Concurrency Lab", "url", "http://"+displayAddr(ln.Addr()), "data", cfg.Data, "store", storeKind,
 		"runner_slots", len(slots), "cores_per_run", len(slots[0]), "run_timeout", cfg.RunTimeout.String(),
 		"run_memory", byteSize(cfg.RunMemory).String(), "public_url", cfg.PublicURL)
 	if ready != nil {

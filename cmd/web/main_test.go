@@ -40,6 +40,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	stopPostgres()
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
@@ -118,6 +119,12 @@ func TestParseFlags(t *testing.T) {
 		{"public URL with no host", []string{"-public-url", "http:///x"}, nil, Config{}, "it has no host"},
 		{"public URL with a user", []string{"-public-url", "http://me:pw@lab.example.org"}, nil, Config{}, "user name or password"},
 		{"public URL with a bad port", []string{"-public-url", "http://lab.example.org:99999"}, nil, Config{}, "the port must be 1..65535"},
+		{"db", []string{"-db", "postgres://lab:pw@db.example.org/lab"}, nil,
+			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text", Edit: true, DB: "postgres://lab:pw@db.example.org/lab"}, ""},
+		{"db from env", nil, map[string]string{"LAB_DB": "postgresql:///lab?host=/run/postgresql", "LAB_DEBUG_ADDR": "127.0.0.1:6060"},
+			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text", Edit: true, DB: "postgresql:///lab?host=/run/postgresql", DebugAddr: "127.0.0.1:6060"}, ""},
+		{"db not postgres", []string{"-db", "mysql://u:secret@h/lab"}, nil, Config{}, "-db (LAB_DB) must be a PostgreSQL URL"},
+		{"debug off loopback", []string{"-debug-addr", "0.0.0.0:6060"}, nil, Config{}, `-debug-addr (LAB_DEBUG_ADDR) must be on loopback (127.0.0.1, ::1 or localhost), got "0.0.0.0"`},
 		{"bad public URL env", nil, map[string]string{"LAB_PUBLIC_URL": "http://a b"}, Config{}, "-public-url (LAB_PUBLIC_URL)"},
 		{"runner program", []string{"-runner-program", "/opt/lab/runner"}, nil,
 			Config{Addr: ":8080", Data: "./data", Clips: "data/clips", RunTimeout: 2 * time.Minute, RunMemory: 1 << 30, MaxQueue: 100, RunsPerAddress: 10, LogFormat: "text", Edit: true, RunnerProgram: "/opt/lab/runner"}, ""},

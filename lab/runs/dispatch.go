@@ -36,6 +36,7 @@ func (m *Manager) dispatchLocked() {
 		now := time.Now().UTC()
 		lr.run.Started = &now
 		lr.run.Status = StatusRunning
+		m.obs.RunStarted(now.Sub(lr.run.Created))
 		lr.slot = slices.Index(m.busy, false)
 		m.busy[lr.slot] = true
 		lr.run.Env.Runner = fmt.Sprintf("local/%d", lr.slot+1)
@@ -156,6 +157,11 @@ func (m *Manager) finish(lr *liveRun, status Status, res *lab.Result, msg string
 	m.mu.Lock()
 	// Under m.mu, so Get never says running once the stream has ended.
 	lr.run = r
+	var ran time.Duration
+	if r.Started != nil {
+		ran = r.Finished.Sub(*r.Started)
+	}
+	m.obs.RunFinished(status, ran)
 	lr.log.Commit(all[len(all)-1])
 	if err == nil {
 		delete(m.live, r.ID)

@@ -42,7 +42,27 @@ type Config struct {
 	// Traces keeps the raw execution traces of runs with trace=true; nil:
 	// none are kept (their timelines still are).
 	Traces *Traces
+	// Observer hears of every run's start and end, for metrics; nil: none.
+	Observer Observer
 }
+
+// An Observer hears of runs' lives, for an operator's metrics. Its
+// methods are called with the manager's lock held: they must return at
+// once.
+type Observer interface {
+	// RunStarted: a run left the queue for a runner slot after waiting.
+	RunStarted(waited time.Duration)
+	// RunFinished: a run ended with status, after the store was asked to
+	// keep it; ran is how long it executed, zero for one that never
+	// started.
+	RunFinished(status Status, ran time.Duration)
+}
+
+// noObserver is the Observer of a manager given none.
+type noObserver struct{}
+
+func (noObserver) RunStarted(time.Duration)          {}
+func (noObserver) RunFinished(Status, time.Duration) {}
 
 // A Runner executes runs. It appends the run's events to sink as they
 // happen (never a status event: the manager owns those) and returns when
@@ -68,6 +88,7 @@ type Manager struct {
 	log     *slog.Logger
 	store   Store
 	cfg     Config
+	obs     Observer // cfg.Observer, or one that hears nothing
 	exps    []lab.Experiment
 	byID    map[string]lab.Experiment
 	ctx     context.Context    // parent of every run's context
@@ -78,6 +99,7 @@ type Manager struct {
 	live    map[string]*liveRun // queued and running runs, until stored
 	queue   []*liveRun          // waiting, in order
 	running []*liveRun
+	storing []*liveRun           // submitted, being stored before they join the queue
 	busy    []bool               // busy[i]: slot i executes a run, or is lent
 	waiters []chan int           // Slot callers waiting, in order
 	lent    int                  // slots lent to Slot callers
@@ -134,12 +156,15 @@ func NewManager(ctx context.Context, log *slog.Logger, store Store, cfg Config, 
 	}
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	m := &Manager{
-		log: log, store: store, cfg: cfg,
+		log: log, store: store, cfg: cfg, obs: cfg.Observer,
 		byID: make(map[string]lab.Experiment, len(exps)),
 		ctx:  runCtx, stopAll: stop,
 		live:    make(map[string]*liveRun),
 		busy:    make([]bool, cfg.Parallel),
 		history: make(map[string][]float64),
+	}
+	if m.obs == nil {
+		m.obs = noObserver{}
 	}
 	cores := runtime.NumCPU()
 	if len(cfg.Slots) > 0 {
@@ -151,69 +176,6 @@ func NewManager(ctx context.Context, log *slog.Logger, store Store, cfg Config, 
 		m.byID[e.Info().ID] = s
 	}
 	return m, nil
-}
-
-// Submit queues a run of experiment id with checked parameters p, for a
-// workshop session: it may use the whole queue.
-func (m *Manager) Submit(ctx context.Context, id string, p lab.Params) (Run, error) {
-	return m.submit(ctx, id, p, "")
-}
-
-// SubmitAnonymous queues a run for client (an address), outside any
-// workshop: it gets ErrClientShare if client has Config.PerClient runs
-// queued or running already, and ErrQueueFull once anonymous runs fill
-// the queue but for Config.Reserve places, kept for workshops.
-func (m *Manager) SubmitAnonymous(ctx context.Context, id string, p lab.Params, client string) (Run, error) {
-	if client == "" {
-		client = "unknown"
-	}
-	return m.submit(ctx, id, p, client)
-}
-
-func (m *Manager) submit(ctx context.Context, id string, p lab.Params, client string) (Run, error) {
-	exp, err := m.Experiment(id)
-	if err != nil {
-		return Run{}, err
-	}
-	lr := &liveRun{
-		exp: exp, params: p, log: NewEventLog(),
-		run: Run{
-			ID: NewID(10), Experiment: id, Params: p.JSON(exp.Info()),
-			Status: StatusQueued, Created: time.Now().UTC(), Env: runner.CurrentEnv(),
-		},
-	}
-	lr.run.Env.NumCPU = lab.MaxCores(exp.Info())
-	lr.run.Env.GOMAXPROCS = lr.run.Env.NumCPU
-	if n := p.Cores(); n > 0 {
-		lr.run.Env.GOMAXPROCS = n
-	}
-	lr.exp = unwrap(exp)
-	lr.client = client
-	m.mu.Lock()
-	switch {
-	case m.closed:
-		m.mu.Unlock()
-		return Run{}, ErrShuttingDown
-	case len(m.queue) >= m.cfg.MaxQueue:
-		m.mu.Unlock()
-		return Run{}, ErrQueueFull
-	}
-	if err := m.shareLocked(client); err != nil {
-		m.mu.Unlock()
-		return Run{}, err
-	}
-	if err := m.store.SaveRun(ctx, lr.run); err != nil {
-		m.mu.Unlock()
-		return Run{}, fmt.Errorf("lab: save run %s: %w", lr.run.ID, err)
-	}
-	m.live[lr.run.ID] = lr
-	m.queue = append(m.queue, lr)
-	lr.log.Append(m.queuedLocked(len(m.queue) - 1))
-	m.dispatchLocked()
-	r := lr.run
-	m.mu.Unlock()
-	m.log.Info("run queued", "run", r.ID, "experiment", id)
-	return r, nil
 }
 
 // Get returns the run with the given id, live or stored.
@@ -319,4 +281,12 @@ func (m *Manager) Queue() (running, waiting int) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return len(m.running), len(m.queue)
+}
+
+// SlotsBusy returns how many runner slots execute a run or are lent
+// (Slot), for metrics.
+func (m *Manager) SlotsBusy() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.running) + m.lent
 }

@@ -21,7 +21,7 @@ func (m *Manager) shareLocked(client string) error {
 		return nil
 	}
 	mine, anonQueued := 0, 0
-	for _, lr := range m.queue {
+	for _, lr := range append(m.queue[:len(m.queue):len(m.queue)], m.storing...) {
 		if lr.client != "" {
 			anonQueued++
 		}

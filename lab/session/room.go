@@ -5,6 +5,7 @@ package session
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -54,9 +55,13 @@ func (s *Service) room(ctx context.Context, code string) (*room, error) {
 		r.touch()
 		return r, nil
 	}
-	rec, err := s.store.LoadSession(ctx, code)
+	rec, err := s.loadLocked(ctx, code)
 	if err != nil {
 		return nil, fmt.Errorf("session %s: %w", code, err)
+	}
+	if r, ok := s.rooms[code]; ok { // another request made it meanwhile
+		r.touch()
+		return r, nil
 	}
 	if err := s.evictLocked(1); err != nil {
 		return nil, err
@@ -96,6 +101,45 @@ func (s *Service) room(ctx context.Context, code string) (*room, error) {
 	}
 	r.mu.Unlock()
 	return r, nil
+}
+
+// A load is one read of a session from the store, which every request
+// for that code waits for and shares.
+type load struct {
+	done chan struct{} // closed when rec and err are set
+	rec  Record
+	err  error
+}
+
+// loadLocked reads session code from the store with s.mu released, so
+// that a slow or absent database holds up only the requests for that
+// code, each no longer than one read; s.mu is held again on return.
+func (s *Service) loadLocked(ctx context.Context, code string) (Record, error) {
+	if l, ok := s.loading[code]; ok {
+		s.mu.Unlock()
+		select {
+		case <-l.done:
+		case <-ctx.Done():
+		}
+		s.mu.Lock()
+		select {
+		case <-l.done:
+		default:
+			return Record{}, ctx.Err()
+		}
+		if errors.Is(l.err, context.Canceled) && ctx.Err() == nil {
+			return s.loadLocked(ctx, code) // the reader's request went away, not ours
+		}
+		return l.rec, l.err
+	}
+	l := &load{done: make(chan struct{})}
+	s.loading[code] = l
+	s.mu.Unlock()
+	l.rec, l.err = s.store.LoadSession(ctx, code)
+	s.mu.Lock()
+	delete(s.loading, code)
+	close(l.done)
+	return l.rec, l.err
 }
 
 // lockRoom returns the session with the code, as room does, with its mu

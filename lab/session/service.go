@@ -73,8 +73,9 @@ type Service struct {
 	closeMu sync.Mutex // guards closing
 	closing bool       // Close has begun: no new watcher or subscription
 
-	mu       sync.Mutex       // guards rooms and swept
+	mu       sync.Mutex       // guards rooms, loading and swept
 	rooms    map[string]*room // by code: the sessions in memory
+	loading  map[string]*load // by code: sessions being read from the store
 	swept    time.Time        // when idle rooms were last evicted
 	maxRooms int              // MaxLiveSessions; tests lower it
 	idleFor  time.Duration    // IdleEvict; tests lower it
@@ -90,7 +91,7 @@ func NewService(log *slog.Logger, store Store, runs Runner) *Service {
 	ctx, stop := context.WithCancel(context.Background())
 	return &Service{
 		log: log, store: store, runs: runs, ctx: ctx, stop: stop,
-		rooms: make(map[string]*room), maxRooms: MaxLiveSessions, idleFor: IdleEvict,
+		rooms: make(map[string]*room), loading: make(map[string]*load), maxRooms: MaxLiveSessions, idleFor: IdleEvict,
 		owners: make(map[string]runOwner), sweepAt: minOwnersSweep,
 	}
 }

@@ -1,23 +1,19 @@
 package sqlite
 
 import (
+	"context"
 	"database/sql"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
-	"sync"
 	"testing"
 	"testing/fstest"
-	"time"
 
 	"go.uber.org/goleak"
 
-	"concurrencylab/lab"
-	"concurrencylab/lab/event"
+	"concurrencylab/lab/migration"
 	"concurrencylab/lab/runs"
+	"concurrencylab/lab/storetest"
 )
 
 func TestMain(m *testing.M) {
@@ -41,357 +37,22 @@ func openStore(t *testing.T, path string) *Store {
 
 func dbPath(t *testing.T) string { return filepath.Join(t.TempDir(), "lab.db") }
 
-func ptr[T any](v T) *T { return &v }
-
-// fullRun returns a run with every field set. Times are UTC and numbers in
-// maps float64, so the JSON round trip gives back exactly this value.
-func fullRun(id string, status runs.Status) runs.Run {
-	created := time.Date(2025, 3, 4, 5, 6, 7, 890123000, time.UTC)
-	return runs.Run{
-		ID:         id,
-		Experiment: "mutex-vs-atomic",
-		Params:     map[string]any{"n": 1000.0, "workers": 8.0, "mode": "fast", "flags": []any{"a", "b"}},
-		Status:     status,
-		Created:    created,
-		Started:    ptr(created.Add(time.Second)),
-		Finished:   ptr(created.Add(3 * time.Second)),
-		Result: &lab.Result{
-			Verdict: "atomic was fastest: 1.2 ms, 3.40x the baseline.",
-			Variants: []lab.VariantResult{
-				{
-					Name: "mutex", Baseline: true, MedianMs: 4.08, MinMs: 3.9, MaxMs: 5.1, Speedup: 1,
-					Correct: ptr(true), Expected: ptr[int64](8000), Got: ptr[float64](8000),
-					Trials: []lab.TrialResult{
-						{Ms: 4.08, Expected: ptr[int64](8000), Got: ptr[int64](8000)},
-						{Ms: 3.9, Expected: ptr[int64](8000), Got: ptr[int64](8000), Extra: map[string]any{"gc": 2.0}},
-					},
-					Peaks: map[string]any{"goroutines": 9.0, "heap_mb": 1.5},
-				},
-				{
-					Name: "racy", MedianMs: 1.1, MinMs: 1, MaxMs: 1.3, Speedup: 3.709,
-					Correct: ptr(false), Expected: ptr[int64](8000), Got: ptr[float64](7431),
-					Trials: []lab.TrialResult{{Ms: 1.1, Got: ptr[int64](7431)}},
-					Peaks:  map[string]any{},
-					Extra:  map[string]any{"note": "lost updates", "lost": 569.0},
-				},
-				{Name: "noop", Trials: []lab.TrialResult{}, Peaks: map[string]any{}}, // nil pointers
-			},
+// TestStore runs the suite every store passes.
+func TestStore(t *testing.T) {
+	storetest.Run(t, storetest.Backend{
+		New: dbPath,
+		Open: func(ctx context.Context, path string) (storetest.Store, error) {
+			return Open(ctx, path)
 		},
-		Error: "",
-		Env:   lab.Env{GoVersion: "go1.26.8", OS: "linux", Arch: "amd64", NumCPU: 8, GOMAXPROCS: 8, InFlight: 2},
-	}
-}
-
-// eventAt returns event seq of a run's stream, as lab would encode it.
-func eventAt(seq int64) runs.Event {
-	typ, key := event.TypeProgress, fmt.Sprintf("v%d", seq%3)
-	if seq == 0 {
-		typ, key = event.TypeStatus, ""
-	}
-	data := fmt.Sprintf(`{"seq":%d,"t":%d.5,"type":%q,"variant":%q,"done":[1,2]}`, seq, seq, typ, key)
-	return runs.Event{Seq: seq, Type: typ, Key: key, Data: json.RawMessage(data)}
-}
-
-func events(seqs ...int64) []runs.Event {
-	es := make([]runs.Event, len(seqs))
-	for i, s := range seqs {
-		es[i] = eventAt(s)
-	}
-	return es
-}
-
-func span(from, to int64) []int64 {
-	var s []int64
-	for i := from; i < to; i++ {
-		s = append(s, i)
-	}
-	return s
-}
-
-// checkEvents compares events field by field, Data as JSON values.
-func checkEvents(t *testing.T, got, want []runs.Event) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("got %d events, want %d", len(got), len(want))
-	}
-	for i := range want {
-		g, w := got[i], want[i]
-		if g.Seq != w.Seq || g.Type != w.Type || g.Key != w.Key {
-			t.Errorf("event %d: got seq %d type %q key %q, want seq %d type %q key %q",
-				i, g.Seq, g.Type, g.Key, w.Seq, w.Type, w.Key)
-		}
-		var gv, wv any
-		if err := json.Unmarshal(g.Data, &gv); err != nil {
-			t.Fatalf("event %d: data %s: %v", i, g.Data, err)
-		}
-		if err := json.Unmarshal(w.Data, &wv); err != nil {
-			t.Fatalf("event %d: want data %s: %v", i, w.Data, err)
-		}
-		if !reflect.DeepEqual(gv, wv) {
-			t.Errorf("event %d: got data %s, want %s", i, g.Data, w.Data)
-		}
-	}
+	})
 }
 
 func checkRun(t *testing.T, s *Store, want runs.Run) {
 	t.Helper()
-	got, err := s.LoadRun(t.Context(), want.ID)
-	if err != nil {
-		t.Fatalf("LoadRun(%s): %v", want.ID, err)
-	}
-	if !reflect.DeepEqual(got, want) {
-		gj, _ := json.Marshal(got)
-		wj, _ := json.Marshal(want)
-		t.Errorf("LoadRun(%s):\ngot  %s\nwant %s", want.ID, gj, wj)
-	}
+	storetest.CheckRun(t, s, want)
 }
 
-func checkLoadEvents(t *testing.T, s *Store, id string, want []runs.Event) {
-	t.Helper()
-	got, err := s.LoadEvents(t.Context(), id)
-	if err != nil {
-		t.Fatalf("LoadEvents(%s): %v", id, err)
-	}
-	checkEvents(t, got, want)
-}
-
-func TestRoundTrip(t *testing.T) {
-	s := openStore(t, dbPath(t))
-	ctx := t.Context()
-	r := fullRun("abc234", runs.StatusDone)
-	if err := s.SaveRun(ctx, r); err != nil {
-		t.Fatal(err)
-	}
-	es := events(span(0, 10)...)
-	if err := s.SaveEvents(ctx, r.ID, es); err != nil {
-		t.Fatal(err)
-	}
-	checkRun(t, s, r)
-	checkLoadEvents(t, s, r.ID, es)
-
-	// SaveRun replaces: the same id with new contents.
-	r.Status, r.Error, r.Result = runs.StatusFailed, "boom", nil
-	if err := s.SaveRun(ctx, r); err != nil {
-		t.Fatal(err)
-	}
-	checkRun(t, s, r)
-	var n int
-	if err := s.read.QueryRowContext(ctx, `SELECT count(*) FROM runs`).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	if n != 1 {
-		t.Errorf("got %d rows in runs, want 1", n)
-	}
-}
-
-func TestSaveEventsIdempotent(t *testing.T) {
-	tests := []struct {
-		name    string
-		batches [][]int64
-		want    []int64
-	}{
-		{"same twice", [][]int64{span(0, 5), span(0, 5)}, span(0, 5)},
-		{"overlapping", [][]int64{span(0, 5), span(3, 9)}, span(0, 9)},
-		{"out of order", [][]int64{{4, 2, 3}, {0, 1, 2}}, span(0, 5)},
-		{"empty batch", [][]int64{span(0, 2), nil}, span(0, 2)},
-	}
-	s := openStore(t, dbPath(t))
-	for i, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			id := fmt.Sprintf("run%d", i)
-			if err := s.SaveRun(t.Context(), fullRun(id, runs.StatusRunning)); err != nil {
-				t.Fatal(err)
-			}
-			for _, b := range tt.batches {
-				if err := s.SaveEvents(t.Context(), id, events(b...)); err != nil {
-					t.Fatal(err)
-				}
-			}
-			checkLoadEvents(t, s, id, events(tt.want...))
-		})
-	}
-
-	t.Run("stored seq left alone", func(t *testing.T) {
-		ctx := t.Context()
-		if err := s.SaveRun(ctx, fullRun("keep", runs.StatusRunning)); err != nil {
-			t.Fatal(err)
-		}
-		first := runs.Event{Seq: 0, Type: event.TypeLog, Key: "", Data: json.RawMessage(`{"seq":0,"msg":"first"}`)}
-		again := runs.Event{Seq: 0, Type: event.TypeError, Key: "x", Data: json.RawMessage(`{"seq":0,"msg":"again"}`)}
-		for _, e := range []runs.Event{first, again} {
-			if err := s.SaveEvents(ctx, "keep", []runs.Event{e}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		checkLoadEvents(t, s, "keep", []runs.Event{first})
-	})
-}
-
-func TestSaveEventsUnknownRun(t *testing.T) {
-	s := openStore(t, dbPath(t))
-	if err := s.SaveEvents(t.Context(), "nosuchrun", events(0)); err == nil {
-		t.Errorf("SaveEvents of an unsaved run: got nil error, want a foreign key error")
-	}
-}
-
-func TestRestart(t *testing.T) {
-	path := dbPath(t)
-	ctx := t.Context()
-	r := fullRun("restart", runs.StatusDone)
-	es := events(span(0, 20)...)
-
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SaveRun(ctx, r); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SaveEvents(ctx, r.ID, es); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
-
-	s = openStore(t, path)
-	checkRun(t, s, r)
-	checkLoadEvents(t, s, r.ID, es)
-}
-
-func TestInterrupt(t *testing.T) {
-	path := dbPath(t)
-	ctx := t.Context()
-	before := []runs.Run{
-		fullRun("queued", runs.StatusQueued),
-		fullRun("running", runs.StatusRunning),
-		fullRun("failing", runs.StatusRunning), // keeps its own error
-		fullRun("done", runs.StatusDone),
-		fullRun("failed", runs.StatusFailed),
-		fullRun("cancelled", runs.StatusCancelled),
-	}
-	before[0].Result, before[0].Started, before[0].Finished = nil, nil, nil
-	before[2].Error = "worker panicked"
-	before[4].Error = "boom"
-
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, r := range before {
-		if err := s.SaveRun(ctx, r); err != nil {
-			t.Fatal(err)
-		}
-	}
-	n, err := s.Interrupt(ctx)
-	if err != nil {
-		t.Fatalf("Interrupt: %v", err)
-	}
-	if n != 3 {
-		t.Errorf("Interrupt: got %d, want 3", n)
-	}
-
-	want := make(map[string]runs.Run)
-	for _, r := range before {
-		if !r.Status.Final() {
-			r.Status = runs.StatusInterrupted
-			if r.Error == "" {
-				r.Error = "the server stopped during the run"
-			}
-		}
-		want[r.ID] = r
-	}
-	check := func(t *testing.T, s *Store) {
-		t.Helper()
-		for _, r := range before {
-			checkRun(t, s, want[r.ID])
-			var status string
-			if err := s.read.QueryRowContext(ctx, `SELECT status FROM runs WHERE id = ?`, r.ID).Scan(&status); err != nil {
-				t.Fatal(err)
-			}
-			if status != string(want[r.ID].Status) {
-				t.Errorf("run %s: got status column %q, want %q", r.ID, status, want[r.ID].Status)
-			}
-		}
-	}
-	check(t, s)
-	if err := s.Close(); err != nil {
-		t.Fatalf("Close: %v", err)
-	}
-
-	s = openStore(t, path)
-	check(t, s)
-	if n, err := s.Interrupt(ctx); err != nil || n != 0 {
-		t.Errorf("Interrupt after reopen: got %d, %v, want 0, nil", n, err)
-	}
-}
-
-func TestLoadRunNotFound(t *testing.T) {
-	s := openStore(t, dbPath(t))
-	_, err := s.LoadRun(t.Context(), "nosuchrun")
-	if !errors.Is(err, lab.ErrNotFound) {
-		t.Errorf("LoadRun of an unknown id: got error %v, want lab.ErrNotFound", err)
-	}
-	es, err := s.LoadEvents(t.Context(), "nosuchrun")
-	if err != nil || len(es) != 0 {
-		t.Errorf("LoadEvents of an unknown id: got %d events, %v, want 0, nil", len(es), err)
-	}
-}
-
-func TestConcurrent(t *testing.T) {
-	const goroutines, perGoroutine, nevents = 8, 20, 12
-	s := openStore(t, dbPath(t))
-	ctx := t.Context()
-	var wg sync.WaitGroup
-	for g := range goroutines {
-		wg.Go(func() {
-			for i := range perGoroutine {
-				r := fullRun(fmt.Sprintf("g%dr%d", g, i), runs.StatusRunning)
-				if err := s.SaveRun(ctx, r); err != nil {
-					t.Errorf("SaveRun(%s): %v", r.ID, err)
-					return
-				}
-				// Two overlapping batches, as a live run flushes them.
-				if err := s.SaveEvents(ctx, r.ID, events(span(0, nevents/2+2)...)); err != nil {
-					t.Errorf("SaveEvents(%s): %v", r.ID, err)
-					return
-				}
-				if err := s.SaveEvents(ctx, r.ID, events(span(nevents/2, nevents)...)); err != nil {
-					t.Errorf("SaveEvents(%s): %v", r.ID, err)
-					return
-				}
-				r.Status = runs.StatusDone
-				if err := s.SaveRun(ctx, r); err != nil {
-					t.Errorf("SaveRun(%s): %v", r.ID, err)
-					return
-				}
-				if _, err := s.LoadRun(ctx, r.ID); err != nil {
-					t.Errorf("LoadRun(%s): %v", r.ID, err)
-				}
-				if _, err := s.LoadEvents(ctx, r.ID); err != nil {
-					t.Errorf("LoadEvents(%s): %v", r.ID, err)
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if t.Failed() {
-		return
-	}
-	for g := range goroutines {
-		for i := range perGoroutine {
-			id := fmt.Sprintf("g%dr%d", g, i)
-			r, err := s.LoadRun(ctx, id)
-			if err != nil {
-				t.Fatalf("LoadRun(%s): %v", id, err)
-			}
-			if r.Status != runs.StatusDone {
-				t.Errorf("run %s: got status %q, want %q", id, r.Status, runs.StatusDone)
-			}
-			checkLoadEvents(t, s, id, events(span(0, nevents)...))
-		}
-	}
-}
+func fullRun(id string, status runs.Status) runs.Run { return storetest.FullRun(id, status) }
 
 // schemaVersions returns the versions recorded in schema_version, in order.
 func schemaVersions(t *testing.T, db *sql.DB) []int {
@@ -416,13 +77,13 @@ func schemaVersions(t *testing.T, db *sql.DB) []int {
 }
 
 func TestMigrationsIdempotent(t *testing.T) {
-	ms, err := loadMigrations(migrationFS)
+	ms, err := migration.Load(migrationFS)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var want []int
 	for _, m := range ms {
-		want = append(want, m.version)
+		want = append(want, m.Version)
 	}
 	path := dbPath(t)
 	for i := range 3 {
@@ -499,26 +160,6 @@ func TestMigrateLater(t *testing.T) {
 	}
 	if err := migrate(ctx, db, v1); err == nil {
 		t.Errorf("older program on a newer database: got nil error, want one")
-	}
-}
-
-func TestLoadMigrationsErrors(t *testing.T) {
-	file := &fstest.MapFile{Data: []byte("SELECT 1;")}
-	tests := []struct {
-		name string
-		fsys fstest.MapFS
-	}{
-		{"gap", fstest.MapFS{"migrations/0001_a.sql": file, "migrations/0003_c.sql": file}},
-		{"repeat", fstest.MapFS{"migrations/0001_a.sql": file, "migrations/0001_b.sql": file}},
-		{"no number", fstest.MapFS{"migrations/init.sql": file}},
-		{"zero", fstest.MapFS{"migrations/0000_a.sql": file}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if _, err := loadMigrations(tt.fsys); err == nil {
-				t.Errorf("got nil error, want one")
-			}
-		})
 	}
 }
 

@@ -1,8 +1,9 @@
-package sqlite
+package storetest
 
 import (
 	"errors"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,14 +12,11 @@ import (
 	"concurrencylab/lab/session"
 )
 
-func TestSessionRoundTrip(t *testing.T) {
-	path := dbPath(t)
+func testSessionRoundTrip(t *testing.T, b Backend) {
+	place := b.New(t)
 	ctx := t.Context()
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	created := time.Date(2025, 5, 6, 7, 8, 9, 0, time.UTC)
+	s := openOnce(t, b, place)
+	created := time.Date(2025, 5, 6, 7, 8, 9, 123456000, time.UTC)
 	rec := session.Record{ID: "sess1", Code: "ABC234", KeyHash: "hash", Created: created}
 	if err := s.CreateSession(ctx, rec); err != nil {
 		t.Fatal(err)
@@ -69,11 +67,7 @@ func TestSessionRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	s = openStore(t, path) // after a restart
+	s = reopen(t, b, s, place) // after a restart
 	got, err := s.LoadSession(ctx, "ABC234")
 	if err != nil {
 		t.Fatal(err)
@@ -88,5 +82,38 @@ func TestSessionRoundTrip(t *testing.T) {
 	}
 	if _, err := s.LoadSession(ctx, "ZZZZZZ"); !errors.Is(err, lab.ErrNotFound) {
 		t.Errorf("LoadSession of an unknown code: got %v, want ErrNotFound", err)
+	}
+	testLearnersConcurrent(t, s)
+}
+
+// testLearnersConcurrent joins learners from many goroutines at once: each
+// is stored once, and the join order has no repeats.
+func testLearnersConcurrent(t *testing.T, s Store) {
+	ctx := t.Context()
+	rec := session.Record{ID: "sess3", Code: "XYZ789", KeyHash: "h", Created: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)}
+	if err := s.CreateSession(ctx, rec); err != nil {
+		t.Fatal(err)
+	}
+	const n = 16
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			l := session.Learner{ID: string(rune('a' + i)), Name: "n", Label: "n", Joined: rec.Created}
+			if err := s.SaveLearner(ctx, rec.ID, l); err != nil {
+				t.Errorf("SaveLearner: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	got, err := s.LoadSession(ctx, rec.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := make(map[string]bool)
+	for _, l := range got.Learners {
+		seen[l.ID] = true
+	}
+	if len(got.Learners) != n || len(seen) != n {
+		t.Errorf("got %d learners (%d distinct), want %d", len(got.Learners), len(seen), n)
 	}
 }
