@@ -15,11 +15,11 @@ import (
 )
 
 // editing sets up learners' own variants: a sandbox, a Go toolchain, a
-// builder in <data>/code and the service that checks, builds and keeps
-// learners' files on the manager's slots. Where any is missing, editing
+// builder in <data>/code/build and the service that checks and builds
+// learners' files on the manager's slots and keeps them in store. Where any is missing, editing
 // is off and the routes and the log say why; nothing a learner wrote ever
 // runs without the sandbox.
-func editing(ctx context.Context, cfg Config, log *slog.Logger, m *runs.Manager, runner *process.Runner, mem *process.Memory, exps []lab.Experiment) (*webcode.Server, *code.Service, string) {
+func editing(ctx context.Context, cfg Config, log *slog.Logger, m *runs.Manager, runner *process.Runner, mem *process.Memory, exps []lab.Experiment, store code.Store, builds code.BuildCounter) (*webcode.Server, *code.Service, string) {
 	trusted, _ := web.ParsePrefixes(cfg.TrustedProxy) // checked by parseFlags
 	off := func(why string) (*webcode.Server, *code.Service, string) {
 		log.Warn("learners' own code is off", "why", why)
@@ -32,16 +32,12 @@ func editing(ctx context.Context, cfg Config, log *slog.Logger, m *runs.Manager,
 	if err != nil {
 		return off(err.Error())
 	}
-	dir := filepath.Join(cfg.Data, "code")
-	b, err := code.NewBuilder(ctx, filepath.Join(dir, "build"), sb, mem, log)
-	if err != nil {
-		return off(err.Error())
-	}
-	store, err := code.NewFileStore(filepath.Join(dir, "src"))
+	b, err := code.NewBuilder(ctx, filepath.Join(cfg.Data, "code", "build"), sb, mem, log)
 	if err != nil {
 		return off(err.Error())
 	}
 	svc := code.NewService(b, store, m, exps)
+	svc.Builds = builds
 	runner.Prepare = svc.Prepare
 	go func() {
 		if err := svc.Warm(ctx); err != nil && ctx.Err() == nil {

@@ -129,7 +129,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		ExperimentView: web.ExperimentView(manager),
 	})
 	clipServer := clipsweb.New(log, pixels.NewLibrary(clipLib), clipsweb.Options{TrustedProxies: trusted})
-	codeServer, _, editOff := editing(ctx, cfg, log, manager, runner, mem, exps)
+	codeServer, _, editOff := editing(ctx, cfg, log, manager, runner, mem, exps, store, met)
 	allowed, _ := web.CheckHostList(cfg.AllowedHosts) // checked by parseFlags
 	srv := web.New(log, manager, static.FS, web.TrustedProxies(trusted), web.RunSockets(socketLimits(log)),
 		web.AllowHosts(web.HostsOf(cfg.PublicURL, ln.Addr(), allowed)), web.EditingOff(editOff),

@@ -5,16 +5,18 @@ import (
 	"log/slog"
 	"path/filepath"
 
+	"concurrencylab/lab/code"
 	"concurrencylab/lab/postgres"
 	"concurrencylab/lab/runs"
 	"concurrencylab/lab/session"
 	"concurrencylab/lab/sqlite"
 )
 
-// A store keeps the server's runs and sessions.
+// A store keeps the server's runs, sessions and learners' files.
 type store interface {
 	runs.Store
 	session.Store
+	code.Store
 }
 
 // openStore opens the store the configuration names, the one place that

@@ -47,6 +47,8 @@ func TestCheck(t *testing.T) {
 		{"wrong signature", "package yours\n\nfunc Count(c Counter, n int) int { return 0 }\n", 3, "the harness calls func Count(Counter, int, int); this is func Count(Counter, int) int"},
 		{"a method named Count", "package yours\n\ntype T struct{}\n\nfunc (T) Count(c Counter, g, n int) {}\n", 1, "the file must declare"},
 		{"generic Count", "package yours\n\nfunc Count[T any](c Counter, g, n int) {}\n", 3, "the harness calls"},
+		{"NUL", good + "// \x00\n", 9, "illegal character NUL"},
+		{"invalid UTF-8", good + "// \xff\n", 9, "illegal UTF-8 encoding"},
 		{"1 MiB", good + "// " + strings.Repeat("x", 1<<20) + "\n", 0, "the file is 1,048,"},
 	}
 	for _, tt := range tests {

@@ -48,12 +48,21 @@ type Slots interface {
 	Slot(ctx context.Context) (cpus []int, release func(), err error)
 }
 
+// A BuildCounter counts checks by outcome: "ok", "refused" (the lab's
+// checks), "failed" (the compiler's errors), "error" (the service's own).
+type BuildCounter interface {
+	Build(result string)
+}
+
 // A Service checks, builds and keeps learners' files.
 type Service struct {
 	b     *Builder
 	store Store
 	slots Slots
 	exps  map[string]lab.Experiment
+
+	// Builds, if set, counts the checks by outcome (for /metrics).
+	Builds BuildCounter
 
 	mu      sync.Mutex // guards waiting and clients
 	waiting int
@@ -76,6 +85,7 @@ func NewService(b *Builder, store Store, slots Slots, exps []lab.Experiment) *Se
 type ProblemsError struct {
 	Msg      string
 	Problems []Problem
+	built    bool // the compiler's problems, not the lab's checks'
 }
 
 func (e *ProblemsError) Error() string { return e.Msg }
@@ -97,6 +107,24 @@ func ID(experiment, src string) string {
 // Check checks src as a learner's file of experiment, builds and vets it
 // on a runner slot, and keeps it; client is the asker's address.
 func (s *Service) Check(ctx context.Context, experiment, src, client string) (Source, error) {
+	kept, err := s.check(ctx, experiment, src, client)
+	if s.Builds != nil {
+		var pe *ProblemsError
+		switch {
+		case err == nil:
+			s.Builds.Build("ok")
+		case errors.As(err, &pe) && pe.built:
+			s.Builds.Build("failed")
+		case errors.As(err, &pe), errors.Is(err, errs.Invalid):
+			s.Builds.Build("refused")
+		case !errors.Is(err, ErrBusy) && ctx.Err() == nil:
+			s.Builds.Build("error")
+		}
+	}
+	return kept, err
+}
+
+func (s *Service) check(ctx context.Context, experiment, src, client string) (Source, error) {
 	exp, ok := s.exps[experiment]
 	if !ok {
 		return Source{}, fmt.Errorf("%w: experiment %q has no variant of your own (editable: %s)", errs.Invalid, errs.Truncate(experiment, 40), strings.Join(s.Editable(), ", "))
@@ -117,7 +145,7 @@ func (s *Service) Check(ctx context.Context, experiment, src, client string) (So
 	release()
 	var be *BuildError
 	if errors.As(err, &be) {
-		return Source{}, &ProblemsError{Msg: be.Error(), Problems: be.Problems}
+		return Source{}, &ProblemsError{Msg: be.Error(), Problems: be.Problems, built: true}
 	}
 	if err != nil {
 		return Source{}, err

@@ -13,16 +13,18 @@ import (
 	"time"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/code"
 	"concurrencylab/lab/event"
 	"concurrencylab/lab/runs"
 	"concurrencylab/lab/session"
 )
 
-// A Store is what the suite exercises: the runs and the sessions of one
-// database.
+// A Store is what the suite exercises: the runs, the sessions and the
+// learners' files of one database.
 type Store interface {
 	runs.Store
 	session.Store
+	code.Store
 }
 
 // A Backend opens one kind of store.
@@ -48,6 +50,7 @@ func Run(t *testing.T, b Backend) {
 		{"LoadRunNotFound", testLoadRunNotFound},
 		{"Concurrent", testConcurrent},
 		{"SessionRoundTrip", testSessionRoundTrip},
+		{"Code", testCode},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.f(t, b) })
