@@ -13,10 +13,13 @@ import (
 	"concurrencylab/lab"
 )
 
-// The file a learner reads: the variants.
-//
-//go:embed processes.go
-var source string
+// The files a learner reads: the variants, and the children's side.
+var (
+	//go:embed processes.go
+	source string
+	//go:embed child.go
+	childSource string
+)
 
 const (
 	// MaxChildren bounds K: each child is a whole program (a few MiB of
@@ -75,7 +78,7 @@ func (e *Experiment) Info() lab.Info {
 			{Name: "megabytes", Label: "Data piped (MiB)", Kind: lab.KindInt, Default: "32", Min: 1, Max: MaxMiB,
 				Help: "the MiB of data the pipe variants carry"},
 			{Name: "deadline", Label: "Deadline", Kind: lab.KindDuration, Default: "100ms", Min: 50, Max: 5000,
-				Help: "timeout: the hung child's deadline, from before it starts"},
+				Help: "timeout: the hung child's deadline, from the moment it runs (its start is not what this measures)"},
 			{Name: "grace", Label: "Grace (WaitDelay)", Kind: lab.KindDuration, Default: "50ms", Min: 0, Max: 2000,
 				Help: "timeout: how long after the polite SIGTERM the child is killed (exec.Cmd.WaitDelay)"},
 		},
@@ -88,7 +91,7 @@ func (e *Experiment) Info() lab.Info {
 			{Key: "mib_per_s", Label: "Through the pipe", Unit: "MiB/s", Help: "the data's MiB ÷ the variant's time, start included"},
 			{Key: "killed_after_ms", Label: "Gone after deadline", Unit: "ms", Help: "timeout: from the deadline until Wait returned and the child was gone"},
 		},
-		Source: []lab.SourceFile{{Name: "processes.go", Code: source}},
+		Source: []lab.SourceFile{{Name: "processes.go", Code: source}, {Name: "child.go", Code: childSource}},
 		Repeat: 6,
 		Check:  check,
 	}

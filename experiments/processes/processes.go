@@ -135,12 +135,12 @@ func pipeline(j *Job) error {
 }
 
 // timeout starts a child that hangs (it ignores SIGTERM and never ends)
-// with a deadline. At the deadline exec.CommandContext calls Cancel,
-// here a polite SIGTERM; the hung child ignores it, so WaitDelay later
-// Wait kills it (SIGKILL) and returns. KilledAfter is how long after
-// the deadline the child was gone.
+// and gives it a deadline once it runs. At the deadline the context is
+// done and exec calls Cancel, here a polite SIGTERM; the hung child
+// ignores it, so WaitDelay later Wait kills it (SIGKILL) and returns.
+// KilledAfter is how long after the deadline the child was gone.
 func timeout(j *Job) error {
-	ctx, cancel := context.WithTimeout(j.ctx, j.Deadline)
+	ctx, cancel := context.WithCancel(j.ctx)
 	defer cancel()
 	cmd, err := helper.Command(ctx, "processes", "hang")
 	if err != nil {
@@ -148,7 +148,18 @@ func timeout(j *Job) error {
 	}
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = j.Grace
-	waitErr := cmd.Run()
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	out.Read(make([]byte, 1)) // the child runs, and ignores SIGTERM
+	deadline := time.Now().Add(j.Deadline)
+	timer := time.AfterFunc(j.Deadline, cancel)
+	defer timer.Stop()
+	waitErr := cmd.Wait()
 	gone := time.Now()
 	if j.ctx.Err() != nil {
 		return j.ctx.Err()
@@ -156,7 +167,6 @@ func timeout(j *Job) error {
 	if waitErr == nil {
 		return fmt.Errorf("the hung child ended on its own")
 	}
-	deadline, _ := ctx.Deadline()
 	j.KilledAfter = gone.Sub(deadline)
 	j.Exit = cmd.ProcessState.String()
 	// Gone means reaped: no process of that id is left.

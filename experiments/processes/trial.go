@@ -8,9 +8,9 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
-	"syscall"
 	"time"
 
+	"concurrencylab/experiments/internal/helper"
 	"concurrencylab/lab"
 )
 
@@ -82,10 +82,10 @@ func (e *Experiment) Trial(ctx context.Context, variant string, p lab.Params, em
 			j.Rounds = e.roundsOf(j.Amount)
 		}
 	}
-	c0, k0, t0 := lab.CPUTime(), childrenCPU(), time.Now()
+	c0, k0, t0 := lab.CPUTime(), helper.ChildrenCPU(), time.Now()
 	err := v.run(j)
 	elapsed := time.Since(t0)
-	cpu := lab.CPUTime() - c0 + childrenCPU() - k0
+	cpu := lab.CPUTime() - c0 + helper.ChildrenCPU() - k0
 	if ctx.Err() != nil {
 		return lab.Trial{}, ctx.Err()
 	}
@@ -129,15 +129,6 @@ func (e *Experiment) Trial(ctx context.Context, variant string, p lab.Params, em
 		}
 	}
 	return tr, nil
-}
-
-// childrenCPU is the CPU time of every child this process has waited for.
-func childrenCPU() time.Duration {
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru) != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func median(ds []time.Duration) time.Duration {

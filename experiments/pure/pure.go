@@ -19,6 +19,7 @@ import (
 	"concurrencylab/experiments/primes"
 	"concurrencylab/experiments/processes"
 	"concurrencylab/experiments/race"
+	"concurrencylab/experiments/thumbnails"
 	"concurrencylab/experiments/waits"
 	"concurrencylab/lab"
 )
@@ -37,6 +38,7 @@ func All(cores int) []lab.Experiment {
 		pool.Experiment{},
 		life.Experiment{Cores: cores},
 		waits.Experiment{},
+		thumbnails.New(),
 		processes.New(),
 	}
 }
@@ -47,6 +49,9 @@ func All(cores int) []lab.Experiment {
 func Helper() (code int, ok bool) {
 	if mode, ok := helper.Mode("processes"); ok {
 		return processes.Helper(mode, os.Args[1:]), true
+	}
+	if mode, ok := helper.Mode("thumbnails"); ok {
+		return thumbnails.Helper(mode), true
 	}
 	if name := helper.Name(); name != "" {
 		fmt.Fprintf(os.Stderr, "lab: no helper %q\n", name)

@@ -16,6 +16,8 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // Env is the environment variable that names the helper a process runs:
@@ -41,6 +43,21 @@ func Command(ctx context.Context, experiment, mode string, args ...string) (*exe
 		return nil, fmt.Errorf("%s: find this program to start again: %w", experiment, err)
 	}
 	cmd := exec.CommandContext(ctx, exe, args...)
-	cmd.Env = append(os.Environ(), Env+"="+experiment+"/"+mode)
+	// A program built with the race detector sleeps a second as it exits,
+	// for other threads to report; a helper's exit must cost what it
+	// costs.
+	race := strings.TrimSpace(os.Getenv("GORACE") + " atexit_sleep_ms=0")
+	cmd.Env = append(os.Environ(), Env+"="+experiment+"/"+mode, "GORACE="+race)
 	return cmd, nil
+}
+
+// ChildrenCPU is the CPU time (user + system) of every child this
+// process has waited for: what a trial's helpers used, which the
+// process's own CPU time leaves out.
+func ChildrenCPU() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
