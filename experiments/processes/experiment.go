@@ -87,7 +87,6 @@ func (e *Experiment) Info() lab.Info {
 			{Key: "vs_one", Label: "Time ÷ one child", Unit: "×", Main: true,
 				Help: "the median over one child's time, the one-by-one median ÷ K: about 1 for K waits at once, about K ÷ cores for K computations"},
 			{Key: "start_ms", Label: "Start per child", Unit: "ms", Help: "from Start until the child ran its first line, the median over the children"},
-			{Key: "cores_used", Label: "Cores used", Help: "CPU time of this process and its children ÷ wall time"},
 			{Key: "mib_per_s", Label: "Through the pipe", Unit: "MiB/s", Help: "the data's MiB ÷ the variant's time, start included"},
 			{Key: "killed_after_ms", Label: "Gone after deadline", Unit: "ms", Help: "timeout: from the deadline until Wait returned and the child was gone"},
 		},

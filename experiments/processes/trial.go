@@ -92,7 +92,7 @@ func (e *Experiment) Trial(ctx context.Context, variant string, p lab.Params, em
 	if err != nil {
 		return lab.Trial{}, fmt.Errorf("processes: %s: %w", variant, err)
 	}
-	extra := map[string]any{"cores_used": float64(cpu) / float64(elapsed)}
+	extra := map[string]any{}
 	tr := lab.Trial{Elapsed: elapsed, CPU: cpu, Extra: extra}
 	switch variant {
 	case "one-by-one", "all-at-once", "goroutines":
@@ -146,8 +146,16 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 func short(digest string) string { return digest[:min(16, len(digest))] }
 
 // Summarize implements lab.Summarizer: each variant's time over one
-// child's, the one-by-one median ÷ K, for the variants that do K works.
+// child's, the one-by-one median ÷ K, for the variants that do K works;
+// the pipes and the timeout do other work than the baseline, so a
+// speedup over it would say nothing and they have none.
 func (e *Experiment) Summarize(r *lab.Result, p lab.Params) {
+	for _, name := range []string{"pipe-goroutine", "pipe-child", "pipeline", "timeout"} {
+		if v := r.Variant(name); v != nil && !v.Baseline {
+			v.Speedup, v.SpeedupCI = 0, nil
+			v.SpeedupWithheld = "it does other work than the baseline's K children"
+		}
+	}
 	one := r.Variant("one-by-one")
 	if one == nil || one.MedianMs <= 0 {
 		return

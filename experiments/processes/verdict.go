@@ -31,8 +31,8 @@ func (e *Experiment) Judge(r *lab.Result, p lab.Params, env lab.Env) (headline, 
 	switch {
 	case one != nil && all != nil:
 		per := one.MedianMs / float64(k)
-		headline = fmt.Sprintf("All at once, %d children that each %s %s took %s, %s× one child's time (%s, start included); one by one they took %s (medians).",
-			k, strings.TrimSuffix(verb, "s"), d, ms2(all.MedianMs), prose.Number(all.MedianMs/per), ms2(per), ms2(one.MedianMs))
+		headline = fmt.Sprintf("All at once, %d children that each %s %s took %s, %.2f× one child's time (%s, start included); one by one they took %s (medians).",
+			k, strings.TrimSuffix(verb, "s"), d, ms2(all.MedianMs), all.MedianMs/per, ms2(per), ms2(one.MedianMs))
 		if kind == "compute" && cores > 0 {
 			headline += fmt.Sprintf(" Computing children share the %d cores: K ÷ cores is %s×.", cores, prose.Number(float64(k)/float64(cores)))
 		}
@@ -86,9 +86,9 @@ func (e *Experiment) Judge(r *lab.Result, p lab.Params, env lab.Env) (headline, 
 func compared(v lab.VariantResult) string {
 	switch d := lab.Compare(v); d {
 	case lab.Faster, lab.Slower:
-		return fmt.Sprintf("%s× as fast as one by one, %s beyond the 95%% interval", prose.Number(v.Speedup), d)
+		return fmt.Sprintf("%.2f× as fast as one by one, %s beyond the 95%% interval", v.Speedup, d)
 	default:
-		return fmt.Sprintf("%s× as fast as one by one, %s", prose.Number(v.Speedup), d)
+		return fmt.Sprintf("%.2f× as fast as one by one, %s", v.Speedup, d)
 	}
 }
 

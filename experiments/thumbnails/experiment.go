@@ -83,7 +83,7 @@ func (e *Experiment) Info() lab.Info {
 				Help: "how fast the server sends each photo, per connection"},
 			{Name: "width", Label: "Photo width (px)", Kind: lab.KindInt, Default: "2048", Min: 320, Max: 4096,
 				Help: "the photos' width, their height 9/16 of it: 2048 × 1152 by default, so that a run of every variant fits in two minutes on two cores; 3264 × 1836 is a phone camera's, 2.5 times the pixels"},
-			{Name: "workers", Label: "Download pool", Kind: lab.KindInt, Default: "8", Min: 1, Max: 64,
+			{Name: "workers", Label: "Download pool", Kind: lab.KindInt, Default: "4", Min: 1, Max: 64,
 				Help: "downloads at once in two-phase, pipeline and processes (resizes at once: the cores)"},
 			{Name: "total", Label: "Byte total", Kind: lab.KindChoice, Default: "mutex", Choices: []string{"mutex", "atomic", "sum"},
 				Help: "how the goroutines add up the bytes downloaded and written: under a mutex, with an atomic, or a count per photo summed at the end"},
@@ -95,7 +95,6 @@ func (e *Experiment) Info() lab.Info {
 			{Key: "download_ms", Label: "Downloading", Unit: "ms", Help: "the time at least one download was under way"},
 			{Key: "resize_ms", Label: "Resizing", Unit: "ms", Help: "the time at least one resize was under way"},
 			{Key: "cpu_per_image_ms", Label: "CPU per photo", Unit: "ms", Help: "CPU time of the run's process and its children ÷ photos"},
-			{Key: "cores_used", Label: "Cores used", Help: "CPU time ÷ wall time"},
 			{Key: "mib", Label: "Bytes", Unit: "MiB", Help: "the shared total: bytes downloaded plus the thumbnails' bytes"},
 			{Key: "start_ms", Label: "Child start", Unit: "ms", Help: "processes: from Start until a resizer child was ready, the median"},
 			{Key: "copy_ms", Label: "Copying", Unit: "ms", Help: "processes: time spent copying photos into the children and thumbnails out, all children together"},
@@ -157,8 +156,8 @@ func (e *Experiment) Trial(ctx context.Context, variant string, p lab.Params, em
 	downloads, resizes, both := w.track.times()
 	extra := map[string]any{
 		"overlap_ms": ms(both), "download_ms": ms(downloads), "resize_ms": ms(resizes),
-		"cpu_per_image_ms": ms(cpu) / float64(n), "cores_used": float64(cpu) / float64(elapsed),
-		"mib": float64(w.Total.Sum()) / (1 << 20),
+		"cpu_per_image_ms": ms(cpu) / float64(n),
+		"mib":              float64(w.Total.Sum()) / (1 << 20),
 	}
 	if len(w.starts) > 0 {
 		extra["start_ms"] = ms(median(w.starts))

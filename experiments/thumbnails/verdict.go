@@ -21,7 +21,7 @@ func (e *Experiment) Judge(r *lab.Result, p lab.Params, env lab.Env) (headline, 
 	case two != nil && pipe != nil && two.Baseline:
 		over, _ := lab.Number(pipe.Extra["overlap_ms"])
 		headline = fmt.Sprintf("Against two-phase, the pipeline %s (%s×, medians %s against %s): its resizes overlapped its downloads for %s.",
-			claim(*pipe), prose.Number(pipe.Speedup), msText(pipe.MedianMs), msText(two.MedianMs), msText(over))
+			claim(*pipe), fmt.Sprintf("%.2f", pipe.Speedup), msText(pipe.MedianMs), msText(two.MedianMs), msText(over))
 	default:
 		headline = prose.Against(r)
 		if headline == "" {
@@ -52,12 +52,12 @@ func (e *Experiment) Judge(r *lab.Result, p lab.Params, env lab.Env) (headline, 
 	}
 	var cores []string
 	for _, v := range r.Variants {
-		if c, ok := lab.Number(v.Extra["cores_used"]); ok {
-			cores = append(cores, fmt.Sprintf("%s %.1f", v.Name, c))
+		if v.MedianMs > 0 {
+			cores = append(cores, fmt.Sprintf("%s %.1f", v.Name, v.CPUMs/v.MedianMs))
 		}
 	}
 	if len(cores) > 0 {
-		out = append(out, "Cores used: "+strings.Join(cores, ", ")+".")
+		out = append(out, "Cores used (CPU time of the run's process and its children ÷ wall time, medians): "+strings.Join(cores, ", ")+".")
 	}
 	return headline, strings.Join(out, " ")
 }
