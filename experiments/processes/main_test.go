@@ -21,12 +21,12 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-func params(t *testing.T, q string) lab.Params {
+func params(t testing.TB, q string) lab.Params {
 	t.Helper()
 	return labtest.Params(t, New().Info(), q)
 }
 
-func trial(t *testing.T, e *Experiment, variant string, p lab.Params) lab.Trial {
+func trial(t testing.TB, e *Experiment, variant string, p lab.Params) lab.Trial {
 	t.Helper()
 	tr, err := e.Trial(context.Background(), variant, p, lab.Discard)
 	if err != nil {

@@ -84,7 +84,7 @@ func (r *resizer) resize(jpg []byte) ([]*image.RGBA, error) {
 		return nil, r.failed(err)
 	}
 	r.t.mu.Lock()
-	r.t.copy += sent.Sub(t0) + time.Since(first)
+	r.t.copyTime += sent.Sub(t0) + time.Since(first)
 	r.t.copied += int64(4+len(jpg)) + n
 	r.t.mu.Unlock()
 	return thumbs, nil

@@ -161,7 +161,7 @@ func (e *Experiment) Trial(ctx context.Context, variant string, p lab.Params, em
 	}
 	if len(w.starts) > 0 {
 		extra["start_ms"] = ms(median(w.starts))
-		extra["copy_ms"] = ms(w.copy)
+		extra["copy_ms"] = ms(w.copyTime)
 		extra["copied_mib"] = float64(w.copied) / (1 << 20)
 	}
 	if vs := p.Variants(); len(vs) > 0 && vs[0] == variant && w.first != nil {

@@ -24,14 +24,14 @@ type Work struct {
 	em    lab.Emitter
 	track *tracker
 
-	mu     sync.Mutex                      // guards hashes, first, starts, copy and copied
-	hashes [][len(Sizes)][sha256.Size]byte // each photo's thumbnails, hashed
-	done   []bool                          // photos whose thumbnails were kept
-	first  []*image.RGBA                   // photo 0's thumbnails, as this variant made them
-	starts []time.Duration                 // each child's start (inProcesses)
-	copy   time.Duration                   // time spent copying through the children's pipes
-	copied int64                           // bytes through those pipes, both ways
-	kept   int                             // photos done
+	mu       sync.Mutex                      // guards hashes, done, first, starts, copyTime, copied and kept
+	hashes   [][len(Sizes)][sha256.Size]byte // each photo's thumbnails, hashed
+	done     []bool                          // photos whose thumbnails were kept
+	first    []*image.RGBA                   // photo 0's thumbnails, as this variant made them
+	starts   []time.Duration                 // each child's start (inProcesses)
+	copyTime time.Duration                   // time spent copying through the children's pipes
+	copied   int64                           // bytes through those pipes, both ways
+	kept     int                             // photos done
 }
 
 // keep records photo i's thumbnails and counts their bytes.
