@@ -193,6 +193,7 @@ var sourceWants = map[string]map[string][]string{
 	"processes": {
 		"processes.go": {"func oneByOne(", "func allAtOnce(", "func inGoroutines(", "func pipeGoroutine(", "func pipeChild(",
 			"func pipeline(", "os.Pipe()", "func timeout(", "cmd.WaitDelay = j.Grace", "syscall.SIGTERM"},
+		"job.go":   {"func (j *Job) start(", "cmd.Start()", "func (c *child) wait() error", "c.cmd.Wait()"},
 		"child.go": {"func childHang()", "signal.Ignore(syscall.SIGTERM)", "func hashStream(", "func encryptStream("},
 	},
 }

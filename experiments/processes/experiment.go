@@ -13,10 +13,13 @@ import (
 	"concurrencylab/lab"
 )
 
-// The files a learner reads: the variants, and the children's side.
+// The files a learner reads: the variants, how a work child is started
+// and waited for, and the children's side.
 var (
 	//go:embed processes.go
 	source string
+	//go:embed job.go
+	jobSource string
 	//go:embed child.go
 	childSource string
 )
@@ -90,7 +93,7 @@ func (e *Experiment) Info() lab.Info {
 			{Key: "mib_per_s", Label: "Through the pipe", Unit: "MiB/s", Help: "the data's MiB ÷ the variant's time, start included"},
 			{Key: "killed_after_ms", Label: "Gone after deadline", Unit: "ms", Help: "timeout: from the deadline until Wait returned and the child was gone"},
 		},
-		Source: []lab.SourceFile{{Name: "processes.go", Code: source}, {Name: "child.go", Code: childSource}},
+		Source: []lab.SourceFile{{Name: "processes.go", Code: source}, {Name: "job.go", Code: jobSource}, {Name: "child.go", Code: childSource}},
 		Repeat: 6,
 		Check:  check,
 	}
