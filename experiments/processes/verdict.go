@@ -46,6 +46,10 @@ func (e *Experiment) Judge(r *lab.Result, p lab.Params, env lab.Env) (headline, 
 			headline = fmt.Sprintf("%s took %s (median).", r.Variants[0].Name, ms2(r.Variants[0].MedianMs))
 		}
 	}
+	if kind == "compute" && all != nil && all.MedianMs > 0 && all.CPUMs > 0 {
+		used := all.CPUMs / all.MedianMs
+		out = append(out, fmt.Sprintf("All at once the children used %.1f cores (CPU time ÷ wall time, medians): K ÷ that is %.1f×, the time over one child's to expect where that is all the run gets.", used, float64(k)/used))
+	}
 	if len(wrong) > 0 {
 		out = append(out, fmt.Sprintf("%s got a wrong answer (a child failed or a digest differed): please report this run.", capital(prose.List(wrong))))
 	}

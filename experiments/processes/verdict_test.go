@@ -33,7 +33,7 @@ func TestVerdict(t *testing.T) {
 	p := params(t, "children=8&work=compute&cores=2")
 	r := &lab.Result{Variants: []lab.VariantResult{
 		{Name: "one-by-one", Baseline: true, MedianMs: 1680, Speedup: 1, Correct: &yes, Extra: map[string]any{"start_ms": 9.0}},
-		{Name: "all-at-once", MedianMs: 860, Speedup: 1.95, SpeedupCI: &[2]float64{1.9, 2.0}, Correct: &yes, Extra: map[string]any{"start_ms": 20.0}},
+		{Name: "all-at-once", MedianMs: 860, CPUMs: 1634, Speedup: 1.95, SpeedupCI: &[2]float64{1.9, 2.0}, Correct: &yes, Extra: map[string]any{"start_ms": 20.0}},
 		{Name: "pipeline", MedianMs: 150, Correct: &yes, Extra: map[string]any{"mib_per_s": 213.0}},
 		{Name: "timeout", MedianMs: 170, Correct: &yes, Extra: map[string]any{"killed_after_ms": 52.0}},
 	}}
@@ -43,7 +43,7 @@ func TestVerdict(t *testing.T) {
 			t.Errorf("headline %q lacks %q", h, want)
 		}
 	}
-	for _, want := range []string{"a child took 9 ms from Start", "faster beyond the 95% interval", "equals the one this process computed alone", "gone 52 ms after its deadline"} {
+	for _, want := range []string{"a child took 9 ms from Start", "faster beyond the 95% interval", "equals the one this process computed alone", "gone 52 ms after its deadline", "the children used 1.9 cores", "K ÷ that is 4.2×"} {
 		if !strings.Contains(d, want) {
 			t.Errorf("details %q lack %q", d, want)
 		}
