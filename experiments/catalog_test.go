@@ -184,6 +184,18 @@ var sourceWants = map[string]map[string][]string{
 		"waits.go": {"func waitSequential(", "func waitGoroutines(", "func waitPool("},
 		"wait.go":  {"func (w *Waits) Wait(", "time.NewTimer(w.Latency)", "d.DialContext"},
 	},
+	"thumbnails": {
+		"thumbnails.go": {"func sequential(", "func downloadFirst(", "func twoPhase(", "func pipeline(", "func inProcesses(",
+			"resizes.SetLimit(t.Cores)", "case photos <- photo{i, jpg}:"},
+		"steps.go": {"func resize(", "draw.BiLinear", "draw.CatmullRom", "func (c *Total) Add(", "c.atomic.Add(n)", "c.mu.Lock()"},
+		"child.go": {"func (r *resizer) resize(", "func resizeLoop("},
+	},
+	"processes": {
+		"processes.go": {"func oneByOne(", "func allAtOnce(", "func inGoroutines(", "func pipeGoroutine(", "func pipeChild(",
+			"func pipeline(", "os.Pipe()", "func timeout(", "cmd.WaitDelay = j.Grace", "syscall.SIGTERM"},
+		"job.go":   {"func (j *Job) start(", "cmd.Start()", "func (c *child) wait() error", "c.cmd.Wait()"},
+		"child.go": {"func childHang()", "signal.Ignore(syscall.SIGTERM)", "func hashStream(", "func encryptStream("},
+	},
 }
 
 // checkSource: the files the page shows are the experiment's files as

@@ -24,6 +24,10 @@ import (
 )
 
 func main() {
+	if code, ok := pure.Helper(); ok {
+		// A process of its own that a trial started for its work.
+		os.Exit(code)
+	}
 	if process.IsChild() {
 		// One run, or a process of its own that one of its trials spawned.
 		os.Exit(process.Main(pure.All(runtime.NumCPU())))

@@ -17,6 +17,7 @@ import (
 
 	"concurrencylab/experiments"
 	"concurrencylab/experiments/pixels"
+	"concurrencylab/experiments/pure"
 	"concurrencylab/lab/datadir"
 	"concurrencylab/lab/process"
 	"concurrencylab/lab/runs"
@@ -29,6 +30,11 @@ import (
 )
 
 func main() {
+	// A process a trial started for its work (without a runner program
+	// beside the server, runs execute in this binary).
+	if code, ok := pure.Helper(); ok {
+		os.Exit(code)
+	}
 	// A run's child process: the server started this binary again to
 	// execute one run, on its own cores.
 	if process.IsChild() {

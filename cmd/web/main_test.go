@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"concurrencylab/experiments/pure"
 	"concurrencylab/lab"
 	"concurrencylab/lab/process"
 )
@@ -22,6 +23,9 @@ import (
 // starts this binary again for a run of an experiment that needs cgo, as
 // main does; other runs start the runner program, built once here.
 func TestMain(m *testing.M) {
+	if code, ok := pure.Helper(); ok {
+		os.Exit(code)
+	}
 	if process.IsChild() {
 		os.Exit(child(os.Getenv))
 	}

@@ -1,0 +1,11 @@
+package thumbnails
+
+// lesson is the text beside the experiment: paragraphs separated by blank
+// lines.
+const lesson = `The seed (a Python course) makes thumbnails: it downloads photos, which is waiting on the network (I/O), and resizes each to 200, 64 and 32 pixels wide, which is work for a core (CPU). This experiment does the same in one program: a server inside the run sends each photo after a latency and at a bandwidth you choose, and every trial downloads the photos, decodes each JPEG and scales it, keeping its aspect ratio. Every variant's thumbnails are hashed and checked against reference thumbnails made before the trials, so each row says whether it got every thumbnail right.
+
+Sequential downloads a photo, resizes it, then goes on: its time is the sum of every wait and every resize. Download-first is the course's first step: every download at once (threads in the seed, goroutines here), then the resizes one after another, so the waits overlap but one core does all the resizing. Two-phase uses a pool for the downloads and a pool of one goroutine per core for the resizes, but the second pool starts only when the last download ends. The pipeline hands each photo over a channel as soon as it arrives, so the resizes run while the remaining downloads wait: the overlap column is the time both were under way, and the bars under the table show where each variant's time went. Two-phase is the baseline, so the pipeline's speedup and its interval say what the overlap bought.
+
+In Python the resizes need processes, since threads hold the GIL while they compute; goroutines run on every core, so Go needs none. The processes variant does what multiprocessing does anyway: a child process per core (this program started again) gets each photo through a pipe and sends the thumbnails' pixels back through another. Its child start and copying columns are that cost, which goroutines do not pay.
+
+The goroutines also add up a shared total, the bytes downloaded plus the thumbnails' bytes, in the way the byte total parameter chooses: under a mutex (the seed's lock), with an atomic add, or as one count per photo summed at the end, which needs no sharing at all. All three are right; a trial whose total is wrong counts no thumbnail right. With a few dozen additions a trial, none of them costs anything measurable here.`
