@@ -57,7 +57,7 @@ var attacks = []attack{
 	{name: "os.Exit mid-trial", imports: `"os"`, body: "os.Exit(0)", failed: "yours, trial 1: your program exited with status 0"},
 	{name: "runtime.Goexit", imports: `"runtime"`, body: "runtime.Goexit()", failed: "yours, trial 1: your Count called runtime.Goexit"},
 	{name: "panic", body: `panic("mine")`, failed: "yours, trial 1: your Count panicked: mine"},
-	{name: "endless loop", body: "for {\n\t}", failed: "yours, trial 1: your Count did not return (timeout after 10s)"},
+	{name: "endless loop", body: "for {\n\t}", failed: "yours, trial 1: your Count did not return (timeout after 3s)"},
 	{name: "10 GB allocated", body: "b := make([]byte, 10<<30)\n\tfor i := 0; i < len(b); i += 4096 {\n\t\tb[i] = 1\n\t}\n\tprintln(len(b))",
 		failed: "the run held more than 256 MiB of memory and was stopped"},
 	{name: "goroutines left running", body: "go func() {\n\t\tfor {\n\t\t\tc.Increment()\n\t\t}\n\t}()",
@@ -111,7 +111,8 @@ func genericsBomb() string {
 // or changed, no process of a learner outlives its run, and the server
 // goes on serving runs that count right.
 func TestYoursAttacks(t *testing.T) {
-	base, data, stop := startEditServer(t, "-run-memory", "256MiB")
+	// A short time limit: an endless trial is stopped at a quarter of it.
+	base, data, stop := startEditServer(t, "-run-memory", "256MiB", "-run-timeout", "12s")
 	defer stop()
 	port := base[strings.LastIndex(base, ":")+1:]
 	var table []string

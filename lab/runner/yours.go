@@ -19,8 +19,17 @@ import (
 )
 
 // YoursTrialLimit bounds one trial of a learner's function: past it, the
-// run stops and says why (an endless loop, goroutines waiting forever).
+// run stops and says why (an endless loop, goroutines waiting forever). A
+// run with a shorter time limit gives a trial a quarter of it.
 const YoursTrialLimit = 10 * time.Second
+
+// trialLimit is how long one trial of yours may take in job.
+func trialLimit(job Job) time.Duration {
+	if job.Timeout > 0 {
+		return min(YoursTrialLimit, job.Timeout/4)
+	}
+	return YoursTrialLimit
+}
 
 type yoursKey struct{}
 
@@ -62,7 +71,7 @@ func yoursTrial(ctx context.Context, exp lab.Experiment, p lab.Params, i int, em
 	if yr == nil || edit == nil {
 		return lab.Trial{}, errors.New("this runner was given no program for the variant yours")
 	}
-	r, err := yr.prog.Trial(ctx, i+1, YoursTrialLimit)
+	r, err := yr.prog.Trial(ctx, i+1, trialLimit(yr.job))
 	if err != nil {
 		return lab.Trial{}, err
 	}
@@ -119,7 +128,7 @@ func detectYours(ctx context.Context, job Job, exp lab.Experiment, p lab.Params)
 	if err != nil {
 		return nil, fmt.Errorf("%s built with -race: %w", lab.Yours, err)
 	}
-	r, trialErr := prog.Trial(ctx, 1, YoursTrialLimit)
+	r, trialErr := prog.Trial(ctx, 1, trialLimit(job))
 	prog.Close()
 	out, _ := prog.Output()
 	out = dropLines(out, "WARNING: reading executable name failed") // the sandbox has no /proc
