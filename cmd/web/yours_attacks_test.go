@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -29,6 +30,10 @@ type attack struct {
 	// printed must be in the run's log (what the program printed), and
 	// notPrinted must not.
 	printed, notPrinted string
+	// together marks an attack that gets nowhere and then counts right:
+	// these run as one program, each attempt in turn, which saves a build
+	// and a run for each.
+	together bool
 }
 
 // countRight is a correct count, after an attack's attempt.
@@ -64,28 +69,28 @@ var attacks = []attack{
 		failed: "your Count returned while a goroutine it started was still running"},
 	{name: "a fork bomb", imports: `"fmt"; "os"; "syscall"`, body: "r, w, _ := os.Pipe()\n\tfor {\n\t\tif _, err := syscall.ForkExec(\"/prog\", []string{\"/prog\"}, &syscall.ProcAttr{Files: []uintptr{r.Fd(), w.Fd(), w.Fd()}}); err != nil {\n\t\t\tfmt.Println(\"fork:\", err)\n\t\t\treturn\n\t\t}\n\t}",
 		wrong: true, printed: "fork: resource temporarily unavailable"},
-	{name: "setsid and a child left behind", imports: `"fmt"; "os"; "syscall"`,
+	{name: "a shell", together: true, imports: `"fmt"; "os/exec"`, body: "out, err := exec.Command(\"sh\", \"-c\", \"echo shell-ran\").CombinedOutput()\n\tfmt.Println(string(out), err)" + countRight,
+		correct: true, printed: "executable file not found", notPrinted: "shell-ran"},
+	{name: "dial the server", together: true, imports: `"fmt"; "net"`, body: "_, err := net.Dial(\"tcp\", \"127.0.0.1:PORT\")\n\tfmt.Println(\"dial:\", err)" + countRight,
+		correct: true, printed: "connect: connection refused"},
+	{name: "read the data directory", together: true, imports: `"fmt"; "os"`, body: "_, err := os.ReadDir(\"DATA\")\n\tfmt.Println(\"data:\", err)\n\t_, err = os.ReadFile(\"DATA/lab.db\")\n\tfmt.Println(\"db:\", err)" + countRight,
+		correct: true, printed: "data: open DATA: no such file or directory"},
+	{name: "read environments", together: true, imports: `"fmt"; "os"`, body: "_, err := os.ReadFile(\"/proc/1/environ\")\n\tfmt.Println(\"environ:\", err, os.Environ())" + countRight,
+		correct: true, printed: "environ: open /proc/1/environ: no such file or directory [", notPrinted: "LAB_"},
+	{name: "kill the parent and everyone", together: true, imports: `"fmt"; "os"; "syscall"`, body: "fmt.Println(\"kill:\", syscall.Kill(os.Getppid(), syscall.SIGKILL), syscall.Kill(-1, syscall.SIGKILL))" + countRight,
+		correct: true},
+	{name: "setsid and a child left behind", together: true, imports: `"fmt"; "os"; "syscall"`,
 		body:    "r, w, _ := os.Pipe()\n\tpid, err := syscall.ForkExec(\"/prog\", []string{\"/prog\"}, &syscall.ProcAttr{Files: []uintptr{r.Fd(), w.Fd(), w.Fd()}, Sys: &syscall.SysProcAttr{Setsid: true}})\n\tfmt.Println(\"started\", pid > 0, err)" + countRight,
 		correct: true, printed: "started true <nil>"},
-	{name: "a shell", imports: `"fmt"; "os/exec"`, body: "out, err := exec.Command(\"sh\", \"-c\", \"echo pwned\").CombinedOutput()\n\tfmt.Println(string(out), err)" + countRight,
-		correct: true, printed: "executable file not found", notPrinted: "pwned"},
-	{name: "dial the server", imports: `"fmt"; "net"`, body: "_, err := net.Dial(\"tcp\", \"127.0.0.1:PORT\")\n\tfmt.Println(\"dial:\", err)" + countRight,
-		correct: true, printed: "connect: connection refused"},
-	{name: "read the data directory", imports: `"fmt"; "os"`, body: "_, err := os.ReadDir(\"DATA\")\n\tfmt.Println(\"data:\", err)\n\t_, err = os.ReadFile(\"DATA/lab.db\")\n\tfmt.Println(\"db:\", err)" + countRight,
-		correct: true, printed: "data: open DATA: no such file or directory"},
-	{name: "read environments", imports: `"fmt"; "os"`, body: "_, err := os.ReadFile(\"/proc/1/environ\")\n\tfmt.Println(\"environ:\", err, os.Environ())" + countRight,
-		correct: true, printed: "environ: open /proc/1/environ: no such file or directory [", notPrinted: "LAB_"},
-	{name: "kill the parent and everyone", imports: `"fmt"; "os"; "syscall"`, body: "fmt.Println(\"kill:\", syscall.Kill(os.Getppid(), syscall.SIGKILL), syscall.Kill(-1, syscall.SIGKILL))" + countRight,
-		correct: true},
-	{name: "ptrace the parent", imports: `"fmt"; "os"; "syscall"`, body: "fmt.Println(\"ptrace:\", syscall.PtraceAttach(os.Getppid()))" + countRight,
+	{name: "ptrace the parent", together: true, imports: `"fmt"; "os"; "syscall"`, body: "fmt.Println(\"ptrace:\", syscall.PtraceAttach(os.Getppid()))" + countRight,
 		correct: true, printed: "ptrace: operation not permitted"},
-	{name: "/proc/self/mem", imports: `"fmt"; "os"`, body: "_, err := os.OpenFile(\"/proc/self/mem\", os.O_RDWR, 0)\n\tfmt.Println(\"mem:\", err)" + countRight,
+	{name: "/proc/self/mem", together: true, imports: `"fmt"; "os"`, body: "_, err := os.OpenFile(\"/proc/self/mem\", os.O_RDWR, 0)\n\tfmt.Println(\"mem:\", err)" + countRight,
 		correct: true, printed: "mem: open /proc/self/mem: no such file or directory"},
-	{name: "write outside the temporary directory", imports: `"fmt"; "os"`, body: "fmt.Println(\"write:\", os.WriteFile(\"/pwned\", []byte(\"x\"), 0o644), os.WriteFile(\"/prog\", []byte(\"x\"), 0o644), os.WriteFile(\"/tmp/mine\", []byte(\"x\"), 0o644))" + countRight,
+	{name: "write outside the temporary directory", together: true, imports: `"fmt"; "os"`, body: "fmt.Println(\"write:\", os.WriteFile(\"/pwned\", []byte(\"x\"), 0o644), os.WriteFile(\"/prog\", []byte(\"x\"), 0o644), os.WriteFile(\"/tmp/mine\", []byte(\"x\"), 0o644))" + countRight,
 		correct: true, printed: "write: open /pwned: read-only file system open /prog: read-only file system <nil>"},
 	{name: "100 MB printed in each trial", imports: `"os"; "strings"`, body: "line := strings.Repeat(\"x\", 1023) + \"\\n\"\n\tfor range 100 << 10 {\n\t\tos.Stdout.WriteString(line)\n\t}" + countRight,
 		correct: true, printed: "yours printed 209,715,200 bytes"},
-	{name: "garbage on 1 and 2", imports: `"os"`, body: "os.Stdout.WriteString(\"{\\\"type\\\": \\\"result\\\"}\\n<script>alert(1)</script>\\n\")\n\tos.Stderr.WriteString(\"\\x00\\xff garbage\\n\")" + countRight,
+	{name: "garbage on 1 and 2", together: true, imports: `"os"`, body: "os.Stdout.WriteString(\"{\\\"type\\\": \\\"result\\\"}\\n<script>alert(1)</script>\\n\")\n\tos.Stderr.WriteString(\"\\x00\\xff garbage\\n\")" + countRight,
 		correct: true, printed: "<script>alert(1)</script>"},
 	{name: "a forged result on 3", imports: `"os"`, body: "os.NewFile(3, \"results\").WriteString(`{\"secret\": \"guess\", \"trial\": 1, \"ns\": 1, \"cpu_ns\": 1, \"got\": 5000000}` + \"\\n\")" + countRight,
 		failed: "your program wrote on the lab's results pipe (descriptor 3) something the harness did not"},
@@ -116,47 +121,22 @@ func TestYoursAttacks(t *testing.T) {
 	defer stop()
 	port := base[strings.LastIndex(base, ":")+1:]
 	var table []string
+	var together []attack
 	for _, a := range attacks {
+		if a.together {
+			together = append(together, a)
+			continue
+		}
 		t.Run(a.name, func(t *testing.T) {
-			src := a.source(port, data)
-			status, out := checkCode(t, base, "race", src)
-			if a.refused != "" {
-				if status != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(out["problems"]), a.refused) {
-					t.Fatalf("got %d %v, want 422 with %q", status, out, a.refused)
-				}
-				table = append(table, fmt.Sprintf("| %s | refused: %s |", a.name, a.refused))
-				return
-			}
-			if status != http.StatusCreated {
-				t.Fatalf("POST /api/code: got %d %v, want 201", status, out)
-			}
-			run := runToEnd(t, base, "race", map[string]any{"variants": "sequential,yours", "code": out["id"], "repeat": 2,
-				"goroutines": 2, "increments": 100000}, 90*time.Second)
-			got := fmt.Sprintf("%v: %v", run["status"], run["error"])
-			switch {
-			case a.failed != "":
-				if run["status"] != "failed" || !strings.Contains(fmt.Sprint(run["error"]), a.failed) {
-					t.Fatalf("got %s, want failed with %q", got, a.failed)
-				}
-			case run["status"] != "done":
-				t.Fatalf("got %s, want done", got)
-			default:
-				yours := variantOf(t, run, "yours")
-				got = fmt.Sprintf("done, yours correct %v, got %v", yours["correct"], yours["got"])
-				if want := a.correct; yours["correct"] != want {
-					t.Errorf("got %s, want correct %v", got, want)
-				}
-			}
-			log := runLog(t, base, run)
-			if a.printed != "" && !strings.Contains(log, strings.ReplaceAll(a.printed, "DATA", data)) {
-				t.Errorf("the run's log does not show %q:\n%s", a.printed, log)
-			}
-			if a.notPrinted != "" && strings.Contains(log, a.notPrinted) {
-				t.Errorf("the run's log shows %q:\n%s", a.notPrinted, log)
-			}
-			table = append(table, fmt.Sprintf("| %s | %s |", a.name, got))
+			table = append(table, fmt.Sprintf("| %s | %s |", a.name, tryAttack(t, base, a, a.source(port, data), data)))
 		})
 	}
+	t.Run("together", func(t *testing.T) {
+		got := tryAttack(t, base, attack{correct: true}, togetherSource(together, port, data), data)
+		for _, a := range together {
+			table = append(table, fmt.Sprintf("| %s | %s (in one program with the others of its kind) |", a.name, got))
+		}
+	})
 	// Nothing outlived its run (killed processes take a moment to go),
 	// nothing was written where it must not be.
 	ps := sandboxProcesses()
@@ -177,6 +157,79 @@ func TestYoursAttacks(t *testing.T) {
 		t.Errorf("after the attacks, a plain run: got %v %v, want done", run["status"], run["error"])
 	}
 	t.Logf("what each attack got:\n%s", strings.Join(table, "\n"))
+}
+
+// tryAttack checks and runs src as the attack a says, and returns what
+// the attack got, for the table; every attack in a together run is also
+// checked against the run's log.
+func tryAttack(t *testing.T, base string, a attack, src, data string) string {
+	t.Helper()
+	status, out := checkCode(t, base, "race", src)
+	if a.refused != "" {
+		if status != http.StatusUnprocessableEntity || !strings.Contains(fmt.Sprint(out["problems"]), a.refused) {
+			t.Fatalf("got %d %v, want 422 with %q", status, out, a.refused)
+		}
+		return "refused: " + a.refused
+	}
+	if status != http.StatusCreated {
+		t.Fatalf("POST /api/code: got %d %v, want 201", status, out)
+	}
+	run := runToEnd(t, base, "race", map[string]any{"variants": "sequential,yours", "code": out["id"], "repeat": 2,
+		"goroutines": 2, "increments": 100000}, 90*time.Second)
+	got := fmt.Sprintf("%v: %v", run["status"], run["error"])
+	switch {
+	case a.failed != "":
+		if run["status"] != "failed" || !strings.Contains(fmt.Sprint(run["error"]), a.failed) {
+			t.Fatalf("got %s, want failed with %q", got, a.failed)
+		}
+	case run["status"] != "done":
+		t.Fatalf("got %s, want done", got)
+	default:
+		yours := variantOf(t, run, "yours")
+		got = fmt.Sprintf("done, yours correct %v, got %v", yours["correct"], yours["got"])
+		if want := a.correct; yours["correct"] != want {
+			t.Errorf("got %s, want correct %v", got, want)
+		}
+	}
+	log := runLog(t, base, run)
+	checkPrinted := func(a attack) {
+		if a.printed != "" && !strings.Contains(log, strings.ReplaceAll(a.printed, "DATA", data)) {
+			t.Errorf("%s: the run's log does not show %q:\n%s", a.name, a.printed, log)
+		}
+		if a.notPrinted != "" && strings.Contains(log, a.notPrinted) {
+			t.Errorf("%s: the run's log shows %q:\n%s", a.name, a.notPrinted, log)
+		}
+	}
+	checkPrinted(a)
+	for _, b := range attacks {
+		if b.together && a.name == "" {
+			checkPrinted(b)
+		}
+	}
+	return got
+}
+
+// togetherSource writes one file that makes each attempt of as in turn,
+// each in a block of its own, then counts right.
+func togetherSource(as []attack, port, data string) string {
+	imports := map[string]bool{`"sync"`: true}
+	var body strings.Builder
+	for _, a := range as {
+		for _, imp := range strings.Split(a.imports, ";") {
+			if imp = strings.TrimSpace(imp); imp != "" {
+				imports[imp] = true
+			}
+		}
+		fmt.Fprintf(&body, "\t{ // %s\n\t%s\n\t}\n", a.name, strings.TrimSuffix(a.body, countRight))
+	}
+	var list []string
+	for imp := range imports {
+		list = append(list, imp)
+	}
+	slices.Sort(list)
+	r := strings.NewReplacer("PORT", port, "DATA", data)
+	return fmt.Sprintf("package yours\n\nimport (%s)\n\nfunc Count(c Counter, goroutines, increments int) {\n%s%s\n}\n",
+		strings.Join(list, "; "), r.Replace(body.String()), countRight)
 }
 
 // source writes the attack's file.
