@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -38,6 +39,10 @@ func (s *Server) createRun(w http.ResponseWriter, r *http.Request) {
 	p, err := lab.ParseJSON(exp.Info(), req.Params)
 	if err != nil {
 		serve.Error(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if s.editOff != "" && slices.Contains(p.Variants(), lab.Yours) {
+		serve.Error(w, http.StatusBadRequest, "variants names yours, but editing is off on this server: "+s.editOff)
 		return
 	}
 	run, err := s.runs.SubmitAnonymous(r.Context(), req.Experiment, p, s.client(r))

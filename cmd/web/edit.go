@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"path/filepath"
 
@@ -16,25 +17,30 @@ import (
 
 // editing sets up learners' own variants: a sandbox, a Go toolchain, a
 // builder in <data>/code/build and the service that checks and builds
-// learners' files on the manager's slots and keeps them in store. Where any is missing, editing
-// is off and the routes and the log say why; nothing a learner wrote ever
-// runs without the sandbox.
+// learners' files on the manager's slots and keeps them in store. Where
+// any is missing, editing is off and the routes and the log say why;
+// nothing a learner wrote ever runs without the sandbox.
 func editing(ctx context.Context, cfg Config, log *slog.Logger, m *runs.Manager, runner *process.Runner, mem *process.Memory, exps []lab.Experiment, store code.Store, builds code.BuildCounter) (*webcode.Server, *code.Service, string) {
 	trusted, _ := web.ParsePrefixes(cfg.TrustedProxy) // checked by parseFlags
-	off := func(why string) (*webcode.Server, *code.Service, string) {
-		log.Warn("learners' own code is off", "why", why)
+	// why is what every page says; detail, with the server's paths, is
+	// the operator's, in the log.
+	off := func(why string, detail error) (*webcode.Server, *code.Service, string) {
+		log.Warn("learners' own code is off", "why", why, "detail", detail)
 		return webcode.New(log, nil, why, trusted), nil, why
 	}
 	if !cfg.Edit {
-		return off("-edit=false")
+		return off("it is turned off (-edit=false)", nil)
 	}
 	sb, err := sandbox.Find()
 	if err != nil {
-		return off(err.Error())
+		return off("the sandbox learners' code runs in cannot be made here (see the server's log)", err)
 	}
 	b, err := code.NewBuilder(ctx, filepath.Join(cfg.Data, "code", "build"), sb, mem, log)
+	if errors.Is(err, code.ErrNoToolchain) {
+		return off("this server has no Go toolchain to build learners' code with", err)
+	}
 	if err != nil {
-		return off(err.Error())
+		return off("the folder learners' code is built in cannot be prepared (see the server's log)", err)
 	}
 	svc := code.NewService(b, store, m, exps)
 	svc.Builds = builds

@@ -55,10 +55,10 @@ const countRight = `
 
 var attacks = []attack{
 	{name: "compile-time bomb: a huge array", decl: "var big = [1 << 28]byte{1: 1, 1<<28 - 1: 1}\n\nfunc Count(c Counter, goroutines, increments int) { _ = big[goroutines] }\n",
-		refused: "the build wrote a file of over 128 MiB"},
+		refused: "the build wrote a file of over 32 MiB"},
 	{name: "compile-time bomb: nested generics", decl: genericsBomb(), refused: "the build needed more than 1024 MiB"},
 	{name: "init that panics", decl: "func init() { panic(\"boom in init\") }\n\nfunc Count(c Counter, goroutines, increments int) {}\n",
-		failed: "your program exited with status 2 before its first trial; it printed: panic: boom in init"},
+		failed: "your program exited with status 2 before its trial began; it printed: panic: boom in init"},
 	{name: "os.Exit mid-trial", imports: `"os"`, body: "os.Exit(0)", failed: "yours, trial 1: your program exited with status 0"},
 	{name: "runtime.Goexit", imports: `"runtime"`, body: "runtime.Goexit()", failed: "yours, trial 1: your Count called runtime.Goexit"},
 	{name: "panic", body: `panic("mine")`, failed: "yours, trial 1: your Count panicked: mine"},
@@ -82,6 +82,9 @@ var attacks = []attack{
 	{name: "setsid and a child left behind", together: true, imports: `"fmt"; "os"; "syscall"`,
 		body:    "r, w, _ := os.Pipe()\n\tpid, err := syscall.ForkExec(\"/prog\", []string{\"/prog\"}, &syscall.ProcAttr{Files: []uintptr{r.Fd(), w.Fd(), w.Fd()}, Sys: &syscall.SysProcAttr{Setsid: true}})\n\tfmt.Println(\"started\", pid > 0, err)" + countRight,
 		correct: true, printed: "started true <nil>"},
+	{name: "leave the run's CPUs (sched_setaffinity)", together: true, imports: `"fmt"; "reflect"; "syscall"`,
+		body:    "var mask [16]uint64\n\tfor i := range mask {\n\t\tmask[i] = ^uint64(0)\n\t}\n\t_, _, e := syscall.RawSyscall(syscall.SYS_SCHED_SETAFFINITY, 0, uintptr(len(mask)*8), reflect.ValueOf(&mask).Pointer())\n\tfmt.Println(\"setaffinity:\", e)" + countRight,
+		correct: true, printed: "setaffinity: operation not permitted"},
 	{name: "ptrace the parent", together: true, imports: `"fmt"; "os"; "syscall"`, body: "fmt.Println(\"ptrace:\", syscall.PtraceAttach(os.Getppid()))" + countRight,
 		correct: true, printed: "ptrace: operation not permitted"},
 	{name: "/proc/self/mem", together: true, imports: `"fmt"; "os"`, body: "_, err := os.OpenFile(\"/proc/self/mem\", os.O_RDWR, 0)\n\tfmt.Println(\"mem:\", err)" + countRight,

@@ -142,8 +142,12 @@ func TestEditingOff(t *testing.T) {
 	base, stop := startServer(t, t.TempDir(), "-edit=false")
 	defer stop()
 	status, out := call(t, "POST", base+"/api/code", "", `{"experiment": "race", "code": "package yours"}`)
-	if status != http.StatusServiceUnavailable || !strings.Contains(fmt.Sprint(out["error"]), "editing is off on this server: -edit=false") {
+	if status != http.StatusServiceUnavailable || !strings.Contains(fmt.Sprint(out["error"]), "editing is off on this server: it is turned off (-edit=false)") {
 		t.Errorf("got %d %v, want 503 saying editing is off and why", status, out)
+	}
+	status, out = call(t, "POST", base+"/api/runs", "", `{"experiment": "race", "params": {"variants": "yours", "code": "0123456789abcdef0123"}}`)
+	if status != http.StatusBadRequest || !strings.Contains(fmt.Sprint(out["error"]), "variants names yours, but editing is off on this server") {
+		t.Errorf("a run of yours with editing off: got %d %v, want 400 saying editing is off", status, out)
 	}
 }
 

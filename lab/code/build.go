@@ -1,7 +1,6 @@
 package code
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -12,14 +11,10 @@ import (
 	"io/fs"
 	"log/slog"
 	"os"
-	"path"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
-
-	"golang.org/x/sync/singleflight"
 
 	"concurrencylab/lab"
 	"concurrencylab/lab/process"
@@ -29,18 +24,24 @@ import (
 
 // Limits of a build.
 const (
-	// BuildTimeout bounds a build and its vet together.
+	// BuildTimeout bounds a build and its vet together; a build with the
+	// race detector gets raceTimeout (its first compiles the standard
+	// library with -race).
 	BuildTimeout = 60 * time.Second
+	raceTimeout  = 3 * time.Minute
 	// BuildMemory bounds the compiler's process tree.
 	BuildMemory = 1 << 30
 	// buildProcs bounds the build user's processes and threads.
 	buildProcs = 512
-	// MaxProgram bounds each file a build writes, the program among them.
-	MaxProgram = 128 << 20
+	// MaxProgram bounds each file a build writes, the program among them
+	// (a learner's program is 2 to 6 MB).
+	MaxProgram = 32 << 20
 	// maxCache bounds the compiler's cache; past it, it starts afresh.
 	maxCache = 1 << 30
-	// maxPrograms bounds the built programs kept; the oldest go first.
-	maxPrograms = 500
+	// maxPrograms and maxProgramBytes bound the built programs kept; the
+	// least recently used go first.
+	maxPrograms     = 500
+	maxProgramBytes = 2 << 30
 	// maxBuildOutput bounds what a failed build's output keeps.
 	maxBuildOutput = 64 << 10
 )
@@ -48,7 +49,6 @@ const (
 // A Builder builds learners' files with their experiments' harnesses, in
 // a sandbox, and keeps the programs by content.
 type Builder struct {
-	ctx   context.Context // the server's: a build in flight ends with it
 	tc    toolchain
 	sb    *sandbox.Sandbox
 	lim   *process.Memory
@@ -57,9 +57,10 @@ type Builder struct {
 	sync  string // x/sync's version
 	log   *slog.Logger
 
-	flight singleflight.Group
-	mu     sync.Mutex // guards builds
-	builds int
+	mu       sync.Mutex               // guards building and builds
+	building map[string]chan struct{} // builds under way by key, closed when done
+	builds   int
+	cache    sync.RWMutex // builds read the compiler's cache; trim replaces it
 }
 
 // A Built program: its path and what vet found in the learner's file.
@@ -79,8 +80,9 @@ func (e *BuildError) Error() string {
 	return "your code did not build: " + e.Problems[0].String()
 }
 
-// NewBuilder prepares dir for builds; ctx bounds every build: a Go toolchain, x/sync copied out
-// of the module cache, the compiler's cache owned by the build user.
+// NewBuilder prepares dir for builds: it finds the Go toolchain (ctx
+// bounds asking it), copies x/sync out of the module cache, and gives the
+// compiler's cache to the build user.
 func NewBuilder(ctx context.Context, dir string, sb *sandbox.Sandbox, lim *process.Memory, log *slog.Logger) (*Builder, error) {
 	tc, err := findToolchain(ctx)
 	if err != nil {
@@ -90,7 +92,9 @@ func NewBuilder(ctx context.Context, dir string, sb *sandbox.Sandbox, lim *proce
 	if err != nil {
 		return nil, err
 	}
-	b := &Builder{ctx: ctx, tc: tc, sb: sb, lim: lim, dir: dir, sync: v, log: log}
+	b := &Builder{building: make(map[string]chan struct{}), tc: tc, sb: sb, lim: lim, dir: dir, sync: v, log: log}
+	// What a build left when the server stopped in its middle.
+	os.RemoveAll(filepath.Join(dir, "tmp"))
 	for _, d := range []string{"gocache", "gomod", "bin", "tmp"} {
 		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
 			return nil, fmt.Errorf("code: %w", err)
@@ -165,34 +169,44 @@ func (b *Builder) Key(edit *lab.Edit, src string, race bool) string {
 
 // Build builds src, the learner's file of edit, pinned to cpus (a runner
 // slot's), and vets it; race builds with the race detector. A file that
-// does not build is a *BuildError. A build of the same content in flight
+// does not build is a *BuildError. A build of the same content under way
 // is waited for, one already made is reused.
 func (b *Builder) Build(ctx context.Context, edit *lab.Edit, src string, race bool, cpus []int) (Built, error) {
 	key := b.Key(edit, src, race)
 	prog := filepath.Join(b.dir, "bin", key)
-	if built, err := b.cached(prog); err == nil {
-		return built, nil
-	}
-	// The same content asked for twice at once is built once; the build
-	// goes on for the others if the first asker leaves.
-	ch := b.flight.DoChan(key, func() (any, error) {
-		built, err := b.build(b.ctx, edit, src, race, cpus, prog)
-		b.mu.Lock()
-		b.builds++
-		trim := b.builds%20 == 0
-		b.mu.Unlock()
-		if trim {
-			b.trim()
+	for {
+		if built, err := b.cached(prog); err == nil {
+			return built, nil
 		}
-		return built, err
-	})
-	select {
-	case r := <-ch:
-		built, _ := r.Val.(Built)
-		return built, r.Err
-	case <-ctx.Done():
-		return Built{}, ctx.Err()
+		b.mu.Lock()
+		wait, busy := b.building[key]
+		if !busy {
+			b.building[key] = make(chan struct{})
+			b.mu.Unlock()
+			break
+		}
+		b.mu.Unlock()
+		select { // the same file in another build: its program, or a try of our own
+		case <-wait:
+		case <-ctx.Done():
+			return Built{}, ctx.Err()
+		}
 	}
+	// The build is the asker's: it ends with the asker's context, on the
+	// asker's slot, and nothing of it outlives this call.
+	b.cache.RLock()
+	built, err := b.build(ctx, edit, src, race, cpus, prog)
+	b.cache.RUnlock()
+	b.mu.Lock()
+	close(b.building[key])
+	delete(b.building, key)
+	b.builds++
+	trim := b.builds%20 == 0 || err == nil
+	b.mu.Unlock()
+	if trim {
+		b.trim(b.builds%20 == 0)
+	}
+	return built, err
 }
 
 // cached returns a program built before, touched as used.
@@ -215,7 +229,11 @@ func (b *Builder) cached(prog string) (Built, error) {
 }
 
 func (b *Builder) build(ctx context.Context, edit *lab.Edit, src string, race bool, cpus []int, prog string) (Built, error) {
-	ctx, cancel := context.WithTimeout(ctx, BuildTimeout)
+	limit := BuildTimeout
+	if race {
+		limit = raceTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	var rnd [8]byte
 	rand.Read(rnd[:])
@@ -255,11 +273,9 @@ func (b *Builder) build(ctx context.Context, edit *lab.Edit, src string, race bo
 	if err := os.WriteFile(prog+".vet.json.tmp", data, 0o644); err != nil {
 		return Built{}, fmt.Errorf("code: keep the vet: %w", err)
 	}
-	if err := os.Rename(filepath.Join(work, "prog"), prog); err != nil {
+	if err := keep(filepath.Join(work, "prog"), prog); err != nil {
 		return Built{}, fmt.Errorf("code: keep the program: %w", err)
 	}
-	os.Chown(prog, 0, 0)
-	os.Chmod(prog, 0o755)
 	if err := os.Rename(prog+".vet.json.tmp", prog+".vet.json"); err != nil {
 		return Built{}, fmt.Errorf("code: keep the vet: %w", err)
 	}
@@ -270,7 +286,7 @@ func (b *Builder) build(ctx context.Context, edit *lab.Edit, src string, race bo
 // limit it ran into.
 func (b *Builder) failed(ctx context.Context, edit *lab.Edit, out string, err error) error {
 	if errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return &BuildError{Problems: []Problem{{Msg: fmt.Sprintf("the build took longer than %s and was stopped", BuildTimeout)}}}
+		return &BuildError{Problems: []Problem{{Msg: fmt.Sprintf("the build took longer than its limit (%s, %s with the race detector) and was stopped", BuildTimeout, raceTimeout)}}}
 	}
 	if strings.Contains(out, "file size limit exceeded") || strings.Contains(out, "file too large") {
 		return &BuildError{Problems: []Problem{{Msg: fmt.Sprintf("the build wrote a file of over %d MiB and was stopped: is there a huge array?", MaxProgram>>20)}}}
@@ -286,95 +302,3 @@ func (b *Builder) failed(ctx context.Context, edit *lab.Edit, out string, err er
 }
 
 var errBuildMemory = errors.New("build memory")
-
-// goCmd runs the go command in the build sandbox on work's module.
-func (b *Builder) goCmd(ctx context.Context, work string, cgo bool, cpus []int, args ...string) (string, error) {
-	var mounts []sandbox.Mount
-	for _, m := range []struct {
-		path, dest string
-		write      bool
-	}{{b.tc.GOROOT, "/goroot", false}, {filepath.Join(b.dir, "gomod"), "/gomod", false},
-		{filepath.Join(b.dir, "gocache"), "/gocache", true}, {work, "/src", true}} {
-		f, err := sandbox.OpenPath(m.path)
-		if err != nil {
-			return "", err
-		}
-		defer f.Close()
-		mounts = append(mounts, sandbox.Mount{File: f, Dest: m.dest, Write: m.write})
-	}
-	cgoEnabled := "0"
-	if cgo {
-		cgoEnabled = "1"
-	}
-	cmd := b.sb.Command(ctx, sandbox.Spec{
-		Args:   append([]string{"/goroot/bin/go"}, args...),
-		Mounts: mounts, Dir: "/src", System: true, UID: sandbox.BuildUID, Procs: buildProcs, FileSize: MaxProgram,
-		Env: []string{"PATH=/goroot/bin:/usr/bin", "HOME=/tmp", "GOROOT=/goroot", "GOPATH=/tmp/gopath",
-			"GOCACHE=/gocache", "GOMODCACHE=/gomod", "GOPROXY=off", "GOSUMDB=off", "GOTOOLCHAIN=local",
-			"GOFLAGS=-mod=readonly", "GOENV=off", "GOTELEMETRY=off", "CGO_ENABLED=" + cgoEnabled,
-			fmt.Sprintf("GOMAXPROCS=%d", max(len(cpus), 1))},
-	})
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	over, err := process.RunBoxed(cmd, cpus, b.lim, BuildMemory)
-	s := out.String()
-	if len(s) > maxBuildOutput {
-		s = s[:maxBuildOutput]
-	}
-	if over {
-		return s, errBuildMemory
-	}
-	return s, err
-}
-
-// writeModule writes the learner's module: the lab's module name, so the
-// harness's imports hold, with the harness, the experiment's files and
-// the learner's file in place of the starting one.
-func (b *Builder) writeModule(work string, edit *lab.Edit, src string) error {
-	files := map[string]string{
-		"go.mod":                                 fmt.Sprintf("module concurrencylab\n\ngo %s\n\nrequire %s %s\n", b.tc.Version, syncModule, b.sync),
-		"go.sum":                                 b.goSum,
-		"lab/yours/harness/harness.go":           yours.HarnessSource,
-		path.Join(edit.Dir, "yours", edit.Start): src,
-	}
-	err := fs.WalkDir(edit.Files, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || p == path.Join("yours", edit.Start) {
-			return err
-		}
-		data, err := fs.ReadFile(edit.Files, p)
-		files[path.Join(edit.Dir, p)] = string(data)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("code: the harness's files: %w", err)
-	}
-	for name, data := range files {
-		full := filepath.Join(work, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-			return fmt.Errorf("code: %w", err)
-		}
-		if err := os.WriteFile(full, []byte(data), 0o644); err != nil {
-			return fmt.Errorf("code: %w", err)
-		}
-	}
-	return nil
-}
-
-// fileProblems picks the compiler's or vet's findings on the learner's
-// file out of their output.
-func fileProblems(edit *lab.Edit, out string) []Problem {
-	re := regexp.MustCompile(`(?m)(?:^|[\s/])yours/` + regexp.QuoteMeta(edit.Start) + `:(\d+):(\d+): (.*)$`)
-	var ps []Problem
-	for _, m := range re.FindAllStringSubmatch(out, 20) {
-		var line, col int
-		fmt.Sscan(m[1], &line)
-		fmt.Sscan(m[2], &col)
-		ps = append(ps, Problem{Line: line, Col: col, Msg: strings.TrimSpace(m[3])})
-	}
-	return ps
-}
-
-func firstLines(s string, n int) string {
-	lines := strings.Split(strings.TrimSpace(s), "\n")
-	return strings.Join(lines[:min(n, len(lines))], "\n")
-}

@@ -240,6 +240,9 @@ func (s *Service) Prepare(ctx context.Context, job *runner.Job) error {
 	if src.Experiment != job.Experiment {
 		return fmt.Errorf("your code %s was written for %s, not %s", src.ID, src.Experiment, job.Experiment)
 	}
+	if ps := Check(exp.Info().Edit, src.Code); len(ps) > 0 { // the rules may have grown since
+		return fmt.Errorf("your code %s: the lab refuses it now: %s", src.ID, ps[0])
+	}
 	built, err := s.b.Build(ctx, exp.Info().Edit, src.Code, false, job.CPUs)
 	if err != nil {
 		return fmt.Errorf("your code %s: %w", src.ID, err)

@@ -24,6 +24,9 @@ import (
 // syncModule is the module a learner may import beyond the standard library.
 const syncModule = "golang.org/x/sync"
 
+// ErrNoToolchain means there is no go command to build learners' code.
+var ErrNoToolchain = errors.New("code: no Go toolchain (the go command) on the PATH")
+
 // A toolchain is the local Go installation.
 type toolchain struct {
 	Go       string // the go command
@@ -36,7 +39,7 @@ type toolchain struct {
 func findToolchain(ctx context.Context) (toolchain, error) {
 	gobin, err := exec.LookPath("go")
 	if err != nil {
-		return toolchain{}, errors.New("this server has no Go toolchain (the go command), so it cannot build learners' code")
+		return toolchain{}, ErrNoToolchain
 	}
 	cmd := exec.CommandContext(ctx, gobin, "env", "-json", "GOROOT", "GOMODCACHE", "GOVERSION")
 	cmd.Env = append(os.Environ(), "GOTOOLCHAIN=local", "GOFLAGS=")

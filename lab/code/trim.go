@@ -9,10 +9,20 @@ import (
 	"time"
 )
 
-// trim keeps the builds' files within their bounds: the compiler's cache
-// starts afresh past maxCache, and only the maxPrograms most recently
-// used programs are kept (a run whose program went is built again).
-func (b *Builder) trim() {
+// trim keeps the builds' files within their bounds: only the most
+// recently used programs, maxPrograms of them and maxProgramBytes in all,
+// are kept (a run whose program went is built again), and with cache set
+// the compiler's cache starts afresh past maxCache, once no build uses it.
+func (b *Builder) trim(cache bool) {
+	if cache {
+		b.trimCache()
+	}
+	b.trimPrograms()
+}
+
+func (b *Builder) trimCache() {
+	b.cache.Lock()
+	defer b.cache.Unlock()
 	cache := filepath.Join(b.dir, "gocache")
 	var size int64
 	filepath.WalkDir(cache, func(_ string, d fs.DirEntry, err error) error {
@@ -29,10 +39,14 @@ func (b *Builder) trim() {
 		os.Mkdir(cache, 0o755)
 		b.own(cache)
 	}
+}
+
+func (b *Builder) trimPrograms() {
 	entries, _ := os.ReadDir(filepath.Join(b.dir, "bin"))
 	type prog struct {
 		name string
 		used time.Time
+		size int64
 	}
 	var progs []prog
 	for _, e := range entries {
@@ -40,16 +54,17 @@ func (b *Builder) trim() {
 			continue
 		}
 		if info, err := e.Info(); err == nil {
-			progs = append(progs, prog{e.Name(), info.ModTime()})
+			progs = append(progs, prog{e.Name(), info.ModTime(), info.Size()})
 		}
 	}
-	if len(progs) <= maxPrograms {
-		return
-	}
 	slices.SortFunc(progs, func(a, b prog) int { return b.used.Compare(a.used) })
-	for _, p := range progs[maxPrograms:] {
-		full := filepath.Join(b.dir, "bin", p.name)
-		os.Remove(full + ".vet.json")
-		os.Remove(full)
+	var total int64
+	for i, p := range progs {
+		total += p.size
+		if i >= maxPrograms || total > maxProgramBytes {
+			full := filepath.Join(b.dir, "bin", p.name)
+			os.Remove(full + ".vet.json")
+			os.Remove(full)
+		}
 	}
 }

@@ -27,7 +27,7 @@ func RunTrials(ctx context.Context, exp lab.Experiment, p lab.Params, sink Sink)
 // other programs took while the trials ran.
 func Execute(ctx context.Context, job Job, exp lab.Experiment, p lab.Params, sink Sink) (Report, error) {
 	cpus := Affinity()
-	ctx, stopYours, err := startYours(ctx, job, exp, p)
+	ctx, stopYours, err := startYours(ctx, job, exp)
 	if err != nil {
 		return Report{}, err
 	}

@@ -1,8 +1,8 @@
 package runner
 
-// The variant yours: a learner's program, started once per run in a
-// sandbox, runs each trial when asked; the experiment's Edit judges what
-// the harness counted.
+// The variant yours: a learner's program, started in a sandbox for each
+// trial; the lab times the trial itself, and the experiment's Edit judges
+// what the harness counted.
 
 import (
 	"context"
@@ -33,9 +33,18 @@ func trialLimit(job Job) time.Duration {
 
 type yoursKey struct{}
 
-// startYours starts the learner's program of job, if it names one, and
-// returns ctx carrying it, and how to stop it.
-func startYours(ctx context.Context, job Job, exp lab.Experiment, p lab.Params) (context.Context, func(em lab.Emitter), error) {
+// yoursRun is the variant yours of a run: the job naming its programs,
+// the sandbox, and what its programs printed, across trials.
+type yoursRun struct {
+	job    Job
+	sb     *sandbox.Sandbox
+	fn     string
+	output *yours.Output
+}
+
+// startYours returns ctx carrying the variant yours of job, if it names
+// one, and what logs what its programs printed once the trials are over.
+func startYours(ctx context.Context, job Job, exp lab.Experiment) (context.Context, func(em lab.Emitter), error) {
 	if job.Yours == nil {
 		return ctx, func(lab.Emitter) {}, nil
 	}
@@ -43,25 +52,25 @@ func startYours(ctx context.Context, job Job, exp lab.Experiment, p lab.Params) 
 	if err != nil {
 		return ctx, nil, err
 	}
-	prog, err := yours.Start(ctx, yours.Spec{Sandbox: sb, Path: job.Yours.Program, Params: job.Params,
-		UID: job.Yours.UID, Cores: p.Cores(), Func: funcName(exp)})
-	if err != nil {
-		return ctx, nil, fmt.Errorf("%s: %w", lab.Yours, err)
-	}
-	stop := func(em lab.Emitter) {
-		prog.Close()
-		if out, n := prog.Output(); n > 0 {
+	yr := &yoursRun{job: job, sb: sb, fn: funcName(exp), output: yours.NewOutput()}
+	done := func(em lab.Emitter) {
+		if out, n := yr.output.Get(); n > 0 {
 			em.Log(fmt.Sprintf("%s printed %s bytes; the first of them: %s", lab.Yours, lab.Group(n), firstBytes(out, 2048)))
 		}
 	}
-	return context.WithValue(ctx, yoursKey{}, &yoursRun{prog: prog, job: job}), stop, nil
+	return context.WithValue(ctx, yoursKey{}, yr), done, nil
 }
 
-// yoursRun is the variant yours of a run: its program, and the job for
-// the race detector's run.
-type yoursRun struct {
-	prog *yours.Program
-	job  Job
+// trial runs the program at path for trial n in its sandbox: it starts,
+// is ready, and then the lab's clock runs until its answer.
+func (yr *yoursRun) trial(ctx context.Context, path string, params map[string]string, n, cores int, race bool) (yours.Result, error) {
+	prog, err := yours.Start(ctx, yours.Spec{Sandbox: yr.sb, Path: path, Params: params, Trial: n,
+		Output: yr.output, UID: yr.job.Yours.UID, Cores: cores, Func: yr.fn, Race: race})
+	if err != nil {
+		return yours.Result{}, err
+	}
+	defer prog.Close()
+	return prog.Run(ctx, trialLimit(yr.job), cores)
 }
 
 // yoursTrial runs trial i of the variant yours.
@@ -69,24 +78,22 @@ func yoursTrial(ctx context.Context, exp lab.Experiment, p lab.Params, i int, em
 	yr, _ := ctx.Value(yoursKey{}).(*yoursRun)
 	edit := exp.Info().Edit
 	if yr == nil || edit == nil {
-		return lab.Trial{}, errors.New("this runner was given no program for the variant yours")
+		return lab.Trial{}, errors.New("yours cannot run here: this server runs no learners' code (editing is off)")
 	}
-	r, err := yr.prog.Trial(ctx, i+1, trialLimit(yr.job))
+	r, err := yr.trial(ctx, yr.job.Yours.Program, yr.job.Params, i+1, p.Cores(), false)
 	if err != nil {
 		return lab.Trial{}, err
 	}
 	end := time.Now()
-	elapsed := time.Duration(r.Ns)
-	em.Span(0, end.Add(-elapsed), end, lab.Yours)
+	em.Span(0, end.Add(-r.Elapsed), end, lab.Yours)
 	em.Progress(1, 1, "calls")
-	t := lab.Trial{Elapsed: elapsed, CPU: time.Duration(r.CPUNs),
-		Expected: lab.Int64(edit.Expected(p)), Got: lab.Int64(r.Got)}
+	t := lab.Trial{Elapsed: r.Elapsed, CPU: r.CPU, Expected: lab.Int64(edit.Expected(p)), Got: lab.Int64(r.Got)}
 	if edit.Extra != nil {
-		t.Extra = edit.Extra(p, r.Got, elapsed)
+		t.Extra = edit.Extra(p, r.Got, r.Elapsed)
 	}
 	if i == 0 && yr.job.Yours.Race != "" {
 		// Once a run, after its first trial, outside the timing.
-		extra, err := detectYours(ctx, yr.job, exp, p)
+		extra, err := detectYours(ctx, yr, p)
 		if err != nil {
 			return lab.Trial{}, err
 		}
@@ -116,23 +123,15 @@ const (
 // detectYours runs the learner's program built with the race detector
 // once, at small sizes, in its sandbox, and returns what the detector
 // reported as a trial's extra figures (the lab's race_* figures).
-func detectYours(ctx context.Context, job Job, exp lab.Experiment, p lab.Params) (map[string]any, error) {
-	sb, err := sandbox.New()
-	if err != nil {
-		return nil, err
-	}
-	params := maps.Clone(job.Params)
+func detectYours(ctx context.Context, yr *yoursRun, p lab.Params) (map[string]any, error) {
+	params := maps.Clone(yr.job.Params)
 	params["goroutines"], params["increments"] = strconv.Itoa(raceGoroutines), strconv.Itoa(raceIncrements)
-	prog, err := yours.Start(ctx, yours.Spec{Sandbox: sb, Path: job.Yours.Race, Params: params,
-		UID: job.Yours.UID, Cores: p.Cores(), Race: true, Func: funcName(exp)})
-	if err != nil {
-		return nil, fmt.Errorf("%s built with -race: %w", lab.Yours, err)
-	}
-	r, trialErr := prog.Trial(ctx, 1, trialLimit(job))
-	prog.Close()
-	out, _ := prog.Output()
-	out = dropLines(out, "WARNING: reading executable name failed") // the sandbox has no /proc
-	races := strings.Count(out, "WARNING: DATA RACE")
+	out := yours.NewOutput()
+	race := &yoursRun{job: yr.job, sb: yr.sb, fn: yr.fn, output: out}
+	r, trialErr := race.trial(ctx, yr.job.Yours.Race, params, 1, p.Cores(), true)
+	report, _ := out.Get()
+	report = dropLines(report, "WARNING: reading executable name failed") // the sandbox has no /proc
+	races := strings.Count(report, "WARNING: DATA RACE")
 	found := "no data race reported"
 	switch {
 	case races == 1:
@@ -146,7 +145,7 @@ func detectYours(ctx context.Context, job Job, exp lab.Experiment, p lab.Params)
 	return map[string]any{
 		"race_command": fmt.Sprintf("go build -race; Count(c, %d, %d)", raceGoroutines, raceIncrements),
 		"race_output":  fmt.Sprintf("%d", r.Got),
-		"race_report":  out,
+		"race_report":  report,
 		"race_reports": races,
 		"race_found":   found,
 		"race_summary": fmt.Sprintf("race detector: yours, built with -race, counted %d of %d: %s", r.Got, raceGoroutines*raceIncrements, found),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"time"
 )
 
 // ErrClosed is the error of a slot asked for once the manager shut down.
@@ -41,8 +42,16 @@ func (m *Manager) Slot(ctx context.Context) (cpus []int, release func(), err err
 	}
 }
 
-// lendLocked lends free slots to those waiting in Slot, in order.
+// buildsFirst is how long a queued run lets builds go before it: past
+// it, the run goes first, so a stream of builds cannot hold runs back.
+const buildsFirst = 10 * time.Second
+
+// lendLocked lends free slots to those waiting in Slot, in order, unless
+// the first queued run has waited buildsFirst already.
 func (m *Manager) lendLocked() {
+	if len(m.queue) > 0 && time.Since(m.queue[0].run.Created) > buildsFirst {
+		return
+	}
 	for len(m.waiters) > 0 && len(m.running)+m.lent < m.cfg.Parallel {
 		i := slices.Index(m.busy, false)
 		if i < 0 {

@@ -49,15 +49,25 @@ func New() (*Sandbox, error) {
 }
 
 // Find looks for bubblewrap and tries it; the error says why the lab
-// cannot sandbox a program here.
+// cannot sandbox a program here. The server must be root: only then do
+// sandboxed programs get users of their own and a bound on their
+// processes.
 func Find() (*Sandbox, error) {
 	s, err := New()
 	if err != nil {
 		return nil, err
 	}
+	if !s.root {
+		return nil, errors.New("the server does not run as root, so it cannot give learners' programs users of their own and a bound on their processes")
+	}
 	// A program the system has, with the system's libraries bound in.
-	cmd := s.Command(context.Background(), Spec{Args: []string{"/usr/bin/true"}, System: true, UID: BuildUID, Procs: 16})
-	if out, err := cmd.CombinedOutput(); err != nil {
+	cmd, release, err := s.Command(context.Background(), Spec{Args: []string{"/usr/bin/true"}, System: true, UID: BuildUID, Procs: 16})
+	if err != nil {
+		return nil, err
+	}
+	out, err := cmd.CombinedOutput()
+	release()
+	if err != nil {
 		return nil, fmt.Errorf("bubblewrap cannot make a sandbox here: %v: %s", err, out)
 	}
 	return s, nil
@@ -96,22 +106,31 @@ type Spec struct {
 	System bool
 	// UID is the user the program runs as when the server is root.
 	UID int
-	// Procs bounds the processes and threads of UID (RLIMIT_NPROC).
+	// Procs bounds the processes and threads of UID (RLIMIT_NPROC), where
+	// the server is root (Find refuses a server that is not).
 	Procs int
 	// FileSize bounds each file the program writes, in bytes
 	// (RLIMIT_FSIZE); 0: no bound.
 	FileSize int64
 }
 
-// Command returns the command that starts spec's program in a sandbox.
-// Killing its process group (Setpgid is set) kills the sandbox, and with
-// it every process inside: they are in a process namespace of its own.
-func (s *Sandbox) Command(ctx context.Context, spec Spec) *exec.Cmd {
+// Command returns the command that starts spec's program in a sandbox,
+// and release, which closes this process's copy of the seccomp filter
+// once the command has started (or failed to). Killing its process group
+// (Setpgid is set) kills the sandbox, and with it every process inside:
+// they are in a process namespace of its own.
+func (s *Sandbox) Command(ctx context.Context, spec Spec) (cmd *exec.Cmd, release func(), err error) {
+	seccomp, err := filterFile()
+	if err != nil {
+		return nil, nil, err
+	}
 	args := []string{"--unshare-all", "--unshare-user", "--disable-userns",
 		"--die-with-parent", "--new-session", "--clearenv",
 		"--cap-drop", "ALL", "--hostname", "sandbox",
-		"--tmpfs", "/tmp", "--dev", "/dev"}
+		"--size", strconv.Itoa(tmpSize), "--tmpfs", "/tmp", "--dev", "/dev"}
 	files := append([]*os.File(nil), spec.Files...)
+	files = append(files, seccomp)
+	args = append(args, "--seccomp", strconv.Itoa(3+len(files)-1))
 	if spec.System {
 		args = append(args, "--ro-bind", "/usr", "/usr",
 			"--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
@@ -151,7 +170,7 @@ func (s *Sandbox) Command(ctx context.Context, spec Spec) *exec.Cmd {
 		args = append(append(limits, "--", s.bwrap), args...)
 		name = s.prlimit
 	}
-	cmd := exec.CommandContext(ctx, name, args...)
+	cmd = exec.CommandContext(ctx, name, args...)
 	cmd.Env = []string{}
 	cmd.ExtraFiles = files
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -160,8 +179,11 @@ func (s *Sandbox) Command(ctx context.Context, spec Spec) *exec.Cmd {
 		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: uid, Gid: uid, Groups: []uint32{}}
 	}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
-	return cmd
+	return cmd, func() { seccomp.Close() }, nil
 }
+
+// tmpSize bounds a sandbox's private /tmp, in bytes.
+const tmpSize = 256 << 20
 
 // OpenPath opens path to bind it into a sandbox: a handle that reads
 // nothing itself, so the sandbox's user needs no right to the path.

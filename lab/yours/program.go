@@ -1,9 +1,11 @@
 // Package yours runs a learner's own variant: its built program, started
-// in a sandbox once per run, runs one trial each time the run asks and
-// answers through the harness (package harness) on a pipe of its own.
-// What the program writes is data: a line on the pipe the harness did not
-// write (no secret, a trial not asked for, a field too many) stops it and
-// fails the run; what it prints is kept, bounded, for the learner to read.
+// in a sandbox for each trial, answers through the harness (package
+// harness) on a pipe of its own, and the lab times the trial itself, from
+// its go to the answer. Nothing of a trial's program outlives the trial:
+// not a goroutine, not a child. What the program writes is data: a line
+// on the pipe the harness did not write (no secret, another trial, a field
+// too many) stops it and fails the run; what it prints is kept, bounded,
+// for the learner to read.
 package yours
 
 import (
@@ -49,6 +51,8 @@ type Spec struct {
 	Sandbox *sandbox.Sandbox
 	Path    string            // the built program
 	Params  map[string]string // the run's parameters
+	Trial   int               // the trial's number, from 1
+	Output  *Output           // what the run's programs print, kept across trials
 	UID     int               // its user (sandbox.RunUID + slot)
 	Func    string            // the learner's function, for messages ("Count")
 	Cores   int               // GOMAXPROCS
@@ -65,8 +69,9 @@ type Program struct {
 	stdin   *os.File
 	replies chan reply
 	secret  string
+	trial   int
 	fn      string
-	output  *capped
+	output  *Output
 	waited  chan struct{}
 	waitErr error
 }
@@ -101,20 +106,31 @@ func Start(ctx context.Context, spec Spec) (*Program, error) {
 	if spec.Race {
 		env = append(env, "GORACE=halt_on_error=0 exitcode=66 atexit_sleep_ms=0")
 	}
-	cmd := spec.Sandbox.Command(context.WithoutCancel(ctx), sandbox.Spec{
+	cmd, release, err := spec.Sandbox.Command(context.WithoutCancel(ctx), sandbox.Spec{
 		Args:   []string{"/prog"},
 		Files:  []*os.File{w},
 		Mounts: []sandbox.Mount{{File: bin, Dest: "/prog"}},
 		Env:    env, UID: spec.UID, Procs: Procs, System: spec.Race,
 	})
-	out := &capped{}
+	if err != nil {
+		results.Close()
+		w.Close()
+		inR.Close()
+		inW.Close()
+		return nil, err
+	}
+	out := spec.Output
+	if out == nil {
+		out = NewOutput()
+	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, out, out
 	cmd.WaitDelay = killWait
-	p := &Program{cmd: cmd, stdin: inW, replies: make(chan reply, 1), output: out, waited: make(chan struct{}), fn: spec.Func}
+	p := &Program{cmd: cmd, stdin: inW, replies: make(chan reply, 1), output: out, waited: make(chan struct{}), fn: spec.Func, trial: spec.Trial}
 	if p.fn == "" {
 		p.fn = "function"
 	}
 	err = cmd.Start()
+	release()
 	inR.Close()
 	w.Close()
 	if err != nil {
@@ -128,30 +144,46 @@ func Start(ctx context.Context, spec Spec) (*Program, error) {
 	var b [16]byte
 	rand.Read(b[:])
 	p.secret = hex.EncodeToString(b[:])
-	line, _ := json.Marshal(map[string]any{"secret": p.secret, "params": spec.Params})
+	line, _ := json.Marshal(map[string]any{"secret": p.secret, "params": spec.Params, "trial": spec.Trial})
 	p.stdin.Write(append(line, '\n')) // a program that died is found below
-	if _, err := p.await(ctx, 0, readyWait); err != nil {
+	if r, err := p.await(ctx, readyWait); err != nil || !r.Ready {
+		if err == nil {
+			err = ErrForged
+		}
 		p.Close()
-		return nil, p.explain("before its first trial", err)
+		return nil, p.explain("before its trial began", err)
 	}
 	return p, nil
 }
 
-// Trial runs trial n (from 1) and returns the harness's answer. It waits
-// at most limit for the learner's function to return.
-func (p *Program) Trial(ctx context.Context, n int, limit time.Duration) (harness.Reply, error) {
-	line, _ := json.Marshal(map[string]int{"trial": n})
-	if _, err := p.stdin.Write(append(line, '\n')); err != nil {
-		return harness.Reply{}, p.explain("", errGone)
+// A Result is a trial's outcome: what the harness counted, and the time
+// from the lab's go to the answer, measured by the lab.
+type Result struct {
+	Got     int64
+	Elapsed time.Duration // the lab's clock
+	CPU     time.Duration // as the program reported it, at most Elapsed × cores
+}
+
+// Run starts the trial's clock and waits at most limit for the learner's
+// function to return.
+func (p *Program) Run(ctx context.Context, limit time.Duration, cores int) (Result, error) {
+	start := time.Now()
+	if _, err := p.stdin.Write([]byte("{\"go\": true}\n")); err != nil {
+		return Result{}, p.explain("", errGone)
 	}
-	r, err := p.await(ctx, n, limit)
+	r, err := p.await(ctx, limit)
+	elapsed := time.Since(start)
+	if err == nil && (r.Ready || r.Ns > elapsed.Nanoseconds()) {
+		err = ErrForged // a second ready, or a time longer than the lab's clock saw
+	}
 	if err != nil {
-		return harness.Reply{}, p.explain("", err)
+		return Result{}, p.explain("", err)
 	}
 	if r.Error != "" {
-		return r, fmt.Errorf("your %s %s", p.fn, r.Error)
+		return Result{}, fmt.Errorf("your %s %s", p.fn, r.Error)
 	}
-	return r, nil
+	cpu := min(time.Duration(r.CPUNs), elapsed*time.Duration(max(cores, 1)))
+	return Result{Got: r.Got, Elapsed: elapsed, CPU: cpu}, nil
 }
 
 var (
@@ -159,8 +191,8 @@ var (
 	errTimeout = errors.New("timeout")
 )
 
-// await waits for the reply to trial n.
-func (p *Program) await(ctx context.Context, n int, limit time.Duration) (harness.Reply, error) {
+// await waits for the program's next answer.
+func (p *Program) await(ctx context.Context, limit time.Duration) (harness.Reply, error) {
 	t := time.NewTimer(limit)
 	defer t.Stop()
 	select {
@@ -175,7 +207,7 @@ func (p *Program) await(ctx context.Context, n int, limit time.Duration) (harnes
 		if r.err != nil {
 			return harness.Reply{}, r.err
 		}
-		if r.r.Secret != p.secret || r.r.Trial != n || r.r.Ns < 0 || r.r.CPUNs < 0 {
+		if r.r.Secret != p.secret || r.r.Trial != p.trial || r.r.Ns < 0 || r.r.CPUNs < 0 {
 			return harness.Reply{}, ErrForged
 		}
 		return r.r, nil
@@ -248,12 +280,7 @@ func (p *Program) explain(when string, err error) error {
 	return errors.New(msg)
 }
 
-// Output returns what the program printed (at most MaxOutput bytes) and
-// how many bytes it printed in all.
-func (p *Program) Output() (string, int64) { return p.output.get() }
-
-// Close ends the program: its input closes, and whatever is left of its
-// sandbox is killed.
+// Close ends the program and whatever is left of its sandbox.
 func (p *Program) Close() error {
 	p.stdin.Close()
 	select {
@@ -262,7 +289,6 @@ func (p *Program) Close() error {
 		p.kill()
 		<-p.waited
 	}
-	p.kill() // its process group: whatever it left
 	go func() {
 		for range p.replies { // lines no one asked for: the reader ends with the pipe
 		}
@@ -276,14 +302,15 @@ func (p *Program) kill() {
 	}
 }
 
-// capped keeps the first MaxOutput bytes written to it and counts all.
-type capped struct {
+// An Output keeps the first MaxOutput bytes the programs of a run print
+// and counts all.
+type Output struct {
 	mu  sync.Mutex // guards buf and n
 	buf []byte
 	n   int64
 }
 
-func (c *capped) Write(b []byte) (int, error) {
+func (c *Output) Write(b []byte) (int, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.n += int64(len(b))
@@ -293,14 +320,20 @@ func (c *capped) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-func (c *capped) get() (string, int64) {
+// NewOutput returns an empty Output.
+func NewOutput() *Output { return &Output{} }
+
+// Get returns what was kept and how many bytes were printed in all.
+func (c *Output) Get() (string, int64) { return c.get() }
+
+func (c *Output) get() (string, int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return string(c.buf), c.n
 }
 
 // tail returns up to n bytes of the end of what was kept.
-func (c *capped) tail(n int) string {
+func (c *Output) tail(n int) string {
 	s, _ := c.get()
 	if len(s) > n {
 		s = "…" + s[len(s)-n:]

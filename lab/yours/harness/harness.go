@@ -1,13 +1,15 @@
 // Package harness is the lab's side of a learner's own program: it runs
-// the learner's function once per trial the lab asks for, times it and
-// reports what the lab's own primitives counted. It is built into the
-// learner's program, in a sandbox, and imports only the standard library.
+// the learner's function for one trial and reports what the lab's own
+// primitives counted. It is built into the learner's program, which runs
+// in a sandbox, once per trial, and imports only the standard library.
 //
-// The protocol, one JSON object a line: the lab writes the run on standard
-// input ({"secret", "params"}), then one {"trial": n} per trial; the
-// harness answers each on descriptor 3 with the secret, the trial, its
-// time and count, or an error. A line without the secret, or a trial not
-// asked for, is not the harness's: the lab fails the run.
+// The protocol, one JSON object a line: the lab writes the trial on
+// standard input ({"secret", "params", "trial"}); the harness collects the
+// garbage and answers ready on descriptor 3; the lab starts its clock and
+// writes {"go": true}; the harness calls the function and answers its
+// count (or an error) and exits. The lab times the trial from its go to
+// the answer itself. A line without the secret, or for another trial, is
+// not the harness's: the lab fails the run.
 package harness
 
 import (
@@ -18,6 +20,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -35,58 +38,57 @@ func (p Params) Int(name string) int {
 type start struct {
 	Secret string `json:"secret"`
 	Params Params `json:"params"`
+	Trial  int    `json:"trial"`
 }
 
-// A Reply answers the lab: ready, or a trial's outcome.
+// A Reply answers the lab: ready, or the trial's outcome.
 type Reply struct {
 	Secret string `json:"secret"`
-	Trial  int    `json:"trial"` // 0: ready to run trials
-	Ns     int64  `json:"ns"`    // the call's wall-clock time
+	Trial  int    `json:"trial"`
+	Ready  bool   `json:"ready,omitempty"` // garbage collected: the lab may start its clock
+	Ns     int64  `json:"ns"`              // the call's wall-clock time, as the program saw it
 	CPUNs  int64  `json:"cpu_ns"`
 	Got    int64  `json:"got"`
 	Error  string `json:"error,omitempty"`
 }
+
+// maxError bounds the text of an error the harness reports.
+const maxError = 1024
 
 // settle is how long goroutines started by the learner's function may
 // take to end after it returned, before the trial counts them as left
 // running.
 const settle = 200 * time.Millisecond
 
-// Serve runs trials until the lab closes standard input: each calls run,
-// which calls the learner's function with the lab's primitives and
-// returns what they counted.
+// Serve runs one trial: run calls the learner's function with the lab's
+// primitives and returns what they counted.
 func Serve(run func(Params) int64) {
 	out := os.NewFile(3, "results")
-	in := bufio.NewReader(os.Stdin)
+	in := bufio.NewReader(os.NewFile(0, "lab"))
 	var s start
 	if err := readLine(in, &s); err != nil || s.Secret == "" {
 		fail("the lab's first line did not arrive whole (did your code read standard input?)")
 	}
 	w := json.NewEncoder(out)
-	if err := w.Encode(Reply{Secret: s.Secret}); err != nil {
-		fail("the lab's result pipe is gone (did your code close descriptor 3?)")
-	}
-	for {
-		var ask struct {
-			Trial int `json:"trial"`
-		}
-		if err := readLine(in, &ask); err != nil {
-			return // the lab is done
-		}
-		r := trial(run, s.Params)
-		r.Secret, r.Trial = s.Secret, ask.Trial
+	send := func(r Reply) {
+		r.Secret, r.Trial = s.Secret, s.Trial
 		if err := w.Encode(r); err != nil {
 			fail("the lab's result pipe is gone (did your code close descriptor 3?)")
 		}
-		if r.Error != "" {
-			os.Exit(0) // goroutines may be left running: this program is done
-		}
 	}
+	runtime.GC() // outside the lab's clock
+	send(Reply{Ready: true})
+	var goAhead struct {
+		Go bool `json:"go"`
+	}
+	if err := readLine(in, &goAhead); err != nil || !goAhead.Go {
+		fail("the lab's go did not arrive")
+	}
+	send(trial(run, s.Params))
 }
 
-// trial runs run once, after a garbage collection, and times it.
+// trial runs run once and times it.
 func trial(run func(Params) int64, p Params) Reply {
-	runtime.GC()
 	before := runtime.NumGoroutine()
 	cpu0 := cpuTime()
 	t0 := time.Now()
@@ -96,6 +98,9 @@ func trial(run func(Params) int64, p Params) Reply {
 	r := Reply{Ns: ns, CPUNs: cpu, Got: got}
 	if err != nil {
 		r.Error = err.Error()
+		if len(r.Error) > maxError {
+			r.Error = strings.ToValidUTF8(r.Error[:maxError], "") + "…"
+		}
 		return r
 	}
 	if left := leftRunning(before); left > 0 {
