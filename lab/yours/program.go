@@ -81,8 +81,8 @@ type reply struct {
 	err error
 }
 
-// Start starts the program in its sandbox and waits until its harness
-// is ready to run trials.
+// Start starts the program in its sandbox for one trial and waits until
+// its harness is ready.
 func Start(ctx context.Context, spec Spec) (*Program, error) {
 	bin, err := sandbox.OpenPath(spec.Path)
 	if err != nil {
@@ -296,7 +296,14 @@ func (p *Program) Close() error {
 	return nil
 }
 
+// kill kills the sandbox's process group, unless its leader was reaped
+// already: its id may then be another's.
 func (p *Program) kill() {
+	select {
+	case <-p.waited:
+		return
+	default:
+	}
 	if p.cmd.Process != nil {
 		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 	}
