@@ -4,7 +4,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -126,9 +125,8 @@ func TestYoursBadRequests(t *testing.T) {
 		})
 	}
 	// /metrics counts the checks by outcome.
-	_, _, metrics := webtestGet(t, base+"/metrics")
-	if !strings.Contains(metrics, `lab_builds_total{result="refused"} 4`) {
-		t.Errorf("/metrics: want four refused checks (wrong package, signature, import; the experiment), got:\n%s", grepLines(metrics, "lab_builds"))
+	if got := sample(scrapeMetrics(t, base), `lab_builds_total{result="refused"}`); got != "4" {
+		t.Errorf("/metrics: got %q refused checks, want 4 (wrong package, signature, import; the experiment)", got)
 	}
 	// Code unknown to the server fails the run, naming it.
 	run := runToEnd(t, base, "race", map[string]any{"variants": "yours", "code": "0123456789abcdef0123", "repeat": 1}, 30*time.Second)
@@ -149,27 +147,4 @@ func TestEditingOff(t *testing.T) {
 	if status != http.StatusBadRequest || !strings.Contains(fmt.Sprint(out["error"]), "variants names yours, but editing is off on this server") {
 		t.Errorf("a run of yours with editing off: got %d %v, want 400 saying editing is off", status, out)
 	}
-}
-
-// webtestGet gets url and returns its status, headers and body.
-func webtestGet(t *testing.T, url string) (int, http.Header, string) {
-	t.Helper()
-	res, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	return res.StatusCode, res.Header, string(b)
-}
-
-// grepLines returns the lines of s that contain sub.
-func grepLines(s, sub string) string {
-	var out []string
-	for _, l := range strings.Split(s, "\n") {
-		if strings.Contains(l, sub) {
-			out = append(out, l)
-		}
-	}
-	return strings.Join(out, "\n")
 }

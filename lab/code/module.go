@@ -5,7 +5,6 @@ package code
 // learner's own lines.
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -15,7 +14,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"syscall"
 
 	"concurrencylab/lab"
@@ -54,7 +52,7 @@ func (b *Builder) goCmd(ctx context.Context, work string, cgo bool, cpus []int, 
 	if err != nil {
 		return "", err
 	}
-	out := &firstBytes{max: maxBuildOutput}
+	out := process.NewBoundedBuffer(maxBuildOutput)
 	cmd.Stdout, cmd.Stderr = out, out
 	over, err := process.RunBoxed(cmd, cpus, b.lim, BuildMemory)
 	release()
@@ -115,28 +113,6 @@ func fileProblems(edit *lab.Edit, out string) []Problem {
 func firstLines(s string, n int) string {
 	lines := strings.Split(strings.TrimSpace(s), "\n")
 	return strings.Join(lines[:min(n, len(lines))], "\n")
-}
-
-// firstBytes keeps the first max bytes written to it.
-type firstBytes struct {
-	mu  sync.Mutex // guards buf: stdout and stderr are copied apart
-	buf bytes.Buffer
-	max int
-}
-
-func (f *firstBytes) Write(p []byte) (int, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if room := f.max - f.buf.Len(); room > 0 {
-		f.buf.Write(p[:min(room, len(p))])
-	}
-	return len(p), nil
-}
-
-func (f *firstBytes) String() string {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.buf.String()
 }
 
 // keep copies the built program out of the build's folder, which the

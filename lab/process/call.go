@@ -47,8 +47,8 @@ func (h *Helper) Call(ctx context.Context, req []byte) ([]byte, error) {
 		ctx, cancel = context.WithTimeout(ctx, h.Timeout)
 		defer cancel()
 	}
-	answer := &boundedBuffer{max: h.MaxAnswer + 1}
-	stderr := &boundedBuffer{max: MaxOutput}
+	answer := NewBoundedBuffer(h.MaxAnswer + 1)
+	stderr := NewBoundedBuffer(MaxOutput)
 	cmd := exec.CommandContext(ctx, h.Path)
 	cmd.Env = append(childEnv(h.Env), EnvMode+"="+h.Mode)
 	if h.Memory > 0 {

@@ -91,7 +91,7 @@ func (r *Runner) Run(ctx context.Context, job runner.Job, sink runner.Sink) (run
 		return runner.Report{}, fmt.Errorf("process: events pipe: %w", err)
 	}
 	defer events.Close()
-	output := &boundedBuffer{max: MaxOutput}
+	output := NewBoundedBuffer(MaxOutput)
 	cmd := exec.CommandContext(ctx, r.program(job.Experiment))
 	cmd.Env = r.env(job)
 	stdin, err := cmd.StdinPipe()
@@ -315,15 +315,20 @@ func bytesString(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// boundedBuffer keeps the first max bytes written to it.
-type boundedBuffer struct {
+// A BoundedBuffer keeps the first max bytes written to it, from any
+// goroutine (a command's stdout and stderr are copied apart).
+type BoundedBuffer struct {
 	max int
 
 	mu  sync.Mutex // guards buf
 	buf bytes.Buffer
 }
 
-func (b *boundedBuffer) Write(p []byte) (int, error) {
+// NewBoundedBuffer returns a buffer that keeps max bytes.
+func NewBoundedBuffer(max int) *BoundedBuffer { return &BoundedBuffer{max: max} }
+
+// Write keeps what fits and reports all of p written.
+func (b *BoundedBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if room := b.max - b.buf.Len(); room > 0 {
@@ -333,13 +338,14 @@ func (b *boundedBuffer) Write(p []byte) (int, error) {
 }
 
 // Bytes returns a copy of what the buffer kept.
-func (b *boundedBuffer) Bytes() []byte {
+func (b *BoundedBuffer) Bytes() []byte {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return bytes.Clone(b.buf.Bytes())
 }
 
-func (b *boundedBuffer) String() string {
+// String returns what the buffer kept.
+func (b *BoundedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()

@@ -30,7 +30,7 @@ func (s spawner) Spawn(ctx context.Context, t lab.SoloTask) (lab.SoloExit, error
 	if err != nil {
 		return lab.SoloExit{}, fmt.Errorf("runner: encode task: %w", err)
 	}
-	output := &boundedBuffer{max: MaxOutput}
+	output := NewBoundedBuffer(MaxOutput)
 	cmd := exec.CommandContext(ctx, s.path)
 	cmd.Env = append(os.Environ(), EnvMode+"="+modeSolo)
 	cmd.Stdin = bytes.NewReader(in)
