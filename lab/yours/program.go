@@ -20,7 +20,6 @@ import (
 	"os"
 	"os/exec"
 	"strconv"
-	"sync"
 	"syscall"
 	"time"
 
@@ -71,6 +70,7 @@ type Program struct {
 	secret  string
 	trial   int
 	fn      string
+	uid     int
 	output  *Output
 	waited  chan struct{}
 	waitErr error
@@ -84,6 +84,7 @@ type reply struct {
 // Start starts the program in its sandbox for one trial and waits until
 // its harness is ready.
 func Start(ctx context.Context, spec Spec) (*Program, error) {
+	subreaper()
 	bin, err := sandbox.OpenPath(spec.Path)
 	if err != nil {
 		return nil, fmt.Errorf("yours: the built program: %w", err)
@@ -125,7 +126,7 @@ func Start(ctx context.Context, spec Spec) (*Program, error) {
 	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = inR, out, out
 	cmd.WaitDelay = killWait
-	p := &Program{cmd: cmd, stdin: inW, replies: make(chan reply, 1), output: out, waited: make(chan struct{}), fn: spec.Func, trial: spec.Trial}
+	p := &Program{cmd: cmd, stdin: inW, replies: make(chan reply, 1), output: out, waited: make(chan struct{}), fn: spec.Func, trial: spec.Trial, uid: spec.UID}
 	if p.fn == "" {
 		p.fn = "function"
 	}
@@ -293,6 +294,7 @@ func (p *Program) Close() error {
 		for range p.replies { // lines no one asked for: the reader ends with the pipe
 		}
 	}()
+	p.reap()
 	return nil
 }
 
@@ -307,43 +309,4 @@ func (p *Program) kill() {
 	if p.cmd.Process != nil {
 		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
 	}
-}
-
-// An Output keeps the first MaxOutput bytes the programs of a run print
-// and counts all.
-type Output struct {
-	mu  sync.Mutex // guards buf and n
-	buf []byte
-	n   int64
-}
-
-func (c *Output) Write(b []byte) (int, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.n += int64(len(b))
-	if room := MaxOutput - len(c.buf); room > 0 {
-		c.buf = append(c.buf, b[:min(room, len(b))]...)
-	}
-	return len(b), nil
-}
-
-// NewOutput returns an empty Output.
-func NewOutput() *Output { return &Output{} }
-
-// Get returns what was kept and how many bytes were printed in all.
-func (c *Output) Get() (string, int64) { return c.get() }
-
-func (c *Output) get() (string, int64) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return string(c.buf), c.n
-}
-
-// tail returns up to n bytes of the end of what was kept.
-func (c *Output) tail(n int) string {
-	s, _ := c.get()
-	if len(s) > n {
-		s = "…" + s[len(s)-n:]
-	}
-	return string(bytes.ToValidUTF8([]byte(s), []byte("?")))
 }
