@@ -39,6 +39,12 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 		Created:   run.Created.Format(time.RFC3339),
 		Error:     run.Error,
 	}
+	if ran := s.ranYours(r.Context(), run, m.ShareURL); ran != nil {
+		if m.Edit == nil {
+			m.Edit = s.editPanel(exp.Info(), ran.ID)
+		}
+		m.Edit.Ran = ran
+	}
 	s.render(w, r, http.StatusOK, templates.ExperimentView(m))
 }
 

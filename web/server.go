@@ -50,7 +50,8 @@ type Server struct {
 
 	hosts *Hosts // the Host names answered (AllowHosts); nil answers every Host
 
-	editOff string // why learners' own code is off ("" when on)
+	editOff string    // why learners' own code is off ("" when on)
+	codes   CodeStore // learners' files, for the runs that ran them (Codes)
 
 	meter Meter // counts sockets and dropped messages (Metered)
 }

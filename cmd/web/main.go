@@ -138,7 +138,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	codeServer, _, editOff := editing(ctx, cfg, log, manager, runner, mem, exps, store, met)
 	allowed, _ := web.CheckHostList(cfg.AllowedHosts) // checked by parseFlags
 	srv := web.New(log, manager, static.FS, web.TrustedProxies(trusted), web.RunSockets(socketLimits(log)),
-		web.AllowHosts(web.HostsOf(cfg.PublicURL, ln.Addr(), allowed)), web.EditingOff(editOff),
+		web.AllowHosts(web.HostsOf(cfg.PublicURL, ln.Addr(), allowed)), web.EditingOff(editOff), web.Codes(store),
 		web.With(workshops), web.With(clipServer), web.With(codeServer), web.With(met), web.Metered(met), web.ExperimentRoutes(exps))
 	hs := &http.Server{
 		Handler:           srv.Handler(),

@@ -154,7 +154,10 @@ func (b *Builder) own(dir string) error {
 func (b *Builder) Key(edit *lab.Edit, src string, race bool) string {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\x00%s\x00%v\x00%s\x00", b.tc.Version, edit.Dir, race, b.sync)
-	h.Write([]byte(yours.HarnessSource))
+	names, harness := yours.HarnessFiles()
+	for _, n := range names {
+		fmt.Fprintf(h, "%s\x00%d\x00%s", n, len(harness[n]), harness[n])
+	}
 	fs.WalkDir(edit.Files, ".", func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {
 			data, _ := fs.ReadFile(edit.Files, p)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -70,9 +71,10 @@ func (b *Builder) writeModule(work string, edit *lab.Edit, src string) error {
 	files := map[string]string{
 		"go.mod":                                 fmt.Sprintf("module concurrencylab\n\ngo %s\n\nrequire %s %s\n", b.tc.Version, syncModule, b.sync),
 		"go.sum":                                 b.goSum,
-		"lab/yours/harness/harness.go":           yours.HarnessSource,
 		path.Join(edit.Dir, "yours", edit.Start): src,
 	}
+	_, harness := yours.HarnessFiles()
+	maps.Copy(files, harness)
 	err := fs.WalkDir(edit.Files, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || p == path.Join("yours", edit.Start) {
 			return err

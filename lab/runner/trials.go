@@ -177,12 +177,14 @@ func baselineOf(info lab.Info) string {
 func traceVariants(ctx context.Context, exp lab.Experiment, p lab.Params, variants []string, sink Sink, em *runEmitter) (kept []string, err error) {
 	share := MaxTraceSpans / max(len(variants), 1)
 	for _, v := range variants {
-		if v == lab.Yours {
-			em.Log(v + ": no execution trace yet: a learner's program is traced in a later version of the lab")
-			continue
-		}
 		collectGarbage()
-		t, err := TraceTrial(ctx, exp, v, p, sink.Start())
+		var t Traced
+		var err error
+		if v == lab.Yours {
+			t, err = traceYours(ctx, p, sink.Start())
+		} else {
+			t, err = TraceTrial(ctx, exp, v, p, sink.Start())
+		}
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}

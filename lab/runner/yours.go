@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"strconv"
 	"strings"
@@ -63,9 +64,10 @@ func startYours(ctx context.Context, job Job, exp lab.Experiment) (context.Conte
 
 // trial runs the program at path for trial n in its sandbox: it starts,
 // is ready, and then the lab's clock runs until its answer.
-func (yr *yoursRun) trial(ctx context.Context, path string, params map[string]string, n, cores int, race bool) (yours.Result, error) {
+// With trace set, the program writes its execution trace there.
+func (yr *yoursRun) trial(ctx context.Context, path string, params map[string]string, n, cores int, race bool, trace io.Writer) (yours.Result, error) {
 	prog, err := yours.Start(ctx, yours.Spec{Sandbox: yr.sb, Path: path, Params: params, Trial: n,
-		Output: yr.output, UID: yr.job.Yours.UID, Cores: cores, Func: yr.fn, Race: race})
+		Output: yr.output, UID: yr.job.Yours.UID, Cores: cores, Func: yr.fn, Race: race, Trace: trace})
 	if err != nil {
 		return yours.Result{}, err
 	}
@@ -80,7 +82,7 @@ func yoursTrial(ctx context.Context, exp lab.Experiment, p lab.Params, i int, em
 	if yr == nil || edit == nil {
 		return lab.Trial{}, errors.New("yours cannot run here: this server runs no learners' code (editing is off)")
 	}
-	r, err := yr.trial(ctx, yr.job.Yours.Program, yr.job.Params, i+1, p.Cores(), false)
+	r, err := yr.trial(ctx, yr.job.Yours.Program, yr.job.Params, i+1, p.Cores(), false, nil)
 	if err != nil {
 		return lab.Trial{}, err
 	}
@@ -128,7 +130,7 @@ func detectYours(ctx context.Context, yr *yoursRun, p lab.Params) (map[string]an
 	params["goroutines"], params["increments"] = strconv.Itoa(raceGoroutines), strconv.Itoa(raceIncrements)
 	out := yours.NewOutput()
 	race := &yoursRun{job: yr.job, sb: yr.sb, fn: yr.fn, output: out}
-	r, trialErr := race.trial(ctx, yr.job.Yours.Race, params, 1, p.Cores(), true)
+	r, trialErr := race.trial(ctx, yr.job.Yours.Race, params, 1, p.Cores(), true, nil)
 	report, _ := out.Get()
 	report = dropLines(report, "WARNING: reading executable name failed") // the sandbox has no /proc
 	races := strings.Count(report, "WARNING: DATA RACE")

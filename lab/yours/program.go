@@ -17,6 +17,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strconv"
@@ -60,6 +61,9 @@ type Spec struct {
 	// dynamically (the system's libraries are bound in) and its reports
 	// go to its standard error, ending in status 66.
 	Race bool
+	// Trace, if set, receives the trial's Go execution trace, which the
+	// harness writes on descriptor 4.
+	Trace io.Writer
 }
 
 // A Program is a learner's program running in its sandbox.
@@ -74,6 +78,7 @@ type Program struct {
 	output  *Output
 	waited  chan struct{}
 	waitErr error
+	traced  chan struct{} // closed once the trace pipe ended; nil untraced
 }
 
 type reply struct {
@@ -107,9 +112,22 @@ func Start(ctx context.Context, spec Spec) (*Program, error) {
 	if spec.Race {
 		env = append(env, "GORACE=halt_on_error=0 exitcode=66 atexit_sleep_ms=0")
 	}
+	files := []*os.File{w}
+	traceR, traceW, err := tracePipe(spec)
+	if err != nil {
+		results.Close()
+		w.Close()
+		inR.Close()
+		inW.Close()
+		return nil, err
+	}
+	if traceW != nil {
+		files = append(files, traceW)
+		defer traceW.Close()
+	}
 	cmd, release, err := spec.Sandbox.Command(context.WithoutCancel(ctx), sandbox.Spec{
 		Args:   []string{"/prog"},
-		Files:  []*os.File{w},
+		Files:  files,
 		Mounts: []sandbox.Mount{{File: bin, Dest: "/prog"}},
 		Env:    env, UID: spec.UID, Procs: Procs, System: spec.Race,
 	})
@@ -118,6 +136,9 @@ func Start(ctx context.Context, spec Spec) (*Program, error) {
 		w.Close()
 		inR.Close()
 		inW.Close()
+		if traceR != nil {
+			traceR.Close()
+		}
 		return nil, err
 	}
 	out := spec.Output
@@ -137,15 +158,19 @@ func Start(ctx context.Context, spec Spec) (*Program, error) {
 	if err != nil {
 		results.Close()
 		inW.Close()
+		if traceR != nil {
+			traceR.Close()
+		}
 		return nil, fmt.Errorf("yours: start the sandbox: %w", err)
 	}
+	p.copyTrace(traceR, spec.Trace)
 	go p.read(results)
 	go func() { p.waitErr = cmd.Wait(); close(p.waited) }()
 
 	var b [16]byte
 	rand.Read(b[:])
 	p.secret = hex.EncodeToString(b[:])
-	line, _ := json.Marshal(map[string]any{"secret": p.secret, "params": spec.Params, "trial": spec.Trial})
+	line, _ := json.Marshal(map[string]any{"secret": p.secret, "params": spec.Params, "trial": spec.Trial, "trace": spec.Trace != nil})
 	p.stdin.Write(append(line, '\n')) // a program that died is found below
 	if r, err := p.await(ctx, readyWait); err != nil || !r.Ready {
 		if err == nil {
@@ -163,6 +188,9 @@ type Result struct {
 	Got     int64
 	Elapsed time.Duration // the lab's clock
 	CPU     time.Duration // as the program reported it, at most Elapsed × cores
+	// Anchor is the wall time of the trace's mark, within the trial (the
+	// lab's go where the program said otherwise); zero untraced.
+	Anchor time.Time
 }
 
 // Run starts the trial's clock and waits at most limit for the learner's
@@ -184,7 +212,9 @@ func (p *Program) Run(ctx context.Context, limit time.Duration, cores int) (Resu
 		return Result{}, fmt.Errorf("your %s %s", p.fn, r.Error)
 	}
 	cpu := min(time.Duration(r.CPUNs), elapsed*time.Duration(max(cores, 1)))
-	return Result{Got: r.Got, Elapsed: elapsed, CPU: cpu}, nil
+	res := Result{Got: r.Got, Elapsed: elapsed, CPU: cpu}
+	res.Anchor = p.traceEnd(r.AnchorNs, start, elapsed)
+	return res, nil
 }
 
 var (

@@ -50,6 +50,7 @@ func (s *Server) Routes() []serve.Route {
 	return []serve.Route{
 		{Pattern: "POST /api/code", Handler: http.HandlerFunc(s.check)},
 		{Pattern: "GET /api/code/{id}", Handler: http.HandlerFunc(s.source)},
+		{Pattern: "POST /api/format", Handler: http.HandlerFunc(s.format)},
 	}
 }
 
@@ -100,6 +101,26 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request) {
 		s.log.Error("check a learner's code", "experiment", req.Experiment, "err", err)
 		serve.Error(w, http.StatusInternalServerError, "the lab could not build your code; try again")
 	}
+}
+
+// format answers POST /api/format {"code"}: 200 {"code"} as gofmt
+// writes it, or 422 {"error", "problems"} where it does not parse. It
+// parses and prints only, so it answers where editing is off too.
+func (s *Server) format(w http.ResponseWriter, r *http.Request) {
+	var req checkRequest
+	if status, err := serve.DecodeJSONUpTo(w, r, &req, maxBody); err != nil {
+		if status == http.StatusRequestEntityTooLarge {
+			err = fmt.Errorf("%v: your code may be at most %d bytes", err, code.MaxSource)
+		}
+		serve.Error(w, status, err.Error())
+		return
+	}
+	out, problems := code.Format(req.Code)
+	if problems != nil {
+		serve.JSON(w, http.StatusUnprocessableEntity, map[string]any{"error": "gofmt could not read your code", "problems": problems})
+		return
+	}
+	serve.JSON(w, http.StatusOK, map[string]string{"code": out})
 }
 
 // source answers GET /api/code/{id}: {"id", "experiment", "code", "vet",

@@ -70,6 +70,10 @@ func TestRoutes(t *testing.T) {
 		{"unknown id", on, "GET", "/api/code/" + strings.Repeat("a", 20), "", 404, `no code aaaa`},
 		{"bad id", on, "GET", "/api/code/x", "", 400, `20 hexadecimal digits`},
 		{"off", off, "POST", "/api/code", `{"experiment": "race", "code": "x"}`, 503, `editing is off on this server: bubblewrap is not installed`},
+		{"format", on, "POST", "/api/format", `{"code": "package yours\nfunc  Count( ) {x:=1}"}`, 200, `{"code":"package yours\n\nfunc Count() { x := 1 }\n"}`},
+		{"format problems", on, "POST", "/api/format", `{"code": "package yours\nfunc {"}`, 422, `"problems":[{"line":2,"col":6,`},
+		{"format too big", on, "POST", "/api/format", `{"code": "` + strings.Repeat("x", maxBody) + `"}`, 413, `at most 65536 bytes`},
+		{"format off", off, "POST", "/api/format", `{"code": "package yours\nvar  x=1"}`, 200, `{"code":"package yours\n\nvar x = 1\n"}`},
 		{"off source", off, "GET", "/api/code/" + good, "", 503, `editing is off`},
 	}
 	for _, tt := range tests {

@@ -68,6 +68,14 @@ type EditPanel struct {
 	Start, Code string
 	// Func is the function the harness calls, as it must be declared.
 	Func string
+	// Ran is, on a run's page, the learner's file the run ran as yours.
+	Ran *RanCode
+}
+
+// RanCode is the learner's file a run ran: its id, its text, and the
+// experiment's share link that opens a copy in the editor.
+type RanCode struct {
+	ID, Code, EditURL string
 }
 
 // ViewPanel is one view an experiment declares: its name, and its panel's

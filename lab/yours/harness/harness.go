@@ -39,6 +39,9 @@ type start struct {
 	Secret string `json:"secret"`
 	Params Params `json:"params"`
 	Trial  int    `json:"trial"`
+	// Trace asks for the trial's Go execution trace, written on
+	// descriptor 4 and closed before the answer.
+	Trace bool `json:"trace,omitempty"`
 }
 
 // A Reply answers the lab: ready, or the trial's outcome.
@@ -50,6 +53,10 @@ type Reply struct {
 	CPUNs  int64  `json:"cpu_ns"`
 	Got    int64  `json:"got"`
 	Error  string `json:"error,omitempty"`
+	// AnchorNs is the wall time (Unix ns) of the trace's "trial" log
+	// event, which the calling goroutine makes before the call: it puts
+	// the trace on the lab's clock. 0 without a trace.
+	AnchorNs int64 `json:"anchor_ns,omitempty"`
 }
 
 // maxError bounds the text of an error the harness reports.
@@ -84,18 +91,23 @@ func Serve(run func(Params) int64) {
 	if err := readLine(in, &goAhead); err != nil || !goAhead.Go {
 		fail("the lab's go did not arrive")
 	}
-	send(trial(run, s.Params))
+	var tr *tracer
+	if s.Trace {
+		tr = startTrace()
+	}
+	send(trial(run, s.Params, tr))
 }
 
-// trial runs run once and times it.
-func trial(run func(Params) int64, p Params) Reply {
+// trial runs run once and times it; tr, if not nil, traces the call.
+func trial(run func(Params) int64, p Params, tr *tracer) Reply {
 	before := runtime.NumGoroutine()
 	cpu0 := cpuTime()
 	t0 := time.Now()
-	got, err := call(run, p)
+	got, anchor, err := call(run, p, tr)
 	ns := time.Since(t0).Nanoseconds()
 	cpu := cpuTime() - cpu0
-	r := Reply{Ns: ns, CPUNs: cpu, Got: got}
+	tr.stop()
+	r := Reply{Ns: ns, CPUNs: cpu, Got: got, AnchorNs: anchor}
 	if err != nil {
 		r.Error = err.Error()
 		if len(r.Error) > maxError {
@@ -115,10 +127,11 @@ func trial(run func(Params) int64, p Params) Reply {
 
 // call calls run in a goroutine of its own, so that a panic or a
 // runtime.Goexit in the learner's function ends the trial, not the
-// harness.
-func call(run func(Params) int64, p Params) (got int64, err error) {
+// harness. With tr, that goroutine marks itself in the trace first.
+func call(run func(Params) int64, p Params, tr *tracer) (got, anchor int64, err error) {
 	done := make(chan struct{})
 	go func() {
+		anchor = tr.mark()
 		returned := false
 		defer func() {
 			if v := recover(); v != nil {
@@ -132,7 +145,7 @@ func call(run func(Params) int64, p Params) (got int64, err error) {
 		returned = true
 	}()
 	<-done
-	return got, err
+	return got, anchor, err
 }
 
 // leftRunning waits up to settle for the goroutine count to come back to

@@ -109,7 +109,8 @@ func PageError(log *slog.Logger, w http.ResponseWriter, r *http.Request, status 
 type nonceKey struct{}
 
 // SecureHeaders sets a content security policy with a fresh nonce for the
-// page's scripts, and the usual hardening headers.
+// page's scripts (and the style element the code editor makes, which
+// carries the same nonce), and the usual hardening headers.
 func SecureHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var b [16]byte
@@ -117,7 +118,7 @@ func SecureHeaders(next http.Handler) http.Handler {
 		nonce := base64.StdEncoding.EncodeToString(b[:])
 		h := w.Header()
 		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self' 'nonce-"+nonce+
-			"'; style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+			"'; style-src 'self' 'nonce-"+nonce+"'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "same-origin")
 		h.Set("X-Frame-Options", "DENY")
