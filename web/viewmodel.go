@@ -178,7 +178,9 @@ func paramStrings(params map[string]any) map[string]string {
 // page, its form showing values (as a query string holds them), for the
 // runs of m: workshop pages show a pushed experiment with it, so it looks
 // as on its own page.
-func ExperimentView(m *runs.Manager) func(info lab.Info, values map[string]string, nonce string) templates.ExperimentPage {
-	// A room's page has no editor yet: yours is not among its variants.
-	return (&Server{runs: m, log: slog.New(slog.DiscardHandler), editOff: "a workshop's pages have no editor yet"}).experimentView
+//
+// editOff says why learners' own code is off on this server ("" where it
+// is on), as EditingOff does.
+func ExperimentView(m *runs.Manager, editOff string) func(info lab.Info, values map[string]string, nonce string) templates.ExperimentPage {
+	return (&Server{runs: m, log: slog.New(slog.DiscardHandler), editOff: editOff}).experimentView
 }

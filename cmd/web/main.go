@@ -128,14 +128,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 
 	trusted, _ := web.ParsePrefixes(cfg.TrustedProxy) // checked by parseFlags
+	codeServer, _, editOff := editing(ctx, cfg, log, manager, runner, mem, exps, store, met)
 	sessions := session.NewService(log, store, manager)
 	defer sessions.Close() // after the server and the runs have stopped
 	workshops := workshop.New(log, sessions, manager, workshop.Options{
 		PublicURL: cfg.PublicURL, Listen: ln.Addr(), TrustedProxies: trusted,
-		ExperimentView: web.ExperimentView(manager),
+		ExperimentView: web.ExperimentView(manager, editOff), EditOff: editOff,
 	})
 	clipServer := clipsweb.New(log, pixels.NewLibrary(clipLib), clipsweb.Options{TrustedProxies: trusted})
-	codeServer, _, editOff := editing(ctx, cfg, log, manager, runner, mem, exps, store, met)
 	allowed, _ := web.CheckHostList(cfg.AllowedHosts) // checked by parseFlags
 	srv := web.New(log, manager, static.FS, web.TrustedProxies(trusted), web.RunSockets(socketLimits(log)),
 		web.AllowHosts(web.HostsOf(cfg.PublicURL, ln.Addr(), allowed)), web.EditingOff(editOff), web.Codes(store),

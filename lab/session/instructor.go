@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -17,6 +18,18 @@ import (
 // learners run with exactly these values. A push ends the room run, the
 // ask, the prediction and the spotlight of the round before.
 func (s *Service) Push(ctx context.Context, code, key, experiment string, params json.RawMessage, lock bool) (Push, error) {
+	return s.PushWith(ctx, code, key, experiment, params, PushOptions{Lock: lock})
+}
+
+// PushOptions are how learners may run a push.
+type PushOptions struct {
+	Lock bool // with the pushed values only
+	Edit bool // with their own variant too (the experiment must be editable)
+}
+
+// PushWith is Push with options: with Edit, learners may also write and
+// run their own variant, yours, even where the values are locked.
+func (s *Service) PushWith(ctx context.Context, code, key, experiment string, params json.RawMessage, o PushOptions) (Push, error) {
 	var pushed Push
 	err := s.change(ctx, code, key, func(r *room, st *State) error {
 		exp, err := s.runs.Experiment(experiment)
@@ -24,13 +37,19 @@ func (s *Service) Push(ctx context.Context, code, key, experiment string, params
 			return &UnknownExperimentError{ID: errs.Truncate(experiment, maxQuoted)}
 		}
 		info := exp.Info()
+		if o.Edit && info.Edit == nil {
+			return fmt.Errorf("%w: %s has no variant of the learners' own to edit", ErrBadInput, info.ID)
+		}
 		p, err := lab.ParseJSON(info, params)
 		if err != nil {
 			return fmt.Errorf("%w: %v", ErrBadInput, err)
 		}
+		if slices.Contains(variantsOf(p), lab.Yours) {
+			return fmt.Errorf("%w: yours is each learner's own: push the lab's variants, with edit on", ErrBadInput)
+		}
 		st.Round++
 		pushed = Push{
-			Round: st.Round, Experiment: info.ID, Title: info.Title, Params: p.Encode(info), Lock: lock,
+			Round: st.Round, Experiment: info.ID, Title: info.Title, Params: p.Encode(info), Lock: o.Lock, Edit: o.Edit,
 			URL: "/experiments/" + info.ID + "?" + p.Query(info), At: time.Now().UTC(),
 		}
 		st.Push = &pushed
@@ -175,7 +194,7 @@ func (s *Service) Spotlight(ctx context.Context, code, key, run string) (*Spotli
 			return ErrNoEntry
 		}
 		l := r.byID[e.Learner]
-		spot = &Spotlight{Run: e.Run, Learner: e.Learner, Label: l.Label, At: time.Now().UTC()}
+		spot = &Spotlight{Run: e.Run, Learner: e.Learner, Label: l.Label, Code: ranCode(e.Params), At: time.Now().UTC()}
 		st.Spotlight = spot
 		return nil
 	})

@@ -212,7 +212,13 @@ func (s *Service) learnerParams(push *Push, params json.RawMessage) (lab.Params,
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadInput, err)
 	}
-	if push.Lock && p.Query(info) != pushed.Query(info) {
+	if slices.Contains(variantsOf(p), lab.Yours) && !push.Edit {
+		return nil, fmt.Errorf("%w: your instructor has not opened this round to your own code", ErrBadInput)
+	}
+	switch {
+	case push.Lock && push.Edit && withoutYours(info, p) != withoutYours(info, pushed):
+		return nil, fmt.Errorf("%w (only your own code may change)", ErrLocked)
+	case push.Lock && !push.Edit && p.Query(info) != pushed.Query(info):
 		return nil, ErrLocked
 	}
 	return p, nil

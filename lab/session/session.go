@@ -28,8 +28,11 @@ type Push struct {
 	Title      string            `json:"title"`
 	Params     map[string]string `json:"params"` // checked, in their share-link form
 	Lock       bool              `json:"lock"`   // learners run with Params as they are
-	URL        string            `json:"url"`    // the experiment's share link with Params
-	At         time.Time         `json:"at"`
+	// Edit lets learners write their own variant (yours) of an editable
+	// experiment; with Lock, they may change only their code.
+	Edit bool      `json:"edit,omitempty"`
+	URL  string    `json:"url"` // the experiment's share link with Params
+	At   time.Time `json:"at"`
 }
 
 // A RoomRun is the one run the instructor started for the whole room.
@@ -80,10 +83,13 @@ type Guess struct {
 
 // A Spotlight puts one learner's run on every screen.
 type Spotlight struct {
-	Run     string    `json:"run"`
-	Learner string    `json:"learner"`
-	Label   string    `json:"label"`
-	At      time.Time `json:"at"`
+	Run     string `json:"run"`
+	Learner string `json:"learner"`
+	Label   string `json:"label"`
+	// Code is the id of the learner's own file the run ran as yours, if
+	// it ran one: every screen can show it beside the run.
+	Code string    `json:"code,omitempty"`
+	At   time.Time `json:"at"`
 }
 
 // A Learner is someone who joined with a display name.
@@ -124,6 +130,9 @@ type Figures struct {
 	Verdict  string           `json:"verdict"`
 	Details  string           `json:"details,omitempty"`
 	Variants []VariantFigures `json:"variants"`
+	// Yours is the learner's own variant beside the lab's best, where the
+	// run ran one.
+	Yours *YoursFigures `json:"yours,omitempty"`
 }
 
 // VariantFigures are one variant's medians, and beside them the facts a
@@ -171,6 +180,7 @@ func figuresOf(r *lab.Result) *Figures {
 		}
 		f.Variants = append(f.Variants, vf)
 	}
+	f.Yours = yoursOf(r)
 	return f
 }
 

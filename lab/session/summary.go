@@ -12,10 +12,14 @@ import (
 // here for every page that shows it (the board, the console, learners):
 // its experiment's key figure, in the experiment's words, for the variant
 // that matters: the first whose answer was wrong in some trial (and in
-// how many), else the fastest beside the baseline.
+// how many), else the fastest beside the baseline; or, where the run
+// ran the learner's own variant, that one beside the lab's best.
 func summaryOf(info lab.Info, r *lab.Result) string {
 	if r == nil || len(r.Variants) == 0 {
 		return ""
+	}
+	if y := yoursOf(r); y != nil {
+		return yoursSummary(y)
 	}
 	var pick *lab.VariantResult
 	for i, v := range r.Variants {

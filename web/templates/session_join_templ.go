@@ -203,7 +203,7 @@ func sessionJoinBody(m SessionPage) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "\" target=\"_blank\" rel=\"noopener\">Class board</a> <button type=\"button\" class=\"btn small\" id=\"leave-btn\">Leave</button></div><div id=\"sess-ask\" class=\"sess-banner ask\" role=\"status\" hidden><strong>Your instructor asks everyone to run it.</strong> <span>Press <em>Run it myself</em>; your result joins the class board.</span></div><form id=\"sess-predict\" class=\"sess-banner predict\" hidden><label for=\"guess-input\" id=\"guess-prompt\"></label><div class=\"sess-join-row\"><input id=\"guess-input\" type=\"number\" step=\"any\" inputmode=\"decimal\" required> <button type=\"submit\" class=\"btn primary\" id=\"guess-btn\">Send my guess</button></div><p id=\"guess-status\" class=\"help\" role=\"status\" aria-live=\"polite\"></p></form><div id=\"sess-reveal\" class=\"sess-banner reveal\" hidden></div><p id=\"watch-label\" class=\"sess-watch\" role=\"status\" aria-live=\"polite\"></p><div class=\"exp sess-exp\"><div id=\"stage\" class=\"sess-stage\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "\" target=\"_blank\" rel=\"noopener\">Class board</a> <button type=\"button\" class=\"btn small\" id=\"leave-btn\">Leave</button></div><div id=\"sess-ask\" class=\"sess-banner ask\" role=\"status\" hidden><strong>Your instructor asks everyone to run it.</strong> <span>Press <em>Run it myself</em>; your result joins the class board.</span></div><form id=\"sess-predict\" class=\"sess-banner predict\" hidden><label for=\"guess-input\" id=\"guess-prompt\"></label><div class=\"sess-join-row\"><input id=\"guess-input\" type=\"number\" step=\"any\" inputmode=\"decimal\" required> <button type=\"submit\" class=\"btn primary\" id=\"guess-btn\">Send my guess</button></div><p id=\"guess-status\" class=\"help\" role=\"status\" aria-live=\"polite\"></p></form><div id=\"sess-reveal\" class=\"sess-banner reveal\" hidden></div><p id=\"watch-label\" class=\"sess-watch\" role=\"status\" aria-live=\"polite\"></p><details id=\"spot-code\" class=\"sess-spot-code\" hidden><summary class=\"who\"></summary><pre tabindex=\"0\"><code class=\"go\"></code></pre></details><div class=\"exp sess-exp\"><div id=\"stage\" class=\"sess-stage\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -290,7 +290,7 @@ func sessionCodeBody(m SessionPage, problem string) templ.Component {
 			var templ_7745c5c3_Var15 string
 			templ_7745c5c3_Var15, templ_7745c5c3_Err = templ.JoinStringErrs(problem)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session_join.templ`, Line: 96, Col: 50}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/templates/session_join.templ`, Line: 100, Col: 50}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var15))
 			if templ_7745c5c3_Err != nil {

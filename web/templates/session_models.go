@@ -39,7 +39,11 @@ type SessionStage struct {
 	Pushed bool // false: nothing pushed yet
 	Round  int
 	Lock   bool
-	Exp    ExperimentPage // the form's fields hold the pushed values
+	// Edit: learners may write their own variant this round (Exp.Edit is
+	// its panel); Editable: the experiment has one, where this server
+	// runs learners' code (the console's push offers it).
+	Edit, Editable bool
+	Exp            ExperimentPage // the form's fields hold the pushed values
 }
 
 // BoardRound is one round of the board, for its round picker.

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"concurrencylab/lab/session"
 	"concurrencylab/web/internal/serve"
 )
 
@@ -15,6 +16,8 @@ type pushRequest struct {
 	Experiment string          `json:"experiment"`
 	Params     json.RawMessage `json:"params"`
 	Lock       bool            `json:"lock"`
+	// Edit opens the editor: learners may run their own variant too.
+	Edit bool `json:"edit"`
 }
 
 // pushSession answers POST /api/sessions/{code}/push (key): 200 with the push.
@@ -27,7 +30,12 @@ func (s *Server) pushSession(w http.ResponseWriter, r *http.Request) {
 		serve.Error(w, http.StatusBadRequest, `experiment is missing: send {"experiment": "race", "params": {...}, "lock": true}`)
 		return
 	}
-	p, err := s.sessions.Push(r.Context(), r.PathValue("code"), serve.Bearer(r), req.Experiment, req.Params, req.Lock)
+	if req.Edit && s.editOff != "" {
+		serve.Error(w, http.StatusBadRequest, "edit: learners' own code is off on this server: "+s.editOff)
+		return
+	}
+	p, err := s.sessions.PushWith(r.Context(), r.PathValue("code"), serve.Bearer(r), req.Experiment, req.Params,
+		session.PushOptions{Lock: req.Lock, Edit: req.Edit})
 	if err != nil {
 		s.sessionError(w, r.PathValue("code"), err)
 		return

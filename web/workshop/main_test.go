@@ -56,7 +56,7 @@ func newSessionServerOpts(t testing.TB, o Options, configure func(*Server)) (*te
 		t.Fatal(err)
 	}
 	svc := session.NewService(log, session.NewMemStore(), m)
-	o.ExperimentView = web.ExperimentView(m)
+	o.ExperimentView = web.ExperimentView(m, "")
 	srv := New(log, svc, m, o)
 	configure(srv)
 	site := web.New(log, m, fstest.MapFS{"app.css": {Data: []byte("body{}")}}, web.With(srv))

@@ -139,6 +139,7 @@ func (s *Server) consolePage(w http.ResponseWriter, r *http.Request) {
 		if v.Push != nil && v.Push.Experiment == info.ID {
 			st = s.stage(v.Push, serve.Nonce(r))
 		}
+		st.Exp, st.Editable = withoutYours(st.Exp), s.editable(info)
 		m.Experiments = append(m.Experiments, st)
 	}
 	m.Stage = s.stage(v.Push, serve.Nonce(r))
@@ -177,10 +178,14 @@ func (s *Server) stage(p *session.Push, nonce string) templates.SessionStage {
 	if err != nil {
 		return templates.SessionStage{}
 	}
-	return templates.SessionStage{
-		Pushed: true, Round: p.Round, Lock: p.Lock,
-		Exp: s.experimentView(exp.Info(), p.Params, nonce),
+	st := templates.SessionStage{
+		Pushed: true, Round: p.Round, Lock: p.Lock, Edit: p.Edit && s.editable(exp.Info()),
+		Editable: s.editable(exp.Info()), Exp: s.experimentView(exp.Info(), p.Params, nonce),
 	}
+	if !st.Edit {
+		st.Exp = withoutYours(st.Exp)
+	}
+	return st
 }
 
 // boardTable returns the board's rounds and the latest round's rows.

@@ -44,6 +44,9 @@ type Options struct {
 	// with its form holding values: the site's own (web.Server's
 	// ExperimentView), so a pushed experiment looks as on its page.
 	ExperimentView func(info lab.Info, values map[string]string, nonce string) templates.ExperimentPage
+	// EditOff says why learners' own code is off on this server ("" where
+	// it is on): a push cannot open the editor then.
+	EditOff string
 }
 
 // Server serves the sessions of a session.Service. Make one with New and
@@ -61,6 +64,7 @@ type Server struct {
 	closed   chan struct{} // closed once every socket and hub is gone, after CloseSockets
 
 	experimentView func(info lab.Info, values map[string]string, nonce string) templates.ExperimentPage
+	editOff        string
 	trusted        []netip.Prefix
 
 	// publicURL is the address learners use ("http://lab.example:8080"),
@@ -79,7 +83,7 @@ func New(log *slog.Logger, svc *session.Service, m *runs.Manager, o Options) *Se
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{
 		log: log, sessions: svc, runs: m, sockets: ctx, closeAll: cancel, closed: make(chan struct{}),
-		experimentView: o.ExperimentView, trusted: o.TrustedProxies,
+		experimentView: o.ExperimentView, editOff: o.EditOff, trusted: o.TrustedProxies,
 		publicURL: strings.TrimSuffix(o.PublicURL, "/"), listen: o.Listen, lanIPs: lanIPs,
 		hubs: &sessionHubs{
 			m:               make(map[string]*hub),

@@ -8,7 +8,7 @@
 import { formParams } from './form.js';
 import { highlightGo } from './highlight.js';
 import { RunPanel } from './panel.js';
-import { SessionSocket, api, renderRoster, plural, Board, measuredAnswers, adoptFigures } from './session_common.js';
+import { SessionSocket, api, renderRoster, plural, Board, measuredAnswers, adoptFigures, showSpotCode } from './session_common.js';
 import { showOver, paintMyRuns } from './session_over.js';
 import { fmtNum, fmtSig, ordinal, h } from './util.js';
 
@@ -20,7 +20,7 @@ const el = {
   join: $('join'), follow: $('follow'), joinForm: $('join-form'), joinName: $('join-name'), joinBtn: $('join-btn'),
   joinError: $('join-error'), rosterCount: $('roster-count'), roster: $('roster'), me: $('me'), roomCount: $('room-count'),
   link: $('sess-link'), leave: $('leave-btn'), ask: $('sess-ask'), predict: $('sess-predict'), guessPrompt: $('guess-prompt'),
-  guessInput: $('guess-input'), guessStatus: $('guess-status'), reveal: $('sess-reveal'), watch: $('watch-label'),
+  guessInput: $('guess-input'), guessStatus: $('guess-status'), reveal: $('sess-reveal'), watch: $('watch-label'), spotCode: $('spot-code'),
   stage: $('stage'), panel: $('run'),
 };
 
@@ -150,6 +150,7 @@ function onEvent(ev) {
       break;
     case 'spotlight':
       state.spotlight = ev.spotlight;
+      showSpotCode(el.spotCode, ev.spotlight);
       if (ev.spotlight) watch(ev.spotlight.run, 'spotlight');
       else if (watching.why === 'spotlight' && state.run) watch(state.run.id, 'room');
       else if (watching.why === 'spotlight') unwatch(); // its banner and results go with it
@@ -222,6 +223,8 @@ function bindStage() {
   for (const c of el.stage.querySelectorAll('pre code.go')) highlightGo(c);
   const form = el.stage.querySelector('form#params');
   adoptFigures(el.stage.querySelector('form[data-experiment]'));
+  // A round open to the learner's own code: the editor, loaded only then.
+  if (el.stage.querySelector('#yours')) import('./yours_panel.js').then((m) => m.bindYours(el.stage));
   order = form ? [...form.querySelectorAll('input[name=variants]')].map((i) => i.value) : [];
   if (!form) return;
   const status = form.querySelector('#form-status');
@@ -235,7 +238,7 @@ function bindStage() {
     busy = true;
     btn.disabled = true;
     error.hidden = true;
-    const params = form.dataset.lock ? undefined : formParams(form);
+    const params = form.dataset.lock ? lockedParams(form) : formParams(form);
     try {
       for (let tries = 0; ; tries++) {
         const { status: code_, body } = await api(`/api/sessions/${code}/runs`, { body: { learner: me.id, token: me.token, params } });
@@ -265,6 +268,16 @@ function bindStage() {
       btn.disabled = false;
     }
   });
+}
+
+// lockedParams are a locked round's parameters: none (the pushed values),
+// or, where the round is open to the learner's own code and it is
+// checked, that code with the variants ticked, yours among them.
+function lockedParams(form) {
+  const id = el.stage.querySelector('#yours-id')?.value;
+  if (!form.dataset.edit || !id) return undefined;
+  const variants = [...form.querySelectorAll('input[name=variants]:checked')].map((i) => i.value);
+  return { code: id, variants: variants.join(',') };
 }
 
 function paintAsk() {

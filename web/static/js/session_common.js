@@ -3,6 +3,7 @@
 // small fetch helpers.
 
 import { h, fmtNum } from './util.js';
+import { highlightGo } from './highlight.js';
 
 /** SessionSocket holds /sessions/{code}/events and reconnects when it drops. */
 export class SessionSocket {
@@ -191,4 +192,29 @@ export function showEnded(iso) {
   for (const s of document.querySelectorAll('.ended-at')) s.textContent = when;
   const note = document.getElementById('session-ended');
   if (note) note.hidden = false;
+}
+
+/**
+ * showSpotCode shows, in the details element box, the learner's own code
+ * the spotlit run ran as yours (GET /api/code/{id}), or hides the box.
+ */
+export async function showSpotCode(box, spotlight) {
+  if (!box) return;
+  const id = spotlight?.code;
+  box.hidden = !id;
+  if (!id) return;
+  box.dataset.code = id;
+  const code = box.querySelector('code');
+  box.querySelector('.who').textContent = `${spotlight.label}'s code, run as yours`;
+  code.textContent = 'Loading…';
+  try {
+    const res = await fetch('/api/code/' + encodeURIComponent(id));
+    const body = await res.json().catch(() => ({}));
+    if (box.dataset.code !== id) return; // another spotlight since
+    code.textContent = res.ok && typeof body.code === 'string' ? body.code : (body.error || 'The code could not be read.');
+    if (res.ok) highlightGo(code);
+    box.open = true;
+  } catch {
+    code.textContent = 'The code could not be read: the server did not answer.';
+  }
 }

@@ -9,7 +9,7 @@
 
 import { formParams } from './form.js';
 import { RunPanel, waitWords } from './panel.js';
-import { SessionSocket, api, plural, Board, renderBoardRows, adoptFigures, showEnded } from './session_common.js';
+import { SessionSocket, api, plural, Board, renderBoardRows, adoptFigures, showEnded, showSpotCode } from './session_common.js';
 import { Roster, bindEnd } from './session_console_room.js';
 import { copyText, flash, fmtNum, h, throttle } from './util.js';
 
@@ -74,10 +74,13 @@ let state = { push: null, run: null, ask: null, prediction: null, spotlight: nul
 let watching = '';
 
 // The push form of the chosen experiment, from its <template>.
+// The editor's box shows where the experiment has a variant of the
+// learners' own.
 function mountForm() {
   const tpl = $('push-tpl-' + el.exp.value);
   el.slot.replaceChildren(tpl ? tpl.content.cloneNode(true) : '');
   order = [...el.slot.querySelectorAll('input[name=variants]')].map((i) => i.value);
+  $('push-edit-row').hidden = !el.slot.querySelector('form[data-editable]');
 }
 el.exp.addEventListener('change', mountForm);
 mountForm();
@@ -115,10 +118,11 @@ function showKeyError() {
 el.push.addEventListener('click', () => {
   const form = el.slot.querySelector('form');
   if (!form) return;
-  act('push', { experiment: form.dataset.experiment, params: formParams(form), lock: el.lock.checked },
+  const edit = Boolean(form.dataset.editable) && $('push-edit').checked;
+  act('push', { experiment: form.dataset.experiment, params: formParams(form), lock: el.lock.checked, edit },
     (p) => {
       adoptFigures(form); // the room's runs are of this experiment now
-      return `Round ${p.round}: ${p.title} is on every learner's screen${p.lock ? ', locked' : ''}.`;
+      return `Round ${p.round}: ${p.title} is on every learner's screen${p.lock ? ', locked' : ''}${p.edit ? ', with the editor open' : ''}.`;
     });
 });
 el.roomRun.addEventListener('click', () => act('run', {}, () => 'The room run is queued; it plays on every screen.'));
@@ -245,6 +249,7 @@ function onEvent(ev) {
       state.spotlight = ev.spotlight;
       el.spotOff.hidden = !ev.spotlight;
       el.spotStatus.textContent = ev.spotlight ? `In the spotlight: ${ev.spotlight.label}` : '';
+      showSpotCode($('spot-code'), ev.spotlight);
       if (ev.spotlight) watch(ev.spotlight.run, `On every screen: ${ev.spotlight.label}'s run, in the spotlight.`);
       else if (state.run) watch(state.run.id, 'On every screen: the room run.');
       else unwatch();
