@@ -278,6 +278,7 @@ export class Timeline {
     this.canvas.tabIndex = 0;
     this.canvas.dataset.lanesBy = traced ? (procs ? 'processors' : 'goroutines') : 'spans';
     this.canvas.dataset.lanes = String(lanes);
+    this.canvas.dataset.groupLanes = groups.map((g) => g.name + ':' + g.lanes.size).join(' ');
     this.canvas.dataset.gc = String(traced ? groups.reduce((n, g) => n + g.gc.length, 0) : 0);
     this.sub.textContent = procs
       ? 'The traced trial, from the Go execution trace: one lane per processor (P), showing which goroutine ran on it when; a colour per goroutine.'
