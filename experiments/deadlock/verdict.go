@@ -51,6 +51,9 @@ func headlineOf(r *lab.Result, p lab.Params) string {
 	var clean, bad []string
 	var naive string
 	for _, v := range r.Variants {
+		if v.Name == lab.Yours {
+			continue // its expected and got are transfers, not money: the lab's sentence on yours says it
+		}
 		d, _, w := tally(v)
 		n := len(v.Trials)
 		switch {
