@@ -42,3 +42,10 @@ func Against(r *lab.Result) string {
 	}
 	return "Against " + base + ", " + List(said) + "."
 }
+
+// OnlyYours reports whether a learner's own variant is all that ran: an
+// experiment's verdict then leaves the run to the lab's sentence on
+// yours.
+func OnlyYours(r *lab.Result) bool {
+	return len(r.Variants) == 1 && r.Variants[0].Name == lab.Yours
+}
