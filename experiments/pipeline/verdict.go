@@ -69,7 +69,9 @@ func verdictDetails(r *lab.Result, p lab.Params, env lab.Env) string {
 // speed names the fastest variant and compares it with the baseline and
 // with the next fastest, saying when their trials' ranges overlap.
 func speed(r *lab.Result) string {
-	vs := slices.Clone(r.Variants)
+	vs := slices.DeleteFunc(slices.Clone(r.Variants), func(v lab.VariantResult) bool {
+		return v.Name == lab.Yours && (v.Correct == nil || !*v.Correct) // a wrong pipeline's speed is no lead
+	})
 	slices.SortStableFunc(vs, func(a, b lab.VariantResult) int { return cmp.Compare(a.MedianMs, b.MedianMs) })
 	best := vs[0]
 	rate := ""
