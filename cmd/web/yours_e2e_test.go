@@ -103,7 +103,7 @@ func TestYoursBadRequests(t *testing.T) {
 		status                   int
 		want                     string
 	}{
-		{"not editable", "POST", "/api/code", `{"experiment": "primes", "code": "package yours"}`, 400, "has no variant of your own (editable: locked, race)"},
+		{"not editable", "POST", "/api/code", `{"experiment": "waits", "code": "package yours"}`, 400, `"waits" has no variant of your own (editable: `},
 		{"no experiment", "POST", "/api/code", `{"code": "package yours"}`, 400, "experiment is missing"},
 		{"unknown field", "POST", "/api/code", `{"experiment": "race", "source": "x"}`, 400, "unknown field"},
 		{"1 MiB of source", "POST", "/api/code", fmt.Sprintf(`{"experiment": "race", "code": %q}`, strings.Repeat("x", 1<<20)), 413, "your code may be at most 65536 bytes"},

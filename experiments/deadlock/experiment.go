@@ -119,6 +119,7 @@ func (Experiment) Info() lab.Info {
 		},
 		Repeat: 6,
 		Check:  check,
+		Edit:   edit,
 	}
 }
 

@@ -13,6 +13,9 @@ import (
 // details name a cycle, compare throughput against the ordered locks and
 // say what Go's own detector did.
 func (Experiment) Judge(r *lab.Result, p lab.Params, env lab.Env) (headline, details string) {
+	if prose.OnlyYours(r) {
+		return "", "" // the lab's sentence on yours says it all
+	}
 	if len(r.Variants) == 0 {
 		return "No variant ran.", ""
 	}
@@ -51,6 +54,9 @@ func headlineOf(r *lab.Result, p lab.Params) string {
 	var clean, bad []string
 	var naive string
 	for _, v := range r.Variants {
+		if v.Name == lab.Yours {
+			continue // its expected and got are transfers, not money: the lab's sentence on yours says it
+		}
 		d, _, w := tally(v)
 		n := len(v.Trials)
 		switch {

@@ -93,6 +93,7 @@ func (e Experiment) Info() lab.Info {
 			{Name: "stages.go", Code: stagesSource},
 		},
 		Check: check,
+		Edit:  edit,
 	}
 }
 

@@ -32,7 +32,7 @@ func TestParams(t *testing.T) {
 		{"too much io work", map[string]string{"items": "1001", "cost_kind": "io"}, "items × max(cost, 1ms) must be at most 1s of slow-stage work per trial, got 1.001s"},
 		{"lots of items, nothing slow", map[string]string{"items": "1000000", "slow": "none", "cost": "10ms"}, ""},
 		{"at the bound", map[string]string{"items": "100000", "cost": "10us"}, ""},
-		{"unknown variant", map[string]string{"variants": "sentinel"}, `variants must name variants among polling, spinning, channels, buffered, fan-out, got "sentinel"`},
+		{"unknown variant", map[string]string{"variants": "sentinel"}, `variants must name variants among polling, spinning, channels, buffered, fan-out, yours, got "sentinel"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,6 +19,9 @@ import (
 // whether order was kept and where items piled up, all from the run's own
 // figures.
 func (Experiment) Judge(r *lab.Result, p lab.Params, env lab.Env) (headline, details string) {
+	if prose.OnlyYours(r) {
+		return "", "" // the lab's sentence on yours says it all
+	}
 	if len(r.Variants) == 0 {
 		return "No variant ran.", ""
 	}
@@ -38,7 +41,7 @@ func verdictDetails(r *lab.Result, p lab.Params, env lab.Env) string {
 	s := settingsOf(p)
 	var parts []string
 	for _, v := range r.Variants {
-		if v.Correct != nil && !*v.Correct {
+		if v.Name != lab.Yours && v.Correct != nil && !*v.Correct { // the lab's sentence on yours says it
 			parts = append(parts, fmt.Sprintf("%s lost or garbled items: %s of %s came out right in its median trial, which should never happen: please report this run.",
 				v.Name, prose.Number(derefF(v.Got)), lab.Group(deref(v.Expected))))
 		}
@@ -66,7 +69,9 @@ func verdictDetails(r *lab.Result, p lab.Params, env lab.Env) string {
 // speed names the fastest variant and compares it with the baseline and
 // with the next fastest, saying when their trials' ranges overlap.
 func speed(r *lab.Result) string {
-	vs := slices.Clone(r.Variants)
+	vs := slices.DeleteFunc(slices.Clone(r.Variants), func(v lab.VariantResult) bool {
+		return v.Name == lab.Yours && (v.Correct == nil || !*v.Correct) // a wrong pipeline's speed is no lead
+	})
 	slices.SortStableFunc(vs, func(a, b lab.VariantResult) int { return cmp.Compare(a.MedianMs, b.MedianMs) })
 	best := vs[0]
 	rate := ""
@@ -136,6 +141,9 @@ func polls(v *lab.VariantResult, s settings) string {
 func order(r *lab.Result, s settings) string {
 	var mixed, kept []string
 	for _, v := range r.Variants {
+		if v.Name == lab.Yours {
+			continue // the harness does not count a learner's items out of order
+		}
 		n, worst := 0, 0.0
 		for _, t := range v.Trials {
 			if x, ok := lab.Number(t.Extra["reordered"]); ok && x > 0 {

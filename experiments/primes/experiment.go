@@ -98,6 +98,7 @@ func (e Experiment) Info() lab.Info {
 		},
 		Repeat: 6,
 		Check:  check,
+		Edit:   edit,
 	}
 }
 

@@ -37,7 +37,7 @@ func TestParams(t *testing.T) {
 		{"workload unknown", map[string]string{"workload": "gpu"}, `workload must be one of cpu, io, got "gpu"`},
 		{"sweep not a bool", map[string]string{"sweep": "maybe"}, `sweep must be true or false, got "maybe"`},
 		{"repeat over", map[string]string{"repeat": "51"}, "repeat must be 1..50, got 51"},
-		{"unknown variant", map[string]string{"variants": "gil/4"}, `variants must name variants among sequential, goroutine-per-task, worker-pool, errgroup, gil, got "gil/4"`},
+		{"unknown variant", map[string]string{"variants": "gil/4"}, `variants must name variants among sequential, goroutine-per-task, worker-pool, errgroup, gil, yours, got "gil/4"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

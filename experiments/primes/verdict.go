@@ -25,6 +25,9 @@ const declaredBaseline = "sequential"
 // another variant, and the verdict only compares the variants with that
 // one, by name.
 func (Experiment) Judge(r *lab.Result, p lab.Params, env lab.Env) (headline, details string) {
+	if prose.OnlyYours(r) {
+		return "", "" // the lab's sentence on yours says it all
+	}
 	procs := cores(env, p)
 	machine := fmt.Sprintf("%s (GOMAXPROCS %d)", prose.Plural(procs, "core"), procs)
 	io := p.String("workload") == "io"
@@ -62,6 +65,9 @@ func headlineOf(r *lab.Result, base *lab.VariantResult, procs int) string {
 	}
 	var best *lab.VariantResult
 	for i, v := range r.Variants {
+		if v.Name == lab.Yours && (v.Correct == nil || !*v.Correct) {
+			continue // a wrong count is no speedup; the lab's sentence on yours says so
+		}
 		if v.Name != base.Name && v.Speedup > 0 && (best == nil || v.Speedup > best.Speedup) {
 			best = &r.Variants[i]
 		}
@@ -180,11 +186,13 @@ func againstVerdict(r *lab.Result, base lab.VariantResult) []string {
 	}
 }
 
-// miscounts names every variant that got a wrong count.
+// miscounts names every variant of the lab's that got a wrong count: a
+// learner's own variant may well miscount, and the lab's sentence on
+// yours says so.
 func miscounts(r *lab.Result, io bool) []string {
 	var out []string
 	for _, v := range r.Variants {
-		if v.Correct == nil || *v.Correct || v.Expected == nil {
+		if v.Name == lab.Yours || v.Correct == nil || *v.Correct || v.Expected == nil {
 			continue
 		}
 		for _, t := range v.Trials {

@@ -37,6 +37,7 @@ func TestAgainst(t *testing.T) {
 		{Name: "buffered", Speedup: 1.02, SpeedupCI: ci(0.9, 1.1)},
 		{Name: "fan-out", Speedup: 2.1, SpeedupCI: ci(1.9, 2.3)},
 		{Name: "lonely", Speedup: 1.5},
+		{Name: lab.Yours, Speedup: 3, SpeedupCI: ci(2.5, 3.5)}, // the lab's sentence on yours says it
 	}}
 	want := "Against polling, channels was slower (0.68×), buffered made no measurable difference on this machine (1.02×), fan-out was faster (2.10×) and lonely ran 1.50× as fast, too few trials to tell."
 	if got := Against(r); got != want {
@@ -44,5 +45,8 @@ func TestAgainst(t *testing.T) {
 	}
 	if got := Against(&lab.Result{Variants: []lab.VariantResult{{Name: "a", Baseline: true}}}); got != "" {
 		t.Errorf("got %q for the baseline alone, want nothing", got)
+	}
+	if OnlyYours(r) || !OnlyYours(&lab.Result{Variants: []lab.VariantResult{{Name: lab.Yours}}}) {
+		t.Error("OnlyYours: got it wrong for five variants or for yours alone")
 	}
 }
