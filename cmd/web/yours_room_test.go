@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/chromedp/chromedp"
 )
 
 // Three learners' own counters: right with a mutex, wrong (it skips half
@@ -156,4 +158,33 @@ func TestRoomYours(t *testing.T) {
 		b, _ := json.Marshal(src)
 		t.Errorf("the spotlit code: got %s", b)
 	}
+
+	// In a browser: the console shows Ben's code under the spotlight, and
+	// the board each learner's line.
+	ctx := newBrowser(t, 1280, 900)
+	if err := chromedp.Do(ctx, chromedp.Navigate(c.InstructorURL)); err != nil {
+		t.Fatal(err)
+	}
+	shown, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => {
+		const d = document.getElementById('spot-code');
+		return d && !d.hidden && d.open ? d.innerText : '';
+	})()`, chromedp.WithPollingInterval(200*time.Millisecond), chromedp.WithPollingTimeout(20*time.Second)))
+	if err != nil || !strings.Contains(shown, "Ben's code, run as yours") || !strings.Contains(shown, "only the first goroutine's share") {
+		t.Errorf("the console's spotlight: got %q (%v), want Ben's code", shown, err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(document.getElementById('spot-code').scrollIntoView(), true)`)); err != nil {
+		t.Fatal(err)
+	}
+	shot(t, ctx, "room-spotlight-code.png")
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/sessions/"+c.Code+"/board")); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := chromedp.Run(ctx, chromedp.Poll[string](`(() => {
+		const t = document.body.innerText;
+		return (t.match(/yours: right in/g) || []).length === 3 ? t : '';
+	})()`, chromedp.WithPollingInterval(200*time.Millisecond), chromedp.WithPollingTimeout(20*time.Second)))
+	if err != nil || !strings.Contains(rows, "yours: right in 0 of 3 trials") || !strings.Contains(rows, "2 of 3 learners’ own variants were right in every trial") {
+		t.Errorf("the board page: got %q (%v), want the three learners' lines", rows, err)
+	}
+	screenshot(t, ctx, "room-board-yours.png")
 }

@@ -57,7 +57,8 @@ function paint() {
   el.figure.hidden = done.length === 0;
   el.verdict.hidden = done.length === 0;
   if (done.length) {
-    if (done.some((e) => lostVariant(e))) lostChart(done);
+    if (done.some((e) => e.figures.yours)) yoursChart(done.filter((e) => e.figures.yours));
+    else if (done.some((e) => lostVariant(e))) lostChart(done);
     else if (done.some((e) => bestVariant(e))) speedupChart(done);
     else timeChart(done);
   }
@@ -159,6 +160,24 @@ function lostChart(entries) {
     ? `${fmtNum(lossy.length)} of ${plural(rows.length, 'run')} lost updates${inTrials}; the worst trials lost from ${fmtNum(lossy[lossy.length - 1].value)} to ${fmtNum(lossy[0].value)}: the same code, different losses, because the goroutines interleave differently every time.`
     : `None of ${plural(rows.length, 'run')} lost an update${trials > 0 ? ` in any of ${plural(trials, 'trial')}` : ''} this time: the goroutines rarely ran at the same instant on different cores. Run it again, or with more goroutines.`;
   el.chartNote.textContent = 'Each bar is one learner’s run: the updates lost in its worst trial. The line is the class median.';
+}
+
+// yoursChart: a round with the editor open: each learner's own variant,
+// its median time, red where a trial was wrong, and the lab's best beside.
+function yoursChart(entries) {
+  const rows = entries.map((e) => ({ e, y: e.figures.yours, value: e.figures.yours.median_ms }));
+  bars(rows, (v) => fmtMs(v) + ' ms', (r) => `${r.e.label}: right in ${r.y.right} of ${r.y.trials} trials, median ${fmtMs(r.value)} ms`,
+    `Each learner's own variant: median time, ${rows.length} runs`);
+  const marks = el.chart.querySelectorAll('rect.bar');
+  rows.forEach((r, i) => marks[i]?.classList.add(r.y.right < r.y.trials ? 'wrong' : 'right'));
+  el.chartTitle.textContent = 'Each learner’s own variant · median time; green: right in every trial, red: wrong in some';
+  const right = rows.filter((r) => r.y.right === r.y.trials);
+  const best = median(rows.map((r) => r.y.best_ms).filter((v) => v > 0));
+  const fastest = right.sort((a, b) => a.value - b.value)[0];
+  el.verdict.textContent = `${fmtNum(right.length)} of ${fmtNum(rows.length)} ${rows.length === 1 ? 'learner’s own variant was' : 'learners’ own variants were'} right in every trial` +
+    (fastest ? `; the fastest of them, ${fastest.e.label}’s, took ${fmtMs(fastest.value)} ms (median)` : '') +
+    (Number.isFinite(best) ? `, beside the lab’s best at ${fmtMs(best)} ms (the class median of it).` : '.');
+  el.chartNote.textContent = 'Each bar is one learner’s own code (its median trial); red bars were wrong in some trial, so their time counts for nothing. Each answer is what the learner’s program reported through the lab’s harness in its sandbox.';
 }
 
 // speedupChart: for each variant, one dot per learner, with the median.
