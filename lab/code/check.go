@@ -89,6 +89,7 @@ func Check(edit *lab.Edit, src string) []Problem {
 		}
 	}
 	checkFunc(f, edit.Func, at)
+	checkInit(f, edit.Func.Name, at)
 	return ps
 }
 

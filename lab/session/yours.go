@@ -30,12 +30,10 @@ func yoursOf(r *lab.Result) *YoursFigures {
 		return nil
 	}
 	y := r.Variants[i]
-	f := &YoursFigures{Trials: len(y.Trials), Right: len(y.Trials), MedianMs: y.MedianMs}
-	if y.WrongTrials != nil {
-		f.Right -= *y.WrongTrials
-	}
+	f := &YoursFigures{Trials: len(y.Trials), Right: rightTrials(y), MedianMs: y.MedianMs}
 	for _, v := range r.Variants {
-		if v.Name == lab.Yours || (v.WrongTrials != nil && *v.WrongTrials > 0) {
+		// The lab's best was right in every trial, each of them judged.
+		if v.Name == lab.Yours || len(v.Trials) == 0 || rightTrials(v) < len(v.Trials) {
 			continue
 		}
 		if f.Best == "" || v.MedianMs < f.BestMs {
@@ -43,6 +41,18 @@ func yoursOf(r *lab.Result) *YoursFigures {
 		}
 	}
 	return f
+}
+
+// rightTrials counts v's trials judged right: a trial with no answer to
+// judge (a deadlock's) is not.
+func rightTrials(v lab.VariantResult) int {
+	n := 0
+	for _, t := range v.Trials {
+		if c := t.Correct(); c != nil && *c {
+			n++
+		}
+	}
+	return n
 }
 
 // yoursSummary is the board's line of a run that ran yours: right in k of

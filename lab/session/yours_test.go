@@ -8,12 +8,24 @@ import (
 
 func TestYoursOf(t *testing.T) {
 	two, none := 2, 0
-	trials := func(n int) []lab.TrialResult { return make([]lab.TrialResult, n) }
+	// trials returns n trials of which the first right are right.
+	trials := func(n, right int) []lab.TrialResult {
+		ts := make([]lab.TrialResult, n)
+		for i := range ts {
+			ts[i].Expected, ts[i].Got = lab.Int64(10), lab.Int64(10)
+			if i >= right {
+				ts[i].Got = lab.Int64(3)
+			}
+		}
+		return ts
+	}
+	unjudged := make([]lab.TrialResult, 3) // deadlocked: no answer to judge
 	r := &lab.Result{Variants: []lab.VariantResult{
-		{Name: "sequential", Baseline: true, MedianMs: 9, WrongTrials: &none, Trials: trials(3)},
-		{Name: "unsynchronized", MedianMs: 1, WrongTrials: &two, Trials: trials(3)}, // fastest, but wrong
-		{Name: "mutex", MedianMs: 4, WrongTrials: &none, Trials: trials(3)},
-		{Name: lab.Yours, MedianMs: 5, WrongTrials: &two, Trials: trials(3)},
+		{Name: "sequential", Baseline: true, MedianMs: 9, WrongTrials: &none, Trials: trials(3, 3)},
+		{Name: "unsynchronized", MedianMs: 1, WrongTrials: &two, Trials: trials(3, 1)}, // fastest, but wrong
+		{Name: "naive", MedianMs: 2, Trials: unjudged},                                 // fast, but never judged right
+		{Name: "mutex", MedianMs: 4, WrongTrials: &none, Trials: trials(3, 3)},
+		{Name: lab.Yours, MedianMs: 5, WrongTrials: &two, Trials: trials(3, 1)},
 	}}
 	y := yoursOf(r)
 	if y == nil || y.Right != 1 || y.Trials != 3 || y.MedianMs != 5 || y.Best != "mutex" || y.BestMs != 4 {
@@ -25,7 +37,7 @@ func TestYoursOf(t *testing.T) {
 	if f := figuresOf(r); f.Yours == nil || *f.Yours != *y {
 		t.Errorf("figures: got %+v", f.Yours)
 	}
-	r.Variants = r.Variants[:3]
+	r.Variants = r.Variants[:4]
 	if y := yoursOf(r); y != nil {
 		t.Errorf("a run without yours: got %+v, want nil", y)
 	}

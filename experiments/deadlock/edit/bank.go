@@ -19,6 +19,11 @@ type account struct {
 	lock    chan struct{} // holds a token while the account is locked
 	held    atomic.Bool
 	balance int // guarded by lock
+	// Each Lock starts an epoch; a move needs a fresh one on both
+	// accounts (one lock, one move), and no other move under way on them.
+	epoch   atomic.Int64
+	movedAt int64 // the epoch of the last move; guarded by moving
+	moving  atomic.Bool
 }
 
 // ID implements yours.Account.
@@ -33,6 +38,7 @@ func (a *account) Lock() {
 	select {
 	case a.lock <- struct{}{}:
 		a.held.Store(true)
+		a.epoch.Add(1)
 	case <-b.broken:
 	}
 }
@@ -88,6 +94,22 @@ func (b *bank) Move(from, to yours.Account, amount int) {
 		b.refused.Add(1)
 		return
 	}
+	if !f.moving.CompareAndSwap(false, true) {
+		b.refused.Add(1) // another move on it under way: its lock is not held by this one
+		return
+	}
+	defer f.moving.Store(false)
+	if !t.moving.CompareAndSwap(false, true) {
+		b.refused.Add(1)
+		return
+	}
+	defer t.moving.Store(false)
+	ef, et := f.epoch.Load(), t.epoch.Load()
+	if ef == f.movedAt || et == t.movedAt {
+		b.refused.Add(1) // a second move under the same lock: not locked for this transfer
+		return
+	}
+	f.movedAt, t.movedAt = ef, et
 	amount = max(min(amount, f.balance), 0)
 	f.balance -= amount
 	if b.inside {

@@ -41,6 +41,30 @@ func globalLock(b yours.Bank, from, to yours.Account, amount int) {
 	from.Unlock()
 }
 
+// lockedOnce locks each account the first time it sees it, in id order,
+// and never again nor ever unlocks: every move after that runs with no
+// exclusion at all.
+var (
+	onceMu sync.Mutex
+	seen   = map[yours.Account]bool{}
+)
+
+func lockedOnce(b yours.Bank, from, to yours.Account, amount int) {
+	onceMu.Lock()
+	first, second := from, to
+	if second.ID() < first.ID() {
+		first, second = second, first
+	}
+	for _, a := range []yours.Account{first, second} {
+		if !seen[a] {
+			seen[a] = true
+			a.Lock()
+		}
+	}
+	onceMu.Unlock()
+	b.Move(from, to, amount)
+}
+
 func TestTrial(t *testing.T) {
 	p := harness.Params{"accounts": "2", "goroutines": "4", "transfers": "100", "work": "1ms", "where": "inside"}
 	tests := []struct {
@@ -52,6 +76,7 @@ func TestTrial(t *testing.T) {
 		{"one lock for the bank", globalLock, true},
 		{"no lock", unlocked, false},
 		{"no transfer", nothing, false},
+		{"locked once, never unlocked", lockedOnce, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

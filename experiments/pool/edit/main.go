@@ -29,6 +29,7 @@ type database struct {
 	open     atomic.Int64  // connections open now
 	maxOpen  atomic.Int64  // the most open or being opened at once
 	refused  atomic.Int64  // connections refused
+	busy     atomic.Int64  // queries refused on a connection already querying
 	answered []atomic.Bool // by request
 }
 
@@ -45,10 +46,12 @@ func (db *database) Connect() (yours.Conn, error) {
 	return &conn{db: db}, nil
 }
 
-// A conn is one of the database's connections.
+// A conn is one of the database's connections. Like a real one, it
+// answers one query at a time.
 type conn struct {
 	db     *database
 	closed atomic.Bool
+	busy   atomic.Bool
 }
 
 // Query implements yours.Conn.
@@ -59,6 +62,11 @@ func (c *conn) Query(r int) error {
 	if r < 0 || r >= len(c.db.answered) {
 		return fmt.Errorf("no request %d", r)
 	}
+	if !c.busy.CompareAndSwap(false, true) {
+		c.db.busy.Add(1)
+		return errors.New("connection busy: one query at a time on a connection")
+	}
+	defer c.busy.Store(false)
 	time.Sleep(c.db.query)
 	c.db.answered[r].Store(true)
 	return nil
@@ -83,8 +91,8 @@ func trial(p harness.Params, serve func(yours.Database, int, int)) int64 {
 		}
 	}
 	if answered < int64(len(db.answered)) {
-		fmt.Fprintf(os.Stderr, "lab: %d of %d requests answered; the database refused %d connections (up to %d asked for at once, %d allowed)\n",
-			answered, len(db.answered), db.refused.Load(), db.maxOpen.Load(), db.limit)
+		fmt.Fprintf(os.Stderr, "lab: %d of %d requests answered; the database refused %d connections (up to %d asked for at once, %d allowed) and %d queries on a busy connection\n",
+			answered, len(db.answered), db.refused.Load(), db.maxOpen.Load(), db.limit, db.busy.Load())
 	}
 	return answered
 }

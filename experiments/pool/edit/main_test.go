@@ -51,6 +51,21 @@ func closedFirst(db yours.Database, requests, _ int) {
 	}
 }
 
+// shared opens one connection and sends every request through it at once,
+// ignoring the bound: a real connection answers one query at a time.
+func shared(db yours.Database, requests, _ int) {
+	conn, err := db.Connect()
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	var wg sync.WaitGroup
+	for r := range requests {
+		wg.Go(func() { conn.Query(r) })
+	}
+	wg.Wait()
+}
+
 func TestTrial(t *testing.T) {
 	p := harness.Params{"requests": "60", "connections": "4", "query": "2ms"}
 	tests := []struct {
@@ -62,6 +77,7 @@ func TestTrial(t *testing.T) {
 		{"bounded", bounded, true},
 		{"a connection of its own", faked, false},
 		{"closed before the query", closedFirst, false},
+		{"one connection shared at once", shared, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
