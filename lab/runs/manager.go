@@ -132,6 +132,7 @@ type Manager struct {
 	loops sync.WaitGroup // the shared queue's loops and followers
 	wake  chan struct{}  // a slot is free or a run was queued: claim now
 	yours atomic.Bool    // SetYours: the slots can run a learner's variant
+	cores int            // CPUs of a runner slot: the most a run may use
 }
 
 // liveRun is a run the manager holds in memory while it is queued or running.
@@ -156,7 +157,13 @@ func NewManager(ctx context.Context, log *slog.Logger, store Store, cfg Config, 
 	if cfg.Parallel < 1 {
 		cfg.Parallel = 1
 	}
+	cores := runtime.NumCPU()
+	if len(cfg.Slots) > 0 {
+		cores = len(cfg.Slots[0])
+	}
 	if cfg.ServeOnly {
+		// Runs are still checked against the slots' size, which the
+		// runners elsewhere share.
 		if cfg.Queue == nil {
 			return nil, fmt.Errorf("lab: a manager that executes no run needs a shared queue")
 		}
@@ -209,10 +216,7 @@ func NewManager(ctx context.Context, log *slog.Logger, store Store, cfg Config, 
 	if m.obs == nil {
 		m.obs = noObserver{}
 	}
-	cores := runtime.NumCPU()
-	if len(cfg.Slots) > 0 {
-		cores = len(cfg.Slots[0])
-	}
+	m.cores = cores
 	for _, e := range exps {
 		s := slotted{e, cores}
 		m.exps = append(m.exps, s)
