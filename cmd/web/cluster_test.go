@@ -38,7 +38,7 @@ type runnerProc struct {
 func (r *runnerProc) name() string { return fmt.Sprintf(":%d/", r.cmd.Process.Pid) }
 
 // startCluster starts web servers and runners on one fresh database.
-func startCluster(t *testing.T, webs, runners int) *cluster {
+func startCluster(t testing.TB, webs, runners int) *cluster {
 	t.Helper()
 	c := &cluster{db: newPostgresDB(t)}
 	for range webs {
@@ -54,7 +54,7 @@ func startCluster(t *testing.T, webs, runners int) *cluster {
 }
 
 // startRunner starts a runner pinned to cpu with taskset.
-func (c *cluster) startRunner(t *testing.T, cpu int) *runnerProc {
+func (c *cluster) startRunner(t testing.TB, cpu int) *runnerProc {
 	t.Helper()
 	r := &runnerProc{out: &lockedBuffer{}, done: make(chan struct{})}
 	r.cmd = exec.Command("taskset", "-c", fmt.Sprint(cpu), runnerProgram, "-db", c.db, "-cores-per-run", "1", "-lease", testLease, "-grace", "5s")
@@ -63,21 +63,30 @@ func (c *cluster) startRunner(t *testing.T, cpu int) *runnerProc {
 		t.Fatalf("start a runner: %v", err)
 	}
 	go func() { r.cmd.Wait(); close(r.done) }()
-	t.Cleanup(func() {
-		r.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-r.done:
-		case <-time.After(15 * time.Second):
-			r.cmd.Process.Kill()
-			<-r.done
-			t.Errorf("a runner did not stop within 15s of SIGTERM:\n%s", r.out.String())
-		}
-		if t.Failed() {
-			t.Logf("runner %d said:\n%s", r.cmd.Process.Pid, r.out.String())
-		}
-	})
+	t.Cleanup(func() { r.stop(t) })
 	c.runners = append(c.runners, r)
 	return r
+}
+
+// stop stops the runner with SIGTERM and waits for it; a runner already
+// stopped is left as it is.
+func (r *runnerProc) stop(t testing.TB) {
+	select {
+	case <-r.done:
+		return
+	default:
+	}
+	r.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-r.done:
+	case <-time.After(15 * time.Second):
+		r.cmd.Process.Kill()
+		<-r.done
+		t.Errorf("a runner did not stop within 15s of SIGTERM:\n%s", r.out.String())
+	}
+	if t.Failed() {
+		t.Logf("runner %d said:\n%s", r.cmd.Process.Pid, r.out.String())
+	}
 }
 
 // clusterRun is a race run of about a third of a second on one CPU here.

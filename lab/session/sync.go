@@ -61,16 +61,17 @@ func (s *Service) startSync(r *room) {
 }
 
 // sync reads r's session again and publishes what changed; false once r
-// has left memory.
+// has left memory. It reads with r.mu held, as changes store with it
+// held: a read from before this server's own change never undoes it.
 func (s *Service) sync(r *room) bool {
 	ctx, cancel := context.WithTimeout(s.ctx, 5*time.Second)
 	defer cancel()
-	rec, err := s.store.LoadSession(ctx, r.code)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if r.evicted {
 		return false
 	}
+	rec, err := s.store.LoadSession(ctx, r.code)
 	if err != nil {
 		if s.ctx.Err() == nil {
 			s.log.Warn("read a session changed on another server", "session", r.code, "err", err)
