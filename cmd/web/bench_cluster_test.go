@@ -159,7 +159,9 @@ func BenchmarkClusterPush(b *testing.B) {
 func dialFrom(base, code, query string, src net.IP) (*socket, error) {
 	nd := &net.Dialer{LocalAddr: &net.TCPAddr{IP: src}, Timeout: 30 * time.Second}
 	d := websocket.Dialer{HandshakeTimeout: 30 * time.Second,
-		NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) { return nd.DialContext(ctx, network, addr) }}
+		NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			return nd.DialContext(ctx, network, addr)
+		}}
 	conn, _, err := d.Dial(wsURL(base, "/sessions/"+code+"/events?"+query), nil)
 	if err != nil {
 		return nil, err

@@ -240,6 +240,13 @@ func (m *Manager) followed(ctx context.Context, id string) (*EventLog, error) {
 	if err != nil {
 		return nil, err
 	}
+	if r.Status.Final() {
+		events, err := m.store.LoadEvents(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		return restoredLog(events), nil
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if lr, ok := m.live[id]; ok {
@@ -248,14 +255,11 @@ func (m *Manager) followed(ctx context.Context, id string) (*EventLog, error) {
 	if l, ok := m.follows[id]; ok {
 		return l, nil
 	}
-	if r.Status.Final() || m.ctx.Err() != nil {
-		events, err := m.store.LoadEvents(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		return restoredLog(events), nil
-	}
 	l := continuedLog(nil, r.Created)
+	if m.closed { // shutting down: no follower starts
+		l.Close()
+		return l, nil
+	}
 	m.follows[id] = l
 	m.loops.Add(1)
 	go m.follow(id, l)
