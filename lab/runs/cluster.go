@@ -300,3 +300,19 @@ func (m *Manager) follow(id string, l *EventLog) {
 		}
 	}
 }
+
+// Drain stops claiming runs from the shared queue and waits for the runs
+// executing to finish, or for ctx; Shutdown then interrupts what is left.
+func (m *Manager) Drain(ctx context.Context) error {
+	m.mu.Lock()
+	m.closed = true
+	m.mu.Unlock()
+	done := make(chan struct{})
+	go func() { m.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -68,24 +68,6 @@ type Config struct {
 	CanRun func(id string) bool
 }
 
-// An Observer hears of runs' lives, for an operator's metrics. Its
-// methods are called with the manager's lock held: they must return at
-// once.
-type Observer interface {
-	// RunStarted: a run left the queue for a runner slot after waiting.
-	RunStarted(waited time.Duration)
-	// RunFinished: a run ended with status, after the store was asked to
-	// keep it; ran is how long it executed, zero for one that never
-	// started.
-	RunFinished(status Status, ran time.Duration)
-}
-
-// noObserver is the Observer of a manager given none.
-type noObserver struct{}
-
-func (noObserver) RunStarted(time.Duration)          {}
-func (noObserver) RunFinished(Status, time.Duration) {}
-
 // A Runner executes runs. It appends the run's events to sink as they
 // happen (never a status event: the manager owns those) and returns when
 // the run has ended and everything it started is released. The process
@@ -335,22 +317,6 @@ func (m *Manager) Shutdown(ctx context.Context) error {
 		return nil
 	case <-ctx.Done():
 		return fmt.Errorf("lab: runs still stopping: %w", ctx.Err())
-	}
-}
-
-// Drain stops claiming runs from the shared queue and waits for the runs
-// executing to finish, or for ctx; Shutdown then interrupts what is left.
-func (m *Manager) Drain(ctx context.Context) error {
-	m.mu.Lock()
-	m.closed = true
-	m.mu.Unlock()
-	done := make(chan struct{})
-	go func() { m.wg.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 
