@@ -6,18 +6,24 @@
 // templates and no C (package experiments/pure lists what it runs), so it
 // starts in milliseconds.
 //
-// Started by hand it only explains itself: a run needs the server's job
-// and pipe. Flags are kept for what the runner will grow into, a service
-// that takes runs from a queue other servers share.
+// Started by hand with -db postgres://..., it is a runner service for
+// other machines: it takes runs from the queue the lab's web servers
+// share in PostgreSQL (service.go), and links the store for that, but
+// still no web code, metrics, websocket, templates or C. Without -db it
+// only explains itself.
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"os/signal"
 	"runtime"
+	"syscall"
 
 	"concurrencylab/experiments/pure"
 	"concurrencylab/lab/process"
@@ -32,7 +38,9 @@ func main() {
 		// One run, or a process of its own that one of its trials spawned.
 		os.Exit(process.Main(pure.All(runtime.NumCPU())))
 	}
-	if err := run(os.Args[1:], os.Stderr); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "runner:", err)
 		}
@@ -46,20 +54,19 @@ hands it: the server (bin/web) starts this program for every run of an
 experiment that needs no cgo, with the job on stdin and a pipe for the
 run's events. Start the server, not this program.
 
-Usage: runner [-h]
+With -db, it is a runner service for another machine: it takes runs from
+the queue the lab's web servers share in PostgreSQL and executes them on
+this machine's CPUs.
+
+Usage: runner [-h] [-db postgres://... [-cores-per-run N] ...]
 `
 
-// run is the runner started outside a run: it parses its flags and says
-// what it is for.
-func run(args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("runner", flag.ContinueOnError)
-	fs.SetOutput(out)
-	fs.Usage = func() { fmt.Fprint(out, usage) }
-	if err := fs.Parse(args); err != nil {
+// run is the runner started outside a run: with -db it serves the
+// shared queue until ctx is done; without, it says what it is for.
+func run(ctx context.Context, args []string, getenv func(string) string, out io.Writer) error {
+	c, err := parseService(args, getenv, out)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected arguments %q: the runner takes its job from the server", fs.Args())
-	}
-	return errors.New("no job: this program executes the runs the lab's server (bin/web) hands it; start the server instead")
+	return serve(ctx, c, slog.New(slog.NewTextHandler(out, nil)))
 }

@@ -17,18 +17,17 @@ import (
 	"concurrencylab/lab/runner"
 )
 
-// The runner program links none of the server's code: no store (SQLite or
-// PostgreSQL), database driver, metrics, websocket, templates or web
-// package, and no C (gocv).
+// The runner program links none of the web server's code: no SQLite,
+// metrics, websocket, templates or web package, and no C (gocv). It
+// links the PostgreSQL store, for the shared queue it serves with -db.
 func TestLinksNoServerCode(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", "concurrencylab/cmd/runner").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
 	deps := strings.Fields(string(out))
-	forbidden := []string{"gocv.io/", "sqlite", "gorilla/websocket", "a-h/templ", "database/sql",
-		"jackc/pgx", "jackc/pgconn", "jackc/puddle", "prometheus", "concurrencylab/lab/postgres", "concurrencylab/lab/migration",
-		"concurrencylab/web", "concurrencylab/lab/session", "concurrencylab/lab/datadir", "concurrencylab/experiments/pixels"}
+	forbidden := []string{"gocv.io/", "sqlite", "gorilla/websocket", "a-h/templ",
+		"prometheus", "concurrencylab/web", "concurrencylab/lab/datadir", "concurrencylab/experiments/pixels"}
 	for _, dep := range deps {
 		for _, f := range forbidden {
 			if strings.Contains(dep, f) {
@@ -106,6 +105,9 @@ func TestByHand(t *testing.T) {
 		wantOut string
 	}{
 		{"no job", nil, "start the server instead", ""},
+		{"not postgres", []string{"-db", "mysql://h/lab"}, "-db (LAB_DB) must be a PostgreSQL URL", ""},
+		{"bad cores", []string{"-db", "postgres://h/lab", "-cores-per-run", "-1"}, "-cores-per-run must be at least 1", ""},
+		{"bad lease", []string{"-db", "postgres://h/lab", "-lease", "1h"}, "-lease must be 2s..1m, got 1h0m0s", ""},
 		{"help", []string{"-h"}, flag.ErrHelp.Error(), "Start the server, not this program."},
 		{"unknown flag", []string{"-nope"}, "flag provided but not defined: -nope", ""},
 		{"arguments", []string{"job.json"}, `unexpected arguments ["job.json"]`, ""},
@@ -113,7 +115,7 @@ func TestByHand(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
-			err := run(tt.args, &out)
+			err := run(t.Context(), tt.args, func(string) string { return "" }, &out)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Errorf("got error %v, want one containing %q", err, tt.wantErr)
 			}

@@ -31,6 +31,9 @@ func editing(ctx context.Context, cfg Config, log *slog.Logger, m *runs.Manager,
 	if !cfg.Edit {
 		return off("it is turned off (-edit=false)", nil)
 	}
+	if cfg.Runners == 0 {
+		return off("this server executes no runs (-runners 0), and learners' code is built where it runs", nil)
+	}
 	sb, err := sandbox.Find()
 	if err != nil {
 		return off("the sandbox learners' code runs in cannot be made here (see the server's log)", err)

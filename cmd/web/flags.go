@@ -49,6 +49,10 @@ type Config struct {
 	// DebugAddr is the loopback address of the profiler (net/http/pprof);
 	// empty: none.
 	DebugAddr string
+	// Runners is how many runner slots this server executes runs on: -1
+	// every slot the CPUs split into, 0 none (it only serves; runners
+	// elsewhere take the runs from the shared queue, so it needs DB).
+	Runners int
 	// Edit lets learners write their own variant, where a sandbox and a Go
 	// toolchain are there.
 	Edit bool
@@ -87,6 +91,8 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (Confi
 	envErrs = append(envErrs, err)
 	perAddress, err := envInt(getenv, "LAB_RUNS_PER_ADDRESS", 10)
 	envErrs = append(envErrs, err)
+	runners, err := envInt(getenv, "LAB_RUNNERS", -1)
+	envErrs = append(envErrs, err)
 	memory := byteSize(defaultRunMemory)
 	if v := getenv("LAB_RUN_MEMORY"); v != "" {
 		if err := memory.Set(v); err != nil {
@@ -111,6 +117,7 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (Confi
 	fs.StringVar(&c.AllowedHosts, "allowed-hosts", env("LAB_ALLOWED_HOSTS", ""), "host names or addresses, comma-separated, that requests may name beyond the public URL's host, this machine's names, loopback and the listening addresses; others get 421 (LAB_ALLOWED_HOSTS)")
 	fs.StringVar(&c.DB, "db", env("LAB_DB", ""), "PostgreSQL URL, such as postgres://lab@db.example.org/lab, to keep runs and sessions in (LAB_DB; default: SQLite in the data directory)")
 	fs.StringVar(&c.DebugAddr, "debug-addr", env("LAB_DEBUG_ADDR", ""), "loopback address, such as 127.0.0.1:6060, to serve the profiler (net/http/pprof) on (LAB_DEBUG_ADDR; default: none)")
+	fs.IntVar(&c.Runners, "runners", runners, "runner slots this server executes runs on, at most as many as the CPUs split into; 0 serves only, leaving runs to runners elsewhere (needs -db) (LAB_RUNNERS; default every slot)")
 	fs.BoolVar(&c.Edit, "edit", getenv("LAB_EDIT") != "false", "let learners write, build and run their own variant, sandboxed; on where bubblewrap and a Go toolchain are there (LAB_EDIT=false turns it off)")
 	fs.StringVar(&c.LogFormat, "log-format", env("LAB_LOG_FORMAT", "text"), "log format: text or json (LAB_LOG_FORMAT)")
 	if err := fs.Parse(args); err != nil {
@@ -133,6 +140,12 @@ func parseFlags(args []string, getenv func(string) string, out io.Writer) (Confi
 		return c, fmt.Errorf("-runs-per-address must be at least 1, got %d", c.RunsPerAddress)
 	case c.LogFormat != "text" && c.LogFormat != "json":
 		return c, fmt.Errorf("-log-format must be text or json, got %q", c.LogFormat)
+	}
+	if c.Runners < -1 {
+		return c, fmt.Errorf("-runners must be 0 or more, got %d", c.Runners)
+	}
+	if c.Runners == 0 && c.DB == "" {
+		return c, errors.New("-runners 0 serves without executing runs: it needs -db (LAB_DB), a PostgreSQL database that runners elsewhere take the runs from")
 	}
 	if c.DB != "" && !postgres.IsURL(c.DB) {
 		// Not quoted: a URL may carry a password.

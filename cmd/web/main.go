@@ -109,11 +109,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	if err != nil {
 		return err
 	}
+	if cfg.Runners > 0 && cfg.Runners < len(slots) {
+		slots = slots[:cfg.Runners]
+	}
 	met := metrics.New(len(slots))
-	manager, err := runs.NewManager(ctx, log, store, runs.Config{
+	rcfg := runs.Config{
 		Slots: slots, Runner: runner, Timeout: cfg.RunTimeout, MaxQueue: cfg.MaxQueue,
 		PerClient: cfg.RunsPerAddress, Traces: traces, Observer: met,
-	}, exps)
+	}
+	shareQueue(&rcfg, cfg, store)
+	manager, err := runs.NewManager(ctx, log, store, rcfg, exps)
 	if err != nil {
 		return err
 	}
@@ -129,6 +134,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 
 	trusted, _ := web.ParsePrefixes(cfg.TrustedProxy) // checked by parseFlags
 	codeServer, _, editOff := editing(ctx, cfg, log, manager, runner, mem, exps, store, met)
+	manager.SetYours(editOff == "")
 	sessions := session.NewService(log, store, manager)
 	defer sessions.Close() // after the server and the runs have stopped
 	workshops := workshop.New(log, sessions, manager, workshop.Options{
@@ -155,7 +161,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	log.Info("serving the Concurrency Lab", "url", "http://"+displayAddr(ln.Addr()), "data", cfg.Data, "store", storeKind,
-		"runner_slots", len(slots), "cores_per_run", len(slots[0]), "run_timeout", cfg.RunTimeout.String(),
+		"runner_slots", rcfg.Parallel, "runner", rcfg.Name, "cores_per_run", len(slots[0]), "run_timeout", cfg.RunTimeout.String(),
 		"run_memory", byteSize(cfg.RunMemory).String(), "public_url", cfg.PublicURL)
 	if ready != nil {
 		ready <- ln.Addr().String()

@@ -19,7 +19,7 @@ var (
 
 // newPostgresDB returns the URL of a fresh database. A machine without
 // PostgreSQL fails the test: make test installs it.
-func newPostgresDB(t *testing.T) string {
+func newPostgresDB(t testing.TB) string {
 	t.Helper()
 	pgOnce.Do(func() { pgCluster, pgErr = pgtest.Start() })
 	if pgErr != nil {

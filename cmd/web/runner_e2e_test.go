@@ -25,7 +25,7 @@ import (
 // TestMain), on the machine's real cores. They need two usable CPUs, as
 // the CI machine has.
 
-func usableCPUs(t *testing.T, want int) []int {
+func usableCPUs(t testing.TB, want int) []int {
 	t.Helper()
 	cpus, err := process.UsableCPUs()
 	if err != nil {

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"time"
 
 	"concurrencylab/lab/code"
 	"concurrencylab/lab/postgres"
@@ -29,4 +32,34 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (store, string
 	}
 	s, err := sqlite.Open(ctx, filepath.Join(cfg.Data, "lab.db"))
 	return s, "sqlite", err
+}
+
+// shareQueue makes the run queue the database's where the store is
+// PostgreSQL: every web server and runner on it takes runs from one
+// queue, and this server's slots are one runner among them (none with
+// -runners 0).
+func shareQueue(rc *runs.Config, cfg Config, s store) {
+	pg, ok := s.(*postgres.Store)
+	if !ok {
+		return
+	}
+	rc.Queue = pg
+	rc.Name = processName("web")
+	rc.ServeOnly = cfg.Runners == 0
+	rc.SaveEvery = sharedSaveEvery
+}
+
+// sharedSaveEvery is how often a running run's new events are stored
+// where other servers' watchers follow it from the database.
+const sharedSaveEvery = 200 * time.Millisecond
+
+// processName names this process uniquely among the servers and runners
+// of one database: its kind, host and process id.
+func processName(kind string) string {
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "unknown"
+	}
+	// The suffix tells apart two servers of one process (a test's).
+	return fmt.Sprintf("%s@%s:%d.%s", kind, host, os.Getpid(), runs.NewID(4))
 }

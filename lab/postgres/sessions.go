@@ -132,6 +132,7 @@ func (s *Store) SaveState(ctx context.Context, id string, st session.State) erro
 	if tag.RowsAffected() == 0 {
 		return fmt.Errorf("postgres: save session %s state: %w", id, lab.ErrNotFound)
 	}
+	s.changed(ctx, id)
 	return nil
 }
 
@@ -148,6 +149,7 @@ func (s *Store) SaveLearner(ctx context.Context, id string, l session.Learner) e
 	if err := s.exec(ctx, "save learner", q, id, l.ID, string(record), l.TokenHash); err != nil {
 		return wrap(err, "postgres: save learner %s of session %s", l.ID, id)
 	}
+	s.changed(ctx, id)
 	return nil
 }
 
@@ -163,6 +165,7 @@ func (s *Store) SaveEntry(ctx context.Context, id string, e session.Entry) error
 	if err := s.exec(ctx, "save entry", q, id, e.Run, string(record)); err != nil {
 		return wrap(err, "postgres: save entry %s of session %s", e.Run, id)
 	}
+	s.changed(ctx, id)
 	return nil
 }
 
@@ -173,6 +176,7 @@ func (s *Store) SaveGuess(ctx context.Context, id string, g session.Guess) error
 	if err := s.exec(ctx, "save guess", q, id, g.Prediction, g.Learner, g.Value); err != nil {
 		return wrap(err, "postgres: save guess of session %s", id)
 	}
+	s.changed(ctx, id)
 	return nil
 }
 
@@ -182,4 +186,12 @@ func (s *Store) exec(ctx context.Context, op, q string, args ...any) error {
 		_, err := s.pool.Exec(ctx, q, args...)
 		return err
 	})
+}
+
+// changed tells the other servers that session id changed; a failure
+// only delays them until the next change, so it is logged, not returned.
+func (s *Store) changed(ctx context.Context, id string) {
+	if _, err := s.pool.Exec(ctx, `SELECT pg_notify($1, $2)`, chanSessions, id); err != nil {
+		s.log.Warn("tell other servers of a session change", "session", id, "err", err)
+	}
 }

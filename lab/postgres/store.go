@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -43,6 +44,10 @@ const (
 type Store struct {
 	log  *slog.Logger
 	pool *pgxpool.Pool
+
+	notes         *notifier // wakes watchers of other servers' changes
+	listenOnce    sync.Once
+	stopListening func() // set once listening has begun
 }
 
 var (
@@ -74,6 +79,7 @@ func Open(ctx context.Context, log *slog.Logger, url string) (*Store, error) {
 		return nil, fmt.Errorf("postgres: open: %w", err)
 	}
 	s := &Store{log: log, pool: pool}
+	s.notes = &notifier{start: func() { s.listenOnce.Do(s.startListening) }}
 	where := fmt.Sprintf("%s:%d/%s", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database)
 	mctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -86,6 +92,10 @@ func Open(ctx context.Context, log *slog.Logger, url string) (*Store, error) {
 
 // Close closes every connection; the Store must not be used afterwards.
 func (s *Store) Close() error {
+	s.listenOnce.Do(func() {}) // no listening begins after this
+	if s.stopListening != nil {
+		s.stopListening()
+	}
 	s.pool.Close()
 	return nil
 }

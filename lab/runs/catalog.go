@@ -4,7 +4,6 @@ package runs
 
 import (
 	"concurrencylab/lab"
-	"runtime"
 )
 
 // slotted is an experiment as a manager offers it: its Info says how many
@@ -35,12 +34,7 @@ func (m *Manager) Config() Config { return m.cfg }
 func (m *Manager) Experiments() []lab.Experiment { return m.exps }
 
 // Cores returns the CPUs of a runner slot: the most a run may use.
-func (m *Manager) Cores() int {
-	if len(m.cfg.Slots) > 0 {
-		return len(m.cfg.Slots[0])
-	}
-	return runtime.NumCPU()
-}
+func (m *Manager) Cores() int { return m.cores }
 
 // Experiment returns the experiment with the given id, or ErrNotFound.
 func (m *Manager) Experiment(id string) (lab.Experiment, error) {

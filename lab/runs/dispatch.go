@@ -33,21 +33,9 @@ func (m *Manager) dispatchLocked() {
 		m.queue = m.queue[1:]
 		ctx, cancel := context.WithTimeout(m.ctx, m.cfg.Timeout)
 		lr.cancel = cancel
-		now := time.Now().UTC()
-		lr.run.Started = &now
-		lr.run.Status = StatusRunning
+		now := time.Now()
 		m.obs.RunStarted(now.Sub(lr.run.Created))
-		lr.slot = slices.Index(m.busy, false)
-		m.busy[lr.slot] = true
-		lr.run.Env.Runner = fmt.Sprintf("local/%d", lr.slot+1)
-		if len(m.cfg.Slots) > 0 {
-			// A run asking for fewer cores than its slot has is pinned to
-			// that many of them: GOMAXPROCS alone would not hold the
-			// threads of a C library (OpenCV) or of system calls.
-			slot := m.cfg.Slots[lr.slot]
-			lr.run.Env.CPUs = slices.Clone(slot[:min(len(slot), lr.run.Env.GOMAXPROCS)])
-			lr.run.Env.Pinned = true // as planned; the runner's report says what held
-		}
+		m.startLocked(lr, slices.Index(m.busy, false))
 		m.running = append(m.running, lr)
 		for _, r := range m.running {
 			r.run.Env.InFlight = max(r.run.Env.InFlight, len(m.running))
@@ -62,14 +50,39 @@ func (m *Manager) dispatchLocked() {
 	}
 }
 
+// startLocked marks lr running on runner slot i: its start, the slot's
+// name and, where runs are pinned, its CPUs.
+func (m *Manager) startLocked(lr *liveRun, i int) {
+	now := time.Now().UTC()
+	lr.run.Started = &now
+	lr.run.Status = StatusRunning
+	lr.slot = i
+	m.busy[i] = true
+	name := m.cfg.Name
+	if name == "" {
+		name = "local"
+	}
+	lr.run.Env.Runner = fmt.Sprintf("%s/%d", name, i+1)
+	if len(m.cfg.Slots) > 0 {
+		// A run asking for fewer cores than its slot has is pinned to
+		// that many of them: GOMAXPROCS alone would not hold the
+		// threads of a C library (OpenCV) or of system calls.
+		slot := m.cfg.Slots[i]
+		lr.run.Env.CPUs = slices.Clone(slot[:min(len(slot), lr.run.Env.GOMAXPROCS)])
+		lr.run.Env.Pinned = true // as planned; the runner's report says what held
+	}
+}
+
 // execute runs lr to its end and stores it.
 func (m *Manager) execute(ctx context.Context, lr *liveRun) {
 	defer m.wg.Done()
 	m.mu.Lock()
 	snapshot := lr.run
 	m.mu.Unlock()
-	if err := m.store.SaveRun(ctx, snapshot); err != nil {
-		m.log.Error("save started run", "run", snapshot.ID, "err", err)
+	if m.cfg.Queue == nil { // a shared queue's claim stored it
+		if err := m.store.SaveRun(ctx, snapshot); err != nil {
+			m.log.Error("save started run", "run", snapshot.ID, "err", err)
+		}
 	}
 
 	job := runner.Job{
@@ -100,7 +113,7 @@ func (m *Manager) execute(ctx context.Context, lr *liveRun) {
 	}
 
 	m.mu.Lock()
-	cancelled := lr.cancelled
+	cancelled, lost := lr.cancelled, lr.lost
 	if err == nil {
 		lr.run.Env = mergeEnv(lr.run.Env, rep.Env)
 	}
@@ -114,6 +127,8 @@ func (m *Manager) execute(ctx context.Context, lr *liveRun) {
 		res.Verdict, res.Details = verdict(lr.exp, res, lr.params, env)
 	case cancelled:
 		status, msg = StatusCancelled, "cancelled on request"
+	case lost:
+		status, msg = StatusInterrupted, "the run's lease ran out: another server marked it interrupted"
 	case m.ctx.Err() != nil:
 		status, msg = StatusInterrupted, "the server stopped during the run"
 	case errors.Is(ctx.Err(), context.DeadlineExceeded):
@@ -150,6 +165,9 @@ func (m *Manager) finish(lr *liveRun, status Status, res *lab.Result, msg string
 	m.running = slices.DeleteFunc(m.running, func(x *liveRun) bool { return x == lr })
 	m.dispatchLocked()
 	m.mu.Unlock()
+	if m.cfg.Queue != nil {
+		m.wakeClaims()
+	}
 
 	all := lr.log.Seal(event.Status{State: string(status)})
 	err := m.storeFinished(r, all)
@@ -163,10 +181,14 @@ func (m *Manager) finish(lr *liveRun, status Status, res *lab.Result, msg string
 	}
 	m.obs.RunFinished(status, ran)
 	lr.log.Commit(all[len(all)-1])
-	if err == nil {
+	if err == nil || isLost(err) {
 		delete(m.live, r.ID)
 	}
 	m.mu.Unlock()
+	if isLost(err) {
+		m.log.Warn("a run's lease ran out before it finished: it stays interrupted", "run", r.ID)
+		return
+	}
 	if err != nil {
 		m.log.Error("store finished run: it stays in memory and will not outlive a restart", "run", r.ID, "err", err)
 		return
@@ -188,13 +210,17 @@ func (m *Manager) storeFinished(r Run, events []Event) error {
 			time.Sleep(time.Duration(attempt) * 200 * time.Millisecond)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		err = m.store.SaveEvents(ctx, r.ID, events)
-		if err == nil {
-			err = m.store.SaveRun(ctx, r)
+		if m.cfg.Queue != nil {
+			err = m.cfg.Queue.Finish(ctx, m.cfg.Name, r, events)
+		} else {
+			err = m.store.SaveEvents(ctx, r.ID, events)
+			if err == nil {
+				err = m.store.SaveRun(ctx, r)
+			}
 		}
 		cancel()
-		if err == nil {
-			return nil
+		if err == nil || isLost(err) {
+			return err
 		}
 	}
 	return fmt.Errorf("lab: store run %s: %w", r.ID, err)
@@ -222,8 +248,17 @@ func (m *Manager) saveWhileRunning(id string, log *EventLog) (stop func()) {
 				continue
 			}
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			err := m.store.SaveEvents(ctx, id, evs)
+			err := m.saveEvents(ctx, id, evs)
 			cancel()
+			if isLost(err) {
+				m.mu.Lock()
+				if lr, ok := m.live[id]; ok && lr.cancel != nil {
+					lr.lost = true
+					lr.cancel()
+				}
+				m.mu.Unlock()
+				return
+			}
 			if err != nil {
 				m.log.Warn("store a running run's events", "run", id, "err", err)
 				continue
@@ -232,6 +267,15 @@ func (m *Manager) saveWhileRunning(id string, log *EventLog) (stop func()) {
 		}
 	}()
 	return func() { close(done); wg.Wait() }
+}
+
+// saveEvents stores a running run's new events: in the shared queue as
+// the run's holder, or in the store.
+func (m *Manager) saveEvents(ctx context.Context, id string, evs []Event) error {
+	if m.cfg.Queue != nil {
+		return m.cfg.Queue.Save(ctx, m.cfg.Name, id, evs)
+	}
+	return m.store.SaveEvents(ctx, id, evs)
 }
 
 // mergeEnv returns the run's env with what the runner saw: the CPUs the

@@ -169,3 +169,24 @@ func Skip(events []Event) []Event {
 	}
 	return out
 }
+
+// continuedLog returns an open log holding events already stored, whose
+// clock started at start: a run taken from the shared queue goes on from
+// where its stream stands.
+func continuedLog(events []Event, start time.Time) *EventLog {
+	return &EventLog{start: start, events: events, changed: make(chan struct{})}
+}
+
+// appendStored adds an event read from the store, keeping its seq and t;
+// it returns false where e is not the next event (or the log is closed).
+func (l *EventLog) appendStored(e Event) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed || l.sealed || int(e.Seq) != len(l.events) {
+		return false
+	}
+	l.events = append(l.events, e)
+	close(l.changed)
+	l.changed = make(chan struct{})
+	return true
+}

@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"concurrencylab/lab"
@@ -44,25 +45,28 @@ type Config struct {
 	Traces *Traces
 	// Observer hears of every run's start and end, for metrics; nil: none.
 	Observer Observer
+
+	// Queue, if set, is a run queue other servers and runners share:
+	// runs are queued there, the slots claim runs from it, and runs
+	// executing elsewhere are followed through it. Nil: the queue is this
+	// process's own.
+	Queue SharedQueue
+	// Name names this process among every server and runner of a shared
+	// queue (a run's env.runner is Name/slot); "" is "local".
+	Name string
+	// Lease is how long a claimed run stays held without a heartbeat
+	// before it is marked interrupted; 0 means DefaultLease.
+	Lease time.Duration
+	// ServeOnly: the manager executes no run (a web server that leaves
+	// them to runners); only with Queue.
+	ServeOnly bool
+	// Yours: the slots can build and run a learner's own variant; runs
+	// with one are left to others where not.
+	Yours bool
+	// CanRun, if set, says which experiments the slots can run (pixels
+	// needs its clips and the cgo program); nil: every one.
+	CanRun func(id string) bool
 }
-
-// An Observer hears of runs' lives, for an operator's metrics. Its
-// methods are called with the manager's lock held: they must return at
-// once.
-type Observer interface {
-	// RunStarted: a run left the queue for a runner slot after waiting.
-	RunStarted(waited time.Duration)
-	// RunFinished: a run ended with status, after the store was asked to
-	// keep it; ran is how long it executed, zero for one that never
-	// started.
-	RunFinished(status Status, ran time.Duration)
-}
-
-// noObserver is the Observer of a manager given none.
-type noObserver struct{}
-
-func (noObserver) RunStarted(time.Duration)          {}
-func (noObserver) RunFinished(Status, time.Duration) {}
 
 // A Runner executes runs. It appends the run's events to sink as they
 // happen (never a status event: the manager owns those) and returns when
@@ -105,6 +109,12 @@ type Manager struct {
 	lent    int                  // slots lent to Slot callers
 	history map[string][]float64 // experiment -> seconds its last runs took, newest last
 	closed  bool
+	follows map[string]*EventLog // runs executing elsewhere, followed through the shared queue
+
+	loops sync.WaitGroup // the shared queue's loops and followers
+	wake  chan struct{}  // a slot is free or a run was queued: claim now
+	yours atomic.Bool    // SetYours: the slots can run a learner's variant
+	cores int            // CPUs of a runner slot: the most a run may use
 }
 
 // liveRun is a run the manager holds in memory while it is queued or running.
@@ -116,6 +126,7 @@ type liveRun struct {
 	cancel    context.CancelFunc // set when it starts
 	cancelled bool               // a cancel was requested
 	slot      int                // the runner slot, once running
+	lost      bool               // the shared queue's lease ran out
 	client    string             // who asked, for an anonymous run; "" for a workshop's
 }
 
@@ -127,6 +138,21 @@ func NewManager(ctx context.Context, log *slog.Logger, store Store, cfg Config, 
 	}
 	if cfg.Parallel < 1 {
 		cfg.Parallel = 1
+	}
+	cores := runtime.NumCPU()
+	if len(cfg.Slots) > 0 {
+		cores = len(cfg.Slots[0])
+	}
+	if cfg.ServeOnly {
+		// Runs are still checked against the slots' size, which the
+		// runners elsewhere share.
+		if cfg.Queue == nil {
+			return nil, fmt.Errorf("lab: a manager that executes no run needs a shared queue")
+		}
+		cfg.Parallel, cfg.Slots = 0, nil
+	}
+	if cfg.Lease <= 0 && cfg.Queue != nil {
+		cfg.Lease = DefaultLease
 	}
 	if cfg.Runner == nil {
 		cfg.Runner = runner.NewInProcess(exps)
@@ -147,12 +173,16 @@ func NewManager(ctx context.Context, log *slog.Logger, store Store, cfg Config, 
 		cfg.Reserve = cfg.MaxQueue / 4
 	}
 	cfg.Reserve = min(cfg.Reserve, cfg.MaxQueue-1)
-	n, err := store.Interrupt(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("lab: mark interrupted runs: %w", err)
-	}
-	if n > 0 {
-		log.Info("runs cut off by the last stop are marked interrupted", "runs", n)
+	// A shared queue's runs belong to no one server: only those whose
+	// runner stopped answering are interrupted, by any server, later.
+	if cfg.Queue == nil {
+		n, err := store.Interrupt(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("lab: mark interrupted runs: %w", err)
+		}
+		if n > 0 {
+			log.Info("runs cut off by the last stop are marked interrupted", "runs", n)
+		}
 	}
 	runCtx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	m := &Manager{
@@ -162,18 +192,25 @@ func NewManager(ctx context.Context, log *slog.Logger, store Store, cfg Config, 
 		live:    make(map[string]*liveRun),
 		busy:    make([]bool, cfg.Parallel),
 		history: make(map[string][]float64),
+		follows: make(map[string]*EventLog),
+		wake:    make(chan struct{}, 1),
 	}
 	if m.obs == nil {
 		m.obs = noObserver{}
 	}
-	cores := runtime.NumCPU()
-	if len(cfg.Slots) > 0 {
-		cores = len(cfg.Slots[0])
-	}
+	m.cores = cores
 	for _, e := range exps {
 		s := slotted{e, cores}
 		m.exps = append(m.exps, s)
 		m.byID[e.Info().ID] = s
+	}
+	if cfg.Queue != nil {
+		m.loops.Add(1)
+		go m.tendLoop()
+		if !cfg.ServeOnly {
+			m.loops.Add(1)
+			go m.claimLoop()
+		}
 	}
 	return m, nil
 }
@@ -202,6 +239,9 @@ func (m *Manager) Events(ctx context.Context, id string) (*EventLog, error) {
 	if ok {
 		return lr.log, nil
 	}
+	if m.cfg.Queue != nil {
+		return m.followed(ctx, id)
+	}
 	if _, err := m.store.LoadRun(ctx, id); err != nil {
 		return nil, err
 	}
@@ -217,6 +257,10 @@ func (m *Manager) Events(ctx context.Context, id string) (*EventLog, error) {
 func (m *Manager) Cancel(ctx context.Context, id string) error {
 	m.mu.Lock()
 	lr, ok := m.live[id]
+	if !ok && m.cfg.Queue != nil {
+		m.mu.Unlock()
+		return m.cancelShared(ctx, id)
+	}
 	if !ok || lr.run.Status.Final() {
 		m.mu.Unlock()
 		if _, err := m.store.LoadRun(ctx, id); err != nil {
@@ -267,7 +311,7 @@ func (m *Manager) Shutdown(ctx context.Context) error {
 	}
 	m.stopAll()
 	done := make(chan struct{})
-	go func() { m.wg.Wait(); close(done) }()
+	go func() { m.wg.Wait(); m.loops.Wait(); close(done) }()
 	select {
 	case <-done:
 		return nil

@@ -19,7 +19,7 @@ var ErrClosed = errors.New("the lab is shutting down")
 func (m *Manager) Slot(ctx context.Context) (cpus []int, release func(), err error) {
 	w := make(chan int, 1)
 	m.mu.Lock()
-	if m.closed {
+	if m.closed || m.cfg.ServeOnly {
 		m.mu.Unlock()
 		return nil, nil, ErrClosed
 	}

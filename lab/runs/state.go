@@ -38,6 +38,9 @@ func (m *Manager) State(ctx context.Context, id string) (State, error) {
 	if ok {
 		return st, nil
 	}
+	if m.cfg.Queue != nil {
+		return m.cfg.Queue.State(ctx, id)
+	}
 	r, err := m.store.LoadRun(ctx, id)
 	if err != nil {
 		return State{}, err

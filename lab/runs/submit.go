@@ -50,6 +50,9 @@ func (m *Manager) submit(ctx context.Context, id string, p lab.Params, client st
 	}
 	lr.exp = unwrap(exp)
 	lr.client = client
+	if m.cfg.Queue != nil {
+		return m.enqueue(ctx, lr, p)
+	}
 	m.mu.Lock()
 	switch {
 	case m.closed:

@@ -85,6 +85,7 @@ func (s *Service) room(ctx context.Context, code string) (*room, error) {
 	}
 	r.touch()
 	s.rooms[code] = r
+	s.startSync(r)
 	// Runs that were live when the session was last stored: a restart has
 	// made them interrupted; a session only evicted from memory would find
 	// them still going.
