@@ -5,7 +5,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 
 	"concurrencylab/lab"
 	"concurrencylab/lab/event"
@@ -44,13 +46,40 @@ func traceYours(ctx context.Context, p lab.Params, start time.Time) (Traced, err
 }
 
 // readForeignSpans is readSpans of a trace another program wrote: a panic
-// of the trace reader is an error, and spans are kept to the trial's
-// goroutines, which a trace without the harness's mark has none of.
+// of the trace reader is an error, spans are kept to the trial's
+// goroutines, which a trace without the harness's mark has none of, and
+// a wait reason, text from the trace's own string table, is kept short
+// and printable (the runtime's are a few words).
 func readForeignSpans(raw []byte, anchor, start time.Time) (spans []event.Span, dropped int, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			spans, dropped, err = nil, 0, fmt.Errorf("the trace is malformed: %v", v)
 		}
 	}()
-	return readSpans(bytes.NewReader(raw), lab.Yours, anchor, start)
+	spans, dropped, err = readSpans(bytes.NewReader(raw), lab.Yours, anchor, start)
+	for i := range spans {
+		if r := spans[i].Reason; r != "" {
+			spans[i].Reason = shortReason(r)
+			spans[i].Label = spans[i].State + ": " + spans[i].Reason
+		}
+	}
+	return spans, dropped, err
+}
+
+// maxReason bounds a wait reason read from a learner's trace.
+const maxReason = 40
+
+// shortReason keeps the first maxReason letters, digits, spaces and
+// punctuation of r.
+func shortReason(r string) string {
+	var b strings.Builder
+	for _, c := range r {
+		if b.Len() >= maxReason {
+			return b.String() + "…"
+		}
+		if unicode.IsLetter(c) || unicode.IsDigit(c) || c == ' ' || unicode.IsPunct(c) {
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"runtime/trace"
+	"strings"
 	"testing"
 	"time"
 )
@@ -42,11 +43,25 @@ func TestReadForeignSpans(t *testing.T) {
 	}
 	for name, raw := range map[string][]byte{
 		"garbage": []byte("go 1.23 trace\x00\x00\x00 not a trace at all"),
-		"cut":     buf.Bytes()[:len(buf.Bytes())/3],
 		"empty":   nil,
 	} {
-		if _, _, err := readForeignSpans(raw, anchor, start); err == nil && name != "cut" {
+		if _, _, err := readForeignSpans(raw, anchor, start); err == nil {
 			t.Errorf("%s: no error", name)
 		}
+	}
+	// A cut trace gives at most what it held.
+	if cut, _, _ := readForeignSpans(buf.Bytes()[:len(buf.Bytes())/3], anchor, start); len(cut) > len(spans) {
+		t.Errorf("a cut trace: %d spans, more than the whole trace's %d", len(cut), len(spans))
+	}
+	// A trace without the harness's mark has no goroutines of the trial.
+	var unmarked bytes.Buffer
+	trace.Start(&unmarked)
+	time.Sleep(time.Millisecond)
+	trace.Stop()
+	if got, _, _ := readForeignSpans(unmarked.Bytes(), anchor, start); len(got) != 0 && got[0].Worker > 0 {
+		t.Errorf("an unmarked trace: %d spans of goroutines, want none", len(got))
+	}
+	if r := shortReason(strings.Repeat("<b>x</b>\x00", 100)); len([]rune(r)) > maxReason+1 || strings.ContainsRune(r, 0) {
+		t.Errorf("a learner's wait reason kept as %q", r)
 	}
 }

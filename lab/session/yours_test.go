@@ -1,9 +1,14 @@
 package session
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
 	"testing"
 
 	"concurrencylab/lab"
+	"concurrencylab/lab/runs"
 )
 
 func TestYoursOf(t *testing.T) {
@@ -55,6 +60,54 @@ func TestRanCode(t *testing.T) {
 	} {
 		if got := ranCode(tt.params); got != tt.want {
 			t.Errorf("ranCode(%v) = %q, want %q", tt.params, got, tt.want)
+		}
+	}
+}
+
+// editable is counter with a variant of the learner's own.
+type editable struct{ counter }
+
+func (editable) Info() lab.Info {
+	info := counter{}.Info()
+	info.ID = "editable"
+	info.Edit = &lab.Edit{Start: "yours.go", Func: lab.Func{Name: "Count"}, Expected: func(p lab.Params) int64 { return int64(p.Int("n")) }}
+	return info
+}
+
+// A locked round open to learners' code lets them change only their code
+// and yours among the variants; a round without the editor refuses yours.
+func TestLearnerParamsWithEdit(t *testing.T) {
+	m, err := runs.NewManager(context.Background(), slog.New(slog.DiscardHandler), runs.NewMemStore(), runs.Config{}, []lab.Experiment{editable{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Shutdown(context.Background())
+	s := &Service{runs: m}
+	info := editable{}.Info()
+	pushed, err := lab.ParseJSON(info, []byte(`{"n": 5, "variants": "one,lossy"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const code = `"code": "0123456789abcdef0123"`
+	for _, tt := range []struct {
+		name       string
+		lock, edit bool
+		params     string
+		want       error // nil: allowed
+	}{
+		{"locked, editing: the code and yours", true, true, `{` + code + `, "variants": "one,lossy,yours"}`, nil},
+		{"locked, editing: yours first", true, true, `{` + code + `, "variants": "yours,one,lossy"}`, nil},
+		{"locked, editing: a value changed too", true, true, `{` + code + `, "variants": "one,lossy,yours", "n": 6}`, ErrLocked},
+		{"locked, editing: a lab variant dropped", true, true, `{` + code + `, "variants": "one,yours"}`, ErrLocked},
+		{"locked, editing: the pushed values", true, true, `{}`, nil},
+		{"locked, no editing: yours", true, false, `{` + code + `, "variants": "one,yours"}`, ErrBadInput},
+		{"unlocked, no editing: yours", false, false, `{` + code + `, "variants": "one,yours"}`, ErrBadInput},
+		{"unlocked, editing: anything", false, true, `{` + code + `, "variants": "lossy,yours", "n": 9}`, nil},
+	} {
+		push := &Push{Experiment: "editable", Params: pushed.Encode(info), Lock: tt.lock, Edit: tt.edit}
+		_, err := s.learnerParams(push, json.RawMessage(tt.params))
+		if (tt.want == nil) != (err == nil) || (tt.want != nil && !errors.Is(err, tt.want)) {
+			t.Errorf("%s: got %v, want %v", tt.name, err, tt.want)
 		}
 	}
 }

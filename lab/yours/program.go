@@ -325,6 +325,7 @@ func (p *Program) Close() error {
 		}
 	}()
 	p.reap()
+	p.traceDone()
 	return nil
 }
 

@@ -51,3 +51,16 @@ func (p *Program) traceEnd(anchorNs int64, start time.Time, elapsed time.Duratio
 	}
 	return at
 }
+
+// traceDone waits, once the sandbox is gone, for the trace's copy to end,
+// so that whoever reads the trace reads all of it and nothing writes it
+// after.
+func (p *Program) traceDone() {
+	if p.traced == nil {
+		return
+	}
+	select {
+	case <-p.traced:
+	case <-time.After(killWait):
+	}
+}
