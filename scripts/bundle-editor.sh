@@ -11,5 +11,20 @@ npm ci --no-audit --no-fund
 mkdir -p ../static/vendor/codemirror
 ./node_modules/.bin/esbuild editor.js --bundle --format=esm --minify --legal-comments=eof \
 	--target=es2020 --outfile=../static/vendor/codemirror/editor.js
-cp node_modules/@codemirror/view/LICENSE ../static/vendor/codemirror/LICENSE
+# What the bundle holds, and each package's licence (all MIT).
+out=../static/vendor/codemirror
+: > "$out/VERSION"
+: > "$out/LICENSE"
+for dir in node_modules/@codemirror/* node_modules/@lezer/* node_modules/style-mod node_modules/crelt \
+	node_modules/w3c-keyname node_modules/@marijn/find-cluster-break; do
+	name=$(node -p "require('./$dir/package.json').name")
+	version=$(node -p "require('./$dir/package.json').version")
+	echo "$name $version" >> "$out/VERSION"
+	lic=$(ls "$dir"/LICENSE* 2>/dev/null | head -n 1)
+	if [ -n "$lic" ]; then
+		printf '%s %s\n\n' "$name" "$version" >> "$out/LICENSE"
+		cat "$lic" >> "$out/LICENSE"
+		printf '\n\n' >> "$out/LICENSE"
+	fi
+done
 echo "bundle-editor: wrote web/static/vendor/codemirror/editor.js"

@@ -173,10 +173,12 @@ function yoursChart(entries) {
   el.chartTitle.textContent = 'Each learner’s own variant · median time; green: right in every trial, red: wrong in some';
   const right = rows.filter((r) => r.y.right === r.y.trials);
   const best = median(rows.map((r) => r.y.best_ms).filter((v) => v > 0));
+  const bestNames = [...new Set(rows.map((r) => r.y.best).filter(Boolean))];
+  const bestName = bestNames.length === 1 ? bestNames[0] : 'the fastest right variant';
   const fastest = right.sort((a, b) => a.value - b.value)[0];
   el.verdict.textContent = `${fmtNum(right.length)} of ${fmtNum(rows.length)} ${rows.length === 1 ? 'learner’s own variant was' : 'learners’ own variants were'} right in every trial` +
     (fastest ? `; the fastest of them, ${fastest.e.label}’s, took ${fmtMs(fastest.value)} ms (median)` : '') +
-    (Number.isFinite(best) ? `, beside the lab’s best at ${fmtMs(best)} ms (the class median of it).` : '.');
+    (Number.isFinite(best) ? `, and the lab’s own best, ${bestName}, ${fmtMs(best)} ms (the median over these runs).` : '.');
   el.chartNote.textContent = 'Each bar is one learner’s own code (its median trial); red bars were wrong in some trial, so their time counts for nothing. Each answer is what the learner’s program reported through the lab’s harness in its sandbox.';
 }
 
