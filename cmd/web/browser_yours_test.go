@@ -82,6 +82,7 @@ func TestBrowserYours(t *testing.T) {
 func yoursWalk(t *testing.T, base string, width, height int, tag string) {
 	ctx := newBrowserFor(t, width, height, 3*time.Minute)
 	if err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(int64(width), int64(height)), // a window is at least 500 px wide
 		chromedp.Navigate(base+"/experiments/race?goroutines=2&increments=100000&repeat=3&variants=sequential&trace=true"),
 		chromedp.WaitVisible(chromedp.CSS("#yours-editor .cm-content")),
 	); err != nil {
