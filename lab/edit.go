@@ -96,3 +96,27 @@ func checkYours(p Params) error {
 	}
 	return nil
 }
+
+// RanYours returns the id of the learner's file a run with params (as a
+// run keeps them: variants a list or a comma-separated string) ran as
+// yours, or "" where its variants do not name yours.
+func RanYours(params map[string]any) string {
+	code, _ := params["code"].(string)
+	var vs []string
+	switch v := params["variants"].(type) {
+	case string:
+		vs = strings.Split(v, ",")
+	case []string:
+		vs = v
+	case []any:
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				vs = append(vs, s)
+			}
+		}
+	}
+	if code == "" || !slices.Contains(vs, Yours) {
+		return ""
+	}
+	return code
+}

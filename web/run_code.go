@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"slices"
-	"strings"
 
 	"concurrencylab/lab"
 	"concurrencylab/lab/code"
@@ -26,8 +24,8 @@ func Codes(store CodeStore) Option { return func(s *Server) { s.codes = store } 
 // ranYours returns the learner's file run ran as yours, nil where it ran
 // none; a file that cannot be read says so in its place.
 func (s *Server) ranYours(ctx context.Context, run runs.Run, shareURL string) *templates.RanCode {
-	id, _ := run.Params["code"].(string)
-	if id == "" || !ranVariant(run.Params["variants"], lab.Yours) {
+	id := lab.RanYours(run.Params)
+	if id == "" {
 		return nil
 	}
 	ran := &templates.RanCode{ID: id, EditURL: shareURL}
@@ -47,18 +45,4 @@ func (s *Server) ranYours(ctx context.Context, run runs.Run, shareURL string) *t
 	}
 	ran.Code = src.Code
 	return ran
-}
-
-// ranVariant reports whether a run's variants (a list, as runs store
-// their params) name v.
-func ranVariant(variants any, v string) bool {
-	switch vs := variants.(type) {
-	case string:
-		return slices.Contains(strings.Split(vs, ","), v)
-	case []string:
-		return slices.Contains(vs, v)
-	case []any:
-		return slices.Contains(vs, any(v))
-	}
-	return false
 }

@@ -64,7 +64,20 @@ func newBrowserFor(t *testing.T, width, height int, d time.Duration) context.Con
 
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
-	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // quality 100 gives a PNG
+	saveShot(t, ctx, name, chromedp.FullScreenshot(100)) // quality 100 gives a PNG
+}
+
+// shot saves the viewport as it is, not the whole page.
+func shot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	saveShot(t, ctx, name, chromedp.CaptureScreenshot())
+}
+
+// saveShot takes a screenshot with capture and keeps it in the test's
+// artifacts as name.
+func saveShot(t *testing.T, ctx context.Context, name string, capture chromedp.Action[[]byte]) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, capture)
 	if err != nil {
 		t.Fatalf("screenshot %s: %v", name, err)
 	}

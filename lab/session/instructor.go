@@ -44,7 +44,7 @@ func (s *Service) PushWith(ctx context.Context, code, key, experiment string, pa
 		if err != nil {
 			return fmt.Errorf("%w: %v", ErrBadInput, err)
 		}
-		if slices.Contains(variantsOf(p), lab.Yours) {
+		if slices.Contains(p.Variants(), lab.Yours) {
 			return fmt.Errorf("%w: yours is each learner's own: push the lab's variants, with edit on", ErrBadInput)
 		}
 		st.Round++

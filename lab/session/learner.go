@@ -212,7 +212,7 @@ func (s *Service) learnerParams(push *Push, params json.RawMessage) (lab.Params,
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadInput, err)
 	}
-	if slices.Contains(variantsOf(p), lab.Yours) && !push.Edit {
+	if slices.Contains(p.Variants(), lab.Yours) && !push.Edit {
 		return nil, fmt.Errorf("%w: your instructor has not opened this round to your own code", ErrBadInput)
 	}
 	switch {

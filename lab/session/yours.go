@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"concurrencylab/lab"
 )
@@ -67,32 +66,7 @@ func yoursSummary(y *YoursFigures) string {
 
 // ranCode returns the id of the learner's file a run with params ran as
 // yours, "" where it ran none.
-func ranCode(params map[string]any) string {
-	code, _ := params["code"].(string)
-	if code == "" || !slices.Contains(variantsOf(params), lab.Yours) {
-		return ""
-	}
-	return code
-}
-
-// variantsOf returns the variants params name.
-func variantsOf(params map[string]any) []string {
-	switch v := params["variants"].(type) {
-	case string:
-		return strings.Split(v, ",")
-	case []string:
-		return v
-	case []any:
-		var out []string
-		for _, x := range v {
-			if s, ok := x.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
-}
+func ranCode(params map[string]any) string { return lab.RanYours(params) }
 
 // withoutYours returns p without what a learner may change in a locked
 // round with editing on: the code, and yours among the variants.
