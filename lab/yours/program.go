@@ -213,7 +213,7 @@ func (p *Program) Run(ctx context.Context, limit time.Duration, cores int) (Resu
 	}
 	cpu := min(time.Duration(r.CPUNs), elapsed*time.Duration(max(cores, 1)))
 	res := Result{Got: r.Got, Elapsed: elapsed, CPU: cpu}
-	res.Anchor = p.traceEnd(r.AnchorNs, start, elapsed)
+	res.Anchor = p.traceAnchor(r.AnchorNs, start, elapsed)
 	return res, nil
 }
 

@@ -33,17 +33,12 @@ func (p *Program) copyTrace(r *os.File, dst io.Writer) {
 	}()
 }
 
-// traceEnd waits a moment for the trace pipe to end (the harness closes
-// it before it answers) and returns the trace's mark on the lab's clock:
-// anchorNs as the program said, where it lies within the trial, else the
-// lab's go. Untraced, it returns the zero time.
-func (p *Program) traceEnd(anchorNs int64, start time.Time, elapsed time.Duration) time.Time {
+// traceAnchor returns the trace's mark on the lab's clock: anchorNs as
+// the program said, where it lies within the trial, else the lab's go.
+// Untraced, it returns the zero time. (Close waits for the trace itself.)
+func (p *Program) traceAnchor(anchorNs int64, start time.Time, elapsed time.Duration) time.Time {
 	if p.traced == nil {
 		return time.Time{}
-	}
-	select {
-	case <-p.traced:
-	case <-time.After(killWait):
 	}
 	at := time.Unix(0, anchorNs)
 	if at.Before(start.Round(0)) || at.After(start.Add(elapsed).Round(0)) {
